@@ -1,0 +1,322 @@
+//! The storage seam: where a partition's segment files live.
+//!
+//! A [`PartitionLog`](crate::PartitionLog) keeps its segments in memory (the page
+//! cache, in Kafka's terms) and writes every change through a [`SegmentStore`] (the
+//! disk). A store only has to make what was written durable when `flush` returns;
+//! what was written after the last flush may be lost in a crash, exactly like a
+//! broker's unflushed page cache. On start-up the log is rebuilt from
+//! [`SegmentStore::load`] with [`PartitionLog::recover`](crate::PartitionLog::recover),
+//! which validates every batch.
+//!
+//! Engines: [`MemoryStore`] here (with crash simulation for the cluster simulator);
+//! IndexedDB in `kafkaplay-storage-idb`. Every engine must pass
+//! [`conformance::run_all`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// A storage engine failure (I/O error, quota exceeded, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageError(pub String);
+
+impl fmt::Display for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StorageError {}
+
+/// A segment as stored: its base offset and its `.log` bytes. Indexes are not
+/// stored; recovery rebuilds them from the bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSegment {
+    pub base_offset: i64,
+    pub bytes: Vec<u8>,
+}
+
+/// Segment files of one partition. Offsets are segment base offsets; positions
+/// are byte positions inside a segment's `.log` file.
+pub trait SegmentStore {
+    /// Every stored segment, ascending by base offset, as last made durable (plus
+    /// whatever unflushed writes the engine still holds).
+    fn load(&self) -> Result<Vec<StoredSegment>, StorageError>;
+    /// Creates an empty segment file. Creating one that exists is an error.
+    fn create(&mut self, base_offset: i64) -> Result<(), StorageError>;
+    /// Appends bytes to the end of a segment.
+    fn append(&mut self, base_offset: i64, bytes: &[u8]) -> Result<(), StorageError>;
+    /// Shortens a segment to `len` bytes.
+    fn truncate(&mut self, base_offset: i64, len: u32) -> Result<(), StorageError>;
+    /// Removes a segment file.
+    fn delete(&mut self, base_offset: i64) -> Result<(), StorageError>;
+    /// Atomically replaces the segments `old` with one segment (the log cleaner's
+    /// swap). After a crash either all of `old` or the new segment exists.
+    fn replace(&mut self, old: &[i64], new: StoredSegment) -> Result<(), StorageError>;
+    /// Makes every write so far durable.
+    fn flush(&mut self) -> Result<(), StorageError>;
+}
+
+/// An in-memory engine that models durability: writes land in a volatile view,
+/// `flush` copies them to the durable view, and [`MemoryStore::crash`] throws away
+/// what was never flushed (a power loss).
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStore {
+    current: BTreeMap<i64, Vec<u8>>,
+    durable: BTreeMap<i64, Vec<u8>>,
+    /// Segments whose current bytes differ from their durable bytes only by an
+    /// appended tail (flush copies just the tail).
+    appended: BTreeSet<i64>,
+    /// Segments created, truncated, deleted or replaced since the last flush.
+    rewritten: BTreeSet<i64>,
+    /// When set, every write fails with this message (a full disk).
+    fail_writes: Option<String>,
+    flushes: u64,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        MemoryStore::default()
+    }
+
+    /// A store holding `segments` as durable data (e.g. files imported from Kafka).
+    pub fn with_segments(segments: Vec<StoredSegment>) -> Self {
+        let map: BTreeMap<i64, Vec<u8>> = segments.into_iter().map(|s| (s.base_offset, s.bytes)).collect();
+        MemoryStore { current: map.clone(), durable: map, ..MemoryStore::default() }
+    }
+
+    /// Power loss: everything written since the last flush is gone.
+    pub fn crash(&mut self) {
+        self.current = self.durable.clone();
+        self.appended.clear();
+        self.rewritten.clear();
+    }
+
+    /// Makes every later write fail (`disk full`) until cleared with `None`.
+    pub fn set_fail_writes(&mut self, message: Option<&str>) {
+        self.fail_writes = message.map(str::to_string);
+    }
+
+    /// The bytes of one segment as currently written (for tests that corrupt them).
+    pub fn segment_mut(&mut self, base_offset: i64) -> Option<&mut Vec<u8>> {
+        self.rewritten.insert(base_offset);
+        self.current.get_mut(&base_offset)
+    }
+
+    /// Number of completed flushes.
+    pub fn flush_count(&self) -> u64 {
+        self.flushes
+    }
+
+    /// Bytes that a crash right now would lose.
+    pub fn unflushed_bytes(&self) -> u64 {
+        self.current
+            .iter()
+            .map(|(b, v)| v.len().abs_diff(self.durable.get(b).map_or(0, Vec::len)) as u64)
+            .sum()
+    }
+
+    fn check(&self) -> Result<(), StorageError> {
+        match &self.fail_writes {
+            Some(m) => Err(StorageError(m.clone())),
+            None => Ok(()),
+        }
+    }
+
+    fn segment(&mut self, base_offset: i64) -> Result<&mut Vec<u8>, StorageError> {
+        self.current
+            .get_mut(&base_offset)
+            .ok_or_else(|| StorageError(format!("no segment with base offset {base_offset}")))
+    }
+}
+
+impl SegmentStore for MemoryStore {
+    fn load(&self) -> Result<Vec<StoredSegment>, StorageError> {
+        Ok(self.current.iter().map(|(&base_offset, b)| StoredSegment { base_offset, bytes: b.clone() }).collect())
+    }
+
+    fn create(&mut self, base_offset: i64) -> Result<(), StorageError> {
+        self.check()?;
+        if self.current.contains_key(&base_offset) {
+            return Err(StorageError(format!("segment {base_offset:020}.log already exists")));
+        }
+        self.current.insert(base_offset, Vec::new());
+        self.rewritten.insert(base_offset);
+        Ok(())
+    }
+
+    fn append(&mut self, base_offset: i64, bytes: &[u8]) -> Result<(), StorageError> {
+        self.check()?;
+        self.segment(base_offset)?.extend_from_slice(bytes);
+        self.appended.insert(base_offset);
+        Ok(())
+    }
+
+    fn truncate(&mut self, base_offset: i64, len: u32) -> Result<(), StorageError> {
+        self.check()?;
+        self.segment(base_offset)?.truncate(len as usize);
+        self.rewritten.insert(base_offset);
+        Ok(())
+    }
+
+    fn delete(&mut self, base_offset: i64) -> Result<(), StorageError> {
+        self.check()?;
+        self.current
+            .remove(&base_offset)
+            .ok_or_else(|| StorageError(format!("no segment with base offset {base_offset}")))?;
+        self.rewritten.insert(base_offset);
+        Ok(())
+    }
+
+    fn replace(&mut self, old: &[i64], new: StoredSegment) -> Result<(), StorageError> {
+        self.check()?;
+        if let Some(missing) = old.iter().find(|b| !self.current.contains_key(b)) {
+            return Err(StorageError(format!("no segment with base offset {missing}")));
+        }
+        for b in old {
+            self.current.remove(b);
+            self.rewritten.insert(*b);
+        }
+        self.rewritten.insert(new.base_offset);
+        self.current.insert(new.base_offset, new.bytes);
+        // A swap is atomic and durable at once, as Kafka's rename of `.swap` files is.
+        self.flush()
+    }
+
+    fn flush(&mut self) -> Result<(), StorageError> {
+        self.check()?;
+        for b in std::mem::take(&mut self.rewritten) {
+            match self.current.get(&b) {
+                Some(v) => self.durable.insert(b, v.clone()),
+                None => self.durable.remove(&b),
+            };
+            self.appended.remove(&b);
+        }
+        for b in std::mem::take(&mut self.appended) {
+            let (Some(cur), Some(dur)) = (self.current.get(&b), self.durable.get_mut(&b)) else { continue };
+            dur.extend_from_slice(&cur[dur.len()..]);
+        }
+        self.flushes += 1;
+        Ok(())
+    }
+}
+
+/// The conformance suite every [`SegmentStore`] engine must pass. Call
+/// [`run_all`] from the engine's tests with a factory of empty stores; it panics
+/// with the name of the failing check.
+pub mod conformance {
+    use super::*;
+
+    /// Runs every check, each on a fresh store.
+    pub fn run_all<S: SegmentStore, F: FnMut() -> S>(mut new_store: F) {
+        create_append_load(&mut new_store());
+        create_twice_fails(&mut new_store());
+        append_to_missing_fails(&mut new_store());
+        truncate_keeps_prefix(&mut new_store());
+        delete_removes(&mut new_store());
+        replace_swaps_segments(&mut new_store());
+        load_is_sorted_by_base_offset(&mut new_store());
+        large_and_binary_bytes(&mut new_store());
+        log_roundtrip_through_store(new_store());
+    }
+
+    fn loaded<S: SegmentStore>(s: &S) -> Vec<(i64, Vec<u8>)> {
+        s.load().expect("load").into_iter().map(|x| (x.base_offset, x.bytes)).collect()
+    }
+
+    pub fn create_append_load<S: SegmentStore>(s: &mut S) {
+        s.create(0).unwrap();
+        s.append(0, b"abc").unwrap();
+        s.append(0, b"def").unwrap();
+        s.flush().unwrap();
+        assert_eq!(loaded(s), vec![(0, b"abcdef".to_vec())], "create_append_load");
+    }
+
+    pub fn create_twice_fails<S: SegmentStore>(s: &mut S) {
+        s.create(5).unwrap();
+        assert!(s.create(5).is_err(), "create_twice_fails");
+    }
+
+    pub fn append_to_missing_fails<S: SegmentStore>(s: &mut S) {
+        assert!(s.append(7, b"x").is_err(), "append_to_missing_fails");
+    }
+
+    pub fn truncate_keeps_prefix<S: SegmentStore>(s: &mut S) {
+        s.create(0).unwrap();
+        s.append(0, b"0123456789").unwrap();
+        s.truncate(0, 4).unwrap();
+        s.append(0, b"xy").unwrap();
+        s.flush().unwrap();
+        assert_eq!(loaded(s), vec![(0, b"0123xy".to_vec())], "truncate_keeps_prefix");
+    }
+
+    pub fn delete_removes<S: SegmentStore>(s: &mut S) {
+        s.create(0).unwrap();
+        s.create(10).unwrap();
+        s.append(10, b"z").unwrap();
+        s.delete(0).unwrap();
+        s.flush().unwrap();
+        assert_eq!(loaded(s), vec![(10, b"z".to_vec())], "delete_removes");
+        assert!(s.delete(0).is_err(), "delete of a missing segment must fail");
+    }
+
+    pub fn replace_swaps_segments<S: SegmentStore>(s: &mut S) {
+        for b in [0, 10, 20] {
+            s.create(b).unwrap();
+            s.append(b, &[b as u8; 3]).unwrap();
+        }
+        s.replace(&[0, 10], StoredSegment { base_offset: 0, bytes: b"cleaned".to_vec() }).unwrap();
+        s.flush().unwrap();
+        assert_eq!(loaded(s), vec![(0, b"cleaned".to_vec()), (20, vec![20; 3])], "replace_swaps_segments");
+        assert!(
+            s.replace(&[99], StoredSegment { base_offset: 99, bytes: vec![] }).is_err(),
+            "replace of a missing segment must fail"
+        );
+    }
+
+    pub fn load_is_sorted_by_base_offset<S: SegmentStore>(s: &mut S) {
+        for b in [300, 2, 1_000_000_000_000, 40] {
+            s.create(b).unwrap();
+        }
+        s.flush().unwrap();
+        let bases: Vec<i64> = loaded(s).into_iter().map(|x| x.0).collect();
+        assert_eq!(bases, vec![2, 40, 300, 1_000_000_000_000], "load_is_sorted_by_base_offset");
+    }
+
+    pub fn large_and_binary_bytes<S: SegmentStore>(s: &mut S) {
+        let big: Vec<u8> = (0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+        s.create(0).unwrap();
+        for chunk in big.chunks(65_536) {
+            s.append(0, chunk).unwrap();
+        }
+        s.flush().unwrap();
+        assert_eq!(loaded(s), vec![(0, big)], "large_and_binary_bytes");
+    }
+
+    /// A partition log written through the store and recovered from it has the
+    /// same offsets, bytes and records.
+    pub fn log_roundtrip_through_store<S: SegmentStore>(store: S) {
+        use crate::{BatchBuilder, LogConfig, NewRecord, PartitionLog};
+        let config = LogConfig { segment_bytes: 400, index_interval_bytes: 100, ..LogConfig::default() };
+        let mut log = PartitionLog::create("conformance-0", store, config.clone(), 1_000).unwrap();
+        for i in 0..40i64 {
+            let mut b = BatchBuilder::new(0);
+            b.append(NewRecord::new(1_000 + i, Some(format!("k{i}").as_bytes()), Some(&[i as u8; 20])));
+            log.append_as_leader(&b.build(), 0, 1_000 + i).unwrap();
+        }
+        log.flush().unwrap();
+        let before = log.export_files();
+        let leo = log.log_end_offset();
+        let store = log.into_store();
+        let segments = store.load().unwrap();
+        let (log, report) = PartitionLog::recover("conformance-0", segments, store, config, 2_000).unwrap();
+        assert_eq!(report.truncated_bytes, 0, "log_roundtrip_through_store: nothing to truncate");
+        assert_eq!(log.log_end_offset(), leo, "log_roundtrip_through_store: log end offset");
+        assert!(log.segment_count() > 1, "log_roundtrip_through_store: the test must span segments");
+        // Recovery also gives the active segment its final time index entry (as
+        // Kafka's `LogSegment.recover` does), so compare the .log and .index files.
+        let same = |f: &crate::KafkaFile| f.name.ends_with(".log") || f.name.ends_with(".index");
+        let after: Vec<_> = log.export_files().into_iter().filter(same).collect();
+        let before: Vec<_> = before.into_iter().filter(same).collect();
+        assert!(after == before, "log_roundtrip_through_store: .log and .index files differ after recovery");
+    }
+}

@@ -1,0 +1,42 @@
+//! The in-memory engine passes the suite every storage engine must pass.
+
+use kafkaplay_log::storage::conformance;
+use kafkaplay_log::{MemoryStore, SegmentStore, StoredSegment};
+
+
+
+scenario! {
+    fn memory_store_passes_the_conformance_suite() {
+        conformance::run_all(MemoryStore::new);
+    }
+}
+
+scenario! {
+    fn memory_store_crash_loses_only_unflushed_writes() {
+        let mut s = MemoryStore::new();
+        s.create(0).unwrap();
+        s.append(0, b"durable").unwrap();
+        s.flush().unwrap();
+        s.append(0, b"-lost").unwrap();
+        s.create(100).unwrap();
+        s.crash();
+        assert_eq!(s.load().unwrap(), vec![StoredSegment { base_offset: 0, bytes: b"durable".to_vec() }]);
+        s.truncate(0, 3).unwrap();
+        s.crash();
+        assert_eq!(s.load().unwrap()[0].bytes, b"durable", "an unflushed truncation is undone too");
+    }
+}
+
+scenario! {
+    fn a_full_disk_fails_writes_and_keeps_data() {
+        let mut s = MemoryStore::new();
+        s.create(0).unwrap();
+        s.append(0, b"kept").unwrap();
+        s.set_fail_writes(Some("disk full"));
+        assert_eq!(s.append(0, b"x").unwrap_err().to_string(), "disk full");
+        assert!(s.flush().is_err());
+        s.set_fail_writes(None);
+        s.flush().unwrap();
+        assert_eq!(s.load().unwrap()[0].bytes, b"kept");
+    }
+}
