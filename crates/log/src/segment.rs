@@ -98,7 +98,8 @@ impl Segment {
         };
         let truncated = bytes.len() - valid;
         bytes.truncate(valid);
-        seg.bytes_since_last_index_entry = valid as u32 - last_index_entry;
+        // As in Kafka, a loaded segment starts counting index bytes afresh.
+        seg.bytes_since_last_index_entry = 0;
         seg.data = bytes;
         seg.on_become_inactive(); // recover() ends with the same skip-full-check time index entry
         (seg, SegmentRecovery { valid_bytes: valid as u32, truncated_bytes: truncated as u32, error })

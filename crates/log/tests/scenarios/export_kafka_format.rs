@@ -81,7 +81,7 @@ scenario! {
                 let b = seg.batches_from(0).map(|(_, b)| b).find(|b| b.last_offset() == offset).expect("indexed offset in the log");
                 assert_eq!(b.max_timestamp(), ts, "the entry is that batch's max timestamp");
             }
-            assert!(seg.offset_index().len() > 0, "segments of 1000 bytes at interval 200 have entries");
+            assert!(!seg.offset_index().is_empty(), "segments of 1000 bytes at interval 200 have entries");
         }
     }
 }

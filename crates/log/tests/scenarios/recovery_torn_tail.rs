@@ -10,7 +10,7 @@ fn config() -> LogConfig {
 }
 
 /// Twelve single-record batches over several segments, flushed.
-fn written() -> (PartitionLog<MemoryStore>, Vec<(i64, Option<String>, Option<String>)>) {
+fn written() -> (PartitionLog<MemoryStore>, Vec<Row>) {
     let mut log = new_log(config());
     for i in 0..12 {
         let v = format!("value-{i}");

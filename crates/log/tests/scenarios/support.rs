@@ -39,8 +39,11 @@ pub fn produce(log: &mut PartitionLog<MemoryStore>, ts: i64, kvs: &[(Option<&str
     }
 }
 
-/// All records in the log as (offset, key, value) strings.
-pub fn contents(log: &PartitionLog<MemoryStore>) -> Vec<(i64, Option<String>, Option<String>)> {
+/// A record as (offset, key, value), key and value as text.
+pub type Row = (i64, Option<String>, Option<String>);
+
+/// All records in the log.
+pub fn contents(log: &PartitionLog<MemoryStore>) -> Vec<Row> {
     let s = |b: Option<Vec<u8>>| b.map(|b| String::from_utf8(b).unwrap());
     log.batches()
         .flat_map(|(_, b)| b.records().unwrap())
