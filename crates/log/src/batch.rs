@@ -87,11 +87,19 @@ pub struct NewRecord {
 
 impl NewRecord {
     pub fn new(timestamp: i64, key: Option<&[u8]>, value: Option<&[u8]>) -> Self {
-        NewRecord { timestamp, key: key.map(<[u8]>::to_vec), value: value.map(<[u8]>::to_vec), headers: Vec::new() }
+        NewRecord {
+            timestamp,
+            key: key.map(<[u8]>::to_vec),
+            value: value.map(<[u8]>::to_vec),
+            headers: Vec::new(),
+        }
     }
 
     pub fn with_header(mut self, key: &str, value: Option<&[u8]>) -> Self {
-        self.headers.push(Header { key: key.to_string(), value: value.map(<[u8]>::to_vec) });
+        self.headers.push(Header {
+            key: key.to_string(),
+            value: value.map(<[u8]>::to_vec),
+        });
         self
     }
 }
@@ -214,9 +222,15 @@ impl BatchBuilder {
     pub fn build(&self) -> Vec<u8> {
         let first_timestamp = self.records.first().map_or(NO_TIMESTAMP, |(_, r)| r.timestamp);
         let base_timestamp = self.delete_horizon_ms.unwrap_or(first_timestamp);
-        let max_timestamp = self.records.iter().map(|(_, r)| r.timestamp).max().unwrap_or(NO_TIMESTAMP);
+        let max_timestamp = self
+            .records
+            .iter()
+            .map(|(_, r)| r.timestamp)
+            .max()
+            .unwrap_or(NO_TIMESTAMP);
         let last_offset = self.records.last().map_or(self.base_offset, |(o, _)| *o);
-        let last_offset_delta = (self.last_offset_override.unwrap_or(last_offset).max(last_offset) - self.base_offset) as i32;
+        let last_offset_delta =
+            (self.last_offset_override.unwrap_or(last_offset).max(last_offset) - self.base_offset) as i32;
 
         let body_size: usize = self
             .records
@@ -300,7 +314,10 @@ fn record_body_size(offset_delta: i64, timestamp_delta: i64, r: &NewRecord) -> u
         + bytes_size(r.key.as_deref())
         + bytes_size(r.value.as_deref())
         + varint_size(r.headers.len() as i32)
-        + r.headers.iter().map(|h| bytes_size(Some(h.key.as_bytes())) + bytes_size(h.value.as_deref())).sum::<usize>()
+        + r.headers
+            .iter()
+            .map(|h| bytes_size(Some(h.key.as_bytes())) + bytes_size(h.value.as_deref()))
+            .sum::<usize>()
 }
 
 fn be_i16(b: &[u8], at: usize) -> i16 {
@@ -333,7 +350,10 @@ impl<'a> BatchRef<'a> {
             return Err(DecodeError::BatchTooSmall { size });
         }
         if size as u64 > max_size as u64 {
-            return Err(DecodeError::BatchTooLarge { size, max: i64::try_from(max_size).unwrap_or(i64::MAX) });
+            return Err(DecodeError::BatchTooLarge {
+                size,
+                max: i64::try_from(max_size).unwrap_or(i64::MAX),
+            });
         }
         if buf.len() < OFFSET_MAGIC + 1 {
             return Err(DecodeError::Truncated("batch header"));
@@ -345,7 +365,9 @@ impl<'a> BatchRef<'a> {
         if (buf.len() as i64) < size {
             return Err(DecodeError::Truncated("record batch"));
         }
-        Ok(BatchRef { bytes: &buf[..size as usize] })
+        Ok(BatchRef {
+            bytes: &buf[..size as usize],
+        })
     }
 
     /// Parses and fully validates one batch that must span `buf` exactly.
@@ -450,7 +472,10 @@ impl<'a> BatchRef<'a> {
     pub fn validate(&self) -> Result<(), DecodeError> {
         let computed = self.compute_crc();
         if computed != self.crc() {
-            return Err(DecodeError::CrcMismatch { stored: self.crc(), computed });
+            return Err(DecodeError::CrcMismatch {
+                stored: self.crc(),
+                computed,
+            });
         }
         Ok(())
     }
@@ -464,7 +489,9 @@ impl<'a> BatchRef<'a> {
         }
         let count = self.records_count();
         if count < 0 {
-            return Err(DecodeError::InvalidRecord(format!("Found invalid record count {count} in magic v2 batch")));
+            return Err(DecodeError::InvalidRecord(format!(
+                "Found invalid record count {count} in magic v2 batch"
+            )));
         }
         let mut body = &self.bytes[RECORD_BATCH_OVERHEAD..];
         // Bounded by what the bytes can hold, whatever the count field claims.
@@ -531,7 +558,9 @@ fn decode_record(
     let (header_count, k) = get_varint(&rec[pos..])?;
     pos += k;
     if header_count < 0 {
-        return Err(DecodeError::InvalidRecord(format!("Found invalid number of record headers {header_count}")));
+        return Err(DecodeError::InvalidRecord(format!(
+            "Found invalid number of record headers {header_count}"
+        )));
     }
     let mut headers = Vec::with_capacity((header_count as usize).min((rec.len() - pos) / 2));
     for _ in 0..header_count {
@@ -581,7 +610,13 @@ impl<'a> BatchIter<'a> {
     /// `max_batch_size` bounds one batch (Kafka uses `max.message.bytes` plus overhead
     /// when it recovers a segment); `check_crc` validates each batch's checksum.
     pub fn new(buf: &'a [u8], max_batch_size: usize, check_crc: bool) -> Self {
-        BatchIter { buf, pos: 0, max_batch_size, check_crc, failed: false }
+        BatchIter {
+            buf,
+            pos: 0,
+            max_batch_size,
+            check_crc,
+            failed: false,
+        }
     }
 
     /// Byte position after the last batch yielded successfully.

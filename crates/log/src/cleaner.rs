@@ -35,7 +35,11 @@ impl<S: SegmentStore> PartitionLog<S> {
     pub fn cleanable_range(&self, now_ms: i64) -> Option<(i64, i64)> {
         let segments = self.segments();
         let first_dirty = self.first_dirty_offset.max(self.log_start_offset());
-        let mut uncleanable = segments.last().expect("active").base_offset().min(self.high_watermark());
+        let mut uncleanable = segments
+            .last()
+            .expect("active")
+            .base_offset()
+            .min(self.high_watermark());
         let lag = self.config().min_compaction_lag_ms;
         if lag > 0 {
             let young = segments[..segments.len() - 1]
@@ -51,7 +55,9 @@ impl<S: SegmentStore> PartitionLog<S> {
     /// Bytes in the dirty section over all cleanable bytes (Kafka cleans a log
     /// when this reaches `min.cleanable.dirty.ratio`, 0.5 by default).
     pub fn dirty_ratio(&self, now_ms: i64) -> f64 {
-        let Some((first_dirty, end)) = self.cleanable_range(now_ms) else { return 0.0 };
+        let Some((first_dirty, end)) = self.cleanable_range(now_ms) else {
+            return 0.0;
+        };
         let (mut clean, mut dirty) = (0u64, 0u64);
         for (_, b) in self.batches().filter(|(_, b)| b.base_offset() < end) {
             if b.base_offset() >= first_dirty {
@@ -120,7 +126,10 @@ impl<S: SegmentStore> PartitionLog<S> {
 
         // Every segment below the end of the map is rewritten, in groups that fit
         // one segment (`groupSegmentsBySize`).
-        let to_clean = self.segments()[..self.segment_count() - 1].iter().take_while(|s| s.base_offset() < end).count();
+        let to_clean = self.segments()[..self.segment_count() - 1]
+            .iter()
+            .take_while(|s| s.base_offset() < end)
+            .count();
         let groups = group_segments_by_size(&self.segments()[..to_clean], self.config().segment_bytes);
         let delete_retention_ms = self.config().delete_retention_ms;
         // After each swap the group is one segment, so group `i` starts at index `i`.
@@ -207,7 +216,12 @@ fn filter_batch(
     for r in kept {
         builder.append_with_offset(
             r.offset,
-            NewRecord { timestamp: r.timestamp, key: r.key.clone(), value: r.value.clone(), headers: r.headers.clone() },
+            NewRecord {
+                timestamp: r.timestamp,
+                key: r.key.clone(),
+                value: r.value.clone(),
+                headers: r.headers.clone(),
+            },
         );
     }
     let mut bytes = builder.build();

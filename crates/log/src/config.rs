@@ -12,13 +12,25 @@ pub struct CleanupPolicy {
 }
 
 impl CleanupPolicy {
-    pub const DELETE: CleanupPolicy = CleanupPolicy { delete: true, compact: false };
-    pub const COMPACT: CleanupPolicy = CleanupPolicy { delete: false, compact: true };
-    pub const COMPACT_DELETE: CleanupPolicy = CleanupPolicy { delete: true, compact: true };
+    pub const DELETE: CleanupPolicy = CleanupPolicy {
+        delete: true,
+        compact: false,
+    };
+    pub const COMPACT: CleanupPolicy = CleanupPolicy {
+        delete: false,
+        compact: true,
+    };
+    pub const COMPACT_DELETE: CleanupPolicy = CleanupPolicy {
+        delete: true,
+        compact: true,
+    };
 
     /// Parses Kafka's list syntax: `delete`, `compact`, `compact,delete` (either order).
     pub fn parse(s: &str) -> Result<Self, LogError> {
-        let mut p = CleanupPolicy { delete: false, compact: false };
+        let mut p = CleanupPolicy {
+            delete: false,
+            compact: false,
+        };
         for part in s.split(',').map(str::trim) {
             match part {
                 "delete" => p.delete = true,
@@ -92,22 +104,46 @@ impl LogConfig {
     pub fn validate(&self) -> Result<(), LogError> {
         // LogConfig: segment.bytes has atLeast(LegacyRecord.RECORD_OVERHEAD_V0) = 14.
         if self.segment_bytes < 14 {
-            return Err(invalid("segment.bytes", self.segment_bytes.to_string(), "Value must be at least 14"));
+            return Err(invalid(
+                "segment.bytes",
+                self.segment_bytes.to_string(),
+                "Value must be at least 14",
+            ));
         }
         if self.segment_ms < 1 {
-            return Err(invalid("segment.ms", self.segment_ms.to_string(), "Value must be at least 1"));
+            return Err(invalid(
+                "segment.ms",
+                self.segment_ms.to_string(),
+                "Value must be at least 1",
+            ));
         }
         if self.segment_index_bytes < 8 {
-            return Err(invalid("segment.index.bytes", self.segment_index_bytes.to_string(), "Value must be at least 8"));
+            return Err(invalid(
+                "segment.index.bytes",
+                self.segment_index_bytes.to_string(),
+                "Value must be at least 8",
+            ));
         }
         if self.retention_ms < -1 {
-            return Err(invalid("retention.ms", self.retention_ms.to_string(), "Value must be at least -1"));
+            return Err(invalid(
+                "retention.ms",
+                self.retention_ms.to_string(),
+                "Value must be at least -1",
+            ));
         }
         if self.delete_retention_ms < 0 {
-            return Err(invalid("delete.retention.ms", self.delete_retention_ms.to_string(), "Value must be at least 0"));
+            return Err(invalid(
+                "delete.retention.ms",
+                self.delete_retention_ms.to_string(),
+                "Value must be at least 0",
+            ));
         }
         if self.min_compaction_lag_ms < 0 {
-            return Err(invalid("min.compaction.lag.ms", self.min_compaction_lag_ms.to_string(), "Value must be at least 0"));
+            return Err(invalid(
+                "min.compaction.lag.ms",
+                self.min_compaction_lag_ms.to_string(),
+                "Value must be at least 0",
+            ));
         }
         Ok(())
     }

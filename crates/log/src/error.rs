@@ -12,12 +12,20 @@ pub enum DecodeError {
     VarintTooLong,
     VarlongTooLong,
     /// A batch whose size field is below the 61-byte batch overhead.
-    BatchTooSmall { size: i64 },
+    BatchTooSmall {
+        size: i64,
+    },
     /// A batch whose size field exceeds the caller's limit (or the buffer).
-    BatchTooLarge { size: i64, max: i64 },
+    BatchTooLarge {
+        size: i64,
+        max: i64,
+    },
     UnsupportedMagic(i8),
     /// Stored and computed CRC-32C differ.
-    CrcMismatch { stored: u32, computed: u32 },
+    CrcMismatch {
+        stored: u32,
+        computed: u32,
+    },
     UnsupportedCompression(u8),
     /// A record or field inconsistent with its batch (negative lengths, counts,
     /// trailing bytes...).
@@ -28,19 +36,31 @@ impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DecodeError::Truncated(what) => write!(f, "Found invalid record batch: input ends inside {what}"),
-            DecodeError::VarintTooLong => write!(f, "Varint is too long, the most significant bit in the 5th byte is set"),
-            DecodeError::VarlongTooLong => write!(f, "Varlong is too long, most significant bit in the 10th byte is set"),
+            DecodeError::VarintTooLong => {
+                write!(f, "Varint is too long, the most significant bit in the 5th byte is set")
+            }
+            DecodeError::VarlongTooLong => {
+                write!(f, "Varlong is too long, most significant bit in the 10th byte is set")
+            }
             DecodeError::BatchTooSmall { size } => write!(
                 f,
                 "Record batch is corrupt (the size {size} is smaller than the minimum allowed overhead {})",
                 crate::batch::RECORD_BATCH_OVERHEAD
             ),
             DecodeError::BatchTooLarge { size, max } => {
-                write!(f, "Record size {size} exceeds the largest allowable message size ({max}).")
+                write!(
+                    f,
+                    "Record size {size} exceeds the largest allowable message size ({max})."
+                )
             }
-            DecodeError::UnsupportedMagic(m) => write!(f, "Unsupported record batch magic {m} (kafkaplay reads magic 2 only)"),
+            DecodeError::UnsupportedMagic(m) => {
+                write!(f, "Unsupported record batch magic {m} (kafkaplay reads magic 2 only)")
+            }
             DecodeError::CrcMismatch { stored, computed } => {
-                write!(f, "Record is corrupt (stored crc = {stored}, computed crc = {computed})")
+                write!(
+                    f,
+                    "Record is corrupt (stored crc = {stored}, computed crc = {computed})"
+                )
             }
             DecodeError::UnsupportedCompression(c) => write!(
                 f,
@@ -58,11 +78,24 @@ impl std::error::Error for DecodeError {}
 pub enum LogError {
     Corrupt(DecodeError),
     /// `RecordTooLargeException` for a batch above `max.message.bytes`.
-    RecordTooLarge { partition: String, size: u32, max: u32 },
+    RecordTooLarge {
+        partition: String,
+        size: u32,
+        max: u32,
+    },
     /// `OffsetOutOfRangeException` on a read.
-    OffsetOutOfRange { partition: String, offset: i64, log_start_offset: i64, log_end_offset: i64 },
+    OffsetOutOfRange {
+        partition: String,
+        offset: i64,
+        log_start_offset: i64,
+        log_end_offset: i64,
+    },
     /// A follower append that does not continue the log.
-    UnexpectedAppendOffset { partition: String, first_offset: i64, log_end_offset: i64 },
+    UnexpectedAppendOffset {
+        partition: String,
+        first_offset: i64,
+        log_end_offset: i64,
+    },
     /// `InvalidRecordException`: a record the validator rejects.
     InvalidRecord(String),
     /// `CorruptRecordException` on a leader append (bad CRC or size).

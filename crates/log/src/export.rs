@@ -28,16 +28,28 @@ impl<S: SegmentStore> PartitionLog<S> {
         let mut files = Vec::new();
         for seg in self.segments() {
             let stem = segment_file_stem(seg.base_offset());
-            files.push(KafkaFile { name: format!("{stem}.log"), bytes: seg.data().to_vec() });
-            files.push(KafkaFile { name: format!("{stem}.index"), bytes: seg.offset_index().to_bytes() });
-            files.push(KafkaFile { name: format!("{stem}.timeindex"), bytes: seg.time_index().to_bytes() });
+            files.push(KafkaFile {
+                name: format!("{stem}.log"),
+                bytes: seg.data().to_vec(),
+            });
+            files.push(KafkaFile {
+                name: format!("{stem}.index"),
+                bytes: seg.offset_index().to_bytes(),
+            });
+            files.push(KafkaFile {
+                name: format!("{stem}.timeindex"),
+                bytes: seg.time_index().to_bytes(),
+            });
         }
         // LeaderEpochCheckpointFile: version 0, entry count, then "epoch startOffset".
         let mut checkpoint = format!("0\n{}\n", self.leader_epochs().len());
         for e in self.leader_epochs() {
             checkpoint.push_str(&format!("{} {}\n", e.epoch, e.start_offset));
         }
-        files.push(KafkaFile { name: "leader-epoch-checkpoint".to_string(), bytes: checkpoint.into_bytes() });
+        files.push(KafkaFile {
+            name: "leader-epoch-checkpoint".to_string(),
+            bytes: checkpoint.into_bytes(),
+        });
         files
     }
 
@@ -54,7 +66,9 @@ impl<S: SegmentStore> PartitionLog<S> {
     ) -> Result<(Self, RecoveryReport), LogError> {
         let mut logs: Vec<(i64, &[u8])> = Vec::new();
         for f in files {
-            let Some(stem) = f.name.strip_suffix(".log") else { continue };
+            let Some(stem) = f.name.strip_suffix(".log") else {
+                continue;
+            };
             let base = (stem.len() == 20 && stem.bytes().all(|c| c.is_ascii_digit()))
                 .then(|| stem.parse::<i64>().ok())
                 .flatten()

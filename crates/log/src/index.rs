@@ -31,7 +31,11 @@ pub struct OffsetIndex {
 
 impl OffsetIndex {
     pub fn new(base_offset: i64, max_entries: usize) -> Self {
-        OffsetIndex { base_offset, entries: Vec::new(), max_entries }
+        OffsetIndex {
+            base_offset,
+            entries: Vec::new(),
+            max_entries,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -47,7 +51,10 @@ impl OffsetIndex {
     }
 
     pub fn entries(&self) -> impl Iterator<Item = OffsetPosition> + '_ {
-        self.entries.iter().map(|&(rel, position)| OffsetPosition { offset: self.base_offset + rel as i64, position })
+        self.entries.iter().map(|&(rel, position)| OffsetPosition {
+            offset: self.base_offset + rel as i64,
+            position,
+        })
     }
 
     /// Adds an entry; ignored unless the offset is above the last entry's
@@ -64,10 +71,16 @@ impl OffsetIndex {
         let rel = target - self.base_offset;
         let i = self.entries.partition_point(|&(o, _)| (o as i64) <= rel);
         match i {
-            0 => OffsetPosition { offset: self.base_offset, position: 0 },
+            0 => OffsetPosition {
+                offset: self.base_offset,
+                position: 0,
+            },
             _ => {
                 let (o, p) = self.entries[i - 1];
-                OffsetPosition { offset: self.base_offset + o as i64, position: p }
+                OffsetPosition {
+                    offset: self.base_offset + o as i64,
+                    position: p,
+                }
             }
         }
     }
@@ -102,7 +115,11 @@ pub struct TimeIndex {
 
 impl TimeIndex {
     pub fn new(base_offset: i64, max_entries: usize) -> Self {
-        TimeIndex { base_offset, entries: Vec::new(), max_entries }
+        TimeIndex {
+            base_offset,
+            entries: Vec::new(),
+            max_entries,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -119,11 +136,17 @@ impl TimeIndex {
     }
 
     pub fn entries(&self) -> impl Iterator<Item = TimestampOffset> + '_ {
-        self.entries.iter().map(|&(timestamp, rel)| TimestampOffset { timestamp, offset: self.base_offset + rel as i64 })
+        self.entries.iter().map(|&(timestamp, rel)| TimestampOffset {
+            timestamp,
+            offset: self.base_offset + rel as i64,
+        })
     }
 
     pub fn last_entry(&self) -> Option<TimestampOffset> {
-        self.entries.last().map(|&(timestamp, rel)| TimestampOffset { timestamp, offset: self.base_offset + rel as i64 })
+        self.entries.last().map(|&(timestamp, rel)| TimestampOffset {
+            timestamp,
+            offset: self.base_offset + rel as i64,
+        })
     }
 
     /// `TimeIndex.maybeAppend`: only a strictly larger timestamp is recorded.
@@ -146,10 +169,16 @@ impl TimeIndex {
     pub fn lookup(&self, target: i64) -> TimestampOffset {
         let i = self.entries.partition_point(|&(t, _)| t <= target);
         match i {
-            0 => TimestampOffset { timestamp: crate::batch::NO_TIMESTAMP, offset: self.base_offset },
+            0 => TimestampOffset {
+                timestamp: crate::batch::NO_TIMESTAMP,
+                offset: self.base_offset,
+            },
             _ => {
                 let (t, o) = self.entries[i - 1];
-                TimestampOffset { timestamp: t, offset: self.base_offset + o as i64 }
+                TimestampOffset {
+                    timestamp: t,
+                    offset: self.base_offset + o as i64,
+                }
             }
         }
     }

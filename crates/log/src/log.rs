@@ -35,7 +35,9 @@ pub struct FetchData {
 
 impl FetchData {
     pub fn batches(&self) -> impl Iterator<Item = BatchRef<'_>> {
-        BatchIter::new(&self.bytes, usize::MAX, false).map_while(Result::ok).map(|(_, b)| b)
+        BatchIter::new(&self.bytes, usize::MAX, false)
+            .map_while(Result::ok)
+            .map(|(_, b)| b)
     }
 }
 
@@ -212,7 +214,10 @@ impl<S: SegmentStore> PartitionLog<S> {
         for (_, b) in log.batches() {
             let e = b.partition_leader_epoch();
             if e >= 0 && epochs.last().is_none_or(|l: &EpochEntry| e > l.epoch) {
-                epochs.push(EpochEntry { epoch: e, start_offset: b.base_offset() });
+                epochs.push(EpochEntry {
+                    epoch: e,
+                    start_offset: b.base_offset(),
+                });
             }
         }
         log.leader_epochs = epochs;
@@ -296,7 +301,9 @@ impl<S: SegmentStore> PartitionLog<S> {
 
     /// Every batch in the log with the base offset of its segment.
     pub fn batches(&self) -> impl Iterator<Item = (i64, BatchRef<'_>)> {
-        self.segments.iter().flat_map(|s| s.batches_from(0).map(move |(_, b)| (s.base_offset(), b)))
+        self.segments
+            .iter()
+            .flat_map(|s| s.batches_from(0).map(move |(_, b)| (s.base_offset(), b)))
     }
 
     /// Appends a producer's batch as the partition leader (`UnifiedLog.appendAsLeader`
@@ -305,11 +312,15 @@ impl<S: SegmentStore> PartitionLog<S> {
     pub fn append_as_leader(&mut self, batch: &[u8], leader_epoch: i32, now_ms: i64) -> Result<AppendInfo, LogError> {
         let tp = &self.name;
         if batch.is_empty() {
-            return Err(LogError::InvalidRecord("Record batch has no batches at all".to_string()));
+            return Err(LogError::InvalidRecord(
+                "Record batch has no batches at all".to_string(),
+            ));
         }
         let b = BatchRef::parse(batch, usize::MAX).map_err(|e| corrupt_on_append(e, tp))?;
         if b.size() != batch.len() {
-            return Err(LogError::InvalidRecord("Compressed outer record has more than one batch".to_string()));
+            return Err(LogError::InvalidRecord(
+                "Compressed outer record has more than one batch".to_string(),
+            ));
         }
         if b.base_offset() != 0 {
             return Err(LogError::InvalidRecord(format!(
@@ -325,14 +336,18 @@ impl<S: SegmentStore> PartitionLog<S> {
             });
         }
         if let Err(DecodeError::CrcMismatch { stored, .. }) = b.validate() {
-            return Err(LogError::CorruptRecord(format!("Record is corrupt (stored crc = {stored}) in topic partition {tp}.")));
+            return Err(LogError::CorruptRecord(format!(
+                "Record is corrupt (stored crc = {stored}) in topic partition {tp}."
+            )));
         }
         if b.is_control() {
             return Err(LogError::InvalidRecord(format!(
                 "Clients are not allowed to write control records in topic partition {tp}"
             )));
         }
-        let records = b.records().map_err(|e| LogError::InvalidRecord(format!("{e} in topic partition {tp}")))?;
+        let records = b
+            .records()
+            .map_err(|e| LogError::InvalidRecord(format!("{e} in topic partition {tp}")))?;
         let count = b.records_count();
         if b.last_offset_delta() < 0 {
             return Err(LogError::InvalidRecord(format!(
@@ -341,7 +356,10 @@ impl<S: SegmentStore> PartitionLog<S> {
                 b.last_offset()
             )));
         }
-        if count == 0 || b.last_offset_delta() != count - 1 || records.iter().enumerate().any(|(i, r)| r.offset != i as i64) {
+        if count == 0
+            || b.last_offset_delta() != count - 1
+            || records.iter().enumerate().any(|(i, r)| r.offset != i as i64)
+        {
             return Err(LogError::InvalidRecord(format!(
                 "Inconsistent batch offset range [{}, {}] and count of records {count} in topic partition {tp}",
                 b.base_offset(),
@@ -463,7 +481,9 @@ impl<S: SegmentStore> PartitionLog<S> {
         offset_of_max: i64,
         now_ms: i64,
     ) -> Result<bool, LogError> {
-        let roll = self.active().should_roll(&self.config, bytes.len() as u32, max_timestamp, last_offset, now_ms);
+        let roll = self
+            .active()
+            .should_roll(&self.config, bytes.len() as u32, max_timestamp, last_offset, now_ms);
         if roll {
             self.roll(first_offset.max(self.log_end_offset()), now_ms)?;
         }
@@ -533,9 +553,14 @@ impl<S: SegmentStore> PartitionLog<S> {
                 log_end_offset: leo,
             });
         }
-        let first = self.segments.partition_point(|s| s.base_offset() <= start_offset).saturating_sub(1);
+        let first = self
+            .segments
+            .partition_point(|s| s.base_offset() <= start_offset)
+            .saturating_sub(1);
         for seg in &self.segments[first..] {
-            let Some((position, _)) = seg.translate_offset(start_offset) else { continue };
+            let Some((position, _)) = seg.translate_offset(start_offset) else {
+                continue;
+            };
             let mut out = Vec::new();
             let mut next = start_offset;
             for (_, b) in seg.batches_from(position) {
@@ -548,9 +573,15 @@ impl<S: SegmentStore> PartitionLog<S> {
                 out.extend_from_slice(b.bytes());
                 next = b.next_offset();
             }
-            return Ok(FetchData { bytes: out, next_offset: next });
+            return Ok(FetchData {
+                bytes: out,
+                next_offset: next,
+            });
         }
-        Ok(FetchData { bytes: Vec::new(), next_offset: start_offset })
+        Ok(FetchData {
+            bytes: Vec::new(),
+            next_offset: start_offset,
+        })
     }
 
     /// The first record whose timestamp is ≥ `timestamp` (ListOffsets with a time):
@@ -572,9 +603,18 @@ impl<S: SegmentStore> PartitionLog<S> {
         }
         let seg = best?;
         let max = seg.max_timestamp();
-        seg.batches_from(0).find(|(_, b)| b.max_timestamp() == max).and_then(|(_, b)| {
-            b.records().ok()?.into_iter().find(|r| r.timestamp == max).map(|r| TimestampOffset { timestamp: max, offset: r.offset })
-        })
+        seg.batches_from(0)
+            .find(|(_, b)| b.max_timestamp() == max)
+            .and_then(|(_, b)| {
+                b.records()
+                    .ok()?
+                    .into_iter()
+                    .find(|r| r.timestamp == max)
+                    .map(|r| TimestampOffset {
+                        timestamp: max,
+                        offset: r.offset,
+                    })
+            })
     }
 
     /// Removes every record at or above `target_offset` (`UnifiedLog.truncateTo`): a
@@ -582,7 +622,10 @@ impl<S: SegmentStore> PartitionLog<S> {
     /// the whole batch. Returns whether anything was removed.
     pub fn truncate_to(&mut self, target_offset: i64, now_ms: i64) -> Result<bool, LogError> {
         if target_offset < 0 {
-            return Err(LogError::InvalidRecord(format!("Cannot truncate partition {} to a negative offset ({target_offset}).", self.name)));
+            return Err(LogError::InvalidRecord(format!(
+                "Cannot truncate partition {} to a negative offset ({target_offset}).",
+                self.name
+            )));
         }
         if target_offset >= self.log_end_offset() {
             self.truncate_epochs_from_end(self.log_end_offset());
@@ -602,7 +645,10 @@ impl<S: SegmentStore> PartitionLog<S> {
         if let Some(position) = keep {
             let base = self.active().base_offset();
             self.store.truncate(base, position).map_err(storage)?;
-            self.segments.last_mut().expect("active").truncate_to(target_offset, now_ms);
+            self.segments
+                .last_mut()
+                .expect("active")
+                .truncate_to(target_offset, now_ms);
         }
         let leo = self.log_end_offset();
         self.truncate_epochs_from_end(leo);
@@ -688,7 +734,13 @@ impl<S: SegmentStore> PartitionLog<S> {
         n
     }
 
-    fn delete_prefix(&mut self, n: usize, reason: &'static str, now_ms: i64, report: &mut RetentionReport) -> Result<(), LogError> {
+    fn delete_prefix(
+        &mut self,
+        n: usize,
+        reason: &'static str,
+        now_ms: i64,
+        report: &mut RetentionReport,
+    ) -> Result<(), LogError> {
         if n == 0 {
             return Ok(());
         }
@@ -716,9 +768,18 @@ impl<S: SegmentStore> PartitionLog<S> {
     /// Replaces segments `[first, first + count)` with one rebuilt segment (the
     /// cleaner's swap), store first.
     pub(crate) fn replace_segments(&mut self, first: usize, count: usize, new: Segment) -> Result<(), LogError> {
-        let old: Vec<i64> = self.segments[first..first + count].iter().map(Segment::base_offset).collect();
+        let old: Vec<i64> = self.segments[first..first + count]
+            .iter()
+            .map(Segment::base_offset)
+            .collect();
         self.store
-            .replace(&old, StoredSegment { base_offset: new.base_offset(), bytes: new.data().to_vec() })
+            .replace(
+                &old,
+                StoredSegment {
+                    base_offset: new.base_offset(),
+                    bytes: new.data().to_vec(),
+                },
+            )
             .map_err(storage)?;
         self.segments.splice(first..first + count, [new]);
         Ok(())

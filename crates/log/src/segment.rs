@@ -77,7 +77,11 @@ impl Segment {
                     }
                     if pos - last_index_entry > seg.index_interval_bytes {
                         seg.offset_index.append(batch.last_offset(), pos);
-                        seg.time_index.maybe_append(seg.max_timestamp_so_far, seg.offset_of_max_timestamp_so_far, false);
+                        seg.time_index.maybe_append(
+                            seg.max_timestamp_so_far,
+                            seg.offset_of_max_timestamp_so_far,
+                            false,
+                        );
                         last_index_entry = pos;
                     }
                     if pos == 0 {
@@ -102,7 +106,14 @@ impl Segment {
         seg.bytes_since_last_index_entry = 0;
         seg.data = bytes;
         seg.on_become_inactive(); // recover() ends with the same skip-full-check time index entry
-        (seg, SegmentRecovery { valid_bytes: valid as u32, truncated_bytes: truncated as u32, error })
+        (
+            seg,
+            SegmentRecovery {
+                valid_bytes: valid as u32,
+                truncated_bytes: truncated as u32,
+                error,
+            },
+        )
     }
 
     /// Offsets inside one segment must ascend and stay within `i32` of the base.
@@ -200,7 +211,8 @@ impl Segment {
         }
         if self.bytes_since_last_index_entry > self.index_interval_bytes {
             self.offset_index.append(largest_offset, position);
-            self.time_index.maybe_append(self.max_timestamp_so_far, self.offset_of_max_timestamp_so_far, false);
+            self.time_index
+                .maybe_append(self.max_timestamp_so_far, self.offset_of_max_timestamp_so_far, false);
             self.bytes_since_last_index_entry = 0;
         }
         self.bytes_since_last_index_entry += bytes.len() as u32;
@@ -210,7 +222,8 @@ impl Segment {
     /// `onBecomeInactiveSegment`: the last time index entry, written on roll.
     pub fn on_become_inactive(&mut self) {
         if self.max_timestamp_so_far >= 0 {
-            self.time_index.maybe_append(self.max_timestamp_so_far, self.offset_of_max_timestamp_so_far, true);
+            self.time_index
+                .maybe_append(self.max_timestamp_so_far, self.offset_of_max_timestamp_so_far, true);
         }
     }
 
@@ -240,7 +253,10 @@ impl Segment {
                 return records
                     .into_iter()
                     .find(|r| r.timestamp >= timestamp && r.offset >= start_offset)
-                    .map(|r| TimestampOffset { timestamp: r.timestamp, offset: r.offset });
+                    .map(|r| TimestampOffset {
+                        timestamp: r.timestamp,
+                        offset: r.offset,
+                    });
             }
         }
         None

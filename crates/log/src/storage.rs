@@ -81,7 +81,11 @@ impl MemoryStore {
     /// A store holding `segments` as durable data (e.g. files imported from Kafka).
     pub fn with_segments(segments: Vec<StoredSegment>) -> Self {
         let map: BTreeMap<i64, Vec<u8>> = segments.into_iter().map(|s| (s.base_offset, s.bytes)).collect();
-        MemoryStore { current: map.clone(), durable: map, ..MemoryStore::default() }
+        MemoryStore {
+            current: map.clone(),
+            durable: map,
+            ..MemoryStore::default()
+        }
     }
 
     /// Power loss: everything written since the last flush is gone.
@@ -131,7 +135,14 @@ impl MemoryStore {
 
 impl SegmentStore for MemoryStore {
     fn load(&self) -> Result<Vec<StoredSegment>, StorageError> {
-        Ok(self.current.iter().map(|(&base_offset, b)| StoredSegment { base_offset, bytes: b.clone() }).collect())
+        Ok(self
+            .current
+            .iter()
+            .map(|(&base_offset, b)| StoredSegment {
+                base_offset,
+                bytes: b.clone(),
+            })
+            .collect())
     }
 
     fn create(&mut self, base_offset: i64) -> Result<(), StorageError> {
@@ -192,7 +203,9 @@ impl SegmentStore for MemoryStore {
             self.appended.remove(&b);
         }
         for b in std::mem::take(&mut self.appended) {
-            let (Some(cur), Some(dur)) = (self.current.get(&b), self.durable.get_mut(&b)) else { continue };
+            let (Some(cur), Some(dur)) = (self.current.get(&b), self.durable.get_mut(&b)) else {
+                continue;
+            };
             dur.extend_from_slice(&cur[dur.len()..]);
         }
         self.flushes += 1;
@@ -220,7 +233,11 @@ pub mod conformance {
     }
 
     fn loaded<S: SegmentStore>(s: &S) -> Vec<(i64, Vec<u8>)> {
-        s.load().expect("load").into_iter().map(|x| (x.base_offset, x.bytes)).collect()
+        s.load()
+            .expect("load")
+            .into_iter()
+            .map(|x| (x.base_offset, x.bytes))
+            .collect()
     }
 
     pub fn create_append_load<S: SegmentStore>(s: &mut S) {
@@ -264,11 +281,29 @@ pub mod conformance {
             s.create(b).unwrap();
             s.append(b, &[b as u8; 3]).unwrap();
         }
-        s.replace(&[0, 10], StoredSegment { base_offset: 0, bytes: b"cleaned".to_vec() }).unwrap();
+        s.replace(
+            &[0, 10],
+            StoredSegment {
+                base_offset: 0,
+                bytes: b"cleaned".to_vec(),
+            },
+        )
+        .unwrap();
         s.flush().unwrap();
-        assert_eq!(loaded(s), vec![(0, b"cleaned".to_vec()), (20, vec![20; 3])], "replace_swaps_segments");
+        assert_eq!(
+            loaded(s),
+            vec![(0, b"cleaned".to_vec()), (20, vec![20; 3])],
+            "replace_swaps_segments"
+        );
         assert!(
-            s.replace(&[99], StoredSegment { base_offset: 99, bytes: vec![] }).is_err(),
+            s.replace(
+                &[99],
+                StoredSegment {
+                    base_offset: 99,
+                    bytes: vec![]
+                }
+            )
+            .is_err(),
             "replace of a missing segment must fail"
         );
     }
@@ -279,11 +314,17 @@ pub mod conformance {
         }
         s.flush().unwrap();
         let bases: Vec<i64> = loaded(s).into_iter().map(|x| x.0).collect();
-        assert_eq!(bases, vec![2, 40, 300, 1_000_000_000_000], "load_is_sorted_by_base_offset");
+        assert_eq!(
+            bases,
+            vec![2, 40, 300, 1_000_000_000_000],
+            "load_is_sorted_by_base_offset"
+        );
     }
 
     pub fn large_and_binary_bytes<S: SegmentStore>(s: &mut S) {
-        let big: Vec<u8> = (0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+        let big: Vec<u8> = (0..300_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect();
         s.create(0).unwrap();
         for chunk in big.chunks(65_536) {
             s.append(0, chunk).unwrap();
@@ -296,11 +337,19 @@ pub mod conformance {
     /// same offsets, bytes and records.
     pub fn log_roundtrip_through_store<S: SegmentStore>(store: S) {
         use crate::{BatchBuilder, LogConfig, NewRecord, PartitionLog};
-        let config = LogConfig { segment_bytes: 400, index_interval_bytes: 100, ..LogConfig::default() };
+        let config = LogConfig {
+            segment_bytes: 400,
+            index_interval_bytes: 100,
+            ..LogConfig::default()
+        };
         let mut log = PartitionLog::create("conformance-0", store, config.clone(), 1_000).unwrap();
         for i in 0..40i64 {
             let mut b = BatchBuilder::new(0);
-            b.append(NewRecord::new(1_000 + i, Some(format!("k{i}").as_bytes()), Some(&[i as u8; 20])));
+            b.append(NewRecord::new(
+                1_000 + i,
+                Some(format!("k{i}").as_bytes()),
+                Some(&[i as u8; 20]),
+            ));
             log.append_as_leader(&b.build(), 0, 1_000 + i).unwrap();
         }
         log.flush().unwrap();
@@ -309,14 +358,23 @@ pub mod conformance {
         let store = log.into_store();
         let segments = store.load().unwrap();
         let (log, report) = PartitionLog::recover("conformance-0", segments, store, config, 2_000).unwrap();
-        assert_eq!(report.truncated_bytes, 0, "log_roundtrip_through_store: nothing to truncate");
+        assert_eq!(
+            report.truncated_bytes, 0,
+            "log_roundtrip_through_store: nothing to truncate"
+        );
         assert_eq!(log.log_end_offset(), leo, "log_roundtrip_through_store: log end offset");
-        assert!(log.segment_count() > 1, "log_roundtrip_through_store: the test must span segments");
+        assert!(
+            log.segment_count() > 1,
+            "log_roundtrip_through_store: the test must span segments"
+        );
         // Recovery also gives the active segment its final time index entry (as
         // Kafka's `LogSegment.recover` does), so compare the .log and .index files.
         let same = |f: &crate::KafkaFile| f.name.ends_with(".log") || f.name.ends_with(".index");
         let after: Vec<_> = log.export_files().into_iter().filter(same).collect();
         let before: Vec<_> = before.into_iter().filter(same).collect();
-        assert!(after == before, "log_roundtrip_through_store: .log and .index files differ after recovery");
+        assert!(
+            after == before,
+            "log_roundtrip_through_store: .log and .index files differ after recovery"
+        );
     }
 }

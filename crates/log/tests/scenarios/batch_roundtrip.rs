@@ -6,10 +6,18 @@ use crate::support::*;
 
 fn random_record(rng: &mut oorandom::Rand64, ts: i64) -> NewRecord {
     let maybe = |rng: &mut oorandom::Rand64, max| (rng.rand_range(0..4) != 0).then(|| bytes(rng, max));
-    let mut r = NewRecord { timestamp: ts, key: maybe(rng, 40), value: maybe(rng, 300), headers: Vec::new() };
+    let mut r = NewRecord {
+        timestamp: ts,
+        key: maybe(rng, 40),
+        value: maybe(rng, 300),
+        headers: Vec::new(),
+    };
     for i in 0..rng.rand_range(0..4) {
         let value = maybe(rng, 20);
-        r.headers.push(kafkaplay_log::Header { key: format!("h{i}-{}", rng.rand_range(0..1000)), value });
+        r.headers.push(kafkaplay_log::Header {
+            key: format!("h{i}-{}", rng.rand_range(0..1000)),
+            value,
+        });
     }
     r
 }

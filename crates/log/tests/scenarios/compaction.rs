@@ -8,7 +8,11 @@ use crate::support::*;
 const DAY: i64 = 24 * 60 * 60 * 1000;
 
 fn compacted(policy: CleanupPolicy) -> PartitionLog<MemoryStore> {
-    new_log(LogConfig { segment_bytes: 200, cleanup_policy: policy, ..LogConfig::default() })
+    new_log(LogConfig {
+        segment_bytes: 200,
+        cleanup_policy: policy,
+        ..LogConfig::default()
+    })
 }
 
 fn flat(log: &PartitionLog<MemoryStore>) -> Vec<(i64, String, Option<String>)> {

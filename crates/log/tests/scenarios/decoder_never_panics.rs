@@ -18,7 +18,10 @@ fn decode_all(bytes: &[u8]) -> usize {
         let _ = b.records();
         let _ = b.validate();
     }
-    let store = MemoryStore::with_segments(vec![StoredSegment { base_offset: 0, bytes: bytes.to_vec() }]);
+    let store = MemoryStore::with_segments(vec![StoredSegment {
+        base_offset: 0,
+        bytes: bytes.to_vec(),
+    }]);
     let segments = kafkaplay_log::SegmentStore::load(&store).unwrap();
     let (log, report) = PartitionLog::recover("t-0", segments, store, LogConfig::default(), T0).unwrap();
     assert!(log.size_bytes() + report.truncated_bytes == bytes.len() as u64);

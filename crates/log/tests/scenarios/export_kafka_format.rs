@@ -5,11 +5,19 @@ use kafkaplay_log::{BatchIter, KafkaFile, LogConfig, MemoryStore, PartitionLog};
 use crate::support::*;
 
 fn file<'a>(files: &'a [KafkaFile], name: &str) -> &'a [u8] {
-    &files.iter().find(|f| f.name == name).unwrap_or_else(|| panic!("no {name}")).bytes
+    &files
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no {name}"))
+        .bytes
 }
 
 fn sample() -> PartitionLog<MemoryStore> {
-    let mut log = new_log(LogConfig { segment_bytes: 1_000, index_interval_bytes: 200, ..LogConfig::default() });
+    let mut log = new_log(LogConfig {
+        segment_bytes: 1_000,
+        index_interval_bytes: 200,
+        ..LogConfig::default()
+    });
     for i in 0..40i64 {
         let k = format!("key-{}", i % 7);
         let v = format!("value-{i}");

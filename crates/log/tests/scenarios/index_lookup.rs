@@ -6,9 +6,13 @@ use kafkaplay_log::{LogConfig, OffsetPosition, TimestampOffset};
 use crate::support::*;
 
 fn ninety_byte_batches(n: i64, index_interval_bytes: u32) -> kafkaplay_log::PartitionLog<kafkaplay_log::MemoryStore> {
-    let mut log = new_log(LogConfig { index_interval_bytes, ..LogConfig::default() });
+    let mut log = new_log(LogConfig {
+        index_interval_bytes,
+        ..LogConfig::default()
+    });
     for i in 0..n {
-        log.append_as_leader(&batch([rec(T0 + 10 * i, Some("k0"), Some(&"v".repeat(20)))]), 0, T0).unwrap();
+        log.append_as_leader(&batch([rec(T0 + 10 * i, Some("k0"), Some(&"v".repeat(20)))]), 0, T0)
+            .unwrap();
     }
     log
 }

@@ -6,7 +6,10 @@ use kafkaplay_log::{LogConfig, MemoryStore, PartitionLog, SegmentStore};
 use crate::support::*;
 
 fn config() -> LogConfig {
-    LogConfig { segment_bytes: 300, ..LogConfig::default() }
+    LogConfig {
+        segment_bytes: 300,
+        ..LogConfig::default()
+    }
 }
 
 /// Twelve single-record batches over several segments, flushed.

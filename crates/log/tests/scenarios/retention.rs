@@ -6,9 +6,13 @@ use crate::support::*;
 
 /// Six single-record segments at T0, T0+1000, ... (segment.bytes fits one batch).
 fn six_segments(config: LogConfig) -> PartitionLog<MemoryStore> {
-    let mut log = new_log(LogConfig { segment_bytes: 100, ..config });
+    let mut log = new_log(LogConfig {
+        segment_bytes: 100,
+        ..config
+    });
     for i in 0..6i64 {
-        log.append_as_leader(&batch([rec(T0 + 1_000 * i, None, Some("x"))]), 0, T0).unwrap();
+        log.append_as_leader(&batch([rec(T0 + 1_000 * i, None, Some("x"))]), 0, T0)
+            .unwrap();
     }
     let leo = log.log_end_offset();
     log.update_high_watermark(leo);

@@ -3,8 +3,6 @@
 use kafkaplay_log::storage::conformance;
 use kafkaplay_log::{MemoryStore, SegmentStore, StoredSegment};
 
-
-
 scenario! {
     fn memory_store_passes_the_conformance_suite() {
         conformance::run_all(MemoryStore::new);

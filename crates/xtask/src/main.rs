@@ -1,0 +1,84 @@
+//! `cargo xtask <command>`: build, test, install and benchmark orchestration for
+//! kafkaplay, in Rust instead of shell scripts (rust-analyzer's convention).
+//!
+//! Commands:
+//! - `install`: idempotent toolchain set-up (wasm32 std, wasm-bindgen-cli, trunk,
+//!   Chromium + ChromeDriver, playwright-core for tests/e2e)
+//! - `serve`: `trunk serve` at http://127.0.0.1:8080
+//! - `build`: `trunk build --release` into `dist/` with relative URLs
+//! - `test`: every test: native, wasm in headless Chromium, end-to-end
+//! - `bench`: native and wasm benchmarks, written to BENCHMARKS.md
+//! - `wasm-pack-test`: `wasm-pack test --headless --chrome crates/log` (not in CI)
+//! - `screenshot <url> <out.png>`: headless Chromium screenshot
+//!
+//! What this crate is not: it has no dependencies beyond std (compile time matters,
+//! every CI run builds it first), and it never edits project sources.
+//!
+//! Two routes to a wasm32 standard library are supported (see `toolchain.rs`):
+//! rustup's `wasm32-unknown-unknown` target on an ordinary machine, or Debian's
+//! `rustc-web` packages with `-Zbuild-std` where rustup cannot download targets.
+
+mod bench;
+mod browser;
+mod cmd;
+mod lockfile;
+mod server;
+mod summary;
+mod tasks;
+mod toolchain;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub type Result<T> = std::result::Result<T, String>;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  install                     install the toolchain (idempotent)
+  serve                       build and serve the site at http://127.0.0.1:8080
+  build                       build the site into dist/ (relative URLs)
+  test                        run every test (native, wasm in Chromium, end-to-end)
+  bench                       run native and wasm benchmarks, write BENCHMARKS.md
+  wasm-pack-test              run `wasm-pack test --headless --chrome crates/log`
+  screenshot <url> <out.png>  headless Chromium screenshot at 1280x900
+";
+
+/// The workspace root: two levels above this crate's manifest.
+pub fn repo_root() -> PathBuf {
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .ancestors()
+        .nth(2)
+        .expect("crates/xtask is two levels below the workspace root")
+        .to_path_buf()
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["install"] => tasks::install().map(|_| ()),
+        ["serve"] => tasks::serve(),
+        ["build"] => tasks::build().map(|_| ()),
+        ["test"] => tasks::test(),
+        ["bench"] => tasks::bench(),
+        ["wasm-pack-test"] => tasks::wasm_pack_test(),
+        ["screenshot", url, out] => browser::screenshot(url, out.as_ref()),
+        ["help" | "--help" | "-h"] => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! The commands: install, serve, build, test, bench, wasm-pack-test.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::bench::{self, BenchResult, Machine};
+use crate::browser;
+use crate::cmd;
+use crate::server;
+use crate::summary::{self, TestCounts};
+use crate::toolchain::{self, native_cargo, Route, WasmEnv, WASM_TARGET};
+use crate::Result;
+
+/// Crates whose tests also run as wasm in headless Chromium
+/// (`wasm_bindgen_test_configure!(run_in_browser)`). Extend as crates gain them.
+pub const WASM_TEST_PACKAGES: &[&str] = &["kafkaplay-log"];
+
+/// Workspace members left out of the native `cargo test --workspace`: only
+/// those that cannot build for the host.
+pub const NATIVE_TEST_EXCLUDE: &[&str] = &[];
+
+/// The sub-path the end-to-end tests serve `dist/` under, as GitHub Pages serves
+/// a project site (`https://<owner>.github.io/<repo>/`).
+pub const E2E_SUB_PATH: &str = "/kafkaplay/";
+
+const BENCH_PACKAGE: &str = "kafkaplay-bench";
+
+pub fn install() -> Result<WasmEnv> {
+    toolchain::install_all()
+}
+
+/// `cargo fetch`, so the `--offline` builds that follow find every crate.
+fn fetch(env: &WasmEnv) -> Result<()> {
+    cmd::run(env.cargo().arg("fetch"))
+}
+
+fn trunk(env: &WasmEnv) -> Result<Command> {
+    let trunk = toolchain::find_tool("trunk").ok_or("trunk is not installed (run `cargo xtask install`)")?;
+    let root = &env.root;
+    if !root.join("index.html").is_file() {
+        return Err(format!(
+            "{} is missing: trunk builds the site from it",
+            root.join("index.html").display()
+        ));
+    }
+    Ok(env.command(trunk))
+}
+
+pub fn serve() -> Result<()> {
+    let env = install()?;
+    fetch(&env)?;
+    println!("serving at http://127.0.0.1:8080/ (Ctrl-C stops)");
+    cmd::run(trunk(&env)?.args(["serve", "--address", "127.0.0.1", "--port", "8080", "--offline"]))
+}
+
+/// `trunk build --release` into dist/, with relative URLs (`--public-url ./`) so
+/// dist/ works from any static host under any sub-path.
+pub fn build() -> Result<PathBuf> {
+    let env = install()?;
+    build_with(&env)
+}
+
+fn build_with(env: &WasmEnv) -> Result<PathBuf> {
+    fetch(env)?;
+    let dist = env.root.join("dist");
+    cmd::run(
+        trunk(env)?
+            .args(["build", "--release", "--offline", "--public-url", "./", "--dist"])
+            .arg(&dist),
+    )?;
+    if !dist.join("index.html").is_file() {
+        return Err(format!("trunk build wrote no {}", dist.join("index.html").display()));
+    }
+    println!("built {}", dist.display());
+    Ok(dist)
+}
+
+/// `cargo test --target wasm32-unknown-unknown` with the tests run by
+/// wasm-bindgen-test-runner in headless Chromium, configured by a generated
+/// webdriver.json (flags for running as root in a container).
+fn wasm_test_command(env: &WasmEnv) -> Result<Command> {
+    let runner = toolchain::find_tool("wasm-bindgen-test-runner")
+        .ok_or("wasm-bindgen-test-runner is not installed (run `cargo xtask install`)")?;
+    let chrome = browser::chrome(env.route)?;
+    let chromedriver = browser::chromedriver(env.route)?;
+    let webdriver_json = env.target_dir().join("webdriver.json");
+    std::fs::create_dir_all(env.target_dir()).map_err(|e| e.to_string())?;
+    std::fs::write(&webdriver_json, browser::webdriver_json(&chrome))
+        .map_err(|e| format!("write {}: {e}", webdriver_json.display()))?;
+    let mut cargo = env.cargo();
+    cargo
+        .args(["test", "--target", WASM_TARGET])
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", runner)
+        .env("CHROMEDRIVER", chromedriver)
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", webdriver_json);
+    Ok(cargo)
+}
+
+/// One stage of `cargo xtask test`: its counts, and whether it succeeded. A stage
+/// that fails without a failed test (a compile error, a crash) counts as one
+/// failure so the summary line never reads "0 failed" on a failing run.
+fn finish_stage(name: &str, result: Result<(bool, TestCounts)>, total: &mut TestCounts, failed: &mut Vec<String>) {
+    let counts = match result {
+        Ok((true, counts)) => counts,
+        Ok((false, mut counts)) => {
+            if counts.failed == 0 {
+                counts.failed = 1;
+            }
+            failed.push(name.to_string());
+            counts
+        }
+        Err(e) => {
+            eprintln!("xtask: {name}: {e}");
+            failed.push(name.to_string());
+            TestCounts { passed: 0, failed: 1 }
+        }
+    };
+    eprintln!("xtask: stage {name}: {counts}");
+    *total += counts;
+}
+
+pub fn test() -> Result<()> {
+    let env = install()?;
+    let mut total = TestCounts::default();
+    let mut failed = Vec::new();
+
+    // 1. Native: every workspace member (rustup's toolchain, no build-std).
+    let native = (|| {
+        let mut cargo = native_cargo();
+        cargo.args(["test", "--workspace", "--no-fail-fast"]);
+        for package in NATIVE_TEST_EXCLUDE {
+            cargo.args(["--exclude", package]);
+        }
+        let (status, out) = cmd::tee(&mut cargo)?;
+        Ok((status.success(), summary::parse_cargo(&out)))
+    })();
+    finish_stage("native", native, &mut total, &mut failed);
+
+    // 2. wasm in headless Chromium. Doc tests are left to the native stage
+    //    (`--tests`): rustdoc would hand them to the wasm-bindgen runner.
+    let wasm = (|| {
+        let mut cargo = wasm_test_command(&env)?;
+        cargo.args(["--no-fail-fast", "--tests"]);
+        for package in WASM_TEST_PACKAGES {
+            cargo.args(["-p", package]);
+        }
+        let (status, out) = cmd::tee(&mut cargo)?;
+        Ok((status.success(), summary::parse_cargo(&out)))
+    })();
+    finish_stage("wasm", wasm, &mut total, &mut failed);
+
+    // 3. End-to-end: the release site, served under a sub-path, driven by
+    //    playwright-core in headless Chromium.
+    let e2e = (|| {
+        let dist = build_with(&env)?;
+        let addr = server::start(dist, E2E_SUB_PATH)?;
+        let base_url = format!("http://{addr}{E2E_SUB_PATH}");
+        println!("serving dist/ at {base_url}");
+        let chrome = browser::chrome(env.route)?;
+        let mut node = Command::new("node");
+        node.args(["--test", "--test-reporter=tap", "tests/e2e/"])
+            .current_dir(&env.root)
+            .env("BASE_URL", &base_url)
+            .env("CHROME", chrome);
+        let (status, out) = cmd::tee(&mut node)?;
+        Ok((status.success(), summary::parse_node_tap(&out)))
+    })();
+    finish_stage("e2e", e2e, &mut total, &mut failed);
+
+    println!("{total}");
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("failing stages: {}", failed.join(", ")))
+    }
+}
+
+pub fn bench() -> Result<()> {
+    let env = install()?;
+    if !env.root.join("crates").join("bench").join("Cargo.toml").is_file() {
+        return Err("crates/bench does not exist yet: nothing to benchmark".into());
+    }
+    let (status, native_out) = cmd::tee(native_cargo().args(["run", "--release", "-p", BENCH_PACKAGE]))?;
+    if !status.success() {
+        return Err(format!("native benchmark failed: {status}"));
+    }
+    // `--nocapture` makes wasm-bindgen-test-runner copy the tests' console.log
+    // output (the BENCH lines) to stdout; println! goes nowhere in the browser.
+    let mut wasm = wasm_test_command(&env)?;
+    wasm.args([
+        "--release",
+        "-p",
+        BENCH_PACKAGE,
+        "--",
+        "--include-ignored",
+        "--nocapture",
+    ]);
+    let (status, wasm_out) = cmd::tee(&mut wasm)?;
+    if !status.success() {
+        return Err(format!("wasm benchmark failed: {status}"));
+    }
+    let mut results: Vec<BenchResult> = bench::parse_output(&native_out)?;
+    results.extend(bench::parse_output(&wasm_out)?);
+    for platform in ["native", "wasm"] {
+        if !results.iter().any(|r| r.platform == platform) {
+            return Err(format!("no BENCH lines with \"platform\":\"{platform}\" in the output"));
+        }
+    }
+    let machine = machine(&env)?;
+    let md = bench::report(&results, &machine);
+    let path = env.root.join("BENCHMARKS.md");
+    std::fs::write(&path, &md).map_err(|e| format!("write {}: {e}", path.display()))?;
+    print!("{}", bench::table(&results));
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+fn machine(env: &WasmEnv) -> Result<Machine> {
+    let unknown = || "unknown".to_string();
+    let native_rustc = cmd::output("rustc", ["--version"]).unwrap_or_else(unknown);
+    let wasm_rustc = match env.route {
+        Route::Debian => cmd::output("/usr/bin/rustc", ["--version"]).unwrap_or_else(unknown),
+        Route::Rustup => native_rustc.clone(),
+    };
+    let chromium = browser::chrome(env.route)
+        .ok()
+        .and_then(|c| cmd::output(c, ["--version"]))
+        .unwrap_or_else(unknown);
+    let cpu_model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| bench::cpu_model(&info))
+        .unwrap_or_else(unknown);
+    let nproc = std::thread::available_parallelism()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| unknown());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    Ok(Machine {
+        nproc,
+        cpu_model,
+        native_rustc,
+        wasm_rustc,
+        chromium,
+        date: bench::utc_date(now),
+    })
+}
+
+/// `wasm-pack test --headless --chrome crates/log`: the command users know, in
+/// the same wasm env (not run in CI).
+pub fn wasm_pack_test() -> Result<()> {
+    let env = install()?;
+    toolchain::install_wasm_pack()?;
+    let wasm_pack = toolchain::find_tool("wasm-pack").ok_or("wasm-pack is not on PATH after install")?;
+    let chrome = browser::chrome(env.route)?;
+    let chromedriver = browser::chromedriver(env.route)?;
+    let webdriver_json = env.target_dir().join("webdriver.json");
+    std::fs::create_dir_all(env.target_dir()).map_err(|e| e.to_string())?;
+    std::fs::write(&webdriver_json, browser::webdriver_json(&chrome)).map_err(|e| e.to_string())?;
+    let crate_dir: &Path = Path::new("crates/log");
+    cmd::run(
+        env.command(wasm_pack)
+            .args(["test", "--headless", "--chrome", "--mode", "no-install"])
+            .arg(crate_dir)
+            .env("CHROMEDRIVER", chromedriver)
+            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", webdriver_json),
+    )
+}

@@ -1,0 +1,66 @@
+//! The few things the page takes from the browser: the clock, the language, and
+//! file downloads. Nothing else in this crate touches js-sys or web-sys directly.
+
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::i18n::Lang;
+
+/// Milliseconds since the epoch (`Date.now()`).
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// `?lang=ko|en` if given, else `navigator.language`, else English.
+pub fn initial_lang() -> Lang {
+    let Some(window) = web_sys::window() else {
+        return Lang::En;
+    };
+    let query = window.location().search().unwrap_or_default();
+    let from_query = query
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("lang="))
+        .map(Lang::from_tag);
+    from_query
+        .or_else(|| window.navigator().language().map(|l| Lang::from_tag(&l)))
+        .unwrap_or(Lang::En)
+}
+
+/// Sets `<html lang>` so fonts and screen readers follow the toggle.
+pub fn set_document_lang(lang: Lang) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("lang", lang.tag());
+    }
+}
+
+/// Offers `bytes` as a download named `name` (a Blob, an object URL and a
+/// temporary `<a download>`).
+pub fn download(name: &str, bytes: &[u8]) -> Result<(), String> {
+    let js = |e: JsValue| e.as_string().unwrap_or_else(|| format!("{e:?}"));
+    let window = web_sys::window().ok_or("no window")?;
+    let document = window.document().ok_or("no document")?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/octet-stream");
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(js)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js)?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(js)?
+        .dyn_into()
+        .map_err(|_| "not an <a>".to_string())?;
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.click();
+    // Revoked a little later: some browsers read the URL after click() returns.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000)
+        .map_err(js)?;
+    Ok(())
+}
