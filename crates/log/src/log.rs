@@ -34,10 +34,10 @@ pub struct FetchData {
 }
 
 impl FetchData {
-    pub fn batches(&self) -> impl Iterator<Item = BatchRef<'_>> {
-        BatchIter::new(&self.bytes, usize::MAX, false)
-            .map_while(Result::ok)
-            .map(|(_, b)| b)
+    /// The fetched batches, each CRC-checked as a consumer with `check.crcs=true`
+    /// (the default) checks them; iteration stops after the first bad one.
+    pub fn batches(&self) -> impl Iterator<Item = Result<BatchRef<'_>, DecodeError>> {
+        BatchIter::new(&self.bytes, usize::MAX, true).map(|item| item.map(|(_, b)| b))
     }
 }
 

@@ -331,21 +331,6 @@ pub fn cpu_model(cpuinfo: &str) -> Option<String> {
     })
 }
 
-/// `YYYY-MM-DD` (UTC) for a Unix time in seconds (Howard Hinnant's civil_from_days).
-pub fn utc_date(unix_seconds: u64) -> String {
-    let days = (unix_seconds / 86_400) as i64;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,12 +436,5 @@ test wasm_bench ... ok
         let cpuinfo = "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7B13\nflags\t: fpu\n";
         assert_eq!(cpu_model(cpuinfo).as_deref(), Some("AMD EPYC 7B13"));
         assert_eq!(cpu_model(""), None);
-    }
-
-    #[test]
-    fn utc_dates() {
-        assert_eq!(utc_date(0), "1970-01-01");
-        assert_eq!(utc_date(951_782_400), "2000-02-29");
-        assert_eq!(utc_date(1_780_000_000), "2026-05-28");
     }
 }

@@ -233,17 +233,14 @@ fn machine(env: &WasmEnv) -> Result<Machine> {
     let nproc = std::thread::available_parallelism()
         .map(|n| n.to_string())
         .unwrap_or_else(|_| unknown());
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
     Ok(Machine {
         nproc,
         cpu_model,
         native_rustc,
         wasm_rustc,
         chromium,
-        date: bench::utc_date(now),
+        // The system's `date` rather than a calendar of our own.
+        date: cmd::output("date", ["-u", "+%Y-%m-%d"]).map_or_else(unknown, |d| d.trim().to_string()),
     })
 }
 

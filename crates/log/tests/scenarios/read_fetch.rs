@@ -5,7 +5,10 @@ use kafkaplay_log::{LogConfig, LogError};
 use crate::support::*;
 
 fn offsets(data: &kafkaplay_log::FetchData) -> Vec<(i64, i64)> {
-    data.batches().map(|b| (b.base_offset(), b.last_offset())).collect()
+    data.batches()
+        .map(|b| b.expect("valid batch"))
+        .map(|b| (b.base_offset(), b.last_offset()))
+        .collect()
 }
 
 scenario! {
@@ -67,5 +70,18 @@ scenario! {
             e.to_string(),
             "Received request for offset 5 for partition t-0, but we only have log segments in the range 0 to 1."
         );
+    }
+}
+
+scenario! {
+    fn a_reader_checks_every_crc() {
+        let mut log = new_log(LogConfig::default());
+        produce(&mut log, T0, &[(None, Some("a")), (None, Some("b"))]);
+        let mut data = log.read(0, 1 << 20, 2).unwrap();
+        let inside_second_value = data.bytes.len() - 3;
+        data.bytes[inside_second_value] ^= 0xff;
+        let checked: Vec<_> = data.batches().collect();
+        assert!(checked[0].is_ok());
+        assert!(matches!(checked[1], Err(kafkaplay_log::DecodeError::CrcMismatch { .. })));
     }
 }
