@@ -513,6 +513,13 @@ impl<S: SegmentStore> PartitionLog<S> {
         Ok(())
     }
 
+    /// Records that `epoch` starts at `start_offset` (`LeaderEpochFileCache.assign`),
+    /// as a new leader does when it takes over, before its first append. Ignored
+    /// unless `epoch` is newer than the latest known.
+    pub fn assign_leader_epoch(&mut self, epoch: i32, start_offset: i64) {
+        self.assign_epoch(epoch, start_offset);
+    }
+
     fn assign_epoch(&mut self, epoch: i32, start_offset: i64) {
         if epoch >= 0 && self.leader_epochs.last().is_none_or(|l| epoch > l.epoch) {
             self.leader_epochs.push(EpochEntry { epoch, start_offset });

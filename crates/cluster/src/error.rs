@@ -1,0 +1,98 @@
+//! Kafka's protocol error codes (`org.apache.kafka.common.protocol.Errors`):
+//! the code, the name the tools print, and the exception's default message.
+
+use std::fmt;
+
+macro_rules! kafka_errors {
+    ($($variant:ident = $code:literal, $name:literal, $message:literal;)*) => {
+        /// An error code carried in a response.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum KafkaError {
+            $($variant,)*
+        }
+
+        impl KafkaError {
+            /// The wire code.
+            pub fn code(self) -> i16 {
+                match self { $(KafkaError::$variant => $code,)* }
+            }
+
+            /// The constant's name, e.g. `NOT_ENOUGH_REPLICAS`.
+            pub fn name(self) -> &'static str {
+                match self { $(KafkaError::$variant => $name,)* }
+            }
+
+            /// The default message of the error's exception.
+            pub fn message(self) -> &'static str {
+                match self { $(KafkaError::$variant => $message,)* }
+            }
+
+            /// Every known error, in code order of declaration.
+            pub const ALL: &'static [KafkaError] = &[$(KafkaError::$variant,)*];
+        }
+    };
+}
+
+kafka_errors! {
+    UnknownServerError = -1, "UNKNOWN_SERVER_ERROR", "The server experienced an unexpected error when processing the request.";
+    OffsetOutOfRange = 1, "OFFSET_OUT_OF_RANGE", "The requested offset is not within the range of offsets maintained by the server.";
+    CorruptMessage = 2, "CORRUPT_MESSAGE", "This message has failed its CRC checksum, exceeds the valid size, has a null key for a compacted topic, or is otherwise corrupt.";
+    UnknownTopicOrPartition = 3, "UNKNOWN_TOPIC_OR_PARTITION", "This server does not host this topic-partition.";
+    LeaderNotAvailable = 5, "LEADER_NOT_AVAILABLE", "There is no leader for this topic-partition as we are in the middle of a leadership election.";
+    NotLeaderOrFollower = 6, "NOT_LEADER_OR_FOLLOWER", "For requests intended only for the leader, this error indicates that the broker is not the current leader. For requests intended for any replica, this error indicates that the broker is not a replica of the topic partition.";
+    RequestTimedOut = 7, "REQUEST_TIMED_OUT", "The request timed out.";
+    BrokerNotAvailable = 8, "BROKER_NOT_AVAILABLE", "The broker is not available.";
+    ReplicaNotAvailable = 9, "REPLICA_NOT_AVAILABLE", "The replica is not available for the requested topic-partition. Produce/Fetch requests and other requests intended only for the leader or follower return NOT_LEADER_OR_FOLLOWER if the broker is not a replica of the topic-partition.";
+    MessageTooLarge = 10, "MESSAGE_TOO_LARGE", "The request included a message larger than the max message size the server will accept.";
+    InvalidTopicException = 17, "INVALID_TOPIC_EXCEPTION", "The request attempted to perform an operation on an invalid topic.";
+    RecordListTooLarge = 18, "RECORD_LIST_TOO_LARGE", "The request included message batch larger than the configured segment size on the server.";
+    NotEnoughReplicas = 19, "NOT_ENOUGH_REPLICAS", "Messages are rejected since there are fewer in-sync replicas than required.";
+    NotEnoughReplicasAfterAppend = 20, "NOT_ENOUGH_REPLICAS_AFTER_APPEND", "Messages are written to the log, but to fewer in-sync replicas than required.";
+    InvalidRequiredAcks = 21, "INVALID_REQUIRED_ACKS", "Produce request specified an invalid value for required acks.";
+    TopicAlreadyExists = 36, "TOPIC_ALREADY_EXISTS", "Topic with this name already exists.";
+    InvalidPartitions = 37, "INVALID_PARTITIONS", "Number of partitions is below 1.";
+    InvalidReplicationFactor = 38, "INVALID_REPLICATION_FACTOR", "Replication factor is below 1 or larger than the number of available brokers.";
+    InvalidReplicaAssignment = 39, "INVALID_REPLICA_ASSIGNMENT", "Replica assignment is invalid.";
+    InvalidConfig = 40, "INVALID_CONFIG", "Configuration is invalid.";
+    NotController = 41, "NOT_CONTROLLER", "This is not the correct controller for this cluster.";
+    InvalidRequest = 42, "INVALID_REQUEST", "This most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker. See the broker logs for more details.";
+    OutOfOrderSequenceNumber = 45, "OUT_OF_ORDER_SEQUENCE_NUMBER", "The broker received an out of order sequence number.";
+    DuplicateSequenceNumber = 46, "DUPLICATE_SEQUENCE_NUMBER", "The broker received a duplicate sequence number.";
+    InvalidProducerEpoch = 47, "INVALID_PRODUCER_EPOCH", "Producer attempted to produce with an old epoch.";
+    KafkaStorageError = 56, "KAFKA_STORAGE_ERROR", "Disk error when trying to access log file on the disk.";
+    UnknownProducerId = 59, "UNKNOWN_PRODUCER_ID", "This exception is raised by the broker if it could not locate the producer metadata associated with the producerId in question. This could happen if, for instance, the producer's records were deleted because their retention time had elapsed. Once the last records of the producerId are removed, the producer's metadata is removed from the broker, and future appends by the producer will return this exception.";
+    FencedLeaderEpoch = 74, "FENCED_LEADER_EPOCH", "The leader epoch in the request is older than the epoch on the broker.";
+    UnknownLeaderEpoch = 75, "UNKNOWN_LEADER_EPOCH", "The leader epoch in the request is newer than the epoch on the broker.";
+    StaleBrokerEpoch = 77, "STALE_BROKER_EPOCH", "Broker epoch has changed.";
+    PreferredLeaderNotAvailable = 80, "PREFERRED_LEADER_NOT_AVAILABLE", "The preferred leader was not available.";
+    EligibleLeadersNotAvailable = 83, "ELIGIBLE_LEADERS_NOT_AVAILABLE", "Eligible topic partition leaders are not available.";
+    ElectionNotNeeded = 84, "ELECTION_NOT_NEEDED", "Leader election not needed for topic partition.";
+    InvalidUpdateVersion = 95, "INVALID_UPDATE_VERSION", "The given update version was invalid.";
+    UnknownTopicId = 100, "UNKNOWN_TOPIC_ID", "This server does not host this topic ID.";
+    InconsistentTopicId = 103, "INCONSISTENT_TOPIC_ID", "The log's topic ID did not match the topic ID in the request.";
+    InconsistentClusterId = 104, "INCONSISTENT_CLUSTER_ID", "The clusterId in the request does not match that found on the server.";
+    IneligibleReplica = 107, "INELIGIBLE_REPLICA", "The new ISR contains at least one ineligible replica.";
+    InvalidRecord = 87, "INVALID_RECORD", "This record has failed the validation on broker and hence will be rejected.";
+    NewLeaderElected = 108, "NEW_LEADER_ELECTED", "The AlterPartition request successfully updated the partition state but the leader has changed.";
+}
+
+impl fmt::Display for KafkaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::error::Error for KafkaError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_kafkas_constants() {
+        assert_eq!(KafkaError::NotEnoughReplicasAfterAppend.name(), "NOT_ENOUGH_REPLICAS_AFTER_APPEND");
+        assert_eq!(KafkaError::NotLeaderOrFollower.name(), "NOT_LEADER_OR_FOLLOWER");
+        assert_eq!(KafkaError::InvalidTopicException.name(), "INVALID_TOPIC_EXCEPTION");
+        assert_eq!(KafkaError::NotEnoughReplicas.code(), 19);
+    }
+}

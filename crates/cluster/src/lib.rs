@@ -1,0 +1,30 @@
+//! `kafkaplay-cluster`: a Kafka cluster as sans-IO state machines.
+//!
+//! Controllers ([`controller`]), brokers ([`broker`]) and clients ([`producer`])
+//! each handle `(now, input)` and answer with effects through a [`sim::Ctx`];
+//! they never read a clock, draw randomness of their own or do I/O. The
+//! [`sim::Simulation`] owns the clock, the seeded PRNG and the network (delays,
+//! drops, partitions, pauses), delivers messages and timers in a deterministic
+//! order, and records a [`trace`] whose hash is the same natively and in wasm.
+//!
+//! Partition data lives in `kafkaplay-log` logs on each broker, so what a
+//! replica holds is byte for byte what a Kafka broker would hold.
+//!
+//! Not here: consumers and groups (next), the command-line tools
+//! (`kafkaplay-shell`), persistence in the browser (`kafkaplay-storage-idb`).
+
+pub mod broker;
+pub mod config;
+pub mod controller;
+pub mod error;
+pub mod metadata;
+pub mod producer;
+pub mod protocol;
+pub mod sim;
+pub mod trace;
+pub mod types;
+
+pub use config::{BrokerConfig, ClusterConfig, ProducerConfig, QuorumConfig};
+pub use error::KafkaError;
+pub use sim::{Fault, LinkRule, Simulation};
+pub use types::{Ms, NodeId, TopicPartition, Uuid, NO_NODE};

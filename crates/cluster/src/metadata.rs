@@ -1,0 +1,232 @@
+//! The cluster metadata: the records of the KRaft metadata log
+//! (`__cluster_metadata`) and the image that replaying them builds. The active
+//! controller writes records; every controller and broker applies the committed
+//! ones to its own [`MetadataImage`], so they all agree on topics, partitions,
+//! leaders, ISRs and brokers.
+
+use std::collections::BTreeMap;
+
+use crate::protocol::{ClusterMetadataView, PartitionView, TopicView};
+use crate::types::{NodeId, TopicPartition, Uuid, NO_NODE};
+
+/// One record of the metadata log (`metadata/src/main/resources/common/metadata/*.json`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MetadataRecord {
+    /// A broker registered; it starts fenced.
+    RegisterBroker { broker: NodeId, broker_epoch: i64, incarnation: u64 },
+    UnregisterBroker { broker: NodeId, broker_epoch: i64 },
+    FenceBroker { broker: NodeId, broker_epoch: i64 },
+    UnfenceBroker { broker: NodeId, broker_epoch: i64 },
+    /// The broker asked for a controlled shutdown.
+    BrokerInControlledShutdown { broker: NodeId, broker_epoch: i64 },
+    Topic { name: String, id: Uuid },
+    Partition(PartitionRegistration),
+    /// Only the fields that change are set; a new leader bumps the leader epoch,
+    /// and any change bumps the partition epoch.
+    PartitionChange { topic_id: Uuid, partition: i32, leader: Option<NodeId>, isr: Option<Vec<NodeId>>, replicas: Option<Vec<NodeId>> },
+    RemoveTopic { id: Uuid },
+    /// A topic config override set (`Some`) or removed (`None`).
+    Config { topic: String, name: String, value: Option<String> },
+    /// The next block of producer ids handed to a broker.
+    ProducerIds { broker: NodeId, next_producer_id: i64 },
+    /// KRaft's leader-change control record: a new quorum epoch starts.
+    LeaderChange { epoch: i32, leader: NodeId },
+}
+
+/// A partition's state in the metadata (`PartitionRegistration`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionRegistration {
+    pub topic_id: Uuid,
+    pub partition: i32,
+    pub replicas: Vec<NodeId>,
+    pub isr: Vec<NodeId>,
+    /// `NO_NODE` (-1) when there is no leader.
+    pub leader: NodeId,
+    pub leader_epoch: i32,
+    pub partition_epoch: i32,
+}
+
+impl PartitionRegistration {
+    /// The preferred leader: the first replica.
+    pub fn preferred_leader(&self) -> NodeId {
+        self.replicas.first().copied().unwrap_or(NO_NODE)
+    }
+}
+
+/// A registered broker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokerRegistration {
+    pub id: NodeId,
+    pub epoch: i64,
+    pub incarnation: u64,
+    pub fenced: bool,
+    pub in_controlled_shutdown: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TopicImage {
+    pub name: String,
+    pub id: Uuid,
+    pub partitions: BTreeMap<i32, PartitionRegistration>,
+    /// Non-default config overrides.
+    pub configs: BTreeMap<String, String>,
+}
+
+/// What replaying the metadata log up to some offset gives.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MetadataImage {
+    /// The offset after the last applied record.
+    pub offset: i64,
+    pub brokers: BTreeMap<NodeId, BrokerRegistration>,
+    pub topics: BTreeMap<Uuid, TopicImage>,
+    pub topic_ids: BTreeMap<String, Uuid>,
+    /// Configs of topics by name (kept with the topic while it exists).
+    pub next_producer_id: i64,
+    /// Current quorum epoch and leader, from LeaderChange records.
+    pub quorum_epoch: i32,
+    pub quorum_leader: NodeId,
+}
+
+impl MetadataImage {
+    /// Applies one record at `offset`.
+    pub fn apply(&mut self, offset: i64, record: &MetadataRecord) {
+        self.offset = offset + 1;
+        match record {
+            MetadataRecord::RegisterBroker { broker, broker_epoch, incarnation } => {
+                self.brokers.insert(
+                    *broker,
+                    BrokerRegistration {
+                        id: *broker,
+                        epoch: *broker_epoch,
+                        incarnation: *incarnation,
+                        fenced: true,
+                        in_controlled_shutdown: false,
+                    },
+                );
+            }
+            MetadataRecord::UnregisterBroker { broker, .. } => {
+                self.brokers.remove(broker);
+            }
+            MetadataRecord::FenceBroker { broker, .. } => {
+                if let Some(b) = self.brokers.get_mut(broker) {
+                    b.fenced = true;
+                }
+            }
+            MetadataRecord::UnfenceBroker { broker, .. } => {
+                if let Some(b) = self.brokers.get_mut(broker) {
+                    b.fenced = false;
+                    b.in_controlled_shutdown = false;
+                }
+            }
+            MetadataRecord::BrokerInControlledShutdown { broker, .. } => {
+                if let Some(b) = self.brokers.get_mut(broker) {
+                    b.in_controlled_shutdown = true;
+                }
+            }
+            MetadataRecord::Topic { name, id } => {
+                self.topic_ids.insert(name.clone(), *id);
+                self.topics.insert(*id, TopicImage { name: name.clone(), id: *id, ..TopicImage::default() });
+            }
+            MetadataRecord::Partition(p) => {
+                if let Some(t) = self.topics.get_mut(&p.topic_id) {
+                    t.partitions.insert(p.partition, p.clone());
+                }
+            }
+            MetadataRecord::PartitionChange { topic_id, partition, leader, isr, replicas } => {
+                let Some(p) = self.topics.get_mut(topic_id).and_then(|t| t.partitions.get_mut(partition)) else {
+                    return;
+                };
+                if let Some(l) = leader {
+                    if *l != p.leader {
+                        p.leader = *l;
+                        p.leader_epoch += 1;
+                    }
+                }
+                if let Some(isr) = isr {
+                    p.isr = isr.clone();
+                }
+                if let Some(r) = replicas {
+                    p.replicas = r.clone();
+                }
+                p.partition_epoch += 1;
+            }
+            MetadataRecord::RemoveTopic { id } => {
+                if let Some(t) = self.topics.remove(id) {
+                    self.topic_ids.remove(&t.name);
+                }
+            }
+            MetadataRecord::Config { topic, name, value } => {
+                if let Some(t) = self.topic_ids.get(topic).and_then(|id| self.topics.get_mut(id)) {
+                    match value {
+                        Some(v) => t.configs.insert(name.clone(), v.clone()),
+                        None => t.configs.remove(name),
+                    };
+                }
+            }
+            MetadataRecord::ProducerIds { next_producer_id, .. } => {
+                self.next_producer_id = *next_producer_id;
+            }
+            MetadataRecord::LeaderChange { epoch, leader } => {
+                self.quorum_epoch = *epoch;
+                self.quorum_leader = *leader;
+            }
+        }
+    }
+
+    pub fn topic(&self, name: &str) -> Option<&TopicImage> {
+        self.topic_ids.get(name).and_then(|id| self.topics.get(id))
+    }
+
+    pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionRegistration> {
+        self.topic(&tp.topic).and_then(|t| t.partitions.get(&tp.partition))
+    }
+
+    /// Brokers that are registered and not fenced, ascending.
+    pub fn unfenced_brokers(&self) -> Vec<NodeId> {
+        self.brokers.values().filter(|b| !b.fenced).map(|b| b.id).collect()
+    }
+
+    pub fn is_alive(&self, broker: NodeId) -> bool {
+        self.brokers.get(&broker).is_some_and(|b| !b.fenced)
+    }
+
+    /// Every partition, ordered by topic name then partition.
+    pub fn partitions(&self) -> impl Iterator<Item = (TopicPartition, &PartitionRegistration)> {
+        self.topic_ids.iter().filter_map(|(name, id)| self.topics.get(id).map(|t| (name, t))).flat_map(|(name, t)| {
+            t.partitions.values().map(move |p| (TopicPartition::new(name, p.partition), p))
+        })
+    }
+
+    /// The Metadata response a broker gives for this image.
+    pub fn view(&self, cluster_id: &str, topics: Option<&[String]>) -> ClusterMetadataView {
+        let wanted = |name: &String| topics.is_none_or(|t| t.contains(name));
+        ClusterMetadataView {
+            cluster_id: cluster_id.to_string(),
+            controller: self.quorum_leader,
+            brokers: self.unfenced_brokers(),
+            topics: self
+                .topic_ids
+                .iter()
+                .filter(|(name, _)| wanted(name))
+                .filter_map(|(_, id)| self.topics.get(id))
+                .map(|t| TopicView {
+                    name: t.name.clone(),
+                    id: t.id,
+                    error: None,
+                    partitions: t
+                        .partitions
+                        .values()
+                        .map(|p| PartitionView {
+                            partition: p.partition,
+                            leader: p.leader,
+                            leader_epoch: p.leader_epoch,
+                            replicas: p.replicas.clone(),
+                            isr: p.isr.clone(),
+                            offline: p.replicas.iter().copied().filter(|r| !self.is_alive(*r)).collect(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}

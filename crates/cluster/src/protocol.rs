@@ -1,0 +1,213 @@
+//! Messages between nodes: the Kafka APIs the simulation uses, reduced to the
+//! fields whose behaviour a learner can observe. Names follow Kafka's request and
+//! field names. Record data travels as v2 batch bytes (`kafkaplay-log`).
+
+use crate::error::KafkaError;
+use crate::metadata::MetadataRecord;
+use crate::types::{NodeId, TopicPartition, Uuid};
+
+/// Everything one node can send another.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    // --- KRaft quorum (KIP-595), between controllers; brokers are observers ---
+    /// A candidate asks for a vote.
+    Vote { epoch: i32, candidate: NodeId, last_epoch: i32, last_offset: i64 },
+    VoteResponse { epoch: i32, granted: bool },
+    /// A new leader announces itself to the voters.
+    BeginQuorumEpoch { epoch: i32, leader: NodeId },
+    /// A voter or observer pulls the metadata log (`__cluster_metadata`).
+    MetadataFetch { epoch: i32, replica: NodeId, fetch_offset: i64, last_fetched_epoch: i32 },
+    MetadataFetchResponse(MetadataFetchResponse),
+
+    // --- Broker lifecycle, broker → active controller ---
+    BrokerRegistration { broker: NodeId, incarnation: u64 },
+    BrokerRegistrationResponse { error: Option<KafkaError>, broker_epoch: i64 },
+    BrokerHeartbeat { broker: NodeId, broker_epoch: i64, metadata_offset: i64, want_fence: bool, want_shutdown: bool },
+    BrokerHeartbeatResponse { error: Option<KafkaError>, is_caught_up: bool, is_fenced: bool, should_shutdown: bool },
+    /// A partition leader asks to change its ISR (KIP-497).
+    AlterPartition(AlterPartition),
+    AlterPartitionResponse(AlterPartitionResponse),
+
+    // --- Admin requests, admin client → active controller ---
+    Admin { request_id: u64, request: AdminRequest },
+    AdminResponse { request_id: u64, response: AdminResponse },
+
+    // --- Data plane ---
+    /// Replica (replica ≥ 0) or consumer (replica = -1) fetch, one request per
+    /// (fetcher, leader) pair covering many partitions, as Kafka's fetcher threads do.
+    Fetch(FetchRequest),
+    FetchResponse(FetchResponse),
+    Produce(ProduceRequest),
+    ProduceResponse(ProduceResponse),
+    MetadataRequest { request_id: u64, topics: Option<Vec<String>> },
+    MetadataResponse { request_id: u64, metadata: ClusterMetadataView },
+    InitProducerId { request_id: u64 },
+    InitProducerIdResponse { request_id: u64, error: Option<KafkaError>, producer_id: i64, producer_epoch: i16 },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetadataFetchResponse {
+    /// The responder's epoch and who it thinks leads (-1 if unknown).
+    pub epoch: i32,
+    pub leader: NodeId,
+    pub error: Option<KafkaError>,
+    /// Records from `fetch_offset` on: (offset, epoch, record).
+    pub records: Vec<(i64, i32, MetadataRecord)>,
+    /// The quorum's high watermark: records below it are committed.
+    pub high_watermark: i64,
+    /// Set when the fetcher's log diverged: truncate to `end_offset` of `epoch`.
+    pub diverging: Option<(i32, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlterPartition {
+    pub broker: NodeId,
+    pub broker_epoch: i64,
+    pub tp: TopicPartition,
+    pub leader_epoch: i32,
+    pub partition_epoch: i32,
+    pub new_isr: Vec<NodeId>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlterPartitionResponse {
+    pub tp: TopicPartition,
+    pub error: Option<KafkaError>,
+    pub leader: NodeId,
+    pub leader_epoch: i32,
+    pub isr: Vec<NodeId>,
+    pub partition_epoch: i32,
+}
+
+/// Per-topic configs as `name=value` overrides (only non-defaults are stored).
+pub type ConfigOverrides = Vec<(String, String)>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AdminRequest {
+    CreateTopic {
+        name: String,
+        /// -1: the broker default `num.partitions`.
+        partitions: i32,
+        /// -1: the broker default `default.replication.factor`.
+        replication_factor: i16,
+        /// `--replica-assignment`: replicas per partition, first is the preferred leader.
+        assignment: Option<Vec<Vec<NodeId>>>,
+        configs: ConfigOverrides,
+        validate_only: bool,
+    },
+    DeleteTopic { name: String },
+    CreatePartitions { topic: String, total: i32, assignment: Option<Vec<Vec<NodeId>>> },
+    /// `kafka-configs --alter`: set (Some) or delete (None) topic config keys.
+    AlterTopicConfigs { topic: String, changes: Vec<(String, Option<String>)> },
+    /// `kafka-leader-election`; `None` partitions means all.
+    ElectLeaders { preferred: bool, partitions: Option<Vec<TopicPartition>> },
+    /// Controlled shutdown is a broker heartbeat flag; this asks the controller
+    /// to unregister a broker that is gone for good.
+    UnregisterBroker { broker: NodeId },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AdminResponse {
+    /// `Ok(topic id)` or Kafka's error with its message text.
+    CreateTopic(Result<Uuid, (KafkaError, String)>),
+    DeleteTopic(Result<(), (KafkaError, String)>),
+    CreatePartitions(Result<(), (KafkaError, String)>),
+    AlterTopicConfigs(Result<(), (KafkaError, String)>),
+    /// Per partition: `Ok` when elected, else the error (`ELECTION_NOT_NEEDED`, ...).
+    ElectLeaders(Vec<(TopicPartition, Result<(), (KafkaError, String)>)>),
+    UnregisterBroker(Result<(), (KafkaError, String)>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchRequest {
+    /// The fetching broker's id, or -1 for a consumer.
+    pub replica: NodeId,
+    /// Correlates the response for consumers; replicas use 0.
+    pub request_id: u64,
+    pub max_wait_ms: i64,
+    pub partitions: Vec<FetchPartition>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchPartition {
+    pub tp: TopicPartition,
+    pub current_leader_epoch: i32,
+    pub fetch_offset: i64,
+    /// Epoch of the last record the fetcher holds (-1 if none), for KIP-595 style
+    /// divergence detection.
+    pub last_fetched_epoch: i32,
+    pub max_bytes: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchResponse {
+    pub request_id: u64,
+    pub partitions: Vec<FetchResponsePartition>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchResponsePartition {
+    pub tp: TopicPartition,
+    pub error: Option<KafkaError>,
+    pub high_watermark: i64,
+    pub log_start_offset: i64,
+    /// v2 record batches.
+    pub records: Vec<u8>,
+    /// The leader's answer to a diverged `last_fetched_epoch`: truncate to this.
+    pub diverging_epoch: Option<(i32, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProduceRequest {
+    pub request_id: u64,
+    /// 0, 1 or -1 (all).
+    pub acks: i16,
+    pub timeout_ms: i64,
+    pub partitions: Vec<(TopicPartition, Vec<u8>)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProduceResponse {
+    pub request_id: u64,
+    pub partitions: Vec<ProducePartitionResponse>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProducePartitionResponse {
+    pub tp: TopicPartition,
+    pub error: Option<KafkaError>,
+    /// The error's message when Kafka sends one (e.g. a record validation failure).
+    pub error_message: Option<String>,
+    pub base_offset: i64,
+    pub log_append_time: i64,
+}
+
+/// What a Metadata response tells a client about the cluster.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ClusterMetadataView {
+    pub cluster_id: String,
+    pub controller: NodeId,
+    /// Unfenced brokers, ascending.
+    pub brokers: Vec<NodeId>,
+    pub topics: Vec<TopicView>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopicView {
+    pub name: String,
+    pub id: Uuid,
+    pub error: Option<KafkaError>,
+    pub partitions: Vec<PartitionView>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartitionView {
+    pub partition: i32,
+    /// -1 when offline.
+    pub leader: NodeId,
+    pub leader_epoch: i32,
+    pub replicas: Vec<NodeId>,
+    pub isr: Vec<NodeId>,
+    /// Replicas on fenced (offline) brokers.
+    pub offline: Vec<NodeId>,
+}

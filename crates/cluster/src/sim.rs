@@ -1,0 +1,703 @@
+//! The deterministic simulator: one clock, one seeded PRNG, one network, and
+//! the nodes. It owns time and randomness so that nodes never read either: a
+//! node only ever sees `(now, input)` and answers with effects.
+//!
+//! Same [`ClusterConfig`], seed and calls give the same trace, natively and in
+//! wasm: events are ordered by `(time, sequence number)`, collections are ordered,
+//! and the PRNG is PCG (`oorandom`), whose stream is fixed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use oorandom::Rand64;
+
+use crate::broker::{self, Broker, BrokerDisk};
+use crate::config::{ClusterConfig, ProducerConfig};
+use crate::controller::{self, Controller, ControllerDisk};
+use crate::metadata::MetadataImage;
+use crate::producer::{self, Producer, ProducerRecord};
+use crate::protocol::{AdminRequest, AdminResponse, Message};
+use crate::trace::{Observation, Trace, TraceLine};
+use crate::types::{Ms, NodeId, TopicPartition};
+
+/// The pseudo-node admin requests come from (the shell's AdminClient).
+pub const ADMIN_NODE: NodeId = -100;
+/// Client nodes (producers, consumers) get ids from here up.
+pub const FIRST_CLIENT_ID: NodeId = 10_000;
+
+/// A timer a node set; each node kind has its own timer type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Timer {
+    Controller(controller::Timer),
+    Broker(broker::Timer),
+    Producer(producer::Timer),
+}
+
+/// What a node asks the simulator to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Send(NodeId, Message),
+    /// Fire `Timer` after this many ms.
+    SetTimer(Ms, Timer),
+    Observe(Observation),
+    /// The outcome of one record a producer was given.
+    Outcome(RecordOutcome),
+    /// The node finished a controlled shutdown and stops.
+    Exit,
+}
+
+/// The acknowledgement (or final failure) of one produced record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordOutcome {
+    pub record_id: u64,
+    pub producer: NodeId,
+    pub tp: TopicPartition,
+    /// The record's offset, or the error the producer gave up with.
+    pub result: Result<i64, String>,
+    pub time: Ms,
+}
+
+/// What a node gets while it handles one input.
+pub struct Ctx<'a> {
+    pub now: Ms,
+    pub me: NodeId,
+    pub rng: &'a mut Rand64,
+    effects: &'a mut Vec<Effect>,
+}
+
+impl Ctx<'_> {
+    pub fn send(&mut self, to: NodeId, msg: Message) {
+        self.effects.push(Effect::Send(to, msg));
+    }
+    pub fn set_timer(&mut self, after_ms: Ms, timer: Timer) {
+        self.effects.push(Effect::SetTimer(after_ms.max(0), timer));
+    }
+    pub fn observe(&mut self, o: Observation) {
+        self.effects.push(Effect::Observe(o));
+    }
+    pub fn outcome(&mut self, o: RecordOutcome) {
+        self.effects.push(Effect::Outcome(o));
+    }
+    pub fn exit(&mut self) {
+        self.effects.push(Effect::Exit);
+    }
+    /// A uniform integer in `[lo, hi)` from the simulation's generator.
+    pub fn random_range(&mut self, lo: i64, hi: i64) -> i64 {
+        if hi <= lo {
+            return lo;
+        }
+        lo + self.rng.rand_range(0..(hi - lo) as u64) as i64
+    }
+}
+
+/// A running node.
+#[derive(Debug)]
+pub enum Node {
+    Controller(Box<Controller>),
+    Broker(Box<Broker>),
+    Producer(Box<Producer>),
+}
+
+impl Node {
+    fn on_start(&mut self, cx: &mut Ctx) {
+        match self {
+            Node::Controller(n) => n.on_start(cx),
+            Node::Broker(n) => n.on_start(cx),
+            Node::Producer(n) => n.on_start(cx),
+        }
+    }
+    fn on_message(&mut self, cx: &mut Ctx, from: NodeId, msg: Message) {
+        match self {
+            Node::Controller(n) => n.on_message(cx, from, msg),
+            Node::Broker(n) => n.on_message(cx, from, msg),
+            Node::Producer(n) => n.on_message(cx, from, msg),
+        }
+    }
+    fn on_timer(&mut self, cx: &mut Ctx, timer: Timer) {
+        match (self, timer) {
+            (Node::Controller(n), Timer::Controller(t)) => n.on_timer(cx, t),
+            (Node::Broker(n), Timer::Broker(t)) => n.on_timer(cx, t),
+            (Node::Producer(n), Timer::Producer(t)) => n.on_timer(cx, t),
+            _ => {}
+        }
+    }
+}
+
+/// What survives a node's death: its disk.
+#[derive(Debug)]
+pub enum Disk {
+    Controller(ControllerDisk),
+    Broker(BrokerDisk),
+    /// Clients keep nothing.
+    Client,
+}
+
+#[derive(Debug)]
+enum Slot {
+    Up(Node),
+    Down(Disk),
+}
+
+#[derive(Debug)]
+struct NodeState {
+    slot: Slot,
+    /// Bumped at every start: timers and connections of an earlier life are void.
+    incarnation: u64,
+    /// While paused (a GC stall), inputs wait here in order.
+    paused: bool,
+    held: Vec<Event>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Event {
+    Deliver { from: NodeId, to: NodeId, to_incarnation: u64, msg: Message },
+    Timer { node: NodeId, incarnation: u64, timer: Timer },
+    /// No controller was active when an admin request was sent: try again.
+    AdminRetry { request_id: u64 },
+}
+
+/// Per-link fault settings (from → to).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LinkRule {
+    /// Extra one-way delay.
+    pub extra_delay_ms: Ms,
+    /// Probability in [0, 1] that a message is lost.
+    pub drop_probability: f64,
+}
+
+/// A named fault a scenario or a random schedule can apply.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// `kill -9`: the process dies, the OS page cache (written log data) survives.
+    Kill(NodeId),
+    /// Power loss: like `Kill`, and log data not yet flushed to disk is lost.
+    PowerLoss(NodeId),
+    /// Start a stopped node; it recovers from its disk.
+    Restart(NodeId),
+    /// Controlled shutdown: a broker moves its leaderships away first.
+    Shutdown(NodeId),
+    /// A stop-the-world pause (GC) until `Resume`.
+    Pause(NodeId),
+    Resume(NodeId),
+    /// Cut the network between every pair of groups (nodes in no group keep
+    /// talking to everyone).
+    Partition(Vec<Vec<NodeId>>),
+    /// Remove every partition and link rule.
+    Heal,
+    Link { from: NodeId, to: NodeId, rule: LinkRule },
+}
+
+/// The simulated cluster.
+pub struct Simulation {
+    config: ClusterConfig,
+    now: Ms,
+    rng: Rand64,
+    queue: BTreeMap<(Ms, u64), Event>,
+    seq: u64,
+    nodes: BTreeMap<NodeId, NodeState>,
+    blocked: BTreeSet<(NodeId, NodeId)>,
+    links: BTreeMap<(NodeId, NodeId), LinkRule>,
+    /// FIFO per connection: no message overtakes an earlier one on the same link.
+    last_delivery: BTreeMap<(NodeId, NodeId), Ms>,
+    trace: Trace,
+    observations: Vec<(Ms, NodeId, Observation)>,
+    outcomes: Vec<RecordOutcome>,
+    admin_pending: BTreeMap<u64, (AdminRequest, Ms)>,
+    admin_responses: BTreeMap<u64, AdminResponse>,
+    next_request_id: u64,
+    next_client_id: NodeId,
+    seed: u64,
+}
+
+impl Simulation {
+    /// Builds the cluster and starts every controller and broker at time 0.
+    pub fn new(config: ClusterConfig, seed: u64) -> Self {
+        let mut sim = Simulation {
+            now: config.origin_ms,
+            rng: Rand64::new(seed as u128),
+            queue: BTreeMap::new(),
+            seq: 0,
+            nodes: BTreeMap::new(),
+            blocked: BTreeSet::new(),
+            links: BTreeMap::new(),
+            last_delivery: BTreeMap::new(),
+            trace: Trace::new(Trace::DEFAULT_CAPACITY),
+            observations: Vec::new(),
+            outcomes: Vec::new(),
+            admin_pending: BTreeMap::new(),
+            admin_responses: BTreeMap::new(),
+            next_request_id: 1,
+            next_client_id: FIRST_CLIENT_ID,
+            seed,
+            config,
+        };
+        for id in sim.config.controllers.clone() {
+            sim.nodes.insert(id, NodeState::down(Disk::Controller(ControllerDisk::default())));
+            sim.start(id);
+        }
+        for id in sim.config.brokers.clone() {
+            sim.nodes.insert(id, NodeState::down(Disk::Broker(BrokerDisk::default())));
+            sim.start(id);
+        }
+        sim
+    }
+
+    pub fn config(&self) -> &ClusterConfig {
+        &self.config
+    }
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// Simulated wall-clock time in ms.
+    pub fn now(&self) -> Ms {
+        self.now
+    }
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+    pub fn observations(&self) -> &[(Ms, NodeId, Observation)] {
+        &self.observations
+    }
+    pub fn outcomes(&self) -> &[RecordOutcome] {
+        &self.outcomes
+    }
+
+    // ----- driving -----
+
+    /// Handles the next event; false when nothing is scheduled.
+    pub fn step(&mut self) -> bool {
+        let Some(((time, _), event)) = self.queue.pop_first() else { return false };
+        self.now = self.now.max(time);
+        self.dispatch(event);
+        true
+    }
+
+    /// Handles every event up to and including simulated time `t`, then sets the
+    /// clock to `t`.
+    pub fn run_until(&mut self, t: Ms) {
+        while let Some((&(time, _), _)) = self.queue.first_key_value() {
+            if time > t {
+                break;
+            }
+            self.step();
+        }
+        self.now = self.now.max(t);
+    }
+
+    pub fn run_for(&mut self, ms: Ms) {
+        let t = self.now + ms;
+        self.run_until(t);
+    }
+
+    /// Runs until `done(self)` holds (checked after each event) or `max_ms` pass;
+    /// returns whether it held.
+    pub fn run_until_condition(&mut self, max_ms: Ms, mut done: impl FnMut(&Simulation) -> bool) -> bool {
+        let deadline = self.now + max_ms;
+        loop {
+            if done(self) {
+                return true;
+            }
+            match self.queue.first_key_value() {
+                Some((&(time, _), _)) if time <= deadline => {
+                    self.step();
+                }
+                _ => {
+                    self.now = self.now.max(deadline);
+                    return done(self);
+                }
+            }
+        }
+    }
+
+    fn schedule(&mut self, at: Ms, event: Event) {
+        self.seq += 1;
+        self.queue.insert((at, self.seq), event);
+    }
+
+    fn dispatch(&mut self, event: Event) {
+        let target = match &event {
+            Event::Deliver { to, .. } => *to,
+            Event::Timer { node, .. } => *node,
+            Event::AdminRetry { request_id } => {
+                self.send_admin(*request_id);
+                return;
+            }
+        };
+        let Some(state) = self.nodes.get_mut(&target) else {
+            if let Event::Deliver { from, to, msg, .. } = event {
+                self.deliver_to_pseudo_node(from, to, msg);
+            }
+            return;
+        };
+        if state.paused {
+            state.held.push(event);
+            return;
+        }
+        let incarnation = state.incarnation;
+        match event {
+            Event::Deliver { from, to, to_incarnation, msg } => {
+                if to_incarnation != incarnation || !matches!(state.slot, Slot::Up(_)) {
+                    self.trace_line(to, format!("dropped {} from {from}: node down", msg_kind(&msg)));
+                    return;
+                }
+                if self.blocked.contains(&(from, to)) {
+                    self.trace_line(to, format!("dropped {} from {from}: partitioned", msg_kind(&msg)));
+                    return;
+                }
+                self.trace_line(to, format!("recv {} from {from}", msg_summary(&msg)));
+                self.with_node(to, |node, cx| node.on_message(cx, from, msg));
+            }
+            Event::Timer { node, incarnation: inc, timer } => {
+                if inc != incarnation {
+                    return;
+                }
+                self.with_node(node, |n, cx| n.on_timer(cx, timer));
+            }
+            Event::AdminRetry { .. } => unreachable!("handled above"),
+        }
+    }
+
+    /// Runs `f` on a running node and applies its effects.
+    fn with_node(&mut self, id: NodeId, f: impl FnOnce(&mut Node, &mut Ctx)) {
+        let mut effects = Vec::new();
+        {
+            let Some(NodeState { slot: Slot::Up(node), .. }) = self.nodes.get_mut(&id) else { return };
+            let mut cx = Ctx { now: self.now, me: id, rng: &mut self.rng, effects: &mut effects };
+            f(node, &mut cx);
+        }
+        self.apply_effects(id, effects);
+    }
+
+    fn apply_effects(&mut self, from: NodeId, effects: Vec<Effect>) {
+        for e in effects {
+            match e {
+                Effect::Send(to, msg) => self.send(from, to, msg),
+                Effect::SetTimer(after, timer) => {
+                    let incarnation = self.nodes.get(&from).map_or(0, |s| s.incarnation);
+                    self.schedule(self.now + after, Event::Timer { node: from, incarnation, timer });
+                }
+                Effect::Observe(o) => {
+                    self.trace_line(from, o.to_string());
+                    self.observations.push((self.now, from, o));
+                }
+                Effect::Outcome(o) => {
+                    let text = match &o.result {
+                        Ok(offset) => format!("record {} acked {}@{offset}", o.record_id, o.tp),
+                        Err(e) => format!("record {} failed {}: {e}", o.record_id, o.tp),
+                    };
+                    self.trace_line(from, text);
+                    self.outcomes.push(o);
+                }
+                Effect::Exit => self.stop(from, false),
+            }
+        }
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, msg: Message) {
+        if self.blocked.contains(&(from, to)) {
+            self.trace_line(from, format!("dropped {} to {to}: partitioned", msg_kind(&msg)));
+            return;
+        }
+        let rule = self.links.get(&(from, to)).copied().unwrap_or_default();
+        if rule.drop_probability > 0.0 && self.rng.rand_float() < rule.drop_probability {
+            self.trace_line(from, format!("dropped {} to {to}: link drop", msg_kind(&msg)));
+            return;
+        }
+        let earliest = self.now + self.config.network_delay_ms + rule.extra_delay_ms;
+        let at = earliest.max(self.last_delivery.get(&(from, to)).copied().unwrap_or(0));
+        self.last_delivery.insert((from, to), at);
+        let to_incarnation = self.nodes.get(&to).map_or(0, |s| s.incarnation);
+        self.schedule(at, Event::Deliver { from, to, to_incarnation, msg });
+    }
+
+    fn trace_line(&mut self, node: NodeId, text: String) {
+        self.trace.push(TraceLine { time: self.now, node, text });
+    }
+
+    // ----- lifecycle and faults -----
+
+    fn start(&mut self, id: NodeId) {
+        let now = self.now;
+        let config = self.config.clone();
+        let Some(state) = self.nodes.get_mut(&id) else { return };
+        let Slot::Down(disk) = std::mem::replace(&mut state.slot, Slot::Down(Disk::Client)) else { return };
+        state.incarnation += 1;
+        state.paused = false;
+        state.held.clear();
+        let node = match disk {
+            Disk::Controller(d) => Node::Controller(Box::new(Controller::new(id, &config, d, now))),
+            Disk::Broker(d) => Node::Broker(Box::new(Broker::new(id, &config, d, now))),
+            Disk::Client => {
+                state.slot = Slot::Down(Disk::Client);
+                return; // clients are not restarted
+            }
+        };
+        state.slot = Slot::Up(node);
+        self.trace_line(id, "started".to_string());
+        self.with_node(id, |n, cx| n.on_start(cx));
+    }
+
+    /// Stops a node; `power_loss` also drops its unflushed log data.
+    fn stop(&mut self, id: NodeId, power_loss: bool) {
+        let Some(state) = self.nodes.get_mut(&id) else { return };
+        let Slot::Up(node) = std::mem::replace(&mut state.slot, Slot::Down(Disk::Client)) else { return };
+        state.incarnation += 1; // void its timers and in-flight messages to it
+        state.paused = false;
+        state.held.clear();
+        state.slot = Slot::Down(match node {
+            Node::Controller(c) => Disk::Controller(c.into_disk()),
+            Node::Broker(b) => {
+                let mut disk = b.into_disk();
+                if power_loss {
+                    disk.power_loss();
+                }
+                Disk::Broker(disk)
+            }
+            Node::Producer(_) => Disk::Client,
+        });
+        self.trace_line(id, if power_loss { "power lost" } else { "stopped" }.to_string());
+    }
+
+    /// Applies a named fault.
+    pub fn apply_fault(&mut self, fault: Fault) {
+        self.trace_line(-1, format!("fault {fault:?}"));
+        match fault {
+            Fault::Kill(id) => self.stop(id, false),
+            Fault::PowerLoss(id) => self.stop(id, true),
+            Fault::Restart(id) => self.start(id),
+            Fault::Shutdown(id) => self.with_node(id, |n, cx| {
+                if let Node::Broker(b) = n {
+                    b.begin_controlled_shutdown(cx);
+                } else {
+                    cx.exit();
+                }
+            }),
+            Fault::Pause(id) => {
+                if let Some(s) = self.nodes.get_mut(&id) {
+                    s.paused = matches!(s.slot, Slot::Up(_));
+                }
+            }
+            Fault::Resume(id) => {
+                let held = match self.nodes.get_mut(&id) {
+                    Some(s) if s.paused => {
+                        s.paused = false;
+                        std::mem::take(&mut s.held)
+                    }
+                    _ => Vec::new(),
+                };
+                for e in held {
+                    self.schedule(self.now, e);
+                }
+            }
+            Fault::Partition(groups) => {
+                for (i, a) in groups.iter().enumerate() {
+                    for (j, b) in groups.iter().enumerate() {
+                        if i != j {
+                            for x in a {
+                                for y in b {
+                                    self.blocked.insert((*x, *y));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Fault::Heal => {
+                self.blocked.clear();
+                self.links.clear();
+            }
+            Fault::Link { from, to, rule } => {
+                self.links.insert((from, to), rule);
+            }
+        }
+    }
+
+    /// Whether a node is up (running or paused).
+    pub fn is_up(&self, id: NodeId) -> bool {
+        self.nodes.get(&id).is_some_and(|s| matches!(s.slot, Slot::Up(_)))
+    }
+    pub fn is_paused(&self, id: NodeId) -> bool {
+        self.nodes.get(&id).is_some_and(|s| s.paused)
+    }
+
+    pub fn node_ids(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.nodes.keys().copied()
+    }
+
+    pub fn broker(&self, id: NodeId) -> Option<&Broker> {
+        match self.nodes.get(&id).map(|s| &s.slot) {
+            Some(Slot::Up(Node::Broker(b))) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn controller(&self, id: NodeId) -> Option<&Controller> {
+        match self.nodes.get(&id).map(|s| &s.slot) {
+            Some(Slot::Up(Node::Controller(c))) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The active controller (the quorum leader), if one is up and knows it.
+    pub fn active_controller(&self) -> Option<NodeId> {
+        self.config.controllers.iter().copied().filter(|id| !self.is_paused(*id)).find(|id| {
+            self.controller(*id).is_some_and(Controller::is_active)
+        })
+    }
+
+    /// The committed metadata as the active controller sees it.
+    pub fn metadata(&self) -> Option<&MetadataImage> {
+        self.active_controller().and_then(|id| self.controller(id)).map(Controller::image)
+    }
+
+    // ----- admin -----
+
+    /// Sends an admin request to the active controller (retried until one
+    /// answers). The response appears in [`Simulation::admin_response`].
+    pub fn admin(&mut self, request: AdminRequest) -> u64 {
+        let id = self.next_request_id;
+        self.next_request_id += 1;
+        self.admin_pending.insert(id, (request, self.now));
+        self.send_admin(id);
+        id
+    }
+
+    fn send_admin(&mut self, id: u64) {
+        let Some((request, _)) = self.admin_pending.get(&id).cloned() else { return };
+        match self.active_controller() {
+            Some(c) => self.send(ADMIN_NODE, c, Message::Admin { request_id: id, request }),
+            // The AdminClient retries while no controller is known (retry.backoff.ms).
+            None => self.schedule(self.now + 100, Event::AdminRetry { request_id: id }),
+        }
+    }
+
+    fn deliver_to_pseudo_node(&mut self, from: NodeId, to: NodeId, msg: Message) {
+        if to != ADMIN_NODE {
+            return;
+        }
+        if let Message::AdminResponse { request_id, response } = msg {
+            if admin_not_controller(&response) {
+                self.send_admin(request_id);
+                return;
+            }
+            self.admin_pending.remove(&request_id);
+            self.trace_line(ADMIN_NODE, format!("admin response {request_id} from {from}: {response:?}"));
+            self.admin_responses.insert(request_id, response);
+        }
+    }
+
+    pub fn admin_response(&self, id: u64) -> Option<&AdminResponse> {
+        self.admin_responses.get(&id)
+    }
+
+    /// Sends an admin request and runs until it is answered (or `max_ms` pass).
+    pub fn admin_and_wait(&mut self, request: AdminRequest, max_ms: Ms) -> Option<AdminResponse> {
+        let id = self.admin(request);
+        self.run_until_condition(max_ms, |s| s.admin_responses.contains_key(&id));
+        self.admin_responses.get(&id).cloned()
+    }
+
+    // ----- clients -----
+
+    /// Adds a producer client that bootstraps from the brokers.
+    pub fn add_producer(&mut self, config: ProducerConfig) -> NodeId {
+        let id = self.next_client_id;
+        self.next_client_id += 1;
+        let producer = Producer::new(id, config, self.config.brokers.clone());
+        self.nodes.insert(id, NodeState { slot: Slot::Up(Node::Producer(Box::new(producer))), incarnation: 1, paused: false, held: Vec::new() });
+        self.with_node(id, |n, cx| n.on_start(cx));
+        id
+    }
+
+    /// Hands a record to a producer; its outcome appears in [`Simulation::outcomes`].
+    pub fn send_record(&mut self, producer: NodeId, record: ProducerRecord) -> u64 {
+        let id = self.next_request_id;
+        self.next_request_id += 1;
+        self.with_node(producer, |n, cx| {
+            if let Node::Producer(p) = n {
+                p.send(cx, id, record);
+            }
+        });
+        id
+    }
+}
+
+impl NodeState {
+    fn down(disk: Disk) -> Self {
+        NodeState { slot: Slot::Down(disk), incarnation: 0, paused: false, held: Vec::new() }
+    }
+}
+
+/// Whether the controller answered NOT_CONTROLLER (retry with the new one).
+fn admin_not_controller(r: &AdminResponse) -> bool {
+    use crate::error::KafkaError::NotController;
+    let is = |e: &Result<_, (crate::error::KafkaError, String)>| matches!(e, Err((NotController, _)));
+    match r {
+        AdminResponse::CreateTopic(e) => matches!(e, Err((NotController, _))),
+        AdminResponse::DeleteTopic(e)
+        | AdminResponse::CreatePartitions(e)
+        | AdminResponse::AlterTopicConfigs(e)
+        | AdminResponse::UnregisterBroker(e) => is(e),
+        AdminResponse::ElectLeaders(v) => v.iter().any(|(_, e)| is(e)),
+    }
+}
+
+/// The message's name, for trace lines.
+pub fn msg_kind(m: &Message) -> &'static str {
+    match m {
+        Message::Vote { .. } => "Vote",
+        Message::VoteResponse { .. } => "VoteResponse",
+        Message::BeginQuorumEpoch { .. } => "BeginQuorumEpoch",
+        Message::MetadataFetch { .. } => "MetadataFetch",
+        Message::MetadataFetchResponse(_) => "MetadataFetchResponse",
+        Message::BrokerRegistration { .. } => "BrokerRegistration",
+        Message::BrokerRegistrationResponse { .. } => "BrokerRegistrationResponse",
+        Message::BrokerHeartbeat { .. } => "BrokerHeartbeat",
+        Message::BrokerHeartbeatResponse { .. } => "BrokerHeartbeatResponse",
+        Message::AlterPartition(_) => "AlterPartition",
+        Message::AlterPartitionResponse(_) => "AlterPartitionResponse",
+        Message::Admin { .. } => "Admin",
+        Message::AdminResponse { .. } => "AdminResponse",
+        Message::Fetch(_) => "Fetch",
+        Message::FetchResponse(_) => "FetchResponse",
+        Message::Produce(_) => "Produce",
+        Message::ProduceResponse(_) => "ProduceResponse",
+        Message::MetadataRequest { .. } => "MetadataRequest",
+        Message::MetadataResponse { .. } => "MetadataResponse",
+        Message::InitProducerId { .. } => "InitProducerId",
+        Message::InitProducerIdResponse { .. } => "InitProducerIdResponse",
+    }
+}
+
+/// A short, stable description of a message for the trace.
+pub fn msg_summary(m: &Message) -> String {
+    match m {
+        Message::Fetch(f) => {
+            let parts: Vec<String> = f.partitions.iter().map(|p| format!("{}@{}", p.tp, p.fetch_offset)).collect();
+            format!("Fetch replica={} [{}]", f.replica, parts.join(","))
+        }
+        Message::FetchResponse(r) => {
+            let parts: Vec<String> = r
+                .partitions
+                .iter()
+                .map(|p| format!("{} hw={} bytes={}{}", p.tp, p.high_watermark, p.records.len(), p.error.map_or(String::new(), |e| format!(" {e}"))))
+                .collect();
+            format!("FetchResponse [{}]", parts.join(","))
+        }
+        Message::Produce(p) => {
+            let parts: Vec<String> = p.partitions.iter().map(|(tp, b)| format!("{tp} bytes={}", b.len())).collect();
+            format!("Produce acks={} [{}]", p.acks, parts.join(","))
+        }
+        Message::MetadataFetchResponse(r) => format!(
+            "MetadataFetchResponse epoch={} leader={} records={} hw={}{}",
+            r.epoch,
+            r.leader,
+            r.records.len(),
+            r.high_watermark,
+            r.error.map_or(String::new(), |e| format!(" {e}"))
+        ),
+        Message::MetadataResponse { request_id, metadata } => {
+            format!("MetadataResponse {request_id} topics={}", metadata.topics.len())
+        }
+        other => format!("{other:?}"),
+    }
+}
