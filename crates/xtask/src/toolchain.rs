@@ -23,9 +23,13 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Debian packages of the Debian route: wasm32 std (rustc-web, cargo-web,
 /// rust-web-src), the linker `rust-lld` points at (lld-22), the browser and its
 /// driver of the same major version, and wasm-opt (binaryen).
+/// Installed with `--no-install-recommends` (Chromium recommends a desktop's worth),
+/// so what rustc-web only recommends is named here: `rust-web-llvm` provides
+/// `rust-lld`, without which wasm links fail with "linker `rust-lld` not found".
 pub const DEBIAN_PACKAGES: &[&str] = &[
     "rustc-web",
     "cargo-web",
+    "rust-web-llvm",
     "rust-web-src",
     "lld-22",
     "chromium",
