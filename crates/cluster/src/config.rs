@@ -98,7 +98,12 @@ pub struct QuorumConfig {
 
 impl Default for QuorumConfig {
     fn default() -> Self {
-        QuorumConfig { election_timeout_ms: 1_000, fetch_timeout_ms: 2_000, election_backoff_max_ms: 1_000, fetch_max_wait_ms: 500 }
+        QuorumConfig {
+            election_timeout_ms: 1_000,
+            fetch_timeout_ms: 2_000,
+            election_backoff_max_ms: 1_000,
+            fetch_max_wait_ms: 500,
+        }
     }
 }
 

@@ -69,6 +69,7 @@ kafka_errors! {
     ElectionNotNeeded = 84, "ELECTION_NOT_NEEDED", "Leader election not needed for topic partition.";
     InvalidUpdateVersion = 95, "INVALID_UPDATE_VERSION", "The given update version was invalid.";
     UnknownTopicId = 100, "UNKNOWN_TOPIC_ID", "This server does not host this topic ID.";
+    BrokerIdNotRegistered = 102, "BROKER_ID_NOT_REGISTERED", "The given broker ID was not registered.";
     InconsistentTopicId = 103, "INCONSISTENT_TOPIC_ID", "The log's topic ID did not match the topic ID in the request.";
     InconsistentClusterId = 104, "INCONSISTENT_CLUSTER_ID", "The clusterId in the request does not match that found on the server.";
     IneligibleReplica = 107, "INELIGIBLE_REPLICA", "The new ISR contains at least one ineligible replica.";
@@ -90,7 +91,10 @@ mod tests {
 
     #[test]
     fn names_are_kafkas_constants() {
-        assert_eq!(KafkaError::NotEnoughReplicasAfterAppend.name(), "NOT_ENOUGH_REPLICAS_AFTER_APPEND");
+        assert_eq!(
+            KafkaError::NotEnoughReplicasAfterAppend.name(),
+            "NOT_ENOUGH_REPLICAS_AFTER_APPEND"
+        );
         assert_eq!(KafkaError::NotLeaderOrFollower.name(), "NOT_LEADER_OR_FOLLOWER");
         assert_eq!(KafkaError::InvalidTopicException.name(), "INVALID_TOPIC_EXCEPTION");
         assert_eq!(KafkaError::NotEnoughReplicas.code(), 19);

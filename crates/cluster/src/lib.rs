@@ -14,10 +14,13 @@
 //! (`kafkaplay-shell`), persistence in the browser (`kafkaplay-storage-idb`).
 
 pub mod broker;
+pub mod checker;
 pub mod config;
 pub mod controller;
 pub mod error;
+pub mod invariants;
 pub mod metadata;
+pub mod partitioner;
 pub mod producer;
 pub mod protocol;
 pub mod sim;

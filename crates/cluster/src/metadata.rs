@@ -13,24 +13,61 @@ use crate::types::{NodeId, TopicPartition, Uuid, NO_NODE};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MetadataRecord {
     /// A broker registered; it starts fenced.
-    RegisterBroker { broker: NodeId, broker_epoch: i64, incarnation: u64 },
-    UnregisterBroker { broker: NodeId, broker_epoch: i64 },
-    FenceBroker { broker: NodeId, broker_epoch: i64 },
-    UnfenceBroker { broker: NodeId, broker_epoch: i64 },
+    RegisterBroker {
+        broker: NodeId,
+        broker_epoch: i64,
+        incarnation: u64,
+    },
+    UnregisterBroker {
+        broker: NodeId,
+        broker_epoch: i64,
+    },
+    FenceBroker {
+        broker: NodeId,
+        broker_epoch: i64,
+    },
+    UnfenceBroker {
+        broker: NodeId,
+        broker_epoch: i64,
+    },
     /// The broker asked for a controlled shutdown.
-    BrokerInControlledShutdown { broker: NodeId, broker_epoch: i64 },
-    Topic { name: String, id: Uuid },
+    BrokerInControlledShutdown {
+        broker: NodeId,
+        broker_epoch: i64,
+    },
+    Topic {
+        name: String,
+        id: Uuid,
+    },
     Partition(PartitionRegistration),
     /// Only the fields that change are set; a new leader bumps the leader epoch,
     /// and any change bumps the partition epoch.
-    PartitionChange { topic_id: Uuid, partition: i32, leader: Option<NodeId>, isr: Option<Vec<NodeId>>, replicas: Option<Vec<NodeId>> },
-    RemoveTopic { id: Uuid },
+    PartitionChange {
+        topic_id: Uuid,
+        partition: i32,
+        leader: Option<NodeId>,
+        isr: Option<Vec<NodeId>>,
+        replicas: Option<Vec<NodeId>>,
+    },
+    RemoveTopic {
+        id: Uuid,
+    },
     /// A topic config override set (`Some`) or removed (`None`).
-    Config { topic: String, name: String, value: Option<String> },
+    Config {
+        topic: String,
+        name: String,
+        value: Option<String>,
+    },
     /// The next block of producer ids handed to a broker.
-    ProducerIds { broker: NodeId, next_producer_id: i64 },
+    ProducerIds {
+        broker: NodeId,
+        next_producer_id: i64,
+    },
     /// KRaft's leader-change control record: a new quorum epoch starts.
-    LeaderChange { epoch: i32, leader: NodeId },
+    LeaderChange {
+        epoch: i32,
+        leader: NodeId,
+    },
 }
 
 /// A partition's state in the metadata (`PartitionRegistration`).
@@ -92,7 +129,11 @@ impl MetadataImage {
     pub fn apply(&mut self, offset: i64, record: &MetadataRecord) {
         self.offset = offset + 1;
         match record {
-            MetadataRecord::RegisterBroker { broker, broker_epoch, incarnation } => {
+            MetadataRecord::RegisterBroker {
+                broker,
+                broker_epoch,
+                incarnation,
+            } => {
                 self.brokers.insert(
                     *broker,
                     BrokerRegistration {
@@ -125,15 +166,32 @@ impl MetadataImage {
             }
             MetadataRecord::Topic { name, id } => {
                 self.topic_ids.insert(name.clone(), *id);
-                self.topics.insert(*id, TopicImage { name: name.clone(), id: *id, ..TopicImage::default() });
+                self.topics.insert(
+                    *id,
+                    TopicImage {
+                        name: name.clone(),
+                        id: *id,
+                        ..TopicImage::default()
+                    },
+                );
             }
             MetadataRecord::Partition(p) => {
                 if let Some(t) = self.topics.get_mut(&p.topic_id) {
                     t.partitions.insert(p.partition, p.clone());
                 }
             }
-            MetadataRecord::PartitionChange { topic_id, partition, leader, isr, replicas } => {
-                let Some(p) = self.topics.get_mut(topic_id).and_then(|t| t.partitions.get_mut(partition)) else {
+            MetadataRecord::PartitionChange {
+                topic_id,
+                partition,
+                leader,
+                isr,
+                replicas,
+            } => {
+                let Some(p) = self
+                    .topics
+                    .get_mut(topic_id)
+                    .and_then(|t| t.partitions.get_mut(partition))
+                else {
                     return;
                 };
                 if let Some(l) = leader {
@@ -192,9 +250,14 @@ impl MetadataImage {
 
     /// Every partition, ordered by topic name then partition.
     pub fn partitions(&self) -> impl Iterator<Item = (TopicPartition, &PartitionRegistration)> {
-        self.topic_ids.iter().filter_map(|(name, id)| self.topics.get(id).map(|t| (name, t))).flat_map(|(name, t)| {
-            t.partitions.values().map(move |p| (TopicPartition::new(name, p.partition), p))
-        })
+        self.topic_ids
+            .iter()
+            .filter_map(|(name, id)| self.topics.get(id).map(|t| (name, t)))
+            .flat_map(|(name, t)| {
+                t.partitions
+                    .values()
+                    .map(move |p| (TopicPartition::new(name, p.partition), p))
+            })
     }
 
     /// The Metadata response a broker gives for this image.

@@ -11,26 +11,65 @@ use crate::types::{NodeId, TopicPartition, Uuid};
 pub enum Message {
     // --- KRaft quorum (KIP-595), between controllers; brokers are observers ---
     /// A candidate asks for a vote.
-    Vote { epoch: i32, candidate: NodeId, last_epoch: i32, last_offset: i64 },
-    VoteResponse { epoch: i32, granted: bool },
+    Vote {
+        epoch: i32,
+        candidate: NodeId,
+        last_epoch: i32,
+        last_offset: i64,
+    },
+    VoteResponse {
+        epoch: i32,
+        granted: bool,
+    },
     /// A new leader announces itself to the voters.
-    BeginQuorumEpoch { epoch: i32, leader: NodeId },
+    BeginQuorumEpoch {
+        epoch: i32,
+        leader: NodeId,
+    },
     /// A voter or observer pulls the metadata log (`__cluster_metadata`).
-    MetadataFetch { epoch: i32, replica: NodeId, fetch_offset: i64, last_fetched_epoch: i32 },
+    MetadataFetch {
+        epoch: i32,
+        replica: NodeId,
+        fetch_offset: i64,
+        last_fetched_epoch: i32,
+    },
     MetadataFetchResponse(MetadataFetchResponse),
 
     // --- Broker lifecycle, broker → active controller ---
-    BrokerRegistration { broker: NodeId, incarnation: u64 },
-    BrokerRegistrationResponse { error: Option<KafkaError>, broker_epoch: i64 },
-    BrokerHeartbeat { broker: NodeId, broker_epoch: i64, metadata_offset: i64, want_fence: bool, want_shutdown: bool },
-    BrokerHeartbeatResponse { error: Option<KafkaError>, is_caught_up: bool, is_fenced: bool, should_shutdown: bool },
+    BrokerRegistration {
+        broker: NodeId,
+        incarnation: u64,
+    },
+    BrokerRegistrationResponse {
+        error: Option<KafkaError>,
+        broker_epoch: i64,
+    },
+    BrokerHeartbeat {
+        broker: NodeId,
+        broker_epoch: i64,
+        metadata_offset: i64,
+        want_fence: bool,
+        want_shutdown: bool,
+    },
+    BrokerHeartbeatResponse {
+        error: Option<KafkaError>,
+        is_caught_up: bool,
+        is_fenced: bool,
+        should_shutdown: bool,
+    },
     /// A partition leader asks to change its ISR (KIP-497).
     AlterPartition(AlterPartition),
     AlterPartitionResponse(AlterPartitionResponse),
 
     // --- Admin requests, admin client → active controller ---
-    Admin { request_id: u64, request: AdminRequest },
-    AdminResponse { request_id: u64, response: AdminResponse },
+    Admin {
+        request_id: u64,
+        request: AdminRequest,
+    },
+    AdminResponse {
+        request_id: u64,
+        response: AdminResponse,
+    },
 
     // --- Data plane ---
     /// Replica (replica ≥ 0) or consumer (replica = -1) fetch, one request per
@@ -39,10 +78,28 @@ pub enum Message {
     FetchResponse(FetchResponse),
     Produce(ProduceRequest),
     ProduceResponse(ProduceResponse),
-    MetadataRequest { request_id: u64, topics: Option<Vec<String>> },
-    MetadataResponse { request_id: u64, metadata: ClusterMetadataView },
-    InitProducerId { request_id: u64 },
-    InitProducerIdResponse { request_id: u64, error: Option<KafkaError>, producer_id: i64, producer_epoch: i16 },
+    MetadataRequest {
+        request_id: u64,
+        topics: Option<Vec<String>>,
+    },
+    MetadataResponse {
+        request_id: u64,
+        metadata: ClusterMetadataView,
+    },
+    InitProducerId {
+        request_id: u64,
+    },
+    InitProducerIdResponse {
+        request_id: u64,
+        error: Option<KafkaError>,
+        producer_id: i64,
+        producer_epoch: i16,
+    },
+
+    /// The connection to the sender was reset: its process is gone (TCP RST). The
+    /// simulator sends this back to whoever sends to a stopped node; a network
+    /// partition or a paused node stays silent instead.
+    Disconnected,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -95,15 +152,29 @@ pub enum AdminRequest {
         configs: ConfigOverrides,
         validate_only: bool,
     },
-    DeleteTopic { name: String },
-    CreatePartitions { topic: String, total: i32, assignment: Option<Vec<Vec<NodeId>>> },
+    DeleteTopic {
+        name: String,
+    },
+    CreatePartitions {
+        topic: String,
+        total: i32,
+        assignment: Option<Vec<Vec<NodeId>>>,
+    },
     /// `kafka-configs --alter`: set (Some) or delete (None) topic config keys.
-    AlterTopicConfigs { topic: String, changes: Vec<(String, Option<String>)> },
+    AlterTopicConfigs {
+        topic: String,
+        changes: Vec<(String, Option<String>)>,
+    },
     /// `kafka-leader-election`; `None` partitions means all.
-    ElectLeaders { preferred: bool, partitions: Option<Vec<TopicPartition>> },
+    ElectLeaders {
+        preferred: bool,
+        partitions: Option<Vec<TopicPartition>>,
+    },
     /// Controlled shutdown is a broker heartbeat flag; this asks the controller
     /// to unregister a broker that is gone for good.
-    UnregisterBroker { broker: NodeId },
+    UnregisterBroker {
+        broker: NodeId,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -64,7 +64,12 @@ pub struct Ctx<'a> {
     effects: &'a mut Vec<Effect>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// A context outside the simulator: for driving one node directly in tests.
+    pub fn new(now: Ms, me: NodeId, rng: &'a mut Rand64, effects: &'a mut Vec<Effect>) -> Self {
+        Ctx { now, me, rng, effects }
+    }
+
     pub fn send(&mut self, to: NodeId, msg: Message) {
         self.effects.push(Effect::Send(to, msg));
     }
@@ -149,8 +154,17 @@ struct NodeState {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Event {
-    Deliver { from: NodeId, to: NodeId, to_incarnation: u64, msg: Message },
-    Timer { node: NodeId, incarnation: u64, timer: Timer },
+    Deliver {
+        from: NodeId,
+        to: NodeId,
+        to_incarnation: u64,
+        msg: Message,
+    },
+    Timer {
+        node: NodeId,
+        incarnation: u64,
+        timer: Timer,
+    },
     /// No controller was active when an admin request was sent: try again.
     AdminRetry { request_id: u64 },
 }
@@ -183,7 +197,11 @@ pub enum Fault {
     Partition(Vec<Vec<NodeId>>),
     /// Remove every partition and link rule.
     Heal,
-    Link { from: NodeId, to: NodeId, rule: LinkRule },
+    Link {
+        from: NodeId,
+        to: NodeId,
+        rule: LinkRule,
+    },
 }
 
 /// The simulated cluster.
@@ -231,11 +249,13 @@ impl Simulation {
             config,
         };
         for id in sim.config.controllers.clone() {
-            sim.nodes.insert(id, NodeState::down(Disk::Controller(ControllerDisk::default())));
+            sim.nodes
+                .insert(id, NodeState::down(Disk::Controller(ControllerDisk::default())));
             sim.start(id);
         }
         for id in sim.config.brokers.clone() {
-            sim.nodes.insert(id, NodeState::down(Disk::Broker(BrokerDisk::default())));
+            sim.nodes
+                .insert(id, NodeState::down(Disk::Broker(BrokerDisk::default())));
             sim.start(id);
         }
         sim
@@ -265,7 +285,9 @@ impl Simulation {
 
     /// Handles the next event; false when nothing is scheduled.
     pub fn step(&mut self) -> bool {
-        let Some(((time, _), event)) = self.queue.pop_first() else { return false };
+        let Some(((time, _), event)) = self.queue.pop_first() else {
+            return false;
+        };
         self.now = self.now.max(time);
         self.dispatch(event);
         true
@@ -334,9 +356,18 @@ impl Simulation {
         }
         let incarnation = state.incarnation;
         match event {
-            Event::Deliver { from, to, to_incarnation, msg } => {
+            Event::Deliver {
+                from,
+                to,
+                to_incarnation,
+                msg,
+            } => {
                 if to_incarnation != incarnation || !matches!(state.slot, Slot::Up(_)) {
                     self.trace_line(to, format!("dropped {} from {from}: node down", msg_kind(&msg)));
+                    if msg != Message::Disconnected && self.is_up(from) {
+                        // The sender's TCP connection is reset by the dead peer's host.
+                        self.send(to, from, Message::Disconnected);
+                    }
                     return;
                 }
                 if self.blocked.contains(&(from, to)) {
@@ -346,7 +377,11 @@ impl Simulation {
                 self.trace_line(to, format!("recv {} from {from}", msg_summary(&msg)));
                 self.with_node(to, |node, cx| node.on_message(cx, from, msg));
             }
-            Event::Timer { node, incarnation: inc, timer } => {
+            Event::Timer {
+                node,
+                incarnation: inc,
+                timer,
+            } => {
                 if inc != incarnation {
                     return;
                 }
@@ -360,8 +395,18 @@ impl Simulation {
     fn with_node(&mut self, id: NodeId, f: impl FnOnce(&mut Node, &mut Ctx)) {
         let mut effects = Vec::new();
         {
-            let Some(NodeState { slot: Slot::Up(node), .. }) = self.nodes.get_mut(&id) else { return };
-            let mut cx = Ctx { now: self.now, me: id, rng: &mut self.rng, effects: &mut effects };
+            let Some(NodeState {
+                slot: Slot::Up(node), ..
+            }) = self.nodes.get_mut(&id)
+            else {
+                return;
+            };
+            let mut cx = Ctx {
+                now: self.now,
+                me: id,
+                rng: &mut self.rng,
+                effects: &mut effects,
+            };
             f(node, &mut cx);
         }
         self.apply_effects(id, effects);
@@ -373,7 +418,14 @@ impl Simulation {
                 Effect::Send(to, msg) => self.send(from, to, msg),
                 Effect::SetTimer(after, timer) => {
                     let incarnation = self.nodes.get(&from).map_or(0, |s| s.incarnation);
-                    self.schedule(self.now + after, Event::Timer { node: from, incarnation, timer });
+                    self.schedule(
+                        self.now + after,
+                        Event::Timer {
+                            node: from,
+                            incarnation,
+                            timer,
+                        },
+                    );
                 }
                 Effect::Observe(o) => {
                     self.trace_line(from, o.to_string());
@@ -406,11 +458,23 @@ impl Simulation {
         let at = earliest.max(self.last_delivery.get(&(from, to)).copied().unwrap_or(0));
         self.last_delivery.insert((from, to), at);
         let to_incarnation = self.nodes.get(&to).map_or(0, |s| s.incarnation);
-        self.schedule(at, Event::Deliver { from, to, to_incarnation, msg });
+        self.schedule(
+            at,
+            Event::Deliver {
+                from,
+                to,
+                to_incarnation,
+                msg,
+            },
+        );
     }
 
     fn trace_line(&mut self, node: NodeId, text: String) {
-        self.trace.push(TraceLine { time: self.now, node, text });
+        self.trace.push(TraceLine {
+            time: self.now,
+            node,
+            text,
+        });
     }
 
     // ----- lifecycle and faults -----
@@ -419,7 +483,9 @@ impl Simulation {
         let now = self.now;
         let config = self.config.clone();
         let Some(state) = self.nodes.get_mut(&id) else { return };
-        let Slot::Down(disk) = std::mem::replace(&mut state.slot, Slot::Down(Disk::Client)) else { return };
+        let Slot::Down(disk) = std::mem::replace(&mut state.slot, Slot::Down(Disk::Client)) else {
+            return;
+        };
         state.incarnation += 1;
         state.paused = false;
         state.held.clear();
@@ -439,7 +505,9 @@ impl Simulation {
     /// Stops a node; `power_loss` also drops its unflushed log data.
     fn stop(&mut self, id: NodeId, power_loss: bool) {
         let Some(state) = self.nodes.get_mut(&id) else { return };
-        let Slot::Up(node) = std::mem::replace(&mut state.slot, Slot::Down(Disk::Client)) else { return };
+        let Slot::Up(node) = std::mem::replace(&mut state.slot, Slot::Down(Disk::Client)) else {
+            return;
+        };
         state.incarnation += 1; // void its timers and in-flight messages to it
         state.paused = false;
         state.held.clear();
@@ -455,6 +523,17 @@ impl Simulation {
             Node::Producer(_) => Disk::Client,
         });
         self.trace_line(id, if power_loss { "power lost" } else { "stopped" }.to_string());
+        // The dead process's host resets its TCP connections: clients notice at
+        // once (brokers and controllers rely on their own timeouts and ignore it).
+        let clients: Vec<NodeId> = self
+            .nodes
+            .iter()
+            .filter(|(n, s)| **n >= FIRST_CLIENT_ID && matches!(s.slot, Slot::Up(_)))
+            .map(|(n, _)| *n)
+            .collect();
+        for client in clients {
+            self.send(id, client, Message::Disconnected);
+        }
     }
 
     /// Applies a named fault.
@@ -539,14 +618,19 @@ impl Simulation {
 
     /// The active controller (the quorum leader), if one is up and knows it.
     pub fn active_controller(&self) -> Option<NodeId> {
-        self.config.controllers.iter().copied().filter(|id| !self.is_paused(*id)).find(|id| {
-            self.controller(*id).is_some_and(Controller::is_active)
-        })
+        self.config
+            .controllers
+            .iter()
+            .copied()
+            .filter(|id| !self.is_paused(*id))
+            .find(|id| self.controller(*id).is_some_and(Controller::is_active))
     }
 
     /// The committed metadata as the active controller sees it.
     pub fn metadata(&self) -> Option<&MetadataImage> {
-        self.active_controller().and_then(|id| self.controller(id)).map(Controller::image)
+        self.active_controller()
+            .and_then(|id| self.controller(id))
+            .map(Controller::image)
     }
 
     // ----- admin -----
@@ -562,9 +646,18 @@ impl Simulation {
     }
 
     fn send_admin(&mut self, id: u64) {
-        let Some((request, _)) = self.admin_pending.get(&id).cloned() else { return };
+        let Some((request, _)) = self.admin_pending.get(&id).cloned() else {
+            return;
+        };
         match self.active_controller() {
-            Some(c) => self.send(ADMIN_NODE, c, Message::Admin { request_id: id, request }),
+            Some(c) => self.send(
+                ADMIN_NODE,
+                c,
+                Message::Admin {
+                    request_id: id,
+                    request,
+                },
+            ),
             // The AdminClient retries while no controller is known (retry.backoff.ms).
             None => self.schedule(self.now + 100, Event::AdminRetry { request_id: id }),
         }
@@ -580,7 +673,10 @@ impl Simulation {
                 return;
             }
             self.admin_pending.remove(&request_id);
-            self.trace_line(ADMIN_NODE, format!("admin response {request_id} from {from}: {response:?}"));
+            self.trace_line(
+                ADMIN_NODE,
+                format!("admin response {request_id} from {from}: {response:?}"),
+            );
             self.admin_responses.insert(request_id, response);
         }
     }
@@ -603,7 +699,15 @@ impl Simulation {
         let id = self.next_client_id;
         self.next_client_id += 1;
         let producer = Producer::new(id, config, self.config.brokers.clone());
-        self.nodes.insert(id, NodeState { slot: Slot::Up(Node::Producer(Box::new(producer))), incarnation: 1, paused: false, held: Vec::new() });
+        self.nodes.insert(
+            id,
+            NodeState {
+                slot: Slot::Up(Node::Producer(Box::new(producer))),
+                incarnation: 1,
+                paused: false,
+                held: Vec::new(),
+            },
+        );
         self.with_node(id, |n, cx| n.on_start(cx));
         id
     }
@@ -623,7 +727,12 @@ impl Simulation {
 
 impl NodeState {
     fn down(disk: Disk) -> Self {
-        NodeState { slot: Slot::Down(disk), incarnation: 0, paused: false, held: Vec::new() }
+        NodeState {
+            slot: Slot::Down(disk),
+            incarnation: 0,
+            paused: false,
+            held: Vec::new(),
+        }
     }
 }
 
@@ -665,6 +774,7 @@ pub fn msg_kind(m: &Message) -> &'static str {
         Message::MetadataResponse { .. } => "MetadataResponse",
         Message::InitProducerId { .. } => "InitProducerId",
         Message::InitProducerIdResponse { .. } => "InitProducerIdResponse",
+        Message::Disconnected => "Disconnected",
     }
 }
 
@@ -672,20 +782,58 @@ pub fn msg_kind(m: &Message) -> &'static str {
 pub fn msg_summary(m: &Message) -> String {
     match m {
         Message::Fetch(f) => {
-            let parts: Vec<String> = f.partitions.iter().map(|p| format!("{}@{}", p.tp, p.fetch_offset)).collect();
+            let parts: Vec<String> = f
+                .partitions
+                .iter()
+                .map(|p| format!("{}@{}", p.tp, p.fetch_offset))
+                .collect();
             format!("Fetch replica={} [{}]", f.replica, parts.join(","))
         }
         Message::FetchResponse(r) => {
             let parts: Vec<String> = r
                 .partitions
                 .iter()
-                .map(|p| format!("{} hw={} bytes={}{}", p.tp, p.high_watermark, p.records.len(), p.error.map_or(String::new(), |e| format!(" {e}"))))
+                .map(|p| {
+                    format!(
+                        "{} hw={} bytes={}{}",
+                        p.tp,
+                        p.high_watermark,
+                        p.records.len(),
+                        p.error.map_or(String::new(), |e| format!(" {e}"))
+                    )
+                })
                 .collect();
             format!("FetchResponse [{}]", parts.join(","))
         }
         Message::Produce(p) => {
-            let parts: Vec<String> = p.partitions.iter().map(|(tp, b)| format!("{tp} bytes={}", b.len())).collect();
-            format!("Produce acks={} [{}]", p.acks, parts.join(","))
+            let parts: Vec<String> = p
+                .partitions
+                .iter()
+                .map(|(tp, b)| match kafkaplay_log::BatchRef::parse(b, b.len()) {
+                    Ok(batch) if batch.producer_id() >= 0 => format!(
+                        "{tp} bytes={} records={} producer={}/{} seq={}",
+                        b.len(),
+                        batch.records_count(),
+                        batch.producer_id(),
+                        batch.producer_epoch(),
+                        batch.base_sequence()
+                    ),
+                    Ok(batch) => format!("{tp} bytes={} records={}", b.len(), batch.records_count()),
+                    Err(_) => format!("{tp} bytes={}", b.len()),
+                })
+                .collect();
+            format!("Produce {} acks={} [{}]", p.request_id, p.acks, parts.join(","))
+        }
+        Message::ProduceResponse(r) => {
+            let parts: Vec<String> = r
+                .partitions
+                .iter()
+                .map(|p| match p.error {
+                    Some(e) => format!("{} {e}", p.tp),
+                    None => format!("{} offset={}", p.tp, p.base_offset),
+                })
+                .collect();
+            format!("ProduceResponse {} [{}]", r.request_id, parts.join(","))
         }
         Message::MetadataFetchResponse(r) => format!(
             "MetadataFetchResponse epoch={} leader={} records={} hw={}{}",

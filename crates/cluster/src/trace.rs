@@ -11,29 +11,87 @@ use crate::types::{Ms, NodeId, TopicPartition};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Observation {
     /// A controller won a quorum election.
-    ControllerElected { epoch: i32, leader: NodeId },
+    ControllerElected {
+        epoch: i32,
+        leader: NodeId,
+    },
     /// A controller became a follower or candidate.
-    ControllerState { state: &'static str, epoch: i32 },
-    BrokerRegistered { broker: NodeId, broker_epoch: i64 },
-    BrokerFenced { broker: NodeId, reason: &'static str },
-    BrokerUnfenced { broker: NodeId },
-    TopicCreated { topic: String, partitions: i32, replication_factor: i16 },
-    TopicDeleted { topic: String },
+    ControllerState {
+        state: &'static str,
+        epoch: i32,
+    },
+    BrokerRegistered {
+        broker: NodeId,
+        broker_epoch: i64,
+    },
+    BrokerFenced {
+        broker: NodeId,
+        reason: &'static str,
+    },
+    BrokerUnfenced {
+        broker: NodeId,
+    },
+    TopicCreated {
+        topic: String,
+        partitions: i32,
+        replication_factor: i16,
+    },
+    TopicDeleted {
+        topic: String,
+    },
     /// The controller chose a leader (`none` = -1). `reason`: `clean`, `unclean`,
     /// `preferred`, `controlled shutdown`, `no eligible replica`, ...
-    LeaderElected { tp: TopicPartition, leader: NodeId, leader_epoch: i32, isr: Vec<NodeId>, reason: &'static str },
-    IsrChanged { tp: TopicPartition, isr: Vec<NodeId>, reason: &'static str },
+    LeaderElected {
+        tp: TopicPartition,
+        leader: NodeId,
+        leader_epoch: i32,
+        isr: Vec<NodeId>,
+        reason: &'static str,
+    },
+    IsrChanged {
+        tp: TopicPartition,
+        isr: Vec<NodeId>,
+        reason: &'static str,
+    },
     /// A broker started leading or following a partition.
-    ReplicaRole { tp: TopicPartition, broker: NodeId, role: &'static str, leader_epoch: i32 },
-    HighWatermark { tp: TopicPartition, broker: NodeId, high_watermark: i64 },
+    ReplicaRole {
+        tp: TopicPartition,
+        broker: NodeId,
+        role: &'static str,
+        leader_epoch: i32,
+    },
+    HighWatermark {
+        tp: TopicPartition,
+        broker: NodeId,
+        high_watermark: i64,
+    },
     /// A follower truncated its log (KIP-101/279), or an unclean leader's
     /// followers lost records: offsets `[from, to)` are gone from this replica.
-    Truncated { tp: TopicPartition, broker: NodeId, from: i64, to: i64 },
+    Truncated {
+        tp: TopicPartition,
+        broker: NodeId,
+        from: i64,
+        to: i64,
+    },
     /// A broker came back and recovered its logs.
-    LogRecovered { broker: NodeId, partitions: u32, truncated_bytes: u64 },
+    LogRecovered {
+        broker: NodeId,
+        partitions: u32,
+        truncated_bytes: u64,
+    },
     /// Produce results as a client saw them.
-    ProduceAcked { producer: NodeId, tp: TopicPartition, base_offset: i64, records: u32 },
-    ProduceFailed { producer: NodeId, tp: TopicPartition, error: String, records: u32 },
+    ProduceAcked {
+        producer: NodeId,
+        tp: TopicPartition,
+        base_offset: i64,
+        records: u32,
+    },
+    ProduceFailed {
+        producer: NodeId,
+        tp: TopicPartition,
+        error: String,
+        records: u32,
+    },
     /// Anything else, in words.
     Note(String),
 }
@@ -47,24 +105,69 @@ impl fmt::Display for Observation {
             BrokerRegistered { broker, broker_epoch } => write!(f, "broker-registered {broker} epoch={broker_epoch}"),
             BrokerFenced { broker, reason } => write!(f, "broker-fenced {broker} ({reason})"),
             BrokerUnfenced { broker } => write!(f, "broker-unfenced {broker}"),
-            TopicCreated { topic, partitions, replication_factor } => {
-                write!(f, "topic-created {topic} partitions={partitions} rf={replication_factor}")
+            TopicCreated {
+                topic,
+                partitions,
+                replication_factor,
+            } => {
+                write!(
+                    f,
+                    "topic-created {topic} partitions={partitions} rf={replication_factor}"
+                )
             }
             TopicDeleted { topic } => write!(f, "topic-deleted {topic}"),
-            LeaderElected { tp, leader, leader_epoch, isr, reason } => {
-                write!(f, "leader {tp} leader={leader} epoch={leader_epoch} isr={isr:?} ({reason})")
+            LeaderElected {
+                tp,
+                leader,
+                leader_epoch,
+                isr,
+                reason,
+            } => {
+                write!(
+                    f,
+                    "leader {tp} leader={leader} epoch={leader_epoch} isr={isr:?} ({reason})"
+                )
             }
             IsrChanged { tp, isr, reason } => write!(f, "isr {tp} {isr:?} ({reason})"),
-            ReplicaRole { tp, broker, role, leader_epoch } => write!(f, "role {tp} broker={broker} {role} epoch={leader_epoch}"),
-            HighWatermark { tp, broker, high_watermark } => write!(f, "hw {tp} broker={broker} {high_watermark}"),
+            ReplicaRole {
+                tp,
+                broker,
+                role,
+                leader_epoch,
+            } => write!(f, "role {tp} broker={broker} {role} epoch={leader_epoch}"),
+            HighWatermark {
+                tp,
+                broker,
+                high_watermark,
+            } => write!(f, "hw {tp} broker={broker} {high_watermark}"),
             Truncated { tp, broker, from, to } => write!(f, "truncated {tp} broker={broker} [{from},{to})"),
-            LogRecovered { broker, partitions, truncated_bytes } => {
-                write!(f, "log-recovered broker={broker} partitions={partitions} truncated_bytes={truncated_bytes}")
+            LogRecovered {
+                broker,
+                partitions,
+                truncated_bytes,
+            } => {
+                write!(
+                    f,
+                    "log-recovered broker={broker} partitions={partitions} truncated_bytes={truncated_bytes}"
+                )
             }
-            ProduceAcked { producer, tp, base_offset, records } => {
-                write!(f, "produce-acked producer={producer} {tp} offset={base_offset} n={records}")
+            ProduceAcked {
+                producer,
+                tp,
+                base_offset,
+                records,
+            } => {
+                write!(
+                    f,
+                    "produce-acked producer={producer} {tp} offset={base_offset} n={records}"
+                )
             }
-            ProduceFailed { producer, tp, error, records } => write!(f, "produce-failed producer={producer} {tp} {error} n={records}"),
+            ProduceFailed {
+                producer,
+                tp,
+                error,
+                records,
+            } => write!(f, "produce-failed producer={producer} {tp} {error} n={records}"),
             Note(s) => f.write_str(s),
         }
     }
@@ -99,7 +202,12 @@ impl Trace {
     pub const DEFAULT_CAPACITY: usize = 20_000;
 
     pub fn new(capacity: usize) -> Self {
-        Trace { lines: VecDeque::new(), capacity, digest: CRC64.digest(), count: 0 }
+        Trace {
+            lines: VecDeque::new(),
+            capacity,
+            digest: CRC64.digest(),
+            count: 0,
+        }
     }
 
     pub fn push(&mut self, line: TraceLine) {

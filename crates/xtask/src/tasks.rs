@@ -13,7 +13,7 @@ use crate::Result;
 
 /// Crates whose tests also run as wasm in headless Chromium
 /// (`wasm_bindgen_test_configure!(run_in_browser)`). Extend as crates gain them.
-pub const WASM_TEST_PACKAGES: &[&str] = &["kafkaplay-log"];
+pub const WASM_TEST_PACKAGES: &[&str] = &["kafkaplay-log", "kafkaplay-cluster"];
 
 /// Workspace members left out of the native `cargo test --workspace`: only
 /// those that cannot build for the host.

@@ -1,0 +1,258 @@
+//! Partition leader election and ISR changes: Kafka's `PartitionChangeBuilder`
+//! (`metadata/.../controller/PartitionChangeBuilder.java`), as pure functions.
+//!
+//! Given a partition, the ISR it should have and which brokers may lead, the
+//! builder says what a `PartitionChange` record must set, or `None` when nothing
+//! changes:
+//! - a clean election picks the first replica, in assignment order, that is in
+//!   the target ISR and acceptable (unfenced, not in controlled shutdown); the
+//!   current leader stays if it still qualifies;
+//! - a preferred election picks the first replica if it qualifies;
+//! - an unclean election (when clean fails and the topic allows it) picks the
+//!   first acceptable replica and sets the ISR to just that leader;
+//! - with no candidate the leader becomes -1 (`none`);
+//! - the ISR is never written empty: when removing a broker would empty it,
+//!   the last member stays (Kafka without ELR, KIP-966).
+//!
+//! Not here: reassignment (adding/removing replicas) and ELR.
+
+use crate::metadata::PartitionRegistration;
+use crate::types::{NodeId, NO_NODE};
+
+/// The kind of election to try (`PartitionChangeBuilder.Election`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Election {
+    /// Move leadership to the first replica if it is eligible.
+    Preferred,
+    /// Only ISR members may lead.
+    Clean,
+    /// Clean first; failing that, any acceptable replica.
+    Unclean,
+}
+
+/// What a `PartitionChange` record should set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// `Some` when the leader changes (`Some(-1)`: no leader).
+    pub leader: Option<NodeId>,
+    /// `Some` when the ISR changes.
+    pub isr: Option<Vec<NodeId>>,
+    /// The new leader came from outside the ISR.
+    pub unclean: bool,
+}
+
+/// Kafka's `shouldTryElection`.
+fn should_try_election(
+    p: &PartitionRegistration,
+    target_isr: &[NodeId],
+    election: Election,
+    acceptable: &dyn Fn(NodeId) -> bool,
+) -> bool {
+    if !target_isr.contains(&p.leader) {
+        return true;
+    }
+    if election == Election::Preferred {
+        return p.leader != p.preferred_leader();
+    }
+    !acceptable(p.leader)
+}
+
+/// Elects a leader; returns the leader (maybe -1) and whether it was unclean.
+pub fn elect(
+    p: &PartitionRegistration,
+    target_isr: &[NodeId],
+    election: Election,
+    acceptable: &dyn Fn(NodeId) -> bool,
+) -> (NodeId, bool) {
+    let valid = |r: NodeId| r != NO_NODE && target_isr.contains(&r) && acceptable(r);
+    if election == Election::Preferred {
+        let preferred = p.preferred_leader();
+        if valid(preferred) {
+            return (preferred, false);
+        }
+        if valid(p.leader) {
+            return (p.leader, false);
+        }
+        return (
+            p.replicas
+                .iter()
+                .skip(1)
+                .copied()
+                .find(|&r| valid(r))
+                .unwrap_or(NO_NODE),
+            false,
+        );
+    }
+    if valid(p.leader) {
+        return (p.leader, false);
+    }
+    if let Some(r) = p.replicas.iter().copied().find(|&r| valid(r)) {
+        return (r, false);
+    }
+    if election == Election::Unclean {
+        if let Some(r) = p.replicas.iter().copied().find(|&r| acceptable(r)) {
+            return (r, true);
+        }
+    }
+    (NO_NODE, false)
+}
+
+/// `PartitionChangeBuilder.build`: the change that moves `p` to `target_isr`
+/// with a leader chosen by `election`, or `None` when nothing changes.
+pub fn build(
+    p: &PartitionRegistration,
+    target_isr: &[NodeId],
+    election: Election,
+    acceptable: &dyn Fn(NodeId) -> bool,
+) -> Option<Change> {
+    let mut change = Change {
+        leader: None,
+        isr: None,
+        unclean: false,
+    };
+    if should_try_election(p, target_isr, election, acceptable) {
+        let (leader, unclean) = elect(p, target_isr, election, acceptable);
+        if leader != p.leader {
+            change.leader = Some(leader);
+            if unclean {
+                // Unclean: the ISR is forced to the new leader alone (data loss).
+                change.isr = Some(vec![leader]);
+                change.unclean = true;
+            }
+        }
+    }
+    if change.isr.is_none() && !target_isr.is_empty() && target_isr != p.isr.as_slice() {
+        change.isr = Some(target_isr.to_vec());
+    }
+    (change.leader.is_some() || change.isr.is_some()).then_some(change)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Uuid;
+
+    fn partition(replicas: &[NodeId], isr: &[NodeId], leader: NodeId) -> PartitionRegistration {
+        PartitionRegistration {
+            topic_id: Uuid(7),
+            partition: 0,
+            replicas: replicas.to_vec(),
+            isr: isr.to_vec(),
+            leader,
+            leader_epoch: 0,
+            partition_epoch: 0,
+        }
+    }
+
+    fn alive(ids: &'static [NodeId]) -> impl Fn(NodeId) -> bool {
+        move |r| ids.contains(&r)
+    }
+
+    #[test]
+    fn clean_election_picks_first_isr_replica_in_assignment_order() {
+        let p = partition(&[1, 2, 3], &[1, 2, 3], 1);
+        // Broker 1 is fenced: it leaves the ISR, 2 (first in assignment order) leads.
+        let c = build(&p, &[2, 3], Election::Clean, &alive(&[2, 3])).unwrap();
+        assert_eq!(
+            c,
+            Change {
+                leader: Some(2),
+                isr: Some(vec![2, 3]),
+                unclean: false
+            }
+        );
+        // Assignment order, not ISR order.
+        let p = partition(&[3, 2, 1], &[1, 2], 1);
+        assert_eq!(
+            build(&p, &[2], Election::Clean, &alive(&[2, 3])).unwrap().leader,
+            Some(2)
+        );
+    }
+
+    #[test]
+    fn current_leader_stays_when_still_eligible() {
+        let p = partition(&[1, 2, 3], &[1, 2, 3], 2);
+        let c = build(&p, &[2, 3], Election::Clean, &alive(&[2, 3])).unwrap();
+        assert_eq!(
+            c,
+            Change {
+                leader: None,
+                isr: Some(vec![2, 3]),
+                unclean: false
+            }
+        );
+    }
+
+    #[test]
+    fn last_isr_member_fenced_leaves_no_leader_and_keeps_isr() {
+        let p = partition(&[1, 2], &[1], 1);
+        let c = build(&p, &[], Election::Clean, &alive(&[2])).unwrap();
+        assert_eq!(
+            c,
+            Change {
+                leader: Some(NO_NODE),
+                isr: None,
+                unclean: false
+            }
+        );
+    }
+
+    #[test]
+    fn unclean_election_picks_first_alive_replica_and_shrinks_isr() {
+        let p = partition(&[1, 2, 3], &[1], NO_NODE);
+        let c = build(&p, &[1], Election::Unclean, &alive(&[2, 3])).unwrap();
+        assert_eq!(
+            c,
+            Change {
+                leader: Some(2),
+                isr: Some(vec![2]),
+                unclean: true
+            }
+        );
+        // Clean is still preferred when possible.
+        let p = partition(&[1, 2, 3], &[1, 3], 1);
+        let c = build(&p, &[3], Election::Unclean, &alive(&[2, 3])).unwrap();
+        assert_eq!(
+            c,
+            Change {
+                leader: Some(3),
+                isr: Some(vec![3]),
+                unclean: false
+            }
+        );
+    }
+
+    #[test]
+    fn no_alive_replica_means_no_change_or_none() {
+        let p = partition(&[1, 2], &[1], NO_NODE);
+        assert_eq!(build(&p, &[1], Election::Unclean, &alive(&[])), None);
+    }
+
+    #[test]
+    fn preferred_election_moves_leadership_back() {
+        let p = partition(&[1, 2, 3], &[1, 2, 3], 2);
+        assert_eq!(
+            build(&p, &[1, 2, 3], Election::Preferred, &alive(&[1, 2, 3]))
+                .unwrap()
+                .leader,
+            Some(1)
+        );
+        // Preferred replica not in ISR: nothing to do.
+        let p = partition(&[1, 2, 3], &[2, 3], 2);
+        assert_eq!(build(&p, &[2, 3], Election::Preferred, &alive(&[1, 2, 3])), None);
+    }
+
+    #[test]
+    fn unfenced_isr_member_becomes_leader_of_leaderless_partition() {
+        let p = partition(&[1, 2], &[1], NO_NODE);
+        let c = build(&p, &[1], Election::Clean, &alive(&[1])).unwrap();
+        assert_eq!(
+            c,
+            Change {
+                leader: Some(1),
+                isr: None,
+                unclean: false
+            }
+        );
+    }
+}
