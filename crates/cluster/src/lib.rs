@@ -24,6 +24,7 @@ pub mod partitioner;
 pub mod producer;
 pub mod protocol;
 pub mod sim;
+pub mod snapshot;
 pub mod trace;
 pub mod types;
 

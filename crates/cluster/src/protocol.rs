@@ -136,6 +136,9 @@ pub struct AlterPartitionResponse {
     pub partition_epoch: i32,
 }
 
+/// An admin operation's result: `Err` carries Kafka's error code and message.
+pub type AdminResult<T = ()> = Result<T, (KafkaError, String)>;
+
 /// Per-topic configs as `name=value` overrides (only non-defaults are stored).
 pub type ConfigOverrides = Vec<(String, String)>;
 
@@ -185,7 +188,7 @@ pub enum AdminResponse {
     CreatePartitions(Result<(), (KafkaError, String)>),
     AlterTopicConfigs(Result<(), (KafkaError, String)>),
     /// Per partition: `Ok` when elected, else the error (`ELECTION_NOT_NEEDED`, ...).
-    ElectLeaders(Vec<(TopicPartition, Result<(), (KafkaError, String)>)>),
+    ElectLeaders(Vec<(TopicPartition, AdminResult)>),
     UnregisterBroker(Result<(), (KafkaError, String)>),
 }
 

@@ -224,6 +224,18 @@ pub struct Simulation {
     next_request_id: u64,
     next_client_id: NodeId,
     seed: u64,
+    traffic: BTreeMap<NodeId, Traffic>,
+}
+
+/// Record bytes a broker took in from producers and sent out in fetch responses
+/// (to followers and consumers): Kafka's `BytesInPerSec`/`BytesOutPerSec`
+/// counted since the start, and `MessagesInPerSec`'s count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Traffic {
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub produce_requests: u64,
+    pub fetch_responses: u64,
 }
 
 impl Simulation {
@@ -246,6 +258,7 @@ impl Simulation {
             next_request_id: 1,
             next_client_id: FIRST_CLIENT_ID,
             seed,
+            traffic: BTreeMap::new(),
             config,
         };
         for id in sim.config.controllers.clone() {
@@ -375,6 +388,7 @@ impl Simulation {
                     return;
                 }
                 self.trace_line(to, format!("recv {} from {from}", msg_summary(&msg)));
+                self.count_traffic(from, to, &msg);
                 self.with_node(to, |node, cx| node.on_message(cx, from, msg));
             }
             Event::Timer {
@@ -467,6 +481,27 @@ impl Simulation {
                 msg,
             },
         );
+    }
+
+    fn count_traffic(&mut self, from: NodeId, to: NodeId, msg: &Message) {
+        match msg {
+            Message::Produce(p) => {
+                let t = self.traffic.entry(to).or_default();
+                t.produce_requests += 1;
+                t.bytes_in += p.partitions.iter().map(|(_, b)| b.len() as u64).sum::<u64>();
+            }
+            Message::FetchResponse(r) => {
+                let t = self.traffic.entry(from).or_default();
+                t.fetch_responses += 1;
+                t.bytes_out += r.partitions.iter().map(|p| p.records.len() as u64).sum::<u64>();
+            }
+            _ => {}
+        }
+    }
+
+    /// Per broker traffic counters since the start.
+    pub fn traffic(&self, broker: NodeId) -> Traffic {
+        self.traffic.get(&broker).copied().unwrap_or_default()
     }
 
     fn trace_line(&mut self, node: NodeId, text: String) {

@@ -29,6 +29,12 @@ scenario! {
         assert_eq!(view.offline, vec![2]);
         assert!(read_partition(&sim, &TopicPartition::new("topic-a", dead_partition)).is_empty() || sim.broker(2).is_none());
 
+        let m = kafkaplay_cluster::snapshot::metrics(&sim);
+        assert_eq!((m.offline_partitions, m.under_replicated_partitions, m.active_controller_count, m.brokers_down), (1, 0, 1, 1));
+        let snap = kafkaplay_cluster::snapshot::partitions(&sim);
+        assert!(snap[dead_partition as usize].is_offline());
+        assert_eq!(snap[live_partition as usize].high_watermark(), Some(1), "one record below the HW on the live half");
+
         let ok = send(&mut sim, p, "topic-a", Some(live_partition), None, "after");
         sim.run_for(2_000);
         assert!(matches!(outcome(&sim, ok), Some(Ok(1))), "the other half still works: {:?}", outcome(&sim, ok));

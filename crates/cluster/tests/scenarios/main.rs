@@ -8,6 +8,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 mod support;
 
 mod broker_down_rf1_loses_half;
+mod broker_restarts;
 mod controller_failover;
 mod determinism;
 mod lost_writes;

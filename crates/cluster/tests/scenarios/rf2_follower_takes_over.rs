@@ -29,6 +29,9 @@ scenario! {
         assert_eq!(after.leader, follower, "the follower took over");
         assert!(after.leader_epoch > before.leader_epoch, "with a new leader epoch");
         assert_eq!(after.isr, vec![follower]);
+        let m = kafkaplay_cluster::snapshot::metrics(&sim);
+        assert_eq!((m.offline_partitions, m.under_replicated_partitions), (0, 2), "both partitions run on one replica");
+        assert!(m.bytes_in > 0 && m.bytes_out > 0, "produce and replication traffic were counted");
         let report = check_history(&sim, &values, &["topic-a"]);
         assert!(report.is_clean(), "seed 2: {report}");
         assert_eq!(report.acked, 20);
