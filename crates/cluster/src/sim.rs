@@ -225,6 +225,8 @@ pub struct Simulation {
     next_client_id: NodeId,
     seed: u64,
     traffic: BTreeMap<NodeId, Traffic>,
+    /// Records handed to producers (each gets exactly one outcome).
+    records_sent: u64,
 }
 
 /// Record bytes a broker took in from producers and sent out in fetch responses
@@ -259,6 +261,7 @@ impl Simulation {
             next_client_id: FIRST_CLIENT_ID,
             seed,
             traffic: BTreeMap::new(),
+            records_sent: 0,
             config,
         };
         for id in sim.config.controllers.clone() {
@@ -341,6 +344,47 @@ impl Simulation {
                 }
             }
         }
+    }
+
+    /// Runs until the cluster is quiet (see [`Simulation::is_quiet`]) or `max_ms`
+    /// pass; returns whether it became quiet. Heartbeats and idle fetches go on
+    /// forever in a live cluster, so "quiet" means nothing is left to converge.
+    pub fn run_until_quiet(&mut self, max_ms: Ms) -> bool {
+        self.run_until_condition(max_ms, Simulation::is_quiet)
+    }
+
+    /// Nothing left to converge: an active controller exists, every running
+    /// unfenced broker has applied all committed metadata, every in-sync replica
+    /// that is up holds the leader's log end offset and high watermark, no admin
+    /// request is pending and every record handed to a producer has an outcome.
+    pub fn is_quiet(&self) -> bool {
+        let Some(image) = self.metadata() else { return false };
+        if !self.admin_pending.is_empty() {
+            return false;
+        }
+        let alive = image.unfenced_brokers();
+        if alive
+            .iter()
+            .any(|b| self.broker(*b).is_some_and(|x| x.image().offset < image.offset))
+        {
+            return false;
+        }
+        for (tp, p) in image.partitions() {
+            let Some(leader) = self.broker(p.leader).and_then(|b| b.replica_info(&tp)) else {
+                continue;
+            };
+            for r in &p.isr {
+                if *r == p.leader || !self.is_up(*r) || self.is_paused(*r) {
+                    continue;
+                }
+                match self.broker(*r).and_then(|b| b.replica_info(&tp)) {
+                    Some(i)
+                        if i.log_end_offset == leader.log_end_offset && i.high_watermark == leader.high_watermark => {}
+                    _ => return false,
+                }
+            }
+        }
+        self.outcomes.len() as u64 >= self.records_sent
     }
 
     fn schedule(&mut self, at: Ms, event: Event) {
@@ -751,6 +795,12 @@ impl Simulation {
     pub fn send_record(&mut self, producer: NodeId, record: ProducerRecord) -> u64 {
         let id = self.next_request_id;
         self.next_request_id += 1;
+        if matches!(
+            self.nodes.get(&producer).map(|s| &s.slot),
+            Some(Slot::Up(Node::Producer(_)))
+        ) {
+            self.records_sent += 1;
+        }
         self.with_node(producer, |n, cx| {
             if let Node::Producer(p) = n {
                 p.send(cx, id, record);

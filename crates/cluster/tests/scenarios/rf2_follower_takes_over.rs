@@ -37,3 +37,22 @@ scenario! {
         assert_eq!(report.acked, 20);
     }
 }
+
+scenario! {
+    fn running_until_quiet_leaves_every_replica_in_step() {
+        let mut sim = cluster(ClusterConfig::new(3, 1), 21);
+        create_topic(&mut sim, "quiet", 3, 3, &[]);
+        let p = producer(&mut sim, -1);
+        for i in 0..30 {
+            send(&mut sim, p, "quiet", None, Some(&format!("k{i}")), &format!("v{i}"));
+        }
+        assert!(sim.run_until_quiet(30_000), "the cluster settles");
+        assert_eq!(sim.outcomes().len(), 30, "every record has its outcome");
+        for snap in kafkaplay_cluster::snapshot::partitions(&sim) {
+            let leo: Vec<Option<i64>> = snap.replica_states.iter().map(|r| r.log_end_offset).collect();
+            assert!(leo.windows(2).all(|w| w[0] == w[1]), "{}: replicas differ: {leo:?}", snap.tp);
+        }
+        let total: i64 = kafkaplay_cluster::snapshot::partitions(&sim).iter().filter_map(|p| p.high_watermark()).sum();
+        assert_eq!(total, 30);
+    }
+}
