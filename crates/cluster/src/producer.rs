@@ -69,51 +69,7 @@ pub struct ProducerRecord {
 /// The fully qualified Java exception class a client shows for an error code
 /// (`Errors.exception()`).
 pub fn exception_class(error: KafkaError) -> &'static str {
-    use KafkaError::*;
-    match error {
-        UnknownServerError => "org.apache.kafka.common.errors.UnknownServerException",
-        OffsetOutOfRange => "org.apache.kafka.common.errors.OffsetOutOfRangeException",
-        CorruptMessage => "org.apache.kafka.common.errors.CorruptRecordException",
-        UnknownTopicOrPartition => "org.apache.kafka.common.errors.UnknownTopicOrPartitionException",
-        LeaderNotAvailable => "org.apache.kafka.common.errors.LeaderNotAvailableException",
-        NotLeaderOrFollower => "org.apache.kafka.common.errors.NotLeaderOrFollowerException",
-        RequestTimedOut => "org.apache.kafka.common.errors.TimeoutException",
-        BrokerNotAvailable => "org.apache.kafka.common.errors.BrokerNotAvailableException",
-        ReplicaNotAvailable => "org.apache.kafka.common.errors.ReplicaNotAvailableException",
-        MessageTooLarge => "org.apache.kafka.common.errors.RecordTooLargeException",
-        InvalidTopicException => "org.apache.kafka.common.errors.InvalidTopicException",
-        RecordListTooLarge => "org.apache.kafka.common.errors.RecordBatchTooLargeException",
-        NotEnoughReplicas => "org.apache.kafka.common.errors.NotEnoughReplicasException",
-        NotEnoughReplicasAfterAppend => "org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException",
-        InvalidRequiredAcks => "org.apache.kafka.common.errors.InvalidRequiredAcksException",
-        TopicAlreadyExists => "org.apache.kafka.common.errors.TopicExistsException",
-        InvalidPartitions => "org.apache.kafka.common.errors.InvalidPartitionsException",
-        InvalidReplicationFactor => "org.apache.kafka.common.errors.InvalidReplicationFactorException",
-        InvalidReplicaAssignment => "org.apache.kafka.common.errors.InvalidReplicaAssignmentException",
-        InvalidConfig => "org.apache.kafka.common.errors.InvalidConfigurationException",
-        NotController => "org.apache.kafka.common.errors.NotControllerException",
-        InvalidRequest => "org.apache.kafka.common.errors.InvalidRequestException",
-        OutOfOrderSequenceNumber => "org.apache.kafka.common.errors.OutOfOrderSequenceException",
-        DuplicateSequenceNumber => "org.apache.kafka.common.errors.DuplicateSequenceException",
-        InvalidProducerEpoch => "org.apache.kafka.common.errors.InvalidProducerEpochException",
-        KafkaStorageError => "org.apache.kafka.common.errors.KafkaStorageException",
-        UnknownProducerId => "org.apache.kafka.common.errors.UnknownProducerIdException",
-        FencedLeaderEpoch => "org.apache.kafka.common.errors.FencedLeaderEpochException",
-        UnknownLeaderEpoch => "org.apache.kafka.common.errors.UnknownLeaderEpochException",
-        StaleBrokerEpoch => "org.apache.kafka.common.errors.StaleBrokerEpochException",
-        PreferredLeaderNotAvailable => "org.apache.kafka.common.errors.PreferredLeaderNotAvailableException",
-        EligibleLeadersNotAvailable => "org.apache.kafka.common.errors.EligibleLeadersNotAvailableException",
-        ElectionNotNeeded => "org.apache.kafka.common.errors.ElectionNotNeededException",
-        InvalidUpdateVersion => "org.apache.kafka.common.errors.InvalidUpdateVersionException",
-        UnknownTopicId => "org.apache.kafka.common.errors.UnknownTopicIdException",
-        BrokerIdNotRegistered => "org.apache.kafka.common.errors.BrokerIdNotRegisteredException",
-        InconsistentTopicId => "org.apache.kafka.common.errors.InconsistentTopicIdException",
-        InconsistentClusterId => "org.apache.kafka.common.errors.InconsistentClusterIdException",
-        IneligibleReplica => "org.apache.kafka.common.errors.IneligibleReplicaException",
-        // Not in the `errors` package.
-        InvalidRecord => "org.apache.kafka.common.InvalidRecordException",
-        NewLeaderElected => "org.apache.kafka.common.errors.NewLeaderElectedException",
-    }
+    error.exception_class()
 }
 
 /// The text a Java client shows for a failed send: `Class: message`.

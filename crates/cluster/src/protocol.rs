@@ -100,6 +100,186 @@ pub enum Message {
     /// simulator sends this back to whoever sends to a stopped node; a network
     /// partition or a paused node stays silent instead.
     Disconnected,
+
+    // --- Consumer groups (the classic protocol) and offsets ---
+    /// Which broker coordinates this group (the leader of its
+    /// `__consumer_offsets` partition).
+    FindCoordinator {
+        request_id: u64,
+        group_id: String,
+    },
+    FindCoordinatorResponse {
+        request_id: u64,
+        error: Option<KafkaError>,
+        coordinator: NodeId,
+    },
+    JoinGroup(JoinGroupRequest),
+    JoinGroupResponse(JoinGroupResponse),
+    SyncGroup(SyncGroupRequest),
+    SyncGroupResponse {
+        request_id: u64,
+        error: Option<KafkaError>,
+        assignment: Assignment,
+    },
+    Heartbeat {
+        request_id: u64,
+        group_id: String,
+        generation_id: i32,
+        member_id: String,
+    },
+    HeartbeatResponse {
+        request_id: u64,
+        error: Option<KafkaError>,
+    },
+    LeaveGroup {
+        request_id: u64,
+        group_id: String,
+        member_id: String,
+    },
+    LeaveGroupResponse {
+        request_id: u64,
+        error: Option<KafkaError>,
+    },
+    /// `generation_id` -1 and an empty member id for a commit from outside the
+    /// group (the admin tool's offset reset, a consumer using `assign`).
+    OffsetCommit {
+        request_id: u64,
+        group_id: String,
+        generation_id: i32,
+        member_id: String,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
+    OffsetCommitResponse {
+        request_id: u64,
+        results: Vec<(TopicPartition, Option<KafkaError>)>,
+    },
+    /// `None` partitions: every partition the group has committed.
+    OffsetFetch {
+        request_id: u64,
+        group_id: String,
+        partitions: Option<Vec<TopicPartition>>,
+    },
+    OffsetFetchResponse {
+        request_id: u64,
+        error: Option<KafkaError>,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
+    /// Offsets by time: -1 latest, -2 earliest, -3 max timestamp, else a timestamp.
+    ListOffsets {
+        request_id: u64,
+        partitions: Vec<(TopicPartition, i64)>,
+    },
+    ListOffsetsResponse {
+        request_id: u64,
+        partitions: Vec<ListOffsetsPartition>,
+    },
+    ListGroups {
+        request_id: u64,
+    },
+    ListGroupsResponse {
+        request_id: u64,
+        groups: Vec<(String, String)>,
+    },
+    DescribeGroup {
+        request_id: u64,
+        group_id: String,
+    },
+    DescribeGroupResponse {
+        request_id: u64,
+        error: Option<KafkaError>,
+        group: GroupDescription,
+    },
+    DeleteGroup {
+        request_id: u64,
+        group_id: String,
+    },
+    DeleteGroupResponse {
+        request_id: u64,
+        error: Option<KafkaError>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JoinGroupRequest {
+    pub request_id: u64,
+    pub group_id: String,
+    /// Empty on the first join: the coordinator answers MEMBER_ID_REQUIRED with an id.
+    pub member_id: String,
+    pub client_id: String,
+    pub session_timeout_ms: i64,
+    pub rebalance_timeout_ms: i64,
+    /// `consumer`.
+    pub protocol_type: String,
+    /// Assignor names in preference order with this member's subscription.
+    pub protocols: Vec<(String, Subscription)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JoinGroupResponse {
+    pub request_id: u64,
+    pub error: Option<KafkaError>,
+    pub generation_id: i32,
+    /// The assignor the group chose.
+    pub protocol_name: String,
+    pub leader: String,
+    pub member_id: String,
+    /// Only the leader gets the members and their subscriptions.
+    pub members: Vec<(String, Subscription)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncGroupRequest {
+    pub request_id: u64,
+    pub group_id: String,
+    pub generation_id: i32,
+    pub member_id: String,
+    /// Only the leader sends assignments.
+    pub assignments: Vec<(String, Assignment)>,
+}
+
+/// `ConsumerProtocolSubscription`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Subscription {
+    pub topics: Vec<String>,
+    /// For the cooperative and sticky assignors.
+    pub owned_partitions: Vec<TopicPartition>,
+    pub generation_id: i32,
+}
+
+/// `ConsumerProtocolAssignment`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Assignment {
+    pub partitions: Vec<TopicPartition>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListOffsetsPartition {
+    pub tp: TopicPartition,
+    pub error: Option<KafkaError>,
+    pub timestamp: i64,
+    pub offset: i64,
+}
+
+/// What `kafka-consumer-groups --describe` shows of a group.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GroupDescription {
+    pub group_id: String,
+    /// `Empty`, `PreparingRebalance`, `CompletingRebalance`, `Stable`, `Dead`.
+    pub state: String,
+    pub protocol_type: String,
+    pub protocol: String,
+    pub generation_id: i32,
+    pub coordinator: NodeId,
+    pub members: Vec<GroupMember>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GroupMember {
+    pub member_id: String,
+    pub client_id: String,
+    /// The client's host, e.g. `/127.0.0.1`.
+    pub host: String,
+    pub assignment: Vec<TopicPartition>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
