@@ -1,7 +1,10 @@
-//! Benchmarks of the partition log's append path, identical natively and in wasm.
+//! Benchmarks of the partition log's append path, identical natively and in wasm
+//! (the cluster simulation's are in [`cluster`]).
 //! The clock comes from outside (`Instant` natively, `performance.now()` in the browser);
 //! each case prints one `BENCH {json}` line that `cargo xtask bench` collects into
 //! BENCHMARKS.md. Speed is measured here and never asserted in tests.
+
+pub mod cluster;
 
 use kafkaplay_log::{BatchBuilder, LogConfig, MemoryStore, NewRecord, PartitionLog};
 

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use crate::Result;
 
-/// One `BENCH {...}` line.
+/// One throughput `BENCH {...}` line (records, bytes, seconds): the log cases.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BenchResult {
     /// "native" or "wasm".
@@ -36,27 +36,98 @@ impl BenchResult {
     }
 }
 
-/// Every `BENCH {json}` line in `output`. The marker may follow a prefix (a test
-/// runner may indent console output); anything else on other lines is ignored.
+/// One measurement `BENCH {...}` line: a named quantity with its unit (the
+/// cluster cases), `{"platform","case","metric","value","unit"}` and optionally
+/// `"target"`, instead of records/bytes/seconds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricResult {
+    /// "native" or "wasm".
+    pub platform: String,
+    pub case: String,
+    pub metric: String,
+    pub value: f64,
+    pub unit: String,
+    /// What the issue asks for, as text (e.g. "≥ 20× in wasm").
+    pub target: Option<String>,
+}
+
+/// The `BENCH {json}` lines of `output`, as their JSON text. The marker may
+/// follow a prefix (a test runner may indent console output); anything else on
+/// other lines is ignored.
+fn bench_lines(output: &str) -> impl Iterator<Item = (&str, &str)> {
+    output.lines().filter_map(|line| {
+        let start = line.find("BENCH {")?;
+        Some((line.trim(), line[start + "BENCH ".len()..].trim()))
+    })
+}
+
+/// Every throughput `BENCH {json}` line in `output` (lines with a `"metric"`
+/// field are measurements, see [`parse_metrics`], and are skipped here).
 pub fn parse_output(output: &str) -> Result<Vec<BenchResult>> {
     let mut results = Vec::new();
-    for line in output.lines() {
-        let Some(start) = line.find("BENCH {") else {
+    for (line, json) in bench_lines(output) {
+        let bad = |e: String| format!("bad BENCH line `{line}`: {e}");
+        let fields = parse_flat_object(json).map_err(bad)?;
+        if fields.contains_key("metric") {
             continue;
-        };
-        let json = line[start + "BENCH ".len()..].trim();
-        let result = parse_result(json).map_err(|e| format!("bad BENCH line `{}`: {e}", line.trim()))?;
-        results.push(result);
+        }
+        results.push(parse_result(&fields).map_err(bad)?);
     }
     Ok(results)
 }
 
-fn parse_result(json: &str) -> Result<BenchResult> {
-    let fields = parse_flat_object(json)?;
-    let string = |key: &str| match fields.get(key) {
+/// Every measurement `BENCH {json}` line (those with a `"metric"` field) in `output`.
+pub fn parse_metrics(output: &str) -> Result<Vec<MetricResult>> {
+    let mut results = Vec::new();
+    for (line, json) in bench_lines(output) {
+        let bad = |e: String| format!("bad BENCH line `{line}`: {e}");
+        let fields = parse_flat_object(json).map_err(bad)?;
+        if !fields.contains_key("metric") {
+            continue;
+        }
+        results.push(parse_metric(&fields).map_err(bad)?);
+    }
+    Ok(results)
+}
+
+fn string_field(fields: &BTreeMap<String, Json>, key: &str) -> Result<String> {
+    match fields.get(key) {
         Some(Json::String(s)) => Ok(s.clone()),
         _ => Err(format!("field {key:?} must be a string")),
+    }
+}
+
+fn check_platform(platform: &str) -> Result<()> {
+    if platform != "native" && platform != "wasm" {
+        return Err(format!("platform must be \"native\" or \"wasm\", not {platform:?}"));
+    }
+    Ok(())
+}
+
+fn parse_metric(fields: &BTreeMap<String, Json>) -> Result<MetricResult> {
+    let value = match fields.get("value") {
+        Some(Json::Number(n)) if n.is_finite() => *n,
+        _ => return Err("field \"value\" must be a finite number".into()),
     };
+    let target = match fields.get("target") {
+        None => None,
+        Some(Json::String(s)) => Some(s.clone()),
+        Some(_) => return Err("field \"target\" must be a string".into()),
+    };
+    let result = MetricResult {
+        platform: string_field(fields, "platform")?,
+        case: string_field(fields, "case")?,
+        metric: string_field(fields, "metric")?,
+        value,
+        unit: string_field(fields, "unit")?,
+        target,
+    };
+    check_platform(&result.platform)?;
+    Ok(result)
+}
+
+fn parse_result(fields: &BTreeMap<String, Json>) -> Result<BenchResult> {
+    let string = |key: &str| string_field(fields, key);
     let number = |key: &str| match fields.get(key) {
         Some(Json::Number(n)) => Ok(*n),
         _ => Err(format!("field {key:?} must be a number")),
@@ -76,12 +147,7 @@ fn parse_result(json: &str) -> Result<BenchResult> {
         bytes: integer("bytes")?,
         seconds: number("seconds")?,
     };
-    if result.platform != "native" && result.platform != "wasm" {
-        return Err(format!(
-            "platform must be \"native\" or \"wasm\", not {:?}",
-            result.platform
-        ));
-    }
+    check_platform(&result.platform)?;
     if !(result.seconds > 0.0 && result.seconds.is_finite()) {
         return Err("seconds must be positive".into());
     }
@@ -268,6 +334,65 @@ pub fn table(results: &[BenchResult]) -> String {
     out
 }
 
+/// A measurement with its unit: `154 ms`, `36.6×`, `9,322 bytes`.
+fn quantity(value: f64, unit: &str) -> String {
+    let number = if value.abs() >= 100.0 {
+        thousands(value)
+    } else if value.abs() >= 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.2}")
+    };
+    match unit {
+        "" => number,
+        "×" | "%" => format!("{number}{unit}"),
+        _ => format!("{number} {unit}"),
+    }
+}
+
+/// The cluster table: one row per (case, metric) in order of first appearance,
+/// the native and wasm values side by side, their ratio, and the target if the
+/// line names one. A case's name is shown on its first row only.
+pub fn metrics_table(metrics: &[MetricResult]) -> String {
+    let mut rows: Vec<(&str, &str)> = Vec::new();
+    for m in metrics {
+        if !rows.contains(&(m.case.as_str(), m.metric.as_str())) {
+            rows.push((&m.case, &m.metric));
+        }
+    }
+    let mut out = String::from("| case | measurement | native | wasm | wasm÷native | target |\n");
+    out.push_str("|---|---|---:|---:|---:|---|\n");
+    let mut last_case = None;
+    for (case, metric) in rows {
+        let find = |platform: &str| {
+            metrics
+                .iter()
+                .find(|m| m.case == case && m.metric == metric && m.platform == platform)
+        };
+        let (native, wasm) = (find("native"), find("wasm"));
+        let show = |m: Option<&MetricResult>| m.map_or_else(|| "n/a".to_string(), |m| quantity(m.value, &m.unit));
+        let ratio = match (native, wasm) {
+            (Some(n), Some(w)) if n.value != 0.0 => format!("{:.2}", w.value / n.value),
+            _ => "n/a".to_string(),
+        };
+        let target = native.or(wasm).and_then(|m| m.target.as_deref()).unwrap_or("");
+        let case_cell = if last_case == Some(case) { "" } else { case };
+        last_case = Some(case);
+        let cell = |s: &str| s.replace('|', "\\|");
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            cell(case_cell),
+            cell(metric),
+            show(native),
+            show(wasm),
+            ratio,
+            cell(target)
+        );
+    }
+    out
+}
+
 /// Where the numbers came from.
 #[derive(Clone, Debug, Default)]
 pub struct Machine {
@@ -300,8 +425,55 @@ const READING: &str = "
   and wasm no slower than 1.6x native.
 ";
 
+/// What the cluster cases measure.
+const CLUSTER_READING: &str = "
+## Reading the cluster numbers
+
+- Measurements of the `kafkaplay-cluster` simulation (issue 4), from
+  `crates/bench/src/cluster.rs`. The wall-clock time is the browser's
+  `performance.now()` in wasm and `Instant` natively; the simulated clock is the
+  simulation's own. Rows in *ms simulated* show how much simulated time the
+  same step took; they are the same on both platforms because the simulation is
+  deterministic (seed 4), so their ratio is 1.00. The ratio column divides the
+  wasm value by the native one: for times above 1 means wasm is slower, for the
+  speed row below 1 means wasm is slower.
+- *Simulation speed*: 3 brokers and 3 KRaft controllers, a topic of 6
+  partitions with replication factor 3, and an idempotent acks=all producer
+  given 100 records (keys `key-N`, 100-byte values) every 10 ms of simulated
+  time, which is 10,000 records per simulated second. The topic has
+  `segment.bytes=262144` and `retention.bytes=1048576`, so retention keeps the
+  logs small however long the run is, and its work is part of what is
+  measured. After one simulated second of warm-up, whole simulated seconds run
+  until at least 2 s of wall time have passed. Every record must be
+  acknowledged, except those still in flight at the end.
+- *Scale*: 50 brokers, 1 KRaft controller, and one `CreateTopic` request of 5,000
+  partitions with replication factor 3, which gives 15,000 replicas.
+  *create* is the wall time from the admin request until every replica's
+  broker reports its role (`replica_info`) for the leader and leader epoch
+  that the metadata holds. The harness checks this each time the simulated
+  clock moves on, and the time those checks take is subtracted. *kill* stops
+  the broker that leads the most partitions (`Fault::Kill`) and measures until
+  each partition it led has a new leader in the controller's metadata, and that
+  leader's broker leads it at that epoch. Most of this is spent simulating the
+  9 s of `broker.session.timeout.ms` before the controller notices: 50 brokers
+  heartbeat, fetch metadata and fetch from each other while nothing happens.
+  *from the FenceBroker observation* starts when the controller fences the
+  dead broker, which is when it also elects new leaders.
+- *Memory per partition replica*: natively, a counting global allocator in the
+  bench binary gives the heap bytes that are live once every replica knows its
+  role, minus those that were live before the request, divided by 15,000.
+  Everything the creation added counts: the logs and replica state on the
+  brokers, the metadata log and images (every broker and the controller hold
+  all 5,000 partitions), and the simulator's observation list. In wasm, the
+  only probe is the growth of the linear memory (`wasm_bindgen::memory()`),
+  measured over the same span in a fresh instance (its own test binary). The
+  linear memory grows in 64 KiB pages, never shrinks, and reuses freed blocks
+  first. So this is coarse: it shows how much the peak heap grew, not what is
+  live, and memory freed before the span can absorb part of it.
+";
+
 /// The whole BENCHMARKS.md.
-pub fn report(results: &[BenchResult], machine: &Machine) -> String {
+pub fn report(results: &[BenchResult], metrics: &[MetricResult], machine: &Machine) -> String {
     let mut out = String::new();
     out.push_str("# Benchmarks\n\n");
     out.push_str(
@@ -313,6 +485,11 @@ pub fn report(results: &[BenchResult], machine: &Machine) -> String {
     );
     out.push_str(&table(results));
     out.push_str(READING);
+    if !metrics.is_empty() {
+        out.push_str("\n## Cluster simulation\n\n");
+        out.push_str(&metrics_table(metrics));
+        out.push_str(CLUSTER_READING);
+    }
     out.push_str("\n## Machine\n\n");
     let _ = writeln!(out, "- date: {}", machine.date);
     let _ = writeln!(out, "- CPU: {} ({} logical CPUs)", machine.cpu_model, machine.nproc);
@@ -343,6 +520,11 @@ Invoking test: wasm_bench
     BENCH { "platform": "wasm", "case": "append 1 KiB records", "records": 500000, "bytes": 512000000, "seconds": 0.5 }
 BENCH {"platform":"wasm","case":"read back","records":1000000,"bytes":1024000000,"seconds":1e0}
 test wasm_bench ... ok
+BENCH {"platform":"native","case":"speed","metric":"sim per wall","value":40,"unit":"×","target":"≥ 20× in wasm"}
+BENCH {"platform":"native","case":"scale","metric":"create","value":154.1157,"unit":"ms"}
+BENCH {"platform":"native","case":"scale","metric":"memory per replica","value":9321.7,"unit":"bytes"}
+    BENCH {"platform":"wasm","case":"scale","metric":"create","value":308.2,"unit":"ms"}
+BENCH {"platform":"wasm","case":"speed","metric":"sim per wall","value":25,"unit":"×","target":"≥ 20× in wasm"}
 "#;
 
     #[test]
@@ -360,6 +542,61 @@ test wasm_bench ... ok
             }
         );
         assert_eq!(results[3].seconds, 1.0);
+    }
+
+    #[test]
+    fn measurement_lines_are_parsed_apart() {
+        let metrics = parse_metrics(SAMPLE).unwrap();
+        assert_eq!(metrics.len(), 5);
+        assert_eq!(
+            metrics[3],
+            MetricResult {
+                platform: "wasm".into(),
+                case: "scale".into(),
+                metric: "create".into(),
+                value: 308.2,
+                unit: "ms".into(),
+                target: None,
+            }
+        );
+        assert_eq!(metrics[0].target.as_deref(), Some("≥ 20× in wasm"));
+        // The throughput parser skips them.
+        assert!(parse_output(SAMPLE).unwrap().iter().all(|r| r.case != "scale"));
+    }
+
+    #[test]
+    fn rejects_malformed_measurement_lines() {
+        for bad in [
+            r#"BENCH {"platform":"native","case":"x","metric":"m","unit":"ms"}"#,
+            r#"BENCH {"platform":"native","case":"x","metric":"m","value":"1","unit":"ms"}"#,
+            r#"BENCH {"platform":"native","case":"x","metric":"m","value":1}"#,
+            r#"BENCH {"platform":"arm","case":"x","metric":"m","value":1,"unit":"ms"}"#,
+            r#"BENCH {"platform":"native","case":"x","metric":"m","value":1,"unit":"ms","target":3}"#,
+        ] {
+            assert!(parse_metrics(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn formats_the_metrics_table() {
+        let metrics = parse_metrics(SAMPLE).unwrap();
+        assert_eq!(
+            metrics_table(&metrics),
+            "\
+| case | measurement | native | wasm | wasm÷native | target |
+|---|---|---:|---:|---:|---|
+| speed | sim per wall | 40.0× | 25.0× | 0.62 | ≥ 20× in wasm |
+| scale | create | 154 ms | 308 ms | 2.00 |  |
+|  | memory per replica | 9,322 bytes | n/a | n/a |  |
+"
+        );
+    }
+
+    #[test]
+    fn quantities() {
+        assert_eq!(quantity(2.0, "ms simulated"), "2.00 ms simulated");
+        assert_eq!(quantity(36.62, "×"), "36.6×");
+        assert_eq!(quantity(420895.7, "records/s"), "420,896 records/s");
     }
 
     #[test]
@@ -424,8 +661,17 @@ test wasm_bench ... ok
             chromium: "Chromium 156.0.8078.79".into(),
             date: "2026-05-30".into(),
         };
-        let md = report(&parse_output(SAMPLE).unwrap(), &machine);
+        let md = report(
+            &parse_output(SAMPLE).unwrap(),
+            &parse_metrics(SAMPLE).unwrap(),
+            &machine,
+        );
         assert!(md.starts_with("# Benchmarks\n"));
+        assert!(md.contains("\n## Cluster simulation\n\n| case | measurement |"));
+        assert!(md.contains("| speed | sim per wall | 40.0× | 25.0× | 0.62 | ≥ 20× in wasm |"));
+        // Without measurement lines, the report is what it was.
+        let md = report(&parse_output(SAMPLE).unwrap(), &[], &machine);
+        assert!(!md.contains("Cluster simulation"));
         assert!(md.contains("- CPU: AMD EPYC 7B13 (2 logical CPUs)\n"));
         assert!(md.contains("- command: `cargo xtask bench`\n"));
         assert!(md.contains("| read back | wasm |"));

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::bench::{self, BenchResult, Machine};
+use crate::bench::{self, BenchResult, Machine, MetricResult};
 use crate::browser;
 use crate::cmd;
 use crate::server;
@@ -201,16 +201,25 @@ pub fn bench() -> Result<()> {
     }
     let mut results: Vec<BenchResult> = bench::parse_output(&native_out)?;
     results.extend(bench::parse_output(&wasm_out)?);
+    let mut metrics: Vec<MetricResult> = bench::parse_metrics(&native_out)?;
+    metrics.extend(bench::parse_metrics(&wasm_out)?);
     for platform in ["native", "wasm"] {
         if !results.iter().any(|r| r.platform == platform) {
             return Err(format!("no BENCH lines with \"platform\":\"{platform}\" in the output"));
         }
+        if !metrics.iter().any(|m| m.platform == platform) {
+            return Err(format!(
+                "no cluster BENCH lines (with \"metric\") with \"platform\":\"{platform}\" in the output"
+            ));
+        }
     }
     let machine = machine(&env)?;
-    let md = bench::report(&results, &machine);
+    let md = bench::report(&results, &metrics, &machine);
     let path = env.root.join("BENCHMARKS.md");
     std::fs::write(&path, &md).map_err(|e| format!("write {}: {e}", path.display()))?;
     print!("{}", bench::table(&results));
+    println!();
+    print!("{}", bench::metrics_table(&metrics));
     println!("wrote {}", path.display());
     Ok(())
 }
