@@ -25,8 +25,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use crate::consumer::ConsumedRecord;
 use crate::sim::RecordOutcome;
-use crate::types::TopicPartition;
+use crate::types::{NodeId, TopicPartition};
 
 /// A final read of one partition: (offset, value) in offset order.
 pub type PartitionRead = (TopicPartition, Vec<(i64, Option<Vec<u8>>)>);
@@ -320,6 +321,147 @@ impl fmt::Display for Report {
     }
 }
 
+// ----- consumer groups: delivery to the application -----
+
+/// A record of the final read that one group processed more than once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reprocessed {
+    pub tp: TopicPartition,
+    pub offset: i64,
+    /// Who processed it, in order (a consumer may appear twice).
+    pub consumers: Vec<NodeId>,
+}
+
+/// Processing that went backwards within one consumer and one assignment of
+/// a partition: offsets must grow until the partition is reassigned or sought.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessingRegression {
+    pub consumer: NodeId,
+    pub tp: TopicPartition,
+    pub previous_offset: i64,
+    pub offset: i64,
+}
+
+/// What one group's applications processed, judged against the final read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeliveryReport {
+    /// Records in the final read.
+    pub records: usize,
+    pub processed: usize,
+    /// Records in the final read the group never processed (at-most-once loss).
+    pub never_processed: Vec<(TopicPartition, i64)>,
+    /// Records the group processed more than once (at-least-once duplicates).
+    pub reprocessed: Vec<Reprocessed>,
+    pub regressions: Vec<ProcessingRegression>,
+    /// Processed records whose offset holds another value (or nothing) in the
+    /// final read.
+    pub inconsistent: Vec<(TopicPartition, i64)>,
+}
+
+impl DeliveryReport {
+    /// Exactly once: every record processed once, in order.
+    pub fn is_exactly_once(&self) -> bool {
+        self.never_processed.is_empty()
+            && self.reprocessed.is_empty()
+            && self.regressions.is_empty()
+            && self.inconsistent.is_empty()
+    }
+}
+
+/// Checks one group's processing history against the final read of the
+/// partitions it consumed. Records the group was never meant to see (before
+/// the position it started from) should be left out of `final_read`. A record
+/// processed again after its partition moved to another consumer, or came back
+/// after a rebalance, is a duplicate, not a regression.
+pub fn check_group_delivery(final_read: &[PartitionRead], processed: &[ConsumedRecord]) -> DeliveryReport {
+    let mut report = DeliveryReport {
+        processed: processed.len(),
+        ..DeliveryReport::default()
+    };
+    let mut by_offset: BTreeMap<(&TopicPartition, i64), &Option<Vec<u8>>> = BTreeMap::new();
+    for (tp, records) in final_read {
+        for (offset, value) in records {
+            by_offset.insert((tp, *offset), value);
+        }
+    }
+    report.records = by_offset.len();
+    let mut who: BTreeMap<(&TopicPartition, i64), Vec<NodeId>> = BTreeMap::new();
+    let mut last: BTreeMap<(NodeId, &TopicPartition), (u32, i64)> = BTreeMap::new();
+    let mut inconsistent = BTreeSet::new();
+    for r in processed {
+        who.entry((&r.tp, r.offset)).or_default().push(r.consumer);
+        if let Some(&(assignment_id, previous)) = last.get(&(r.consumer, &r.tp)) {
+            if assignment_id == r.assignment_id && r.offset <= previous {
+                report.regressions.push(ProcessingRegression {
+                    consumer: r.consumer,
+                    tp: r.tp.clone(),
+                    previous_offset: previous,
+                    offset: r.offset,
+                });
+            }
+        }
+        last.insert((r.consumer, &r.tp), (r.assignment_id, r.offset));
+        match by_offset.get(&(&r.tp, r.offset)) {
+            Some(v) if **v == r.value => {}
+            _ => {
+                inconsistent.insert((r.tp.clone(), r.offset));
+            }
+        }
+    }
+    for (tp, offset) in by_offset.keys() {
+        match who.get(&(*tp, *offset)) {
+            None => report.never_processed.push(((*tp).clone(), *offset)),
+            Some(consumers) if consumers.len() > 1 => report.reprocessed.push(Reprocessed {
+                tp: (*tp).clone(),
+                offset: *offset,
+                consumers: consumers.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    report.inconsistent = inconsistent.into_iter().collect();
+    report
+}
+
+impl fmt::Display for DeliveryReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "records {}, processed {}", self.records, self.processed)?;
+        if self.is_exactly_once() {
+            return writeln!(f, "each record processed exactly once");
+        }
+        if !self.never_processed.is_empty() {
+            writeln!(f, "never processed: {}", self.never_processed.len())?;
+            for (tp, o) in &self.never_processed {
+                writeln!(f, "  {tp}@{o}")?;
+            }
+        }
+        if !self.reprocessed.is_empty() {
+            writeln!(f, "processed more than once: {}", self.reprocessed.len())?;
+            for r in &self.reprocessed {
+                let by: Vec<String> = r.consumers.iter().map(|c| c.to_string()).collect();
+                writeln!(f, "  {}@{} by {}", r.tp, r.offset, by.join(", "))?;
+            }
+        }
+        if !self.regressions.is_empty() {
+            writeln!(f, "processing went backwards: {}", self.regressions.len())?;
+            for r in &self.regressions {
+                writeln!(
+                    f,
+                    "  consumer {} {} went from offset {} to {}",
+                    r.consumer, r.tp, r.previous_offset, r.offset
+                )?;
+            }
+        }
+        if !self.inconsistent.is_empty() {
+            writeln!(f, "processed values not in the log: {}", self.inconsistent.len())?;
+            for (tp, o) in &self.inconsistent {
+                writeln!(f, "  {tp}@{o}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -534,5 +676,117 @@ mod tests {
         let report = check(&h);
         assert_eq!(report.unexpected, vec![(tp(0), 1, b"junk".to_vec())]);
         assert!(!report.is_clean());
+    }
+
+    // ----- group delivery -----
+
+    fn processed(consumer: NodeId, partition: i32, offset: i64, assignment_id: u32) -> ConsumedRecord {
+        ConsumedRecord {
+            consumer,
+            group: Some("g".into()),
+            tp: tp(partition),
+            offset,
+            value: Some(v(offset as u64)),
+            time: 0,
+            assignment_id,
+        }
+    }
+
+    fn log(n: i64) -> Vec<PartitionRead> {
+        vec![(tp(0), (0..n).map(|o| (o, Some(v(o as u64)))).collect())]
+    }
+
+    #[test]
+    fn each_record_processed_once_is_exactly_once() {
+        let history: Vec<ConsumedRecord> = (0..4).map(|o| processed(1, 0, o, 1)).collect();
+        let report = check_group_delivery(&log(4), &history);
+        assert!(report.is_exactly_once(), "{report}");
+        assert_eq!(
+            report.to_string(),
+            "records 4, processed 4\neach record processed exactly once\n"
+        );
+    }
+
+    #[test]
+    fn a_crash_after_commit_before_processing_loses_records_for_the_group() {
+        // Consumer 1 committed 0..4, processed 0..2 and died; consumer 2 went on at 4.
+        let mut history: Vec<ConsumedRecord> = (0..2).map(|o| processed(1, 0, o, 1)).collect();
+        history.extend((4..6).map(|o| processed(2, 0, o, 1)));
+        let report = check_group_delivery(&log(6), &history);
+        assert_eq!(report.never_processed, vec![(tp(0), 2), (tp(0), 3)]);
+        assert!(report.reprocessed.is_empty());
+        assert!(report.regressions.is_empty());
+        assert!(
+            report.to_string().contains("never processed: 2\n  t-0@2\n  t-0@3\n"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn a_crash_after_processing_before_commit_duplicates_records() {
+        // Consumer 1 processed 0..4 with 0..2 committed; consumer 2 re-read 2..4.
+        let mut history: Vec<ConsumedRecord> = (0..4).map(|o| processed(1, 0, o, 1)).collect();
+        history.extend((2..4).map(|o| processed(2, 0, o, 1)));
+        let report = check_group_delivery(&log(4), &history);
+        assert!(report.never_processed.is_empty());
+        assert_eq!(
+            report.reprocessed,
+            vec![
+                Reprocessed {
+                    tp: tp(0),
+                    offset: 2,
+                    consumers: vec![1, 2]
+                },
+                Reprocessed {
+                    tp: tp(0),
+                    offset: 3,
+                    consumers: vec![1, 2]
+                },
+            ]
+        );
+        assert!(
+            report.regressions.is_empty(),
+            "another consumer re-reading is no regression"
+        );
+    }
+
+    #[test]
+    fn rereading_after_a_rebalance_is_a_duplicate_but_going_back_within_one_assignment_is_not_monotonic() {
+        // The partition came back to consumer 1 (assignment 2) from the committed offset 1.
+        let history = vec![
+            processed(1, 0, 0, 1),
+            processed(1, 0, 1, 1),
+            processed(1, 0, 2, 1),
+            processed(1, 0, 1, 2),
+            processed(1, 0, 2, 2),
+        ];
+        let report = check_group_delivery(&log(3), &history);
+        assert!(report.regressions.is_empty(), "{report}");
+        assert_eq!(report.reprocessed.len(), 2);
+        // The same within one assignment is a bug in the consumer.
+        let history = vec![processed(1, 0, 0, 1), processed(1, 0, 2, 1), processed(1, 0, 1, 1)];
+        let report = check_group_delivery(&log(3), &history);
+        assert_eq!(
+            report.regressions,
+            vec![ProcessingRegression {
+                consumer: 1,
+                tp: tp(0),
+                previous_offset: 2,
+                offset: 1
+            }]
+        );
+        assert!(
+            report.to_string().contains("consumer 1 t-0 went from offset 2 to 1"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn a_processed_value_the_log_does_not_hold_is_inconsistent() {
+        let mut r = processed(1, 0, 1, 1);
+        r.value = Some(b"other".to_vec());
+        let report = check_group_delivery(&log(2), &[processed(1, 0, 0, 1), r]);
+        assert_eq!(report.inconsistent, vec![(tp(0), 1)]);
+        assert!(!report.is_exactly_once());
     }
 }

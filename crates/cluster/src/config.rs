@@ -60,6 +60,21 @@ pub struct BrokerConfig {
     pub page_cache_flush_interval_ms: i64,
     /// `request.timeout.ms` on the broker side for acks=all waits.
     pub request_timeout_ms: i64,
+    /// `offsets.topic.num.partitions`: partitions of `__consumer_offsets`.
+    pub offsets_topic_num_partitions: i32,
+    /// `offsets.topic.replication.factor`. Kafka refuses to create the topic
+    /// with fewer live brokers; here it is created with as many as are alive
+    /// (like Confluent's single-broker images, which set it to 1).
+    pub offsets_topic_replication_factor: i16,
+    /// `offsets.topic.segment.bytes`.
+    pub offsets_topic_segment_bytes: i32,
+    /// `offsets.commit.timeout.ms`: how long a commit waits for the HW.
+    pub offsets_commit_timeout_ms: i64,
+    /// `group.initial.rebalance.delay.ms`.
+    pub group_initial_rebalance_delay_ms: i64,
+    /// `group.min.session.timeout.ms` and `group.max.session.timeout.ms`.
+    pub group_min_session_timeout_ms: i64,
+    pub group_max_session_timeout_ms: i64,
 }
 
 impl Default for BrokerConfig {
@@ -81,6 +96,13 @@ impl Default for BrokerConfig {
             message_max_bytes: 1024 * 1024 + 12,
             page_cache_flush_interval_ms: 30_000,
             request_timeout_ms: 30_000,
+            offsets_topic_num_partitions: 50,
+            offsets_topic_replication_factor: 3,
+            offsets_topic_segment_bytes: 104_857_600,
+            offsets_commit_timeout_ms: 5_000,
+            group_initial_rebalance_delay_ms: 3_000,
+            group_min_session_timeout_ms: 6_000,
+            group_max_session_timeout_ms: 1_800_000,
         }
     }
 }
@@ -136,6 +158,67 @@ impl Default for ProducerConfig {
             delivery_timeout_ms: 120_000,
             max_in_flight_requests_per_connection: 5,
             metadata_max_age_ms: 300_000,
+        }
+    }
+}
+
+/// Consumer settings (`ConsumerConfig`), Kafka 3+ defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsumerConfig {
+    /// `group.id`: `None` for a consumer that only uses `assign` and commits nothing.
+    pub group_id: Option<String>,
+    /// `client.id`; empty means Kafka's generated `consumer-<group>-<n>`.
+    pub client_id: String,
+    /// `auto.offset.reset`: `latest` (default), `earliest` or `none`.
+    pub auto_offset_reset: String,
+    pub enable_auto_commit: bool,
+    pub auto_commit_interval_ms: i64,
+    pub session_timeout_ms: i64,
+    pub heartbeat_interval_ms: i64,
+    pub max_poll_interval_ms: i64,
+    pub max_poll_records: u32,
+    pub fetch_max_wait_ms: i64,
+    pub fetch_min_bytes: u32,
+    pub max_partition_fetch_bytes: u32,
+    /// `partition.assignment.strategy`, by assignor name, in preference order.
+    pub partition_assignment_strategy: Vec<String>,
+    pub request_timeout_ms: i64,
+    pub retry_backoff_ms: i64,
+    pub metadata_max_age_ms: i64,
+    /// `default.api.timeout.ms`: how long `commitSync` keeps retrying.
+    pub default_api_timeout_ms: i64,
+}
+
+impl Default for ConsumerConfig {
+    fn default() -> Self {
+        ConsumerConfig {
+            group_id: None,
+            client_id: String::new(),
+            auto_offset_reset: "latest".to_string(),
+            enable_auto_commit: true,
+            auto_commit_interval_ms: 5_000,
+            session_timeout_ms: 45_000,
+            heartbeat_interval_ms: 3_000,
+            max_poll_interval_ms: 300_000,
+            max_poll_records: 500,
+            fetch_max_wait_ms: 500,
+            fetch_min_bytes: 1,
+            max_partition_fetch_bytes: 1_048_576,
+            partition_assignment_strategy: ["range", "cooperative-sticky"].iter().map(|s| s.to_string()).collect(),
+            request_timeout_ms: 30_000,
+            retry_backoff_ms: 100,
+            metadata_max_age_ms: 300_000,
+            default_api_timeout_ms: 60_000,
+        }
+    }
+}
+
+impl ConsumerConfig {
+    /// The defaults with a `group.id`.
+    pub fn group(group_id: &str) -> Self {
+        ConsumerConfig {
+            group_id: Some(group_id.to_string()),
+            ..ConsumerConfig::default()
         }
     }
 }

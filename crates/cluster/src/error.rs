@@ -54,6 +54,8 @@ kafka_errors! {
     UnknownMemberId = 25, "UNKNOWN_MEMBER_ID", "org.apache.kafka.common.errors.UnknownMemberIdException", "The coordinator is not aware of this member.";
     InvalidSessionTimeout = 26, "INVALID_SESSION_TIMEOUT", "org.apache.kafka.common.errors.InvalidSessionTimeoutException", "The session timeout is not within the range allowed by the broker (as configured by group.min.session.timeout.ms and group.max.session.timeout.ms).";
     RebalanceInProgress = 27, "REBALANCE_IN_PROGRESS", "org.apache.kafka.common.errors.RebalanceInProgressException", "The group is rebalancing, so a rejoin is needed.";
+    InvalidGroupId = 24, "INVALID_GROUP_ID", "org.apache.kafka.common.errors.InvalidGroupIdException", "The configured groupId is invalid.";
+    InvalidCommitOffsetSize = 28, "INVALID_COMMIT_OFFSET_SIZE", "org.apache.kafka.common.errors.InvalidCommitOffsetSizeException", "The committing offset data size is not valid.";
     GroupIdNotFound = 69, "GROUP_ID_NOT_FOUND", "org.apache.kafka.common.errors.GroupIdNotFoundException", "The group id does not exist.";
     NonEmptyGroup = 68, "NON_EMPTY_GROUP", "org.apache.kafka.common.errors.GroupNotEmptyException", "The group is not empty.";
     MemberIdRequired = 79, "MEMBER_ID_REQUIRED", "org.apache.kafka.common.errors.MemberIdRequiredException", "The group member needs to have a valid member id before actually entering a consumer group.";

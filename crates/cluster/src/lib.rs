@@ -1,7 +1,7 @@
 //! `kafkaplay-cluster`: a Kafka cluster as sans-IO state machines.
 //!
-//! Controllers ([`controller`]), brokers ([`broker`]) and clients ([`producer`])
-//! each handle `(now, input)` and answer with effects through a [`sim::Ctx`];
+//! Controllers ([`controller`]), brokers ([`broker`], which also coordinate
+//! consumer groups) and clients ([`producer`], [`consumer`]) each handle `(now, input)` and answer with effects through a [`sim::Ctx`];
 //! they never read a clock, draw randomness of their own or do I/O. The
 //! [`sim::Simulation`] owns the clock, the seeded PRNG and the network (delays,
 //! drops, partitions, pauses), delivers messages and timers in a deterministic
@@ -10,12 +10,15 @@
 //! Partition data lives in `kafkaplay-log` logs on each broker, so what a
 //! replica holds is byte for byte what a Kafka broker would hold.
 //!
-//! Not here: consumers and groups (next), the command-line tools
-//! (`kafkaplay-shell`), persistence in the browser (`kafkaplay-storage-idb`).
+//! Not here: the command-line tools (`kafkaplay-shell`), persistence in the
+//! browser (`kafkaplay-storage-idb`), transactions, static group membership and
+//! the KIP-848 consumer protocol.
 
+pub mod assignor;
 pub mod broker;
 pub mod checker;
 pub mod config;
+pub mod consumer;
 pub mod controller;
 pub mod error;
 pub mod invariants;

@@ -11,7 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use oorandom::Rand64;
 
 use crate::broker::{self, Broker, BrokerDisk};
-use crate::config::{ClusterConfig, ProducerConfig};
+use crate::config::{ClusterConfig, ConsumerConfig, ProducerConfig};
+use crate::consumer::{self, ConsumedRecord, Consumer, ConsumerApp, Phase};
 use crate::controller::{self, Controller, ControllerDisk};
 use crate::metadata::MetadataImage;
 use crate::producer::{self, Producer, ProducerRecord};
@@ -30,6 +31,7 @@ pub enum Timer {
     Controller(controller::Timer),
     Broker(broker::Timer),
     Producer(producer::Timer),
+    Consumer(consumer::Timer),
 }
 
 /// What a node asks the simulator to do.
@@ -100,6 +102,7 @@ pub enum Node {
     Controller(Box<Controller>),
     Broker(Box<Broker>),
     Producer(Box<Producer>),
+    Consumer(Box<Consumer>),
 }
 
 impl Node {
@@ -108,6 +111,7 @@ impl Node {
             Node::Controller(n) => n.on_start(cx),
             Node::Broker(n) => n.on_start(cx),
             Node::Producer(n) => n.on_start(cx),
+            Node::Consumer(n) => n.on_start(cx),
         }
     }
     fn on_message(&mut self, cx: &mut Ctx, from: NodeId, msg: Message) {
@@ -115,6 +119,7 @@ impl Node {
             Node::Controller(n) => n.on_message(cx, from, msg),
             Node::Broker(n) => n.on_message(cx, from, msg),
             Node::Producer(n) => n.on_message(cx, from, msg),
+            Node::Consumer(n) => n.on_message(cx, from, msg),
         }
     }
     fn on_timer(&mut self, cx: &mut Ctx, timer: Timer) {
@@ -122,6 +127,7 @@ impl Node {
             (Node::Controller(n), Timer::Controller(t)) => n.on_timer(cx, t),
             (Node::Broker(n), Timer::Broker(t)) => n.on_timer(cx, t),
             (Node::Producer(n), Timer::Producer(t)) => n.on_timer(cx, t),
+            (Node::Consumer(n), Timer::Consumer(t)) => n.on_timer(cx, t),
             _ => {}
         }
     }
@@ -227,6 +233,8 @@ pub struct Simulation {
     traffic: BTreeMap<NodeId, Traffic>,
     /// Records handed to producers (each gets exactly one outcome).
     records_sent: u64,
+    /// Records consumer applications processed, in order.
+    consumed: Vec<ConsumedRecord>,
 }
 
 /// Record bytes a broker took in from producers and sent out in fetch responses
@@ -262,6 +270,7 @@ impl Simulation {
             seed,
             traffic: BTreeMap::new(),
             records_sent: 0,
+            consumed: Vec::new(),
             config,
         };
         for id in sim.config.controllers.clone() {
@@ -466,8 +475,15 @@ impl Simulation {
                 effects: &mut effects,
             };
             f(node, &mut cx);
+            if let Node::Consumer(c) = node {
+                self.consumed.extend(c.take_processed());
+            }
         }
         self.apply_effects(id, effects);
+        if matches!(self.consumer(id), Some(c) if c.is_halted()) {
+            // The consumer reached the crash point a test asked for.
+            self.apply_fault(Fault::Kill(id));
+        }
     }
 
     fn apply_effects(&mut self, from: NodeId, effects: Vec<Effect>) {
@@ -599,7 +615,7 @@ impl Simulation {
                 }
                 Disk::Broker(disk)
             }
-            Node::Producer(_) => Disk::Client,
+            Node::Producer(_) | Node::Consumer(_) => Disk::Client,
         });
         self.trace_line(id, if power_loss { "power lost" } else { "stopped" }.to_string());
         // The dead process's host resets its TCP connections: clients notice at
@@ -807,6 +823,85 @@ impl Simulation {
             }
         });
         id
+    }
+
+    /// Adds a consumer with its application loop (see [`ConsumerApp`]); it
+    /// does nothing until it is told to [`subscribe`](Simulation::subscribe) or
+    /// [`assign`](Simulation::assign).
+    pub fn add_consumer(&mut self, config: ConsumerConfig, app: ConsumerApp) -> NodeId {
+        let id = self.next_client_id;
+        self.next_client_id += 1;
+        let consumer = Consumer::new(id, config, app, self.config.brokers.clone());
+        self.nodes.insert(
+            id,
+            NodeState {
+                slot: Slot::Up(Node::Consumer(Box::new(consumer))),
+                incarnation: 1,
+                paused: false,
+                held: Vec::new(),
+            },
+        );
+        self.trace_line(id, "started".to_string());
+        self.with_node(id, |n, cx| n.on_start(cx));
+        id
+    }
+
+    /// A running consumer.
+    pub fn consumer(&self, id: NodeId) -> Option<&Consumer> {
+        match self.nodes.get(&id).map(|s| &s.slot) {
+            Some(Slot::Up(Node::Consumer(c))) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Runs `f` on a running consumer as one input (the application's call).
+    pub fn with_consumer(&mut self, id: NodeId, f: impl FnOnce(&mut Consumer, &mut Ctx)) {
+        self.with_node(id, |n, cx| {
+            if let Node::Consumer(c) = n {
+                f(c, cx);
+            }
+        });
+    }
+
+    /// `consumer.subscribe(topics)`.
+    pub fn subscribe(&mut self, consumer: NodeId, topics: &[&str]) {
+        self.with_consumer(consumer, |c, cx| c.subscribe(cx, topics));
+    }
+
+    /// `consumer.subscribe(Pattern.compile(pattern))`.
+    pub fn subscribe_pattern(&mut self, consumer: NodeId, pattern: &str) {
+        self.with_consumer(consumer, |c, cx| c.subscribe_pattern(cx, pattern));
+    }
+
+    /// `consumer.assign(partitions)`.
+    pub fn assign(&mut self, consumer: NodeId, tps: &[TopicPartition]) {
+        self.with_consumer(consumer, |c, cx| c.assign(cx, tps));
+    }
+
+    /// `consumer.seek(tp, offset)`.
+    pub fn seek(&mut self, consumer: NodeId, tp: &TopicPartition, offset: i64) {
+        self.with_consumer(consumer, |c, cx| c.seek(cx, tp, offset));
+    }
+
+    /// `consumer.close()`: commit (with auto-commit), leave the group, exit.
+    pub fn close_consumer(&mut self, consumer: NodeId) {
+        self.with_consumer(consumer, |c, cx| c.close(cx));
+    }
+
+    /// The consumer's application stops calling `poll` (or starts again).
+    pub fn stall_consumer_app(&mut self, consumer: NodeId, stalled: bool) {
+        self.with_consumer(consumer, |c, _| c.set_app_stalled(stalled));
+    }
+
+    /// Kills the consumer (like `Fault::Kill`) right after it reaches `phase`
+    /// next: after processing a batch, or after a `commitSync` was acknowledged.
+    pub fn crash_consumer_after(&mut self, consumer: NodeId, phase: Phase) {
+        self.with_consumer(consumer, |c, _| c.crash_after(phase));
+    }
+
+    /// Every record consumer applications processed, in processing order.
+    pub fn consumed(&self) -> &[ConsumedRecord] {
+        &self.consumed
     }
 }
 

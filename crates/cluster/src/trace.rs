@@ -92,6 +92,20 @@ pub enum Observation {
         error: String,
         records: u32,
     },
+    /// A consumer group changed state (`GroupCoordinator`'s transitions): the
+    /// generation and the member count after the change.
+    GroupState {
+        group: String,
+        state: &'static str,
+        generation: i32,
+        members: u32,
+    },
+    /// A group's offset commit is in the log below the high watermark.
+    OffsetCommitted {
+        group: String,
+        tp: TopicPartition,
+        offset: i64,
+    },
     /// Anything else, in words.
     Note(String),
 }
@@ -168,6 +182,13 @@ impl fmt::Display for Observation {
                 error,
                 records,
             } => write!(f, "produce-failed producer={producer} {tp} {error} n={records}"),
+            GroupState {
+                group,
+                state,
+                generation,
+                members,
+            } => write!(f, "group {group} {state} generation={generation} members={members}"),
+            OffsetCommitted { group, tp, offset } => write!(f, "offset-committed {group} {tp}={offset}"),
             Note(s) => f.write_str(s),
         }
     }

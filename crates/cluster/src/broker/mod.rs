@@ -29,6 +29,7 @@
 //! every 5 minutes, so that they show in a short session; topics are not
 //! created automatically.
 
+pub mod group_coordinator;
 pub mod partition;
 pub mod producer_state;
 
@@ -40,13 +41,15 @@ use crate::config::ClusterConfig;
 use crate::error::KafkaError;
 use crate::metadata::{MetadataImage, MetadataRecord, PartitionRegistration};
 use crate::protocol::{
-    AlterPartition, AlterPartitionResponse, FetchPartition, FetchRequest, FetchResponse, FetchResponsePartition,
-    Message, MetadataFetchResponse, ProducePartitionResponse, ProduceRequest, ProduceResponse, TopicView,
+    AdminRequest, AlterPartition, AlterPartitionResponse, FetchPartition, FetchRequest, FetchResponse,
+    FetchResponsePartition, ListOffsetsPartition, Message, MetadataFetchResponse, ProducePartitionResponse,
+    ProduceRequest, ProduceResponse, TopicView,
 };
 use crate::sim::{self, Ctx};
 use crate::trace::Observation;
 use crate::types::{Ms, NodeId, TopicPartition, Uuid, NO_NODE};
 
+use group_coordinator::{GroupCoordinator, OffsetsLog, GROUP_METADATA_TOPIC_NAME};
 use partition::{log_config, min_insync_replicas, Partition, PendingIsr, RemoteReplica, Role};
 use producer_state::{Check, ProducerBatch};
 
@@ -101,6 +104,8 @@ pub enum Timer {
         generation: u64,
     },
     HighWatermarkCheckpoint,
+    /// A group coordinator timer (sessions, joins, commits).
+    Coordinator(group_coordinator::Timer),
     /// The OS writes dirty pages back (`page_cache_flush_interval_ms`).
     LogFlush,
     LogCleanup,
@@ -254,6 +259,10 @@ pub struct Broker {
     high_watermarks: BTreeMap<TopicPartition, i64>,
     producer_ids_issued: i64,
     recovered: Recovered,
+    coordinator: GroupCoordinator,
+    /// When this broker last asked the controller to create `__consumer_offsets`
+    /// (and the request id), while no answer came.
+    offsets_topic_creation: Option<(u64, Ms)>,
 }
 
 impl Broker {
@@ -312,6 +321,8 @@ impl Broker {
             high_watermarks: disk.high_watermarks,
             producer_ids_issued: disk.producer_ids_issued,
             recovered,
+            coordinator: GroupCoordinator::new(id, &config.broker),
+            offsets_topic_creation: None,
         }
     }
 
@@ -395,6 +406,35 @@ impl Broker {
                         producer_epoch: 0,
                     },
                 );
+            }
+            Message::FindCoordinator { request_id, group_id } => {
+                self.on_find_coordinator(cx, from, request_id, &group_id)
+            }
+            Message::AdminResponse { request_id, .. }
+                if self.offsets_topic_creation.is_some_and(|(id, _)| id == request_id) =>
+            {
+                self.offsets_topic_creation = None;
+            }
+            Message::ListOffsets { request_id, partitions } => {
+                let partitions = partitions
+                    .iter()
+                    .map(|(tp, timestamp)| self.list_offsets(tp, *timestamp))
+                    .collect();
+                cx.send(from, Message::ListOffsetsResponse { request_id, partitions });
+            }
+            msg @ (Message::JoinGroup(_)
+            | Message::SyncGroup(_)
+            | Message::Heartbeat { .. }
+            | Message::LeaveGroup { .. }
+            | Message::OffsetCommit { .. }
+            | Message::OffsetFetch { .. }
+            | Message::ListGroups { .. }
+            | Message::DescribeGroup { .. }
+            | Message::DeleteGroup { .. }) => {
+                let mut log = OffsetsLogView::new(&mut self.partitions);
+                self.coordinator.on_message(cx, from, msg, &mut log);
+                let touched = log.touched;
+                self.after_coordinator_appends(cx, touched);
             }
             _ => {}
         }
@@ -513,6 +553,12 @@ impl Broker {
                     }
                 }
                 cx.set_timer(LOG_CLEANUP_INTERVAL_MS, sim::Timer::Broker(Timer::LogCleanup));
+            }
+            Timer::Coordinator(t) => {
+                let mut log = OffsetsLogView::new(&mut self.partitions);
+                self.coordinator.on_timer(cx, t, &mut log);
+                let touched = log.touched;
+                self.after_coordinator_appends(cx, touched);
             }
         }
         self.settle(cx);
@@ -927,6 +973,7 @@ impl Broker {
             }
             self.apply_registration(cx, &tp, &reg, fenced);
         }
+        self.sync_coordinator(cx);
     }
 
     fn remove_partition(&mut self, cx: &mut Ctx, tp: &TopicPartition) {
@@ -1372,6 +1419,144 @@ impl Broker {
         })
     }
 
+    // ----- consumer groups: coordinator lookup, offsets by time -----
+
+    /// The group coordinator on this broker.
+    pub fn group_coordinator(&self) -> &GroupCoordinator {
+        &self.coordinator
+    }
+
+    /// `KafkaApis.handleFindCoordinatorRequest` for a group: the leader of the
+    /// group's `__consumer_offsets` partition, as this broker's metadata says.
+    /// The topic is created on first use (`AutoTopicCreationManager`).
+    fn on_find_coordinator(&mut self, cx: &mut Ctx, from: NodeId, request_id: u64, group_id: &str) {
+        let respond = |cx: &mut Ctx, error: Option<KafkaError>, coordinator: NodeId| {
+            cx.send(
+                from,
+                Message::FindCoordinatorResponse {
+                    request_id,
+                    error,
+                    coordinator,
+                },
+            )
+        };
+        if self.image.topic(GROUP_METADATA_TOPIC_NAME).is_none() {
+            self.maybe_create_offsets_topic(cx);
+            return respond(cx, Some(KafkaError::CoordinatorNotAvailable), NO_NODE);
+        }
+        let tp = TopicPartition::new(GROUP_METADATA_TOPIC_NAME, self.coordinator.partition_for(group_id));
+        match self.image.partition(&tp).map(|p| p.leader) {
+            Some(leader) if leader != NO_NODE && self.image.is_alive(leader) => respond(cx, None, leader),
+            _ => respond(cx, Some(KafkaError::CoordinatorNotAvailable), NO_NODE),
+        }
+    }
+
+    /// Asks the active controller to create `__consumer_offsets` with
+    /// `offsets.topic.*` settings. Kafka fails while fewer brokers are alive
+    /// than `offsets.topic.replication.factor`; here the factor is lowered to
+    /// the live brokers (at least one).
+    fn maybe_create_offsets_topic(&mut self, cx: &mut Ctx) {
+        let b = &self.config.broker;
+        if self
+            .offsets_topic_creation
+            .is_some_and(|(_, sent)| cx.now < sent + b.request_timeout_ms)
+        {
+            return;
+        }
+        let alive = self.image.brokers.values().filter(|r| !r.fenced).count() as i16;
+        if self.quorum_leader == NO_NODE || alive == 0 {
+            return;
+        }
+        let replication_factor = b.offsets_topic_replication_factor.min(alive).max(1);
+        let request_id = self.next_id;
+        self.next_id += 1;
+        self.offsets_topic_creation = Some((request_id, cx.now));
+        let configs = vec![
+            ("cleanup.policy".to_string(), "compact".to_string()),
+            ("compression.type".to_string(), "producer".to_string()),
+            ("segment.bytes".to_string(), b.offsets_topic_segment_bytes.to_string()),
+        ];
+        cx.observe(Observation::Note(format!(
+            "broker {} asks to create {GROUP_METADATA_TOPIC_NAME} with {} partitions, replication factor {replication_factor}",
+            self.id, b.offsets_topic_num_partitions
+        )));
+        cx.send(
+            self.quorum_leader,
+            Message::Admin {
+                request_id,
+                request: AdminRequest::CreateTopic {
+                    name: GROUP_METADATA_TOPIC_NAME.to_string(),
+                    partitions: b.offsets_topic_num_partitions,
+                    replication_factor,
+                    assignment: None,
+                    configs,
+                    validate_only: false,
+                },
+            },
+        );
+    }
+
+    /// `Partition.fetchOffsetForTimestamp` for a consumer (isolation
+    /// READ_UNCOMMITTED): -1 latest is the high watermark, -2 earliest the log
+    /// start, -3 the record with the largest timestamp, else the first record
+    /// at or after the time; what is not below the HW is not found (-1).
+    fn list_offsets(&self, tp: &TopicPartition, timestamp: i64) -> ListOffsetsPartition {
+        let answer = |error, timestamp, offset| ListOffsetsPartition {
+            tp: tp.clone(),
+            error,
+            timestamp,
+            offset,
+        };
+        let Some(p) = self.partitions.get(tp) else {
+            return answer(Some(self.fetch_error(tp)), -1, -1);
+        };
+        if !p.is_leader() {
+            return answer(Some(KafkaError::NotLeaderOrFollower), -1, -1);
+        }
+        let hw = p.log.high_watermark();
+        let found = match timestamp {
+            -1 => return answer(None, -1, hw),
+            -2 => return answer(None, -1, p.log.log_start_offset()),
+            -3 => p.log.max_timestamp_offset(),
+            t => p.log.offset_for_timestamp(t),
+        };
+        match found {
+            Some(f) if f.offset < hw => answer(None, f.timestamp, f.offset),
+            _ => answer(None, -1, -1),
+        }
+    }
+
+    /// The coordinator appended to these offsets partitions: move their HW.
+    fn after_coordinator_appends(&mut self, cx: &mut Ctx, touched: Vec<TopicPartition>) {
+        for tp in touched {
+            self.maybe_increment_high_watermark(cx, &tp);
+        }
+    }
+
+    /// Loads the groups of `__consumer_offsets` partitions this broker now
+    /// leads, and unloads those it no longer leads (`onElection`/`onResignation`).
+    fn sync_coordinator(&mut self, cx: &mut Ctx) {
+        let led: BTreeMap<i32, i32> = self
+            .partitions
+            .iter()
+            .filter(|(tp, p)| tp.topic == GROUP_METADATA_TOPIC_NAME && p.is_leader())
+            .map(|(tp, p)| (tp.partition, p.leader_epoch))
+            .collect();
+        let loaded = self.coordinator.loaded_partitions().clone();
+        for (partition, epoch) in &loaded {
+            if led.get(partition) != Some(epoch) {
+                self.coordinator.unload(cx, *partition);
+            }
+        }
+        for (partition, epoch) in led {
+            if loaded.get(&partition) != Some(&epoch) {
+                let tp = TopicPartition::new(GROUP_METADATA_TOPIC_NAME, partition);
+                let p = self.partitions.get(&tp).expect("led");
+                self.coordinator.load(cx, partition, epoch, &p.log);
+            }
+        }
+    }
+
     // ----- leader: high watermark and ISR -----
 
     /// `Partition.maybeIncrementLeaderHW`.
@@ -1709,10 +1894,63 @@ impl Broker {
                 cx.send(held.from, Message::FetchResponse(response));
                 progressed = true;
             }
+            let mut log = OffsetsLogView::new(&mut self.partitions);
+            progressed |= self.coordinator.poll_writes(cx, &mut log);
+            let touched = log.touched;
+            self.after_coordinator_appends(cx, touched);
             if !progressed {
                 break;
             }
         }
+    }
+}
+
+/// The coordinator's view of the `__consumer_offsets` partitions: appends as
+/// leader (what a produce with acks=-1 does, without the producer checks).
+struct OffsetsLogView<'a> {
+    partitions: &'a mut BTreeMap<TopicPartition, Partition>,
+    /// Partitions appended to, whose HW may move.
+    touched: Vec<TopicPartition>,
+}
+
+impl<'a> OffsetsLogView<'a> {
+    fn new(partitions: &'a mut BTreeMap<TopicPartition, Partition>) -> Self {
+        OffsetsLogView {
+            partitions,
+            touched: Vec::new(),
+        }
+    }
+}
+
+impl OffsetsLog for OffsetsLogView<'_> {
+    fn append(&mut self, partition: i32, batch: &[u8], now: Ms) -> Result<(i32, i64), KafkaError> {
+        let tp = TopicPartition::new(GROUP_METADATA_TOPIC_NAME, partition);
+        let Some(p) = self.partitions.get_mut(&tp) else {
+            return Err(KafkaError::NotLeaderOrFollower);
+        };
+        if !p.is_leader() {
+            return Err(KafkaError::NotLeaderOrFollower);
+        }
+        if p.is_under_min_isr() {
+            return Err(KafkaError::NotEnoughReplicas);
+        }
+        let info = p
+            .log
+            .append_as_leader(batch, p.leader_epoch, now)
+            .map_err(|e| map_log_error(&e).0)?;
+        if info.rolled {
+            let _ = p.log.flush();
+        }
+        self.touched.push(tp);
+        Ok((p.leader_epoch, info.last_offset + 1))
+    }
+
+    fn high_watermark(&self, partition: i32, leader_epoch: i32) -> Option<i64> {
+        let tp = TopicPartition::new(GROUP_METADATA_TOPIC_NAME, partition);
+        self.partitions
+            .get(&tp)
+            .filter(|p| p.is_leader() && p.leader_epoch == leader_epoch)
+            .map(|p| p.log.high_watermark())
     }
 }
 

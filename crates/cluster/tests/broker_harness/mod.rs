@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use kafkaplay_cluster::broker::{self, Broker, BrokerDisk, ReplicaInfo};
 use kafkaplay_cluster::metadata::{MetadataImage, MetadataRecord, PartitionRegistration};
 use kafkaplay_cluster::protocol::{
-    AlterPartition, AlterPartitionResponse, FetchPartition, FetchRequest, FetchResponse, Message,
+    AdminRequest, AlterPartition, AlterPartitionResponse, FetchPartition, FetchRequest, FetchResponse, Message,
     MetadataFetchResponse, ProduceRequest, ProduceResponse,
 };
 use kafkaplay_cluster::sim::{Ctx, Effect, Timer};
@@ -32,6 +32,8 @@ pub struct FakeController {
     /// Observers' fetches waiting for new records: (broker, fetch offset, deadline).
     held: Vec<(NodeId, i64, Ms)>,
     pub alter_requests: Vec<AlterPartition>,
+    /// Admin requests received (from brokers creating `__consumer_offsets`), unanswered.
+    pub admin_requests: Vec<(NodeId, AdminRequest)>,
     /// When false, AlterPartition requests are not answered (a slow controller).
     pub answer_alter_partition: bool,
     next_topic: u128,
@@ -151,6 +153,7 @@ impl FakeController {
                     }),
                 ));
             }
+            Message::Admin { request, .. } => self.admin_requests.push((from, request)),
             _ => {}
         }
         out
