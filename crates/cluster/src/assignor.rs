@@ -908,3 +908,27 @@ fn balance_score(assignment: &BTreeMap<String, Vec<TopicPartition>>) -> usize {
     }
     score
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn java_hashes_and_map_order() {
+        // Values from Java: "range".hashCode() = 108280125, TopicPartition("t", 0).hashCode() = 31 * 31 + 116.
+        assert_eq!(java_string_hash("range"), 108280125);
+        assert_eq!(java_tp_hash(&TopicPartition::new("t", 0)), 1077);
+        assert_eq!(
+            (
+                hash_capacity(0),
+                hash_capacity(12),
+                hash_capacity(13),
+                hash_capacity(25)
+            ),
+            (16, 16, 32, 64)
+        );
+        // "range" → bucket 9, "cooperative-sticky" → 15, "sticky" → 8 (of 16).
+        let keys = ["cooperative-sticky", "range", "sticky"];
+        assert_eq!(java_hash_order(&keys, |k| java_string_hash(k), 16), vec![2, 1, 0]);
+    }
+}
