@@ -35,6 +35,15 @@ pub(super) fn is_active_broker(image: &MetadataImage, broker: NodeId) -> bool {
         .is_some_and(|b| !b.fenced && !b.in_controlled_shutdown)
 }
 
+/// The replicas that may be in a new partition's ISR, in assignment order.
+fn active_replicas(image: &MetadataImage, replicas: &[NodeId]) -> Vec<NodeId> {
+    replicas
+        .iter()
+        .copied()
+        .filter(|r| is_active_broker(image, *r))
+        .collect()
+}
+
 /// The same response kind as `resp`, failed with `error` everywhere.
 fn failed_like(resp: &AdminResponse, error: KafkaError) -> AdminResponse {
     fn e<T>(error: KafkaError) -> ApiResult<T> {
@@ -856,11 +865,7 @@ impl Controller {
             for (i, replicas) in assignment.iter().enumerate() {
                 self.validate_manual_assignment(replicas, rf)?;
                 rf = Some(replicas.len());
-                let isr: Vec<NodeId> = replicas
-                    .iter()
-                    .copied()
-                    .filter(|r| is_active_broker(self.working(), *r))
-                    .collect();
+                let isr = active_replicas(self.working(), replicas);
                 if isr.is_empty() {
                     return Err((
                         KafkaError::InvalidReplicaAssignment,
@@ -907,11 +912,7 @@ impl Controller {
                 )
             })?;
             for replicas in placed {
-                let isr: Vec<NodeId> = replicas
-                    .iter()
-                    .copied()
-                    .filter(|r| is_active_broker(self.working(), *r))
-                    .collect();
+                let isr = active_replicas(self.working(), &replicas);
                 if isr.is_empty() {
                     return Err((
                         KafkaError::InvalidReplicationFactor,
@@ -1013,11 +1014,7 @@ impl Controller {
         };
         let mut records = Vec::new();
         for (i, replicas) in layout.into_iter().enumerate() {
-            let isr: Vec<NodeId> = replicas
-                .iter()
-                .copied()
-                .filter(|r| is_active_broker(self.working(), *r))
-                .collect();
+            let isr = active_replicas(self.working(), &replicas);
             if isr.is_empty() {
                 return Err((
                     KafkaError::InvalidReplicationFactor,
