@@ -43,6 +43,9 @@ pub struct World {
     /// Every listener of every broker, as the Docker set-up advertises them.
     pub listeners: Vec<Listener>,
     pub fs: Fs,
+    /// Where the shell is: `None` on the learner's machine, `Some(id)` inside
+    /// broker `id`'s container (after `docker exec -it broker bash`).
+    pub host: Option<NodeId>,
 }
 
 impl World {
@@ -98,6 +101,13 @@ impl World {
     /// some listed broker is up.
     pub fn reachable(&self, list: &str) -> bool {
         self.resolve_bootstrap(list).into_iter().any(|b| self.sim.is_up(b))
+    }
+
+    /// The bytes of the file at absolute `path` as seen from [`World::host`]:
+    /// files the learner wrote, and views of the simulation such as a broker's
+    /// log directories. `None` when there is no such file.
+    pub fn read_file(&self, path: &str) -> Option<Vec<u8>> {
+        self.fs.read(path).map(<[u8]>::to_vec)
     }
 
     /// Sends an admin request and runs the simulation until its answer arrives
