@@ -78,6 +78,7 @@ impl World {
             flavour,
             listeners,
             fs: Fs::default(),
+            host: None,
         }
     }
 
@@ -103,11 +104,12 @@ impl World {
         self.resolve_bootstrap(list).into_iter().any(|b| self.sim.is_up(b))
     }
 
-    /// The bytes of the file at absolute `path` as seen from [`World::host`]:
-    /// files the learner wrote, and views of the simulation such as a broker's
-    /// log directories. `None` when there is no such file.
+    /// The bytes of the file at `path` as seen from [`World::host`]: files the
+    /// learner wrote, and views of the simulation such as a broker's log
+    /// directories (see [`crate::views`]). A relative path starts at the
+    /// shell's working directory (`fs.cwd`). `None` when there is no such file.
     pub fn read_file(&self, path: &str) -> Option<Vec<u8>> {
-        self.fs.read(path).map(<[u8]>::to_vec)
+        self.read_view_or_file(path)
     }
 
     /// Sends an admin request and runs the simulation until its answer arrives

@@ -1,0 +1,1056 @@
+//! The interpreter: a [`Shell`] runs what the learner types over a [`World`].
+//!
+//! The web terminal and the native binary drive it the same way:
+//!
+//! - [`Shell::submit`] a line (or pasted lines); it returns what the commands
+//!   printed. An incomplete line (open quote, heredoc, trailing `|`) waits for
+//!   more, and [`Shell::prompt`] becomes `> `.
+//! - A tool that keeps running (console producer, consumer) becomes the
+//!   *foreground job*: later lines go to it, [`Shell::tick`] advances simulated
+//!   time and prints what it received, [`Shell::eof`] is Ctrl+D and
+//!   [`Shell::interrupt`] Ctrl+C. When it exits, the rest of the command list
+//!   runs.
+//! - [`Shell::complete`] (in [`crate::complete`]) completes a word.
+//!
+//! Pipes pass text: each command of a pipeline runs to completion (a job inside
+//! a pipeline or with piped input is ticked until it exits, for at most
+//! [`JOB_LIMIT_MS`] of simulated time), then its stdout feeds the next one.
+
+use std::collections::BTreeMap;
+
+use kafkaplay_cluster::{Ms, NodeId};
+
+use crate::builtins;
+use crate::docker::{self, Action, Docker};
+use crate::fs::Machine;
+use crate::output::{Output, Stream};
+use crate::syntax::{self, Connector, ParseError, Part, Pipeline, Redirect, SimpleCommand, Step, Word};
+use crate::tool::{Exit, Invocation, Job, Stdin};
+use crate::views;
+use crate::world::{Flavour, World};
+
+/// How long a job that cannot be left in the foreground (it is inside a
+/// pipeline, or its input is piped) may run in simulated time before the shell
+/// stops it as Ctrl+C would.
+pub const JOB_LIMIT_MS: Ms = 120_000;
+
+/// The step in which [`Shell::tick`] and bounded job runs advance simulated time.
+pub const TICK_MS: Ms = 100;
+
+/// A shell variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Var {
+    pub value: String,
+    pub exported: bool,
+}
+
+/// One shell process: on the learner's machine, or inside a container after
+/// `docker exec -it NAME bash`.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub machine: Machine,
+    pub vars: BTreeMap<String, Var>,
+    pub cwd: String,
+    pub last_status: i32,
+}
+
+/// Where a file descriptor writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Dest {
+    /// The terminal, on this stream.
+    Terminal(Stream),
+    /// The next command of the pipeline.
+    Pipe,
+    /// A file on the machine the command runs on.
+    File(String),
+    Null,
+}
+
+/// The running foreground job and what runs after it.
+struct Foreground {
+    job: Box<dyn Job>,
+    stdout: Dest,
+    stderr: Dest,
+    negated: bool,
+    rest: Vec<Step>,
+}
+
+/// What running one command gave.
+enum Ran {
+    Status(i32),
+    /// A tool left running in the foreground.
+    Job(Box<dyn Job>),
+}
+
+/// The learner's shell over a simulated cluster.
+pub struct Shell {
+    pub(crate) world: World,
+    pub(crate) docker: Docker,
+    /// The innermost session last (`docker exec` pushes, `exit` pops).
+    pub(crate) sessions: Vec<Session>,
+    pub(crate) history: Vec<String>,
+    /// Lines of an incomplete command.
+    pending: Option<String>,
+    job: Option<Foreground>,
+    exited: bool,
+    /// Nesting of `$(...)`, bounded.
+    depth: u32,
+    /// Network faults set with `kafkaplay partition`/`slow` (for `kafkaplay status`).
+    pub(crate) network: Vec<String>,
+}
+
+impl Shell {
+    /// A shell on the learner's machine, in their home directory (which holds
+    /// the playground's `docker-compose.yml`), with the containers already up.
+    pub fn new(world: World) -> Shell {
+        let docker = Docker::running(&world);
+        Shell::with_docker(world, docker)
+    }
+
+    /// A shell on the learner's machine before `docker compose up`: every
+    /// node is stopped until the learner starts the containers.
+    pub fn before_compose_up(mut world: World) -> Shell {
+        let docker = Docker::not_created(&mut world);
+        Shell::with_docker(world, docker)
+    }
+
+    fn with_docker(mut world: World, docker: Docker) -> Shell {
+        let compose = docker::compose_yaml(&world);
+        world
+            .fs
+            .write_on(None, &format!("{}/docker-compose.yml", views::HOST_HOME), compose.into_bytes());
+        world.host = None;
+        world.fs.cwd = views::HOST_HOME.to_string();
+        let session = host_session(&world);
+        Shell {
+            world,
+            docker,
+            sessions: vec![session],
+            history: Vec::new(),
+            pending: None,
+            job: None,
+            exited: false,
+            depth: 0,
+            network: Vec::new(),
+        }
+    }
+
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    pub fn world_mut(&mut self) -> &mut World {
+        &mut self.world
+    }
+
+    /// The status of the last command (`$?`).
+    pub fn last_status(&self) -> i32 {
+        self.session().last_status
+    }
+
+    /// The shell has exited (`exit` or Ctrl+D on the learner's machine).
+    pub fn has_exited(&self) -> bool {
+        self.exited
+    }
+
+    /// A tool is running in the foreground: input lines go to it.
+    pub fn job_running(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Every command line entered, oldest first (the app persists it).
+    pub fn history(&self) -> &[String] {
+        &self.history
+    }
+
+    /// Restores a persisted history.
+    pub fn set_history(&mut self, history: Vec<String>) {
+        self.history = history;
+    }
+
+    pub(crate) fn session(&self) -> &Session {
+        self.sessions.last().expect("a shell has a session")
+    }
+
+    pub(crate) fn session_mut(&mut self) -> &mut Session {
+        self.sessions.last_mut().expect("a shell has a session")
+    }
+
+    /// The prompt to show before the next line: the foreground job's (`>` for
+    /// the console producer, nothing for the consumer), `> ` while a command is
+    /// incomplete, else bash's prompt for the machine the shell is on.
+    pub fn prompt(&self) -> String {
+        if let Some(fg) = &self.job {
+            return fg.job.prompt().unwrap_or("").to_string();
+        }
+        if self.pending.is_some() {
+            return "> ".to_string();
+        }
+        let s = self.session();
+        let home = views::home_of(&self.world, s.machine);
+        match s.machine {
+            None => {
+                let cwd = if s.cwd == home {
+                    "~".to_string()
+                } else if let Some(rest) = s.cwd.strip_prefix(&format!("{home}/")) {
+                    format!("~/{rest}")
+                } else {
+                    s.cwd.clone()
+                };
+                format!("learner@kafkaplay:{cwd}$ ")
+            }
+            Some(id) => {
+                let host = docker::container_name(&self.world, id);
+                match self.world.flavour {
+                    Flavour::Confluent => {
+                        let dir = if s.cwd == home {
+                            "~".to_string()
+                        } else if s.cwd == "/" {
+                            "/".to_string()
+                        } else {
+                            crate::fs::base_name(&s.cwd).to_string()
+                        };
+                        format!("[appuser@{host} {dir}]$ ")
+                    }
+                    Flavour::Apache => format!("{host}:{}$ ", s.cwd),
+                }
+            }
+        }
+    }
+
+    /// Opens a shell inside node `id`'s container, as `docker exec -it NAME
+    /// bash` does (the native binary starts there).
+    pub fn enter_container(&mut self, id: NodeId) {
+        let machine = Some(id);
+        let home = views::home_of(&self.world, machine).to_string();
+        let mut vars = BTreeMap::new();
+        let name = docker::container_name(&self.world, id);
+        let mut set = |k: &str, v: String| {
+            vars.insert(k.to_string(), Var { value: v, exported: true });
+        };
+        set("HOME", home.clone());
+        set("HOSTNAME", name);
+        set("PATH", container_path(self.world.flavour).to_string());
+        set("PWD", home.clone());
+        set("SHELL", "/bin/bash".to_string());
+        set("USER", "appuser".to_string());
+        if self.world.sim.config().brokers.contains(&id) {
+            for (k, v) in docker::broker_env(&self.world, id) {
+                set(&k, v);
+            }
+        }
+        self.sessions.push(Session {
+            machine,
+            vars,
+            cwd: home,
+            last_status: 0,
+        });
+        self.sync_location();
+    }
+
+    /// Makes the world's location (host, working directory) the current session's.
+    pub(crate) fn sync_location(&mut self) {
+        let s = self.session();
+        let (machine, cwd) = (s.machine, s.cwd.clone());
+        self.world.host = machine;
+        self.world.fs.cwd = cwd;
+    }
+
+    /// Leaves the current session (`exit`): back to the machine it was
+    /// entered from, or the end of the shell.
+    pub(crate) fn exit_session(&mut self, status: i32) {
+        if self.sessions.len() > 1 {
+            self.sessions.pop();
+            self.session_mut().last_status = status;
+            self.sync_location();
+        } else {
+            self.session_mut().last_status = status;
+            self.exited = true;
+        }
+    }
+
+    /// One line (or several, pasted) typed at the prompt.
+    pub fn submit(&mut self, text: &str) -> Output {
+        let mut out = Output::new();
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        for line in text.split('\n') {
+            if self.exited {
+                break;
+            }
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            self.submit_line(line, &mut out);
+        }
+        out
+    }
+
+    fn submit_line(&mut self, line: &str, out: &mut Output) {
+        if let Some(mut fg) = self.job.take() {
+            let mut captured = Output::new();
+            fg.job.input(&mut self.world, line, &mut captured);
+            self.route(&captured, &fg.stdout, &fg.stderr, out, None);
+            self.job = Some(fg);
+            self.poll_job(out);
+            return;
+        }
+        let source = match self.pending.take() {
+            Some(mut p) => {
+                p.push('\n');
+                p.push_str(line);
+                p
+            }
+            None => line.to_string(),
+        };
+        match syntax::parse(&source) {
+            Err(ParseError::Incomplete) => self.pending = Some(source),
+            Err(ParseError::Syntax(message)) => {
+                self.remember(&source);
+                out.errln(format!("bash: {message}"));
+                self.session_mut().last_status = 2;
+            }
+            Ok(program) => {
+                self.remember(&source);
+                self.run_steps(program, out);
+            }
+        }
+    }
+
+    fn remember(&mut self, source: &str) {
+        if !source.trim().is_empty() {
+            self.history.push(source.to_string());
+        }
+    }
+
+    /// Advances simulated time by `elapsed_ms` in [`TICK_MS`] steps, ticking the
+    /// foreground job; prints what it printed (and what ran after it).
+    pub fn tick(&mut self, elapsed_ms: Ms) -> Output {
+        let mut out = Output::new();
+        let mut remaining = elapsed_ms.max(0);
+        loop {
+            self.poll_job(&mut out);
+            if remaining == 0 {
+                break;
+            }
+            let step = remaining.min(TICK_MS);
+            self.world.sim.run_for(step);
+            remaining -= step;
+        }
+        out
+    }
+
+    /// Ctrl+C: stops the foreground job (and the rest of its command list),
+    /// or abandons an incomplete command.
+    pub fn interrupt(&mut self) -> Output {
+        let mut out = Output::new();
+        if let Some(mut fg) = self.job.take() {
+            let mut captured = Output::new();
+            let code = fg.job.interrupt(&mut self.world, &mut captured);
+            self.route(&captured, &fg.stdout, &fg.stderr, &mut out, None);
+            self.session_mut().last_status = code;
+        } else {
+            self.pending = None;
+            self.session_mut().last_status = 130;
+        }
+        out
+    }
+
+    /// Ctrl+D: end of input for the foreground job; at an empty prompt, leaves
+    /// the shell like `exit`.
+    pub fn eof(&mut self) -> Output {
+        let mut out = Output::new();
+        if let Some(mut fg) = self.job.take() {
+            let mut captured = Output::new();
+            fg.job.end_of_input(&mut self.world, &mut captured);
+            self.route(&captured, &fg.stdout, &fg.stderr, &mut out, None);
+            self.job = Some(fg);
+            self.poll_job(&mut out);
+        } else if let Some(source) = self.pending.take() {
+            self.remember(&source);
+            out.errln("bash: syntax error: unexpected end of file");
+            self.session_mut().last_status = 2;
+        } else {
+            out.errln("exit");
+            let status = self.last_status();
+            self.exit_session(status);
+        }
+        out
+    }
+
+    /// Runs a whole script as if typed line by line (lines after a command
+    /// that starts a job are that job's input, as bash gives them to it), then
+    /// ends the input and lets the last job finish within [`JOB_LIMIT_MS`].
+    pub fn run_script(&mut self, script: &str) -> Output {
+        let mut out = self.submit(script);
+        out.extend(self.finish());
+        out
+    }
+
+    /// End of a script: ends the foreground job's input and ticks it until it
+    /// exits (stopping it after [`JOB_LIMIT_MS`]).
+    pub fn finish(&mut self) -> Output {
+        let mut out = Output::new();
+        if self.pending.is_some() {
+            out.extend(self.eof());
+        }
+        if self.job.is_some() {
+            out.extend(self.eof());
+        }
+        let deadline = self.world.sim.now() + JOB_LIMIT_MS;
+        while self.job.is_some() && self.world.sim.now() < deadline {
+            out.extend(self.tick(TICK_MS));
+        }
+        if self.job.is_some() {
+            out.errln(format!(
+                "kafkaplay: the job was still running after {} s of simulated time; stopped it as Ctrl+C would",
+                JOB_LIMIT_MS / 1000
+            ));
+            out.extend(self.interrupt());
+        }
+        out
+    }
+
+    /// Ticks the foreground job once; when it exits, records its status and
+    /// runs the rest of its command list.
+    fn poll_job(&mut self, out: &mut Output) {
+        let Some(mut fg) = self.job.take() else { return };
+        let mut captured = Output::new();
+        let done = fg.job.tick(&mut self.world, &mut captured);
+        self.route(&captured, &fg.stdout, &fg.stderr, out, None);
+        match done {
+            None => self.job = Some(fg),
+            Some(code) => {
+                let status = if fg.negated { i32::from(code == 0) } else { code };
+                self.session_mut().last_status = status;
+                let rest = std::mem::take(&mut fg.rest);
+                self.run_steps(rest, out);
+            }
+        }
+    }
+
+    // ----- running commands -----
+
+    fn run_steps(&mut self, steps: Vec<Step>, out: &mut Output) {
+        let mut steps = steps.into_iter();
+        while let Some(step) = steps.next() {
+            if self.exited {
+                return;
+            }
+            let status = self.last_status();
+            let run = match step.connector {
+                Connector::Always => true,
+                Connector::And => status == 0,
+                Connector::Or => status != 0,
+            };
+            if !run {
+                continue;
+            }
+            if step.background {
+                out.errln("kafkaplay: background jobs (&) are not supported; running in the foreground");
+            }
+            let sessions_before = self.sessions.len();
+            match self.run_pipeline(&step.pipeline, out, true) {
+                PipelineEnd::Status(s) => self.session_mut().last_status = s,
+                PipelineEnd::Job(fg) => {
+                    let mut fg = fg;
+                    fg.rest = steps.collect();
+                    self.job = Some(fg);
+                    return;
+                }
+            }
+            if self.sessions.len() < sessions_before {
+                // `exit` left this shell: the rest of its list is not run.
+                return;
+            }
+        }
+    }
+
+    fn run_pipeline(&mut self, pipeline: &Pipeline, out: &mut Output, may_foreground: bool) -> PipelineEnd {
+        let n = pipeline.commands.len();
+        let mut input: Option<String> = None;
+        let mut status = 0;
+        for (i, cmd) in pipeline.commands.iter().enumerate() {
+            let last = i + 1 == n;
+            let stdout = if last { Dest::Terminal(Stream::Stdout) } else { Dest::Pipe };
+            let mut piped = String::new();
+            let stdin = input.take();
+            match self.run_simple(cmd, stdin, stdout, last && may_foreground, out, &mut piped) {
+                SimpleEnd::Status(s) => status = s,
+                SimpleEnd::Job { job, stdout, stderr } => {
+                    return PipelineEnd::Job(Foreground {
+                        job,
+                        stdout,
+                        stderr,
+                        negated: pipeline.negated,
+                        rest: Vec::new(),
+                    });
+                }
+            }
+            input = Some(piped);
+        }
+        if pipeline.negated {
+            status = i32::from(status == 0);
+        }
+        PipelineEnd::Status(status)
+    }
+
+    /// Expands and runs one simple command with its redirections.
+    fn run_simple(
+        &mut self,
+        cmd: &SimpleCommand,
+        stdin: Option<String>,
+        stdout: Dest,
+        may_foreground: bool,
+        out: &mut Output,
+        piped: &mut String,
+    ) -> SimpleEnd {
+        let mut argv = Vec::new();
+        for w in &cmd.words {
+            match self.expand_word(w, out) {
+                Ok(fields) => argv.extend(fields),
+                Err(message) => {
+                    out.errln(format!("bash: {message}"));
+                    return SimpleEnd::Status(1);
+                }
+            }
+        }
+        let mut assignments = Vec::new();
+        for (name, value) in &cmd.assignments {
+            match self.expand_single(value, out) {
+                Ok(v) => assignments.push((name.clone(), v)),
+                Err(message) => {
+                    out.errln(format!("bash: {message}"));
+                    return SimpleEnd::Status(1);
+                }
+            }
+        }
+        // Redirections, left to right.
+        let mut stdin = stdin;
+        let mut fd1 = stdout;
+        let mut fd2 = Dest::Terminal(Stream::Stderr);
+        for r in &cmd.redirects {
+            if let Err(message) = self.redirect(r, &mut stdin, &mut fd1, &mut fd2, out) {
+                out.errln(format!("bash: {message}"));
+                return SimpleEnd::Status(1);
+            }
+        }
+        if argv.is_empty() {
+            for (name, value) in assignments {
+                self.set_var(&name, value);
+            }
+            return SimpleEnd::Status(0);
+        }
+        let stdout_tty = fd1 == Dest::Terminal(Stream::Stdout);
+        let mut captured = Output::new();
+        let ran = self.run_argv(&argv, stdin.as_deref(), stdout_tty, may_foreground, &mut captured);
+        self.route(&captured, &fd1, &fd2, out, Some(piped));
+        match ran {
+            Ran::Status(s) => SimpleEnd::Status(s),
+            Ran::Job(job) => {
+                let foreground = may_foreground && stdin.is_none() && matches!(fd1, Dest::Terminal(_) | Dest::File(_) | Dest::Null);
+                if foreground {
+                    SimpleEnd::Job {
+                        job,
+                        stdout: fd1,
+                        stderr: fd2,
+                    }
+                } else {
+                    let mut captured = Output::new();
+                    let code = self.drive(job, &mut captured);
+                    self.route(&captured, &fd1, &fd2, out, Some(piped));
+                    SimpleEnd::Status(code)
+                }
+            }
+        }
+    }
+
+    /// Ticks a job that cannot stay in the foreground until it exits.
+    fn drive(&mut self, mut job: Box<dyn Job>, out: &mut Output) -> i32 {
+        // Its whole input was given up front (`Invocation::stdin`).
+        job.end_of_input(&mut self.world, out);
+        let deadline = self.world.sim.now() + JOB_LIMIT_MS;
+        loop {
+            if let Some(code) = job.tick(&mut self.world, out) {
+                return code;
+            }
+            if self.world.sim.now() >= deadline {
+                out.errln(format!(
+                    "kafkaplay: still running after {} s of simulated time; stopped it as Ctrl+C would",
+                    JOB_LIMIT_MS / 1000
+                ));
+                return job.interrupt(&mut self.world, out);
+            }
+            self.world.sim.run_for(TICK_MS);
+        }
+    }
+
+    fn redirect(
+        &mut self,
+        r: &Redirect,
+        stdin: &mut Option<String>,
+        fd1: &mut Dest,
+        fd2: &mut Dest,
+        out: &mut Output,
+    ) -> Result<(), String> {
+        match r {
+            Redirect::Out { fd, append, target } => {
+                let path = self.expand_single(target, out)?;
+                let dest = self.open_for_write(&path, *append)?;
+                match fd {
+                    1 => *fd1 = dest,
+                    2 => *fd2 = dest,
+                    _ => {}
+                }
+            }
+            Redirect::OutErr { append, target } => {
+                let path = self.expand_single(target, out)?;
+                let dest = self.open_for_write(&path, *append)?;
+                *fd1 = dest.clone();
+                *fd2 = dest;
+            }
+            Redirect::In { target } => {
+                let path = self.expand_single(target, out)?;
+                match self.world.read_file(&path) {
+                    Some(bytes) => *stdin = Some(String::from_utf8_lossy(&bytes).into_owned()),
+                    None if self.world.path_kind(&path) == Some(views::Kind::Dir) => {
+                        return Err(format!("{path}: Is a directory"));
+                    }
+                    None => return Err(format!("{path}: No such file or directory")),
+                }
+            }
+            Redirect::Dup { fd, to } => {
+                let source = match to {
+                    1 => fd1.clone(),
+                    2 => fd2.clone(),
+                    0 => return Ok(()),
+                    n => return Err(format!("{n}: Bad file descriptor")),
+                };
+                match fd {
+                    1 => *fd1 = source,
+                    2 => *fd2 = source,
+                    _ => {}
+                }
+            }
+            Redirect::Heredoc { body, expand } => {
+                *stdin = Some(if *expand { self.expand_text(body, out) } else { body.clone() });
+            }
+            Redirect::HereString { word } => {
+                let mut text = self.expand_single(word, out)?;
+                text.push('\n');
+                *stdin = Some(text);
+            }
+        }
+        Ok(())
+    }
+
+    fn open_for_write(&mut self, path: &str, append: bool) -> Result<Dest, String> {
+        if path == "/dev/null" {
+            return Ok(Dest::Null);
+        }
+        if path == "/dev/stderr" {
+            return Ok(Dest::Terminal(Stream::Stderr));
+        }
+        if path == "/dev/stdout" {
+            return Ok(Dest::Terminal(Stream::Stdout));
+        }
+        self.world
+            .write_file(path, b"", append)
+            .map_err(|reason| format!("{path}: {reason}"))?;
+        Ok(Dest::File(self.world.absolute_path(path)))
+    }
+
+    /// Sends each chunk a command printed where its descriptor points.
+    fn route(&mut self, captured: &Output, fd1: &Dest, fd2: &Dest, out: &mut Output, mut piped: Option<&mut String>) {
+        for (stream, text) in &captured.chunks {
+            let dest = if *stream == Stream::Stdout { fd1 } else { fd2 };
+            match dest {
+                Dest::Terminal(Stream::Stdout) => out.out(text.clone()),
+                Dest::Terminal(Stream::Stderr) => out.err(text.clone()),
+                Dest::Pipe => {
+                    if let Some(p) = piped.as_deref_mut() {
+                        p.push_str(text);
+                    }
+                }
+                Dest::File(path) => {
+                    if let Err(reason) = self.world.write_file(path, text.as_bytes(), true) {
+                        out.errln(format!("bash: {path}: {reason}"));
+                    }
+                }
+                Dest::Null => {}
+            }
+        }
+    }
+
+    /// Runs a command by name: a shell builtin, `docker`, `kafkaplay`, or one of
+    /// Kafka's tools.
+    fn run_argv(&mut self, argv: &[String], stdin: Option<&str>, stdout_tty: bool, may_foreground: bool, out: &mut Output) -> Ran {
+        let name = argv[0].as_str();
+        let args = &argv[1..];
+        match name {
+            "docker" | "docker-compose" if self.session().machine.is_none() => {
+                let mut docker = std::mem::take(&mut self.docker);
+                let (code, action) = docker.run(&mut self.world, args, name == "docker-compose", out);
+                self.docker = docker;
+                match action {
+                    None => Ran::Status(code),
+                    Some(Action::EnterShell(id)) => {
+                        self.enter_container(id);
+                        Ran::Status(0)
+                    }
+                    Some(Action::Run(id, command)) => {
+                        let saved = (self.world.host, self.world.fs.cwd.clone());
+                        self.world.host = Some(id);
+                        self.world.fs.cwd = views::home_of(&self.world, Some(id)).to_string();
+                        let ran = self.run_argv(&command, stdin, stdout_tty, may_foreground, out);
+                        self.world.host = saved.0;
+                        self.world.fs.cwd = saved.1;
+                        ran
+                    }
+                }
+            }
+            "kafkaplay" => Ran::Status(crate::playground::run(self, args, out)),
+            _ => {
+                if let Some(code) = builtins::run(self, argv, stdin, stdout_tty, out) {
+                    return Ran::Status(code);
+                }
+                let Some((tool_name, tool)) = self.find_tool(name) else {
+                    if name.contains('/') {
+                        out.errln(format!("bash: {name}: No such file or directory"));
+                    } else {
+                        out.errln(format!("bash: {name}: command not found"));
+                    }
+                    return Ran::Status(127);
+                };
+                let stdin = match stdin {
+                    Some(data) => Stdin::Data(data.to_string()),
+                    None => Stdin::Terminal,
+                };
+                let exit = tool(Invocation {
+                    world: &mut self.world,
+                    name: &tool_name,
+                    args,
+                    stdin,
+                    out,
+                });
+                match exit {
+                    Exit::Code(c) => Ran::Status(c),
+                    Exit::Running(job) => Ran::Job(job),
+                }
+            }
+        }
+    }
+
+    /// The tool a command name runs: a bare name (`kafka-topics`,
+    /// `kafka-topics.sh`) or a path to it in the container's tools directory.
+    fn find_tool(&self, name: &str) -> Option<(String, crate::tool::ToolFn)> {
+        if name.contains('/') {
+            let path = self.world.absolute_path(name);
+            let base = crate::fs::base_name(&path).to_string();
+            let dir = crate::fs::parent_of(&path);
+            let in_bin = ["/bin", "/usr/bin", views::tools_dir(self.world.flavour)].contains(&dir.as_str());
+            if !in_bin || self.world.read_file(&path).is_none() {
+                return None;
+            }
+            return crate::tools::lookup(&base).map(|t| (base, t));
+        }
+        crate::tools::lookup(name).map(|t| (name.to_string(), t))
+    }
+
+    /// Runs `source` as a command and returns its stdout (for `$(...)`).
+    fn command_output(&mut self, source: &str, out: &mut Output) -> String {
+        if self.depth >= 8 {
+            out.errln("bash: command substitution nested too deeply");
+            return String::new();
+        }
+        let program = match syntax::parse(source) {
+            Ok(p) => p,
+            Err(ParseError::Incomplete) => {
+                out.errln("bash: command substitution: unexpected end of file");
+                return String::new();
+            }
+            Err(ParseError::Syntax(m)) => {
+                out.errln(format!("bash: command substitution: {m}"));
+                return String::new();
+            }
+        };
+        self.depth += 1;
+        let mut captured = Output::new();
+        for step in program {
+            let status = self.last_status();
+            let run = match step.connector {
+                Connector::Always => true,
+                Connector::And => status == 0,
+                Connector::Or => status != 0,
+            };
+            if !run {
+                continue;
+            }
+            let mut inner = Output::new();
+            if let PipelineEnd::Status(s) = self.run_pipeline(&step.pipeline, &mut inner, false) {
+                self.session_mut().last_status = s;
+            }
+            for (stream, text) in inner.chunks {
+                match stream {
+                    Stream::Stdout => captured.out(text),
+                    Stream::Stderr => out.err(text),
+                }
+            }
+        }
+        self.depth -= 1;
+        let mut text = captured.stdout();
+        while text.ends_with('\n') {
+            text.pop();
+        }
+        text
+    }
+
+    // ----- expansion -----
+
+    pub(crate) fn var(&self, name: &str) -> Option<String> {
+        match name {
+            "?" => Some(self.last_status().to_string()),
+            "$" => Some("4242".to_string()),
+            "#" => Some("0".to_string()),
+            "0" => Some("bash".to_string()),
+            "PWD" => Some(self.session().cwd.clone()),
+            _ => self.session().vars.get(name).map(|v| v.value.clone()),
+        }
+    }
+
+    pub(crate) fn set_var(&mut self, name: &str, value: String) {
+        let exported = self.session().vars.get(name).is_some_and(|v| v.exported);
+        self.session_mut().vars.insert(name.to_string(), Var { value, exported });
+    }
+
+    fn home(&self) -> String {
+        self.var("HOME")
+            .unwrap_or_else(|| views::home_of(&self.world, self.session().machine).to_string())
+    }
+
+    /// Expands a word into fields: variables, `$(...)`, `~`, field splitting
+    /// of unquoted expansions, and globbing of unquoted `*`/`?`.
+    fn expand_word(&mut self, word: &Word, out: &mut Output) -> Result<Vec<String>, String> {
+        let mut fields: Vec<String> = Vec::new();
+        let mut current = String::new();
+        let mut has = false;
+        let mut glob = false;
+        for part in word {
+            let (value, quoted) = match part {
+                Part::Lit { text, quoted } => {
+                    if !quoted && text.contains(['*', '?']) {
+                        glob = true;
+                    }
+                    current.push_str(text);
+                    has |= *quoted || !text.is_empty();
+                    continue;
+                }
+                Part::Tilde => {
+                    current.push_str(&self.home());
+                    has = true;
+                    continue;
+                }
+                Part::Var { name, quoted, default } => {
+                    let value = match (self.var(name), default) {
+                        (Some(v), Some(d)) if v.is_empty() => d.clone(),
+                        (Some(v), _) => v,
+                        (None, Some(d)) => d.clone(),
+                        (None, None) => String::new(),
+                    };
+                    (value, *quoted)
+                }
+                Part::Command { source, quoted } => (self.command_output(source, out), *quoted),
+            };
+            if quoted {
+                current.push_str(&value);
+                has = true;
+                continue;
+            }
+            // Field splitting on blanks.
+            let starts_blank = value.starts_with(char::is_whitespace);
+            let ends_blank = value.ends_with(char::is_whitespace);
+            let pieces: Vec<&str> = value.split_whitespace().collect();
+            if starts_blank && (has || !current.is_empty()) {
+                fields.push(std::mem::take(&mut current));
+                has = false;
+            }
+            for (i, p) in pieces.iter().enumerate() {
+                if i > 0 {
+                    fields.push(std::mem::take(&mut current));
+                }
+                current.push_str(p);
+                has = true;
+            }
+            if ends_blank && !pieces.is_empty() {
+                fields.push(std::mem::take(&mut current));
+                has = false;
+            }
+        }
+        if has || !current.is_empty() {
+            fields.push(current);
+        }
+        if glob {
+            let mut expanded = Vec::new();
+            for f in fields {
+                let matches = self.glob(&f);
+                if matches.is_empty() {
+                    expanded.push(f);
+                } else {
+                    expanded.extend(matches);
+                }
+            }
+            return Ok(expanded);
+        }
+        Ok(fields)
+    }
+
+    /// A word that must stay one field (a redirection target, an assignment).
+    fn expand_single(&mut self, word: &Word, out: &mut Output) -> Result<String, String> {
+        // Assignments and redirection targets are not split.
+        let mut s = String::new();
+        for part in word {
+            match part {
+                Part::Lit { text, .. } => s.push_str(text),
+                Part::Tilde => s.push_str(&self.home()),
+                Part::Var { name, default, .. } => {
+                    let v = self.var(name).filter(|v| !v.is_empty());
+                    s.push_str(&v.or_else(|| default.clone()).unwrap_or_default());
+                }
+                Part::Command { source, .. } => {
+                    let v = self.command_output(source, out);
+                    s.push_str(&v);
+                }
+            }
+        }
+        Ok(s)
+    }
+
+    /// `$VAR`, `${VAR}` and `$(...)` inside an unquoted heredoc body.
+    fn expand_text(&mut self, body: &str, out: &mut Output) -> String {
+        let mut result = String::new();
+        for line in body.split_inclusive('\n') {
+            let (content, newline) = match line.strip_suffix('\n') {
+                Some(c) => (c, "\n"),
+                None => (line, ""),
+            };
+            // Parse the line as the inside of double quotes.
+            let quoted = format!("\"{}\"", content.replace('"', "\\\""));
+            match syntax::parse(&format!("x {quoted}")) {
+                Ok(program) if program.len() == 1 && program[0].pipeline.commands[0].words.len() == 2 => {
+                    let word = program[0].pipeline.commands[0].words[1].clone();
+                    match self.expand_single(&word, out) {
+                        Ok(v) => result.push_str(&v),
+                        Err(_) => result.push_str(content),
+                    }
+                }
+                _ => result.push_str(content),
+            }
+            result.push_str(newline);
+        }
+        result
+    }
+
+    /// Paths matching `pattern` (wildcards in its last component), sorted.
+    fn glob(&self, pattern: &str) -> Vec<String> {
+        let (dir, name_pattern) = match pattern.rfind('/') {
+            Some(i) => (&pattern[..=i], &pattern[i + 1..]),
+            None => ("", pattern),
+        };
+        if dir.contains(['*', '?']) {
+            return Vec::new();
+        }
+        let listing = self.world.list_dir(if dir.is_empty() { "." } else { dir });
+        let Ok(entries) = listing else { return Vec::new() };
+        let mut out: Vec<String> = entries
+            .into_iter()
+            .filter(|e| !e.name.starts_with('.') || name_pattern.starts_with('.'))
+            .filter(|e| wildcard_match(name_pattern, &e.name))
+            .map(|e| format!("{dir}{}", e.name))
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+enum PipelineEnd {
+    Status(i32),
+    Job(Foreground),
+}
+
+enum SimpleEnd {
+    Status(i32),
+    Job { job: Box<dyn Job>, stdout: Dest, stderr: Dest },
+}
+
+/// `*` and `?` matching over characters.
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+fn container_path(flavour: Flavour) -> &'static str {
+    match flavour {
+        Flavour::Confluent => "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        Flavour::Apache => "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/opt/kafka/bin",
+    }
+}
+
+fn host_session(world: &World) -> Session {
+    let mut vars = BTreeMap::new();
+    let mut set = |k: &str, v: &str| {
+        vars.insert(
+            k.to_string(),
+            Var {
+                value: v.to_string(),
+                exported: true,
+            },
+        );
+    };
+    set("HOME", views::HOST_HOME);
+    set("HOSTNAME", "kafkaplay");
+    set("LANG", "C.UTF-8");
+    set("PATH", "/usr/local/bin:/usr/bin:/bin");
+    set("SHELL", "/bin/bash");
+    set("TERM", "xterm-256color");
+    set("USER", "learner");
+    let _ = world;
+    Session {
+        machine: None,
+        vars,
+        cwd: views::HOST_HOME.to_string(),
+        last_status: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard_match("*.log", "00000000000000000000.log"));
+        assert!(!wildcard_match("*.log", "00000000000000000000.index"));
+        assert!(wildcard_match("t-?", "t-0"));
+        assert!(wildcard_match("*", ""));
+        assert!(wildcard_match("a*b*c", "aXXbYc"));
+        assert!(!wildcard_match("a*b", "ac"));
+    }
+}
