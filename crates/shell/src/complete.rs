@@ -228,7 +228,7 @@ pub fn tool_options(tool: &str) -> &'static [&'static str] {
 
 const DOCKER_SUBCOMMANDS: &[&str] = &["compose", "exec", "kill", "logs", "pause", "ps", "restart", "start", "stop", "unpause", "version"];
 const COMPOSE_SUBCOMMANDS: &[&str] = &["config", "down", "exec", "kill", "logs", "pause", "ps", "restart", "start", "stop", "unpause", "up", "version"];
-const KAFKAPLAY_SUBCOMMANDS: &[&str] = &["advance", "export-compose", "heal", "help", "partition", "seed", "slow", "status"];
+const KAFKAPLAY_SUBCOMMANDS: &[&str] = &["advance", "export-compose", "heal", "help", "partition", "sample", "seed", "slow", "status"];
 
 /// Characters that end a word for completion.
 fn is_break(c: char) -> bool {

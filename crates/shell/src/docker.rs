@@ -82,13 +82,16 @@ pub fn quorum_voters(world: &World) -> String {
         .join(",")
 }
 
+/// FNV-1a, then SplitMix64's finalizer so that similar names give unrelated ids.
 fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    h
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
 }
 
 /// A container's 12-hex-digit short id, stable for a seed and a name.

@@ -3,7 +3,9 @@
 //! seed — and for taking the cluster to real Kafka (`export-compose`).
 
 use kafkaplay_cluster::snapshot;
-use kafkaplay_cluster::{Fault, LinkRule, NodeId};
+use kafkaplay_cluster::producer::ProducerRecord;
+use kafkaplay_cluster::protocol::{AdminRequest, AdminResponse};
+use kafkaplay_cluster::{Fault, LinkRule, NodeId, ProducerConfig};
 
 use crate::builtins::parse_duration_ms;
 use crate::docker;
@@ -23,6 +25,8 @@ Playground commands (Docker's are `docker ...`):
   slow NODE MS               Add MS of one-way delay to every link of NODE
   advance DURATION           Let simulated time pass (500ms, 10s, 2m, 1h)
   seed                       The simulation's seed (same seed and commands, same run)
+  sample [TOPIC] [RECORDS]   Create TOPIC (default sample: 3 partitions, replication
+                             factor up to 3) and produce RECORDS keyed records (default 10)
   export-compose [DIR]       Write DIR/docker-compose.yml (real Kafka images, KRaft)
                              and DIR/create-topics.sh recreating this cluster's topics
                              (DIR defaults to kafka-real)
@@ -126,6 +130,7 @@ pub fn run(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
             shell.network.push(format!("slow: {name} +{ms} ms"));
             0
         }
+        "sample" => sample(&mut shell.world, rest, out),
         "export-compose" => {
             let dir = rest.first().cloned().unwrap_or_else(|| "kafka-real".to_string());
             let mut code = 0;
@@ -148,6 +153,66 @@ pub fn run(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
             out.errln(format!("kafkaplay: '{other}' is not a kafkaplay command. See 'kafkaplay --help'."));
             2
         }
+    }
+}
+
+/// `kafkaplay sample [TOPIC] [RECORDS]`: a topic with keyed records
+/// (`key-<i>` → `message-<i>`), produced with acks=all by a simulated producer.
+fn sample(world: &mut World, args: &[String], out: &mut Output) -> i32 {
+    let topic = args.first().cloned().unwrap_or_else(|| "sample".to_string());
+    let records: u32 = match args.get(1).map(|r| r.parse::<u32>()) {
+        None => 10,
+        Some(Ok(n)) if n <= 100_000 => n,
+        Some(_) => {
+            out.errln("kafkaplay sample: RECORDS is a number up to 100000");
+            return 2;
+        }
+    };
+    let rf = world.sim.config().brokers.len().min(3) as i16;
+    let request = AdminRequest::CreateTopic {
+        name: topic.clone(),
+        partitions: 3,
+        replication_factor: rf,
+        assignment: None,
+        configs: Vec::new(),
+        validate_only: false,
+    };
+    match world.admin_call(request, crate::world::DEFAULT_API_TIMEOUT_MS) {
+        Some(AdminResponse::CreateTopic(Ok(_))) => {}
+        Some(AdminResponse::CreateTopic(Err((_, message)))) => {
+            out.errln(format!("kafkaplay sample: {message}"));
+            return 1;
+        }
+        _ => {
+            out.errln("kafkaplay sample: the cluster did not answer (is the controller up?)");
+            return 1;
+        }
+    }
+    let producer = world.sim.add_producer(ProducerConfig::default());
+    let first = world.sim.outcomes().len();
+    for i in 0..records {
+        world.sim.send_record(
+            producer,
+            ProducerRecord {
+                topic: topic.clone(),
+                partition: None,
+                key: Some(format!("key-{i}").into_bytes()),
+                value: Some(format!("message-{i}").into_bytes()),
+                headers: Vec::new(),
+            },
+        );
+    }
+    let wanted = first + records as usize;
+    world.sim.run_until_condition(120_000, |s| s.outcomes().len() >= wanted);
+    let outcomes = &world.sim.outcomes()[first.min(world.sim.outcomes().len())..];
+    let ok = outcomes.iter().filter(|o| o.producer == producer && o.result.is_ok()).count();
+    out.outln(format!(
+        "created topic {topic} (3 partitions, replication factor {rf}) and produced {ok} of {records} records"
+    ));
+    if ok == records as usize {
+        0
+    } else {
+        1
     }
 }
 

@@ -97,6 +97,8 @@ pub struct Shell {
     depth: u32,
     /// Network faults set with `kafkaplay partition`/`slow` (for `kafkaplay status`).
     pub(crate) network: Vec<String>,
+    /// Tools added with [`Shell::register_tool`], after the registry's.
+    extra_tools: Vec<(String, crate::tool::ToolFn)>,
 }
 
 impl Shell {
@@ -132,7 +134,14 @@ impl Shell {
             exited: false,
             depth: 0,
             network: Vec::new(),
+            extra_tools: Vec::new(),
         }
+    }
+
+    /// Adds a command that runs `tool` (looked up after Kafka's tools): a
+    /// front end's own commands, or a test's stand-in for a tool.
+    pub fn register_tool(&mut self, name: &str, tool: crate::tool::ToolFn) {
+        self.extra_tools.push((name.to_string(), tool));
     }
 
     pub fn world(&self) -> &World {
@@ -375,13 +384,54 @@ impl Shell {
         out
     }
 
-    /// Runs a whole script as if typed line by line (lines after a command
-    /// that starts a job are that job's input, as bash gives them to it), then
-    /// ends the input and lets the last job finish within [`JOB_LIMIT_MS`].
+    /// The foreground job reads the terminal (it shows a prompt, like the
+    /// console producer): typed lines are its input.
+    pub fn job_reads_input(&self) -> bool {
+        self.job.as_ref().is_some_and(|fg| fg.job.prompt().is_some())
+    }
+
+    /// Runs a whole script (bash reading it from stdin): see
+    /// [`Shell::script_line`] and [`Shell::finish`].
     pub fn run_script(&mut self, script: &str) -> Output {
-        let mut out = self.submit(script);
+        let mut out = Output::new();
+        let script = script.strip_suffix('\n').unwrap_or(script);
+        for line in script.split('\n') {
+            if self.exited {
+                break;
+            }
+            out.extend(self.script_line(line));
+        }
         out.extend(self.finish());
         out
+    }
+
+    /// One line of a script read from stdin. As with bash, a job that reads
+    /// its input (the console producer) gets the following lines; a job that
+    /// does not (the console consumer) runs until it exits before the next
+    /// line is read (stopped after [`JOB_LIMIT_MS`] of simulated time).
+    pub fn script_line(&mut self, line: &str) -> Output {
+        let mut out = Output::new();
+        self.wait_for_job(&mut out);
+        out.extend(self.submit(line));
+        out
+    }
+
+    /// Ticks a foreground job that does not read input until it exits.
+    fn wait_for_job(&mut self, out: &mut Output) {
+        if self.job.is_none() || self.job_reads_input() {
+            return;
+        }
+        let deadline = self.world.sim.now() + JOB_LIMIT_MS;
+        while self.job.is_some() && !self.job_reads_input() && self.world.sim.now() < deadline {
+            out.extend(self.tick(TICK_MS));
+        }
+        if self.job.is_some() && !self.job_reads_input() {
+            out.errln(format!(
+                "kafkaplay: the job was still running after {} s of simulated time; stopped it as Ctrl+C would",
+                JOB_LIMIT_MS / 1000
+            ));
+            out.extend(self.interrupt());
+        }
     }
 
     /// End of a script: ends the foreground job's input and ticks it until it
@@ -751,7 +801,9 @@ impl Shell {
             }
             return crate::tools::lookup(&base).map(|t| (base, t));
         }
-        crate::tools::lookup(name).map(|t| (name.to_string(), t))
+        crate::tools::lookup(name)
+            .or_else(|| self.extra_tools.iter().find(|(n, _)| n == name).map(|(_, t)| *t))
+            .map(|t| (name.to_string(), t))
     }
 
     /// Runs `source` as a command and returns its stdout (for `$(...)`).

@@ -171,6 +171,18 @@ fn partition_files(world: &World, id: NodeId, tp: &TopicPartition) -> Vec<(Strin
     files
 }
 
+/// Every file of broker `id`'s log directories, as
+/// `<topic>-<partition>/<file>` paths with their bytes (for `--export-dir`).
+pub fn broker_log_files(world: &World, id: NodeId) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    for (dir, tp) in partition_dirs(world, id) {
+        for (name, bytes) in partition_files(world, id, &tp) {
+            files.push((format!("{dir}/{name}"), bytes));
+        }
+    }
+    files
+}
+
 /// The commands in a `bin` directory of `machine`.
 fn bin_entries(world: &World, dir: &str, machine: Machine) -> Option<Vec<String>> {
     let builtins = || crate::builtins::NAMES.iter().map(|s| s.to_string());
