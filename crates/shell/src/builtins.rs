@@ -636,6 +636,23 @@ fn bre_to_ere(p: &str) -> String {
     out
 }
 
+fn lowercase_outside_escapes(p: &str) -> String {
+    let mut out = String::new();
+    let mut escaped = false;
+    for c in p.chars() {
+        if escaped {
+            out.push(c);
+            escaped = false;
+        } else if c == '\\' {
+            out.push(c);
+            escaped = true;
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
 fn grep(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i32 {
     let (mut invert, mut ignore_case, mut extended, mut count, mut number, mut quiet, mut fixed, mut word, mut only) =
         (false, false, false, false, false, false, false, false, false);
@@ -717,7 +734,12 @@ fn grep(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i3
             }
         })
         .collect();
-    let re = match RegexBuilder::new(&alternatives.join("|")).case_insensitive(ignore_case).build() {
+    // -i folds case on both sides (the regex crate is built without its
+    // Unicode case tables); escapes such as `\S` keep their case.
+    let pattern = alternatives.join("|");
+    let pattern = if ignore_case { lowercase_outside_escapes(&pattern) } else { pattern };
+    let fold = |line: &str| if ignore_case { line.to_lowercase() } else { line.to_string() };
+    let re = match RegexBuilder::new(&pattern).build() {
         Ok(re) => re,
         Err(_) => {
             out.errln("grep: Invalid regular expression");
@@ -730,7 +752,7 @@ fn grep(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i3
     for (name, text) in &sources {
         let mut n = 0;
         for (lineno, line) in text.lines().enumerate() {
-            if re.is_match(line) == invert {
+            if re.is_match(&fold(line)) == invert {
                 continue;
             }
             n += 1;
@@ -747,8 +769,12 @@ fn grep(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i3
                 head.push_str(&format!("{}:", lineno + 1));
             }
             if only && !invert {
-                for m in re.find_iter(line) {
-                    out.outln(format!("{head}{}", m.as_str()));
+                let folded = fold(line);
+                for m in re.find_iter(&folded) {
+                    // Lower-casing can change lengths outside ASCII: print the
+                    // match from the folded line then.
+                    let shown = if folded.len() == line.len() { line.get(m.range()).unwrap_or(m.as_str()) } else { m.as_str() };
+                    out.outln(format!("{head}{shown}"));
                 }
             } else {
                 out.outln(format!("{head}{line}"));
