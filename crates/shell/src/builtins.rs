@@ -125,7 +125,7 @@ pub fn run(shell: &mut Shell, argv: &[String], stdin: Option<&str>, stdout_tty: 
             0
         }
         "hostname" => {
-            let host = match shell.session().machine {
+            let host = match shell.world.host {
                 None => "kafkaplay".to_string(),
                 Some(id) => docker::container_name(&shell.world, id),
             };
@@ -133,7 +133,7 @@ pub fn run(shell: &mut Shell, argv: &[String], stdin: Option<&str>, stdout_tty: 
             0
         }
         "whoami" => {
-            out.outln(if shell.session().machine.is_none() { "learner" } else { "appuser" });
+            out.outln(if shell.world.host.is_none() { "learner" } else { "appuser" });
             0
         }
         "which" | "type" => which(shell, name, args, out),
@@ -424,7 +424,7 @@ fn ls(shell: &mut Shell, args: &[String], stdout_tty: bool, out: &mut Output) ->
         }
     }
     let now = shell.world.sim.now();
-    let owner = if shell.session().machine.is_none() { "learner" } else { "appuser" };
+    let owner = if shell.world.host.is_none() { "learner" } else { "appuser" };
     let print = |names: Vec<(String, Kind, u64)>, out: &mut Output| {
         if long {
             let total: u64 = names.iter().map(|(_, _, s)| s.div_ceil(1024)).sum();

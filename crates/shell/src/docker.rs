@@ -716,7 +716,7 @@ fn quoted_command(flavour: Flavour) -> String {
     format!("\"{shown}\"")
 }
 
-/// Columns separated by three spaces, as Docker's tabwriter prints them.
+/// Columns as Docker's tabwriter prints them (`minwidth` 10, padding 3).
 fn print_table<const N: usize>(rows: &[[String; N]], out: &mut Output) {
     let mut widths = [0usize; N];
     for r in rows {
@@ -729,7 +729,7 @@ fn print_table<const N: usize>(rows: &[[String; N]], out: &mut Output) {
         for (i, c) in r.iter().enumerate() {
             line.push_str(c);
             if i + 1 < N {
-                let pad = widths[i] - c.chars().count() + 3;
+                let pad = (widths[i] + 3).max(10) - c.chars().count();
                 line.push_str(&" ".repeat(pad));
             }
         }
