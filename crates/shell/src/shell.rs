@@ -999,25 +999,56 @@ impl Shell {
         result
     }
 
-    /// Paths matching `pattern` (wildcards in its last component), sorted.
+    /// Paths matching `pattern` (`*` and `?` in any component), sorted; empty
+    /// when nothing matches.
     fn glob(&self, pattern: &str) -> Vec<String> {
-        let (dir, name_pattern) = match pattern.rfind('/') {
-            Some(i) => (&pattern[..=i], &pattern[i + 1..]),
-            None => ("", pattern),
-        };
-        if dir.contains(['*', '?']) {
-            return Vec::new();
+        let absolute = pattern.starts_with('/');
+        let components: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
+        // (path as it will be printed, path to look up)
+        let mut current: Vec<String> = vec![if absolute { "/".to_string() } else { String::new() }];
+        for (i, component) in components.iter().enumerate() {
+            let last = i + 1 == components.len();
+            let mut next = Vec::new();
+            for base in &current {
+                let join = |name: &str| {
+                    if base.is_empty() {
+                        name.to_string()
+                    } else if base.ends_with('/') {
+                        format!("{base}{name}")
+                    } else {
+                        format!("{base}/{name}")
+                    }
+                };
+                if !component.contains(['*', '?']) {
+                    let path = join(component);
+                    if last || self.world.path_kind(&path) == Some(views::Kind::Dir) {
+                        next.push(path);
+                    }
+                    continue;
+                }
+                let dir = if base.is_empty() { "." } else { base.as_str() };
+                let Ok(entries) = self.world.list_dir(dir) else { continue };
+                for e in entries {
+                    if e.name.starts_with('.') && !component.starts_with('.') {
+                        continue;
+                    }
+                    if wildcard_match(component, &e.name) && (last || e.kind == views::Kind::Dir) {
+                        next.push(join(&e.name));
+                    }
+                }
+            }
+            current = next;
+            if current.is_empty() {
+                return Vec::new();
+            }
         }
-        let listing = self.world.list_dir(if dir.is_empty() { "." } else { dir });
-        let Ok(entries) = listing else { return Vec::new() };
-        let mut out: Vec<String> = entries
+        let mut matches: Vec<String> = current
             .into_iter()
-            .filter(|e| !e.name.starts_with('.') || name_pattern.starts_with('.'))
-            .filter(|e| wildcard_match(name_pattern, &e.name))
-            .map(|e| format!("{dir}{}", e.name))
+            .filter(|p| self.world.path_kind(p).is_some())
+            .map(|p| if pattern.ends_with('/') { format!("{p}/") } else { p })
             .collect();
-        out.sort();
-        out
+        matches.sort();
+        matches
     }
 }
 

@@ -213,6 +213,11 @@ fn log_dirs_list_the_brokers_replicas_with_kafkas_files() {
     // A record batch: magic byte 2 at offset 16.
     assert_eq!(segment[16], 2);
     assert_eq!(ok(&mut sh, "ls *.log"), "00000000000000000000.log\n");
+    assert_eq!(
+        ok(&mut sh, "echo /var/lib/kafka/data/orders-*/*.log"),
+        "/var/lib/kafka/data/orders-0/00000000000000000000.log /var/lib/kafka/data/orders-1/00000000000000000000.log /var/lib/kafka/data/orders-2/00000000000000000000.log\n"
+    );
+    assert_eq!(ok(&mut sh, "echo ../orders-?/leader-*"), "../orders-0/leader-epoch-checkpoint ../orders-1/leader-epoch-checkpoint ../orders-2/leader-epoch-checkpoint\n");
     let checkpoint = ok(&mut sh, "cat leader-epoch-checkpoint");
     assert!(checkpoint.starts_with("0\n1\n0 0\n"), "{checkpoint}");
     assert!(ok(&mut sh, "cat partition.metadata").starts_with("version: 0\ntopic_id: "));
