@@ -18,8 +18,8 @@ use crate::views::Kind;
 
 /// Commands that exist as programs in `/bin` (listed by `ls /bin`).
 pub const NAMES: &[&str] = &[
-    "bash", "cat", "clear", "date", "echo", "env", "false", "grep", "head", "hostname", "ls", "mkdir", "printenv", "printf", "pwd", "rm",
-    "seq", "sleep", "sort", "tail", "touch", "true", "uniq", "wc", "which", "whoami",
+    "bash", "cat", "clear", "date", "echo", "env", "false", "grep", "head", "hostname", "ls", "mkdir", "printenv",
+    "printf", "pwd", "rm", "seq", "sleep", "sort", "tail", "touch", "true", "uniq", "wc", "which", "whoami",
 ];
 
 /// Shell builtins (not files).
@@ -28,7 +28,10 @@ pub const SHELL_BUILTINS: &[&str] = &["cd", "exit", "export", "help", "history",
 /// Runs `argv` if it names a builtin; `None` otherwise.
 pub fn run(shell: &mut Shell, argv: &[String], stdin: Option<&str>, stdout_tty: bool, out: &mut Output) -> Option<i32> {
     let name = argv[0].as_str();
-    let name = name.strip_prefix("/usr/bin/").or_else(|| name.strip_prefix("/bin/")).unwrap_or(name);
+    let name = name
+        .strip_prefix("/usr/bin/")
+        .or_else(|| name.strip_prefix("/bin/"))
+        .unwrap_or(name);
     let args = &argv[1..];
     let input = stdin.unwrap_or("");
     let code = match name {
@@ -133,7 +136,11 @@ pub fn run(shell: &mut Shell, argv: &[String], stdin: Option<&str>, stdout_tty: 
             0
         }
         "whoami" => {
-            out.outln(if shell.world.host.is_none() { "learner" } else { "appuser" });
+            out.outln(if shell.world.host.is_none() {
+                "learner"
+            } else {
+                "appuser"
+            });
             0
         }
         "which" | "type" => which(shell, name, args, out),
@@ -350,7 +357,10 @@ fn printf(args: &[String], out: &mut Output) -> i32 {
 
 fn cat(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i32 {
     let number = args.iter().any(|a| a == "-n");
-    let files: Vec<&String> = args.iter().filter(|a| !a.starts_with('-') || a.as_str() == "-").collect();
+    let files: Vec<&String> = args
+        .iter()
+        .filter(|a| !a.starts_with('-') || a.as_str() == "-")
+        .collect();
     let mut code = 0;
     let mut text = String::new();
     if files.is_empty() {
@@ -398,7 +408,9 @@ fn ls(shell: &mut Shell, args: &[String], stdout_tty: bool, out: &mut Output) ->
                     '1' => one = true,
                     'h' | 'F' | 't' | 'r' | 'R' | 'S' => {}
                     other => {
-                        out.errln(format!("ls: invalid option -- '{other}'\nTry 'ls --help' for more information."));
+                        out.errln(format!(
+                            "ls: invalid option -- '{other}'\nTry 'ls --help' for more information."
+                        ));
                         return 2;
                     }
                 }
@@ -424,7 +436,11 @@ fn ls(shell: &mut Shell, args: &[String], stdout_tty: bool, out: &mut Output) ->
         }
     }
     let now = shell.world.sim.now();
-    let owner = if shell.world.host.is_none() { "learner" } else { "appuser" };
+    let owner = if shell.world.host.is_none() {
+        "learner"
+    } else {
+        "appuser"
+    };
     let print = |names: Vec<(String, Kind, u64)>, out: &mut Output| {
         if long {
             let total: u64 = names.iter().map(|(_, _, s)| s.div_ceil(1024)).sum();
@@ -432,7 +448,10 @@ fn ls(shell: &mut Shell, args: &[String], stdout_tty: bool, out: &mut Output) ->
             let width = names.iter().map(|(_, _, s)| s.to_string().len()).max().unwrap_or(1);
             for (name, kind, size) in &names {
                 let mode = if *kind == Kind::Dir { "drwxr-xr-x" } else { "-rw-r--r--" };
-                out.outln(format!("{mode} 1 {owner} {owner} {size:>width$} {} {name}", ls_time(now)));
+                out.outln(format!(
+                    "{mode} 1 {owner} {owner} {size:>width$} {} {name}",
+                    ls_time(now)
+                ));
             }
         } else if stdout_tty && !one {
             let names: Vec<String> = names.into_iter().map(|(n, _, _)| n).collect();
@@ -497,7 +516,13 @@ fn columns(names: &[String], width: usize) -> Vec<String> {
         let rows = n.div_ceil(cols);
         let cols = n.div_ceil(rows);
         let widths: Vec<usize> = (0..cols)
-            .map(|c| (0..rows).filter_map(|r| names.get(c * rows + r)).map(|s| s.chars().count()).max().unwrap_or(0))
+            .map(|c| {
+                (0..rows)
+                    .filter_map(|r| names.get(c * rows + r))
+                    .map(|s| s.chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
             .collect();
         let total: usize = widths.iter().sum::<usize>() + 2 * (cols - 1);
         if total <= width || cols == 1 {
@@ -520,12 +545,20 @@ fn columns(names: &[String], width: usize) -> Vec<String> {
     names.to_vec()
 }
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 fn ls_time(ms: i64) -> String {
     let (_, m, d) = docker::civil_from_days(ms.div_euclid(86_400_000));
     let rem = ms.rem_euclid(86_400_000);
-    format!("{} {:>2} {:02}:{:02}", MONTHS[(m - 1) as usize], d, rem / 3_600_000, rem / 60_000 % 60)
+    format!(
+        "{} {:>2} {:02}:{:02}",
+        MONTHS[(m - 1) as usize],
+        d,
+        rem / 3_600_000,
+        rem / 60_000 % 60
+    )
 }
 
 /// `date`'s default format, in UTC: `Tue Nov 14 22:13:20 UTC 2023`.
@@ -681,7 +714,9 @@ fn grep(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i3
                 "--count" => count = true,
                 "--color=auto" | "--color=never" | "--color" | "--colour" => {}
                 _ => {
-                    out.errln(format!("grep: unrecognized option '{a}'\nUsage: grep [OPTION]... PATTERNS [FILE]..."));
+                    out.errln(format!(
+                        "grep: unrecognized option '{a}'\nUsage: grep [OPTION]... PATTERNS [FILE]..."
+                    ));
                     return 2;
                 }
             }
@@ -699,7 +734,9 @@ fn grep(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i3
                     'o' => only = true,
                     'h' | 's' => {}
                     other => {
-                        out.errln(format!("grep: invalid option -- '{other}'\nUsage: grep [OPTION]... PATTERNS [FILE]..."));
+                        out.errln(format!(
+                            "grep: invalid option -- '{other}'\nUsage: grep [OPTION]... PATTERNS [FILE]..."
+                        ));
                         return 2;
                     }
                 }
@@ -737,8 +774,18 @@ fn grep(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i3
     // -i folds case on both sides (the regex crate is built without its
     // Unicode case tables); escapes such as `\S` keep their case.
     let pattern = alternatives.join("|");
-    let pattern = if ignore_case { lowercase_outside_escapes(&pattern) } else { pattern };
-    let fold = |line: &str| if ignore_case { line.to_lowercase() } else { line.to_string() };
+    let pattern = if ignore_case {
+        lowercase_outside_escapes(&pattern)
+    } else {
+        pattern
+    };
+    let fold = |line: &str| {
+        if ignore_case {
+            line.to_lowercase()
+        } else {
+            line.to_string()
+        }
+    };
     let re = match RegexBuilder::new(&pattern).build() {
         Ok(re) => re,
         Err(_) => {
@@ -773,7 +820,11 @@ fn grep(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i3
                 for m in re.find_iter(&folded) {
                     // Lower-casing can change lengths outside ASCII: print the
                     // match from the folded line then.
-                    let shown = if folded.len() == line.len() { line.get(m.range()).unwrap_or(m.as_str()) } else { m.as_str() };
+                    let shown = if folded.len() == line.len() {
+                        line.get(m.range()).unwrap_or(m.as_str())
+                    } else {
+                        m.as_str()
+                    };
                     out.outln(format!("{head}{shown}"));
                 }
             } else {
@@ -809,7 +860,11 @@ fn head_tail(shell: &mut Shell, tool: &str, args: &[String], input: &str, out: &
             match v.trim_start_matches(['+', '-']).parse::<usize>() {
                 Ok(n) => Some((n, plus)),
                 Err(_) => {
-                    let what = if tool == "head" { "number of lines" } else { "number of lines" };
+                    let what = if tool == "head" {
+                        "number of lines"
+                    } else {
+                        "number of lines"
+                    };
                     out.errln(format!("{tool}: invalid {what}: '{v}'"));
                     None
                 }
@@ -860,7 +915,11 @@ fn head_tail(shell: &mut Shell, tool: &str, args: &[String], input: &str, out: &
         }
         if bytes {
             let b = text.as_bytes();
-            let slice = if tool == "head" { &b[..n.min(b.len())] } else { &b[b.len().saturating_sub(n)..] };
+            let slice = if tool == "head" {
+                &b[..n.min(b.len())]
+            } else {
+                &b[b.len().saturating_sub(n)..]
+            };
             out.out(String::from_utf8_lossy(slice).into_owned());
             continue;
         }
@@ -915,7 +974,10 @@ fn wc(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i32 
         total.to_string().len()
     };
     let line = |c: &[usize; 3], name: Option<&str>| {
-        let mut parts: Vec<String> = (0..3).filter(|i| show[*i]).map(|i| format!("{:>width$}", c[i])).collect();
+        let mut parts: Vec<String> = (0..3)
+            .filter(|i| show[*i])
+            .map(|i| format!("{:>width$}", c[i]))
+            .collect();
         if let Some(n) = name {
             parts.push(n.to_string());
         }
@@ -949,7 +1011,12 @@ fn sort(args: &[String], input: &str, out: &mut Output) -> i32 {
                 .map_or(t.len(), |(i, _)| i);
             t[..end].parse().unwrap_or(0.0)
         };
-        lines.sort_by(|a, b| key(a).partial_cmp(&key(b)).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(b)));
+        lines.sort_by(|a, b| {
+            key(a)
+                .partial_cmp(&key(b))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.cmp(b))
+        });
     } else {
         lines.sort();
     }
@@ -992,7 +1059,9 @@ fn seq(args: &[String], out: &mut Output) -> i32 {
     let nums = match nums {
         Ok(n) => n,
         Err(bad) => {
-            out.errln(format!("seq: invalid floating point argument: '{bad}'\nTry 'seq --help' for more information."));
+            out.errln(format!(
+                "seq: invalid floating point argument: '{bad}'\nTry 'seq --help' for more information."
+            ));
             return 1;
         }
     };
@@ -1050,7 +1119,9 @@ fn export(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
             code = 1;
             continue;
         }
-        let value = value.or_else(|| shell.session().vars.get(&name).map(|v| v.value.clone())).unwrap_or_default();
+        let value = value
+            .or_else(|| shell.session().vars.get(&name).map(|v| v.value.clone()))
+            .unwrap_or_default();
         shell.session_mut().vars.insert(name, Var { value, exported: true });
     }
     code
@@ -1082,7 +1153,9 @@ fn sleep(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
         match parse_duration_ms(a, 1000) {
             Some(ms) => total = total.saturating_add(ms),
             None => {
-                out.errln(format!("sleep: invalid time interval '{a}'\nTry 'sleep --help' for more information."));
+                out.errln(format!(
+                    "sleep: invalid time interval '{a}'\nTry 'sleep --help' for more information."
+                ));
                 return 1;
             }
         }
@@ -1125,7 +1198,9 @@ fn mkdir(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
             continue;
         }
         if !parents && shell.world.path_kind(&crate::fs::parent_of(&path)) != Some(Kind::Dir) {
-            out.errln(format!("mkdir: cannot create directory '{a}': No such file or directory"));
+            out.errln(format!(
+                "mkdir: cannot create directory '{a}': No such file or directory"
+            ));
             code = 1;
             continue;
         }
@@ -1190,7 +1265,10 @@ fn which(shell: &mut Shell, name: &str, args: &[String], out: &mut Output) -> i3
 
 fn help(shell: &Shell, out: &mut Output) {
     let tools = crate::tools::names();
-    let tool_names: Vec<String> = tools.iter().map(|t| crate::views::tool_file_name(shell.world.flavour, t)).collect();
+    let tool_names: Vec<String> = tools
+        .iter()
+        .map(|t| crate::views::tool_file_name(shell.world.flavour, t))
+        .collect();
     out.outln("kafkaplay shell: bash-like commands over a simulated Kafka cluster.");
     out.outln("");
     out.outln("Kafka's tools:");
@@ -1203,10 +1281,16 @@ fn help(shell: &Shell, out: &mut Output) {
     out.outln("  docker ps [-a], docker stop|start|restart|kill|pause|unpause NAME, docker logs NAME");
     out.outln("  docker exec -it NAME bash (exit leaves it), docker exec NAME COMMAND...");
     out.outln("");
-    out.outln("Playground: kafkaplay status | partition | heal | slow | advance | seed | export-compose (kafkaplay --help)");
+    out.outln(
+        "Playground: kafkaplay status | partition | heal | slow | advance | seed | export-compose (kafkaplay --help)",
+    );
     out.outln("");
     out.outln("Shell commands:");
-    let mut names: Vec<String> = NAMES.iter().chain(SHELL_BUILTINS.iter()).map(|s| s.to_string()).collect();
+    let mut names: Vec<String> = NAMES
+        .iter()
+        .chain(SHELL_BUILTINS.iter())
+        .map(|s| s.to_string())
+        .collect();
     names.sort();
     for line in columns(&names, 78) {
         out.outln(format!("  {line}"));

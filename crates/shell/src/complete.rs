@@ -226,9 +226,23 @@ pub fn tool_options(tool: &str) -> &'static [&'static str] {
     }
 }
 
-const DOCKER_SUBCOMMANDS: &[&str] = &["compose", "exec", "kill", "logs", "pause", "ps", "restart", "start", "stop", "unpause", "version"];
-const COMPOSE_SUBCOMMANDS: &[&str] = &["config", "down", "exec", "kill", "logs", "pause", "ps", "restart", "start", "stop", "unpause", "up", "version"];
-const KAFKAPLAY_SUBCOMMANDS: &[&str] = &["advance", "export-compose", "heal", "help", "partition", "sample", "seed", "slow", "status"];
+const DOCKER_SUBCOMMANDS: &[&str] = &[
+    "compose", "exec", "kill", "logs", "pause", "ps", "restart", "start", "stop", "unpause", "version",
+];
+const COMPOSE_SUBCOMMANDS: &[&str] = &[
+    "config", "down", "exec", "kill", "logs", "pause", "ps", "restart", "start", "stop", "unpause", "up", "version",
+];
+const KAFKAPLAY_SUBCOMMANDS: &[&str] = &[
+    "advance",
+    "export-compose",
+    "heal",
+    "help",
+    "partition",
+    "sample",
+    "seed",
+    "slow",
+    "status",
+];
 
 /// Characters that end a word for completion.
 fn is_break(c: char) -> bool {
@@ -243,7 +257,9 @@ impl Shell {
             cursor -= 1;
         }
         let before = &line[..cursor];
-        let start = before.rfind(is_break).map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+        let start = before
+            .rfind(is_break)
+            .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
         let word = &before[start..];
         // The words of the current simple command, before this one.
         let command_start = before[..start].rfind(['|', ';', '&', '(']).map_or(0, |i| i + 1);
@@ -272,8 +288,16 @@ impl Shell {
             if word.contains('/') {
                 return self.path_candidates(word);
             }
-            let mut names: Vec<String> = builtins::NAMES.iter().chain(builtins::SHELL_BUILTINS).map(|s| s.to_string()).collect();
-            names.extend(crate::tools::names().into_iter().map(|t| tool_file_name(world.flavour, t)));
+            let mut names: Vec<String> = builtins::NAMES
+                .iter()
+                .chain(builtins::SHELL_BUILTINS)
+                .map(|s| s.to_string())
+                .collect();
+            names.extend(
+                crate::tools::names()
+                    .into_iter()
+                    .map(|t| tool_file_name(world.flavour, t)),
+            );
             names.push("kafkaplay".to_string());
             if on_host {
                 names.extend(["docker", "docker-compose"].map(String::from));
@@ -290,9 +314,11 @@ impl Shell {
             "--topic" | "--topics" | "--include" => return self.topic_names(),
             "--group" => return self.group_names(),
             "--bootstrap-server" | "--broker-list" => return world.listeners.iter().map(|l| l.address()).collect(),
-            "--files" | "--reassignment-json-file" | "--topics-to-move-json-file" | "--path-to-json-file" | "--command-config" => {
-                return self.path_candidates(word)
-            }
+            "--files"
+            | "--reassignment-json-file"
+            | "--topics-to-move-json-file"
+            | "--path-to-json-file"
+            | "--command-config" => return self.path_candidates(word),
             "--election-type" => return vec!["preferred".to_string(), "unclean".to_string()],
             "--offset" => return vec!["earliest".to_string(), "latest".to_string()],
             _ => {}
@@ -301,7 +327,11 @@ impl Shell {
             "docker" | "docker-compose" => {
                 let args: Vec<&str> = earlier[1..].iter().copied().filter(|a| !a.starts_with('-')).collect();
                 let compose = tool == "docker-compose" || args.first() == Some(&"compose");
-                let sub_args = if tool == "docker-compose" { &args[..] } else { args.get(1..).unwrap_or(&[]) };
+                let sub_args = if tool == "docker-compose" {
+                    &args[..]
+                } else {
+                    args.get(1..).unwrap_or(&[])
+                };
                 if tool == "docker" && args.is_empty() {
                     return DOCKER_SUBCOMMANDS.iter().map(|s| s.to_string()).collect();
                 }
@@ -313,15 +343,29 @@ impl Shell {
                 }
                 let exec_target_given = args.first() == Some(&"exec") && args.len() >= 2;
                 if exec_target_given {
-                    return ["bash"].iter().map(|s| s.to_string()).chain(crate::tools::names().into_iter().map(|t| tool_file_name(world.flavour, t))).collect();
+                    return ["bash"]
+                        .iter()
+                        .map(|s| s.to_string())
+                        .chain(
+                            crate::tools::names()
+                                .into_iter()
+                                .map(|t| tool_file_name(world.flavour, t)),
+                        )
+                        .collect();
                 }
-                docker::nodes(world).into_iter().map(|id| docker::container_name(world, id)).collect()
+                docker::nodes(world)
+                    .into_iter()
+                    .map(|id| docker::container_name(world, id))
+                    .collect()
             }
             "kafkaplay" => {
                 if earlier.len() == 1 {
                     KAFKAPLAY_SUBCOMMANDS.iter().map(|s| s.to_string()).collect()
                 } else {
-                    docker::nodes(world).into_iter().map(|id| docker::container_name(world, id)).collect()
+                    docker::nodes(world)
+                        .into_iter()
+                        .map(|id| docker::container_name(world, id))
+                        .collect()
                 }
             }
             _ if crate::tools::lookup(tool).is_some() || !tool_options(tool).is_empty() => {
@@ -331,7 +375,11 @@ impl Shell {
                     self.path_candidates(word)
                 }
             }
-            "cd" => self.path_candidates(word).into_iter().filter(|c| c.ends_with('/')).collect(),
+            "cd" => self
+                .path_candidates(word)
+                .into_iter()
+                .filter(|c| c.ends_with('/'))
+                .collect(),
             _ => self.path_candidates(word),
         }
     }

@@ -178,8 +178,14 @@ pub fn broker_env(world: &World, id: NodeId) -> Vec<(String, String)> {
         ("KAFKA_NODE_ID", id.to_string()),
         ("KAFKA_PROCESS_ROLES", "broker".to_string()),
         ("KAFKA_CONTROLLER_QUORUM_VOTERS", quorum_voters(world)),
-        ("KAFKA_LISTENERS", format!("PLAINTEXT://{name}:29092,PLAINTEXT_HOST://0.0.0.0:{port}")),
-        ("KAFKA_ADVERTISED_LISTENERS", format!("PLAINTEXT://{name}:29092,PLAINTEXT_HOST://localhost:{port}")),
+        (
+            "KAFKA_LISTENERS",
+            format!("PLAINTEXT://{name}:29092,PLAINTEXT_HOST://0.0.0.0:{port}"),
+        ),
+        (
+            "KAFKA_ADVERTISED_LISTENERS",
+            format!("PLAINTEXT://{name}:29092,PLAINTEXT_HOST://localhost:{port}"),
+        ),
         (
             "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP",
             "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,PLAINTEXT_HOST:PLAINTEXT".to_string(),
@@ -188,14 +194,25 @@ pub fn broker_env(world: &World, id: NodeId) -> Vec<(String, String)> {
         ("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER".to_string()),
         ("KAFKA_LOG_DIRS", LOG_DIR.to_string()),
         ("KAFKA_NUM_PARTITIONS", b.num_partitions.to_string()),
-        ("KAFKA_DEFAULT_REPLICATION_FACTOR", b.default_replication_factor.to_string()),
+        (
+            "KAFKA_DEFAULT_REPLICATION_FACTOR",
+            b.default_replication_factor.to_string(),
+        ),
         ("KAFKA_MIN_INSYNC_REPLICAS", b.min_insync_replicas.to_string()),
         (
             "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR",
-            b.offsets_topic_replication_factor.min(config.brokers.len() as i16).to_string(),
+            b.offsets_topic_replication_factor
+                .min(config.brokers.len() as i16)
+                .to_string(),
         ),
-        ("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", b.group_initial_rebalance_delay_ms.to_string()),
-        ("KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE", b.unclean_leader_election_enable.to_string()),
+        (
+            "KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS",
+            b.group_initial_rebalance_delay_ms.to_string(),
+        ),
+        (
+            "KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE",
+            b.unclean_leader_election_enable.to_string(),
+        ),
         ("KAFKA_REPLICA_LAG_TIME_MAX_MS", b.replica_lag_time_max_ms.to_string()),
         ("CLUSTER_ID", cluster_id(world.sim.seed())),
     ];
@@ -272,7 +289,13 @@ impl Docker {
     }
 
     /// Runs `docker ARGS` (or `docker-compose ARGS` when `compose`).
-    pub fn run(&mut self, world: &mut World, args: &[String], compose: bool, out: &mut Output) -> (i32, Option<Action>) {
+    pub fn run(
+        &mut self,
+        world: &mut World,
+        args: &[String],
+        compose: bool,
+        out: &mut Output,
+    ) -> (i32, Option<Action>) {
         if compose {
             return self.compose(world, args, out);
         }
@@ -359,7 +382,10 @@ impl Docker {
             }
             "kill" => {
                 if !up {
-                    return Err(format!("cannot kill container: {}: container {short} is not running", container_name(world, id)));
+                    return Err(format!(
+                        "cannot kill container: {}: container {short} is not running",
+                        container_name(world, id)
+                    ));
                 }
                 world.sim.apply_fault(Fault::Kill(id));
                 self.record_exit(id, 137, now);
@@ -526,7 +552,9 @@ impl Docker {
             return (1, None);
         }
         if world.sim.is_paused(id) {
-            out.errln(format!("Error response from daemon: container {short} is paused, unpause the container before exec"));
+            out.errln(format!(
+                "Error response from daemon: container {short} is paused, unpause the container before exec"
+            ));
             return (1, None);
         }
         let command: Vec<String> = args[i + 1..].to_vec();
@@ -538,7 +566,11 @@ impl Docker {
 
     /// `docker compose ...` / `docker-compose ...`.
     fn compose(&mut self, world: &mut World, args: &[String], out: &mut Output) -> (i32, Option<Action>) {
-        let args: Vec<String> = args.iter().filter(|a| *a != "-d" && *a != "--detach").cloned().collect();
+        let args: Vec<String> = args
+            .iter()
+            .filter(|a| *a != "-d" && *a != "--detach")
+            .cloned()
+            .collect();
         let Some(sub) = args.first() else {
             out.outln(COMPOSE_USAGE);
             return (0, None);
@@ -551,7 +583,10 @@ impl Docker {
                 named
             }
         };
-        if let Some(bad) = args[1..].iter().find(|n| !n.starts_with('-') && node_named(world, n).is_none()) {
+        if let Some(bad) = args[1..]
+            .iter()
+            .find(|n| !n.starts_with('-') && node_named(world, n).is_none())
+        {
             if !matches!(sub.as_str(), "exec" | "logs") {
                 out.errln(format!("no such service: {bad}"));
                 return (1, None);
@@ -574,7 +609,12 @@ impl Docker {
                             self.start(world, id);
                             "Started"
                         };
-                        lines.push(("Container", container_name(world, id), state, if state == "Running" { "0.0s" } else { "0.4s" }));
+                        lines.push((
+                            "Container",
+                            container_name(world, id),
+                            state,
+                            if state == "Running" { "0.0s" } else { "0.4s" },
+                        ));
                     }
                 }
                 print_progress(&lines, out);
@@ -610,7 +650,11 @@ impl Docker {
                     _ => "Unpaused",
                 };
                 let mut lines = Vec::new();
-                let order: Vec<NodeId> = if sub == "stop" || sub == "kill" { services.into_iter().rev().collect() } else { services };
+                let order: Vec<NodeId> = if sub == "stop" || sub == "kill" {
+                    services.into_iter().rev().collect()
+                } else {
+                    services
+                };
                 for id in order {
                     if sub == "kill" && !world.sim.is_up(id) {
                         continue;
@@ -741,7 +785,11 @@ fn print_table<const N: usize>(rows: &[[String; N]], out: &mut Output) {
 fn print_progress(lines: &[(&str, String, &str, &str)], out: &mut Output) {
     let n = lines.len();
     out.outln(format!("[+] Running {n}/{n}"));
-    let width = lines.iter().map(|(k, name, _, _)| k.len() + 1 + name.len()).max().unwrap_or(0);
+    let width = lines
+        .iter()
+        .map(|(k, name, _, _)| k.len() + 1 + name.len())
+        .max()
+        .unwrap_or(0);
     for (kind, name, state, took) in lines {
         let what = format!("{kind} {name}");
         out.outln(format!(" ✔ {what:<width$}  {state:<10}{took:>20}"));
@@ -821,7 +869,9 @@ pub fn log_lines(world: &World, id: NodeId) -> Vec<String> {
         .collect();
     for l in world.sim.trace().lines().filter(|l| l.node == id) {
         let text = match l.text.as_str() {
-            "started" => "[KafkaServer id={id}] started (kafka.server.KafkaRaftServer)".replace("{id}", &id.to_string()),
+            "started" => {
+                "[KafkaServer id={id}] started (kafka.server.KafkaRaftServer)".replace("{id}", &id.to_string())
+            }
             "stopped" => format!("[KafkaServer id={id}] shut down completed (kafka.server.KafkaRaftServer)"),
             "power lost" => format!("[KafkaServer id={id}] power lost (kafkaplay)"),
             _ => continue,

@@ -2,9 +2,9 @@
 //! network partitions and slow links between nodes, moving simulated time, the
 //! seed — and for taking the cluster to real Kafka (`export-compose`).
 
-use kafkaplay_cluster::snapshot;
 use kafkaplay_cluster::producer::ProducerRecord;
 use kafkaplay_cluster::protocol::{AdminRequest, AdminResponse};
+use kafkaplay_cluster::snapshot;
 use kafkaplay_cluster::{Fault, LinkRule, NodeId, ProducerConfig};
 
 use crate::builtins::parse_duration_ms;
@@ -62,7 +62,10 @@ pub fn run(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
                 return 2;
             };
             shell.world.sim.run_for(ms.min(30 * 24 * 3_600_000));
-            out.outln(format!("simulated time is now {}", docker::log4j_time(shell.world.sim.now())));
+            out.outln(format!(
+                "simulated time is now {}",
+                docker::log4j_time(shell.world.sim.now())
+            ));
             0
         }
         "heal" => {
@@ -95,7 +98,12 @@ pub fn run(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
             }
             let shown = groups
                 .iter()
-                .map(|g| g.iter().map(|id| docker::container_name(&shell.world, *id)).collect::<Vec<_>>().join(","))
+                .map(|g| {
+                    g.iter()
+                        .map(|id| docker::container_name(&shell.world, *id))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
                 .collect::<Vec<_>>()
                 .join(" / ");
             shell.world.sim.apply_fault(Fault::Partition(groups));
@@ -122,8 +130,16 @@ pub fn run(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
                 drop_probability: 0.0,
             };
             for other in others {
-                shell.world.sim.apply_fault(Fault::Link { from: id, to: other, rule });
-                shell.world.sim.apply_fault(Fault::Link { from: other, to: id, rule });
+                shell.world.sim.apply_fault(Fault::Link {
+                    from: id,
+                    to: other,
+                    rule,
+                });
+                shell.world.sim.apply_fault(Fault::Link {
+                    from: other,
+                    to: id,
+                    rule,
+                });
             }
             let name = docker::container_name(&shell.world, id);
             out.outln(format!("{name}: every link now has {ms} ms of extra delay each way"));
@@ -150,7 +166,9 @@ pub fn run(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
             code
         }
         other => {
-            out.errln(format!("kafkaplay: '{other}' is not a kafkaplay command. See 'kafkaplay --help'."));
+            out.errln(format!(
+                "kafkaplay: '{other}' is not a kafkaplay command. See 'kafkaplay --help'."
+            ));
             2
         }
     }
@@ -205,7 +223,10 @@ fn sample(world: &mut World, args: &[String], out: &mut Output) -> i32 {
     let wanted = first + records as usize;
     world.sim.run_until_condition(120_000, |s| s.outcomes().len() >= wanted);
     let outcomes = &world.sim.outcomes()[first.min(world.sim.outcomes().len())..];
-    let ok = outcomes.iter().filter(|o| o.producer == producer && o.result.is_ok()).count();
+    let ok = outcomes
+        .iter()
+        .filter(|o| o.producer == producer && o.result.is_ok())
+        .count();
     out.outln(format!(
         "created topic {topic} (3 partitions, replication factor {rf}) and produced {ok} of {records} records"
     ));
@@ -226,7 +247,11 @@ fn node(world: &World, name: &str) -> Option<NodeId> {
 
 fn status(world: &World, network: &[String], out: &mut Output) {
     let sim = &world.sim;
-    out.outln(format!("simulated time: {} (seed {})", docker::log4j_time(sim.now()), sim.seed()));
+    out.outln(format!(
+        "simulated time: {} (seed {})",
+        docker::log4j_time(sim.now()),
+        sim.seed()
+    ));
     let image = sim.metadata();
     let active = sim.active_controller();
     for id in docker::nodes(world) {
@@ -318,5 +343,8 @@ pub fn export_compose(world: &World) -> Vec<(String, String)> {
             script.push('\n');
         }
     }
-    vec![("docker-compose.yml".to_string(), compose), ("create-topics.sh".to_string(), script)]
+    vec![
+        ("docker-compose.yml".to_string(), compose),
+        ("create-topics.sh".to_string(), script),
+    ]
 }

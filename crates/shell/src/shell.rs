@@ -118,9 +118,11 @@ impl Shell {
 
     fn with_docker(mut world: World, docker: Docker) -> Shell {
         let compose = docker::compose_yaml(&world);
-        world
-            .fs
-            .write_on(None, &format!("{}/docker-compose.yml", views::HOST_HOME), compose.into_bytes());
+        world.fs.write_on(
+            None,
+            &format!("{}/docker-compose.yml", views::HOST_HOME),
+            compose.into_bytes(),
+        );
         world.host = None;
         world.fs.cwd = views::HOST_HOME.to_string();
         let session = host_session(&world);
@@ -235,7 +237,13 @@ impl Shell {
         let mut vars = BTreeMap::new();
         let name = docker::container_name(&self.world, id);
         let mut set = |k: &str, v: String| {
-            vars.insert(k.to_string(), Var { value: v, exported: true });
+            vars.insert(
+                k.to_string(),
+                Var {
+                    value: v,
+                    exported: true,
+                },
+            );
         };
         set("HOME", home.clone());
         set("HOSTNAME", name);
@@ -515,11 +523,31 @@ impl Shell {
 
     fn run_pipeline(&mut self, pipeline: &Pipeline, out: &mut Output, may_foreground: bool) -> PipelineEnd {
         let n = pipeline.commands.len();
+        if n > 1 {
+            // Every command of a real pipeline runs in a subshell: `cd`, `exit`
+            // or `docker exec -it` there leave this shell as it was.
+            let saved = (self.sessions.clone(), self.exited);
+            let end = self.run_pipeline_commands(pipeline, out, may_foreground);
+            let status = self.last_status();
+            (self.sessions, self.exited) = saved;
+            self.session_mut().last_status = status;
+            self.sync_location();
+            return end;
+        }
+        self.run_pipeline_commands(pipeline, out, may_foreground)
+    }
+
+    fn run_pipeline_commands(&mut self, pipeline: &Pipeline, out: &mut Output, may_foreground: bool) -> PipelineEnd {
+        let n = pipeline.commands.len();
         let mut input: Option<String> = None;
         let mut status = 0;
         for (i, cmd) in pipeline.commands.iter().enumerate() {
             let last = i + 1 == n;
-            let stdout = if last { Dest::Terminal(Stream::Stdout) } else { Dest::Pipe };
+            let stdout = if last {
+                Dest::Terminal(Stream::Stdout)
+            } else {
+                Dest::Pipe
+            };
             let mut piped = String::new();
             let stdin = input.take();
             match self.run_simple(cmd, stdin, stdout, last && may_foreground, out, &mut piped) {
@@ -595,7 +623,8 @@ impl Shell {
         match ran {
             Ran::Status(s) => SimpleEnd::Status(s),
             Ran::Job(job) => {
-                let foreground = may_foreground && stdin.is_none() && matches!(fd1, Dest::Terminal(_) | Dest::File(_) | Dest::Null);
+                let foreground =
+                    may_foreground && stdin.is_none() && matches!(fd1, Dest::Terminal(_) | Dest::File(_) | Dest::Null);
                 if foreground {
                     SimpleEnd::Job {
                         job,
@@ -680,7 +709,11 @@ impl Shell {
                 }
             }
             Redirect::Heredoc { body, expand } => {
-                *stdin = Some(if *expand { self.expand_text(body, out) } else { body.clone() });
+                *stdin = Some(if *expand {
+                    self.expand_text(body, out)
+                } else {
+                    body.clone()
+                });
             }
             Redirect::HereString { word } => {
                 let mut text = self.expand_single(word, out)?;
@@ -731,7 +764,14 @@ impl Shell {
 
     /// Runs a command by name: a shell builtin, `docker`, `kafkaplay`, or one of
     /// Kafka's tools.
-    fn run_argv(&mut self, argv: &[String], stdin: Option<&str>, stdout_tty: bool, may_foreground: bool, out: &mut Output) -> Ran {
+    fn run_argv(
+        &mut self,
+        argv: &[String],
+        stdin: Option<&str>,
+        stdout_tty: bool,
+        may_foreground: bool,
+        out: &mut Output,
+    ) -> Ran {
         let name = argv[0].as_str();
         let args = &argv[1..];
         match name {
@@ -824,8 +864,13 @@ impl Shell {
             }
         };
         self.depth += 1;
+        // A subshell: `cd`, `exit` and `docker exec -it` inside stay inside.
+        let saved = (self.sessions.clone(), self.exited);
         let mut captured = Output::new();
         for step in program {
+            if self.exited || self.sessions.len() < saved.0.len() {
+                break;
+            }
             let status = self.last_status();
             let run = match step.connector {
                 Connector::Always => true,
@@ -847,6 +892,10 @@ impl Shell {
             }
         }
         self.depth -= 1;
+        let status = self.last_status();
+        (self.sessions, self.exited) = saved;
+        self.session_mut().last_status = status;
+        self.sync_location();
         let mut text = captured.stdout();
         while text.ends_with('\n') {
             text.pop();
@@ -869,7 +918,9 @@ impl Shell {
 
     pub(crate) fn set_var(&mut self, name: &str, value: String) {
         let exported = self.session().vars.get(name).is_some_and(|v| v.exported);
-        self.session_mut().vars.insert(name.to_string(), Var { value, exported });
+        self.session_mut()
+            .vars
+            .insert(name.to_string(), Var { value, exported });
     }
 
     fn home(&self) -> String {
@@ -1027,7 +1078,9 @@ impl Shell {
                     continue;
                 }
                 let dir = if base.is_empty() { "." } else { base.as_str() };
-                let Ok(entries) = self.world.list_dir(dir) else { continue };
+                let Ok(entries) = self.world.list_dir(dir) else {
+                    continue;
+                };
                 for e in entries {
                     if e.name.starts_with('.') && !component.starts_with('.') {
                         continue;
@@ -1059,7 +1112,11 @@ enum PipelineEnd {
 
 enum SimpleEnd {
     Status(i32),
-    Job { job: Box<dyn Job>, stdout: Dest, stderr: Dest },
+    Job {
+        job: Box<dyn Job>,
+        stdout: Dest,
+        stderr: Dest,
+    },
 }
 
 /// `*` and `?` matching over characters.

@@ -316,13 +316,17 @@ impl Lexer {
             self.pos += 1;
         }
         match self.peek() {
-            None => Err(ParseError::Syntax("syntax error near unexpected token `newline'".to_string())),
+            None => Err(ParseError::Syntax(
+                "syntax error near unexpected token `newline'".to_string(),
+            )),
             Some(c) if is_meta(c) => {
                 let token = match c {
                     '\n' => "newline".to_string(),
                     _ => c.to_string(),
                 };
-                Err(ParseError::Syntax(format!("syntax error near unexpected token `{token}'")))
+                Err(ParseError::Syntax(format!(
+                    "syntax error near unexpected token `{token}'"
+                )))
             }
             Some(_) => self.word(),
         }
@@ -502,7 +506,10 @@ impl Lexer {
                     Some((n, d)) => (n.to_string(), Some(d.to_string())),
                     None => (inner.clone(), None),
                 };
-                let valid = name.chars().next().is_some_and(|c| is_name_start(c) || c.is_ascii_digit() || c == '?')
+                let valid = name
+                    .chars()
+                    .next()
+                    .is_some_and(|c| is_name_start(c) || c.is_ascii_digit() || c == '?')
                     && (name == "?" || name.chars().all(is_name_char));
                 if !valid {
                     return Err(ParseError::Syntax(format!("${{{inner}}}: bad substitution")));
@@ -607,7 +614,10 @@ fn unexpected(token: &str) -> ParseError {
 }
 
 /// Reserved words this shell does not run, and the construct they start.
-const UNSUPPORTED: &[&str] = &["if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "function", "{", "}", "[["];
+const UNSUPPORTED: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "function", "{", "}",
+    "[[",
+];
 
 impl Parser {
     fn peek(&self) -> Option<&Tok> {
@@ -771,7 +781,10 @@ mod tests {
 
     #[test]
     fn quotes_and_escapes_make_one_word() {
-        assert_eq!(words("echo 'a b'"), vec![vec![lit("echo", false)], vec![lit("a b", true)]]);
+        assert_eq!(
+            words("echo 'a b'"),
+            vec![vec![lit("echo", false)], vec![lit("a b", true)]]
+        );
         assert_eq!(
             words(r#"echo "x $y" a\ b"#)[1],
             vec![
@@ -783,7 +796,10 @@ mod tests {
                 }
             ]
         );
-        assert_eq!(words(r"echo a\ b")[1], vec![lit("a", false), lit(" ", true), lit("b", false)]);
+        assert_eq!(
+            words(r"echo a\ b")[1],
+            vec![lit("a", false), lit(" ", true), lit("b", false)]
+        );
         assert_eq!(words(r#"echo "a\"b\n""#)[1], vec![lit("a\"b\\n", true)]);
         assert_eq!(words("echo ''")[1], vec![lit("", true)]);
     }
@@ -910,7 +926,17 @@ mod tests {
 
     #[test]
     fn incomplete_input_asks_for_more() {
-        for input in ["echo 'abc", "echo \"abc", "cat <<EOF\nabc", "a |", "a &&", "a ||\n", "echo \\", "echo $(date", "echo ${x"] {
+        for input in [
+            "echo 'abc",
+            "echo \"abc",
+            "cat <<EOF\nabc",
+            "a |",
+            "a &&",
+            "a ||\n",
+            "echo \\",
+            "echo $(date",
+            "echo ${x",
+        ] {
             assert_eq!(parse(input), Err(ParseError::Incomplete), "{input:?}");
         }
     }
@@ -927,9 +953,14 @@ mod tests {
         );
         assert_eq!(
             parse("echo >"),
-            Err(ParseError::Syntax("syntax error near unexpected token `newline'".into()))
+            Err(ParseError::Syntax(
+                "syntax error near unexpected token `newline'".into()
+            ))
         );
-        assert!(matches!(parse("for i in 1 2; do echo $i; done"), Err(ParseError::Syntax(_))));
+        assert!(matches!(
+            parse("for i in 1 2; do echo $i; done"),
+            Err(ParseError::Syntax(_))
+        ));
     }
 
     #[test]

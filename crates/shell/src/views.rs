@@ -87,7 +87,10 @@ pub fn server_properties(world: &World, id: NodeId) -> String {
         line("process.roles", "controller".into());
         line("node.id", id.to_string());
         line("controller.quorum.voters", voters);
-        line("listeners", format!("CONTROLLER://{}:9093", docker::container_name(world, id)));
+        line(
+            "listeners",
+            format!("CONTROLLER://{}:9093", docker::container_name(world, id)),
+        );
         line("controller.listener.names", "CONTROLLER".into());
         line("log.dirs", LOG_DIR.into());
         return p;
@@ -97,8 +100,14 @@ pub fn server_properties(world: &World, id: NodeId) -> String {
     line("process.roles", "broker".into());
     line("node.id", id.to_string());
     line("controller.quorum.voters", voters);
-    line("listeners", format!("PLAINTEXT://{host}:29092,PLAINTEXT_HOST://0.0.0.0:{port}"));
-    line("advertised.listeners", format!("PLAINTEXT://{host}:29092,PLAINTEXT_HOST://localhost:{port}"));
+    line(
+        "listeners",
+        format!("PLAINTEXT://{host}:29092,PLAINTEXT_HOST://0.0.0.0:{port}"),
+    );
+    line(
+        "advertised.listeners",
+        format!("PLAINTEXT://{host}:29092,PLAINTEXT_HOST://localhost:{port}"),
+    );
     line(
         "listener.security.protocol.map",
         "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,PLAINTEXT_HOST:PLAINTEXT".into(),
@@ -111,17 +120,37 @@ pub fn server_properties(world: &World, id: NodeId) -> String {
     line("min.insync.replicas", b.min_insync_replicas.to_string());
     line(
         "offsets.topic.replication.factor",
-        b.offsets_topic_replication_factor.min(config.brokers.len() as i16).to_string(),
+        b.offsets_topic_replication_factor
+            .min(config.brokers.len() as i16)
+            .to_string(),
     );
-    line("offsets.topic.num.partitions", b.offsets_topic_num_partitions.to_string());
-    line("unclean.leader.election.enable", b.unclean_leader_election_enable.to_string());
-    line("auto.leader.rebalance.enable", b.auto_leader_rebalance_enable.to_string());
-    line("leader.imbalance.check.interval.seconds", (b.leader_imbalance_check_interval_ms / 1000).to_string());
+    line(
+        "offsets.topic.num.partitions",
+        b.offsets_topic_num_partitions.to_string(),
+    );
+    line(
+        "unclean.leader.election.enable",
+        b.unclean_leader_election_enable.to_string(),
+    );
+    line(
+        "auto.leader.rebalance.enable",
+        b.auto_leader_rebalance_enable.to_string(),
+    );
+    line(
+        "leader.imbalance.check.interval.seconds",
+        (b.leader_imbalance_check_interval_ms / 1000).to_string(),
+    );
     line("replica.lag.time.max.ms", b.replica_lag_time_max_ms.to_string());
     line("replica.fetch.wait.max.ms", b.replica_fetch_wait_max_ms.to_string());
     line("broker.session.timeout.ms", b.broker_session_timeout_ms.to_string());
-    line("broker.heartbeat.interval.ms", b.broker_heartbeat_interval_ms.to_string());
-    line("group.initial.rebalance.delay.ms", b.group_initial_rebalance_delay_ms.to_string());
+    line(
+        "broker.heartbeat.interval.ms",
+        b.broker_heartbeat_interval_ms.to_string(),
+    );
+    line(
+        "group.initial.rebalance.delay.ms",
+        b.group_initial_rebalance_delay_ms.to_string(),
+    );
     line("message.max.bytes", b.message_max_bytes.to_string());
     line("log.segment.bytes", log.segment_bytes.to_string());
     line("log.roll.ms", log.segment_ms.to_string());
@@ -144,7 +173,9 @@ pub fn host_port(world: &World, id: NodeId) -> u16 {
 
 /// The replicas broker `id` holds, as `<topic>-<partition>` directories.
 fn partition_dirs(world: &World, id: NodeId) -> Vec<(String, TopicPartition)> {
-    let Some(broker) = world.sim.broker(id) else { return Vec::new() };
+    let Some(broker) = world.sim.broker(id) else {
+        return Vec::new();
+    };
     let mut dirs: Vec<(String, TopicPartition)> = broker
         .image()
         .partitions()
@@ -157,7 +188,9 @@ fn partition_dirs(world: &World, id: NodeId) -> Vec<(String, TopicPartition)> {
 
 /// The files of one partition directory on broker `id`.
 fn partition_files(world: &World, id: NodeId, tp: &TopicPartition) -> Vec<(String, Vec<u8>)> {
-    let Some(broker) = world.sim.broker(id) else { return Vec::new() };
+    let Some(broker) = world.sim.broker(id) else {
+        return Vec::new();
+    };
     let Some(log) = broker.log(tp) else { return Vec::new() };
     let mut files: Vec<(String, Vec<u8>)> = log.export_files().into_iter().map(|f| (f.name, f.bytes)).collect();
     if let Some(topic) = broker.image().topic(&tp.topic) {
@@ -186,9 +219,16 @@ pub fn broker_log_files(world: &World, id: NodeId) -> Vec<(String, Vec<u8>)> {
 /// The commands in a `bin` directory of `machine`.
 fn bin_entries(world: &World, dir: &str, machine: Machine) -> Option<Vec<String>> {
     let builtins = || crate::builtins::NAMES.iter().map(|s| s.to_string());
-    let tools = || crate::tools::names().into_iter().map(|t| tool_file_name(world.flavour, t));
+    let tools = || {
+        crate::tools::names()
+            .into_iter()
+            .map(|t| tool_file_name(world.flavour, t))
+    };
     let names: Vec<String> = match (machine, world.flavour, dir) {
-        (None, _, "/bin" | "/usr/bin") => builtins().chain(["docker", "docker-compose", "kafkaplay"].map(String::from)).chain(tools()).collect(),
+        (None, _, "/bin" | "/usr/bin") => builtins()
+            .chain(["docker", "docker-compose", "kafkaplay"].map(String::from))
+            .chain(tools())
+            .collect(),
         (Some(_), Flavour::Confluent, "/bin" | "/usr/bin") => builtins().chain(tools()).collect(),
         (Some(_), Flavour::Apache, "/bin" | "/usr/bin") => builtins().collect(),
         (Some(_), Flavour::Apache, "/opt/kafka/bin") => tools().collect(),
@@ -249,7 +289,12 @@ fn view_children(world: &World, machine: Machine, dir: &str) -> Option<Vec<DirEn
         size: 4096,
     };
     if let Some(names) = bin_entries(world, dir, machine) {
-        return Some(names.into_iter().map(|n| file(n.clone(), launcher(&n).len() as u64)).collect());
+        return Some(
+            names
+                .into_iter()
+                .map(|n| file(n.clone(), launcher(&n).len() as u64))
+                .collect(),
+        );
     }
     if let Some((_, subs)) = fixed_dirs(world, machine).into_iter().find(|(d, _)| *d == dir) {
         return Some(subs.iter().map(|s| subdir(s.to_string())).collect());
@@ -258,7 +303,9 @@ fn view_children(world: &World, machine: Machine, dir: &str) -> Option<Vec<DirEn
         "/tmp" => return Some(Vec::new()),
         "/dev" => return Some(vec![file("null".into(), 0)]),
         "/etc" if machine.is_none() => return Some(Vec::new()),
-        "/etc/kafka" | "/opt/kafka/config" if machine.is_some() && Some(dir) == parent_dir_of_config(world, machine).as_deref() => {
+        "/etc/kafka" | "/opt/kafka/config"
+            if machine.is_some() && Some(dir) == parent_dir_of_config(world, machine).as_deref() =>
+        {
             return Some(vec![file("server.properties".into(), self_config_len(world, machine))]);
         }
         _ => {}
@@ -268,7 +315,12 @@ fn view_children(world: &World, machine: Machine, dir: &str) -> Option<Vec<DirEn
     }
     let id = machine?;
     if dir == LOG_DIR {
-        return Some(partition_dirs(world, id).into_iter().map(|(name, _)| subdir(name)).collect());
+        return Some(
+            partition_dirs(world, id)
+                .into_iter()
+                .map(|(name, _)| subdir(name))
+                .collect(),
+        );
     }
     if parent_of(dir) == LOG_DIR {
         let name = crate::fs::base_name(dir);

@@ -48,7 +48,10 @@ fn flags_choose_brokers_flavour_and_seed() {
     );
     // The header, a controller and two brokers; the host has no /opt/kafka.
     assert_eq!(text(&out.stdout), "42\n4\n");
-    assert_eq!(text(&out.stderr), "exit\nls: cannot access '/opt/kafka': No such file or directory\n");
+    assert_eq!(
+        text(&out.stderr),
+        "exit\nls: cannot access '/opt/kafka': No such file or directory\n"
+    );
     assert_eq!(out.status.code(), Some(2));
     let bad = kafkaplay(&["--flavour", "kraft"], "");
     assert_eq!(bad.status.code(), Some(2));
@@ -58,7 +61,8 @@ fn flags_choose_brokers_flavour_and_seed() {
 
 #[test]
 fn same_seed_same_output() {
-    let script = "kafkaplay sample t 25\nexit\ndocker kill broker3\nsleep 12\nkafkaplay status\ndocker logs broker1 | tail -3\n";
+    let script =
+        "kafkaplay sample t 25\nexit\ndocker kill broker3\nsleep 12\nkafkaplay status\ndocker logs broker1 | tail -3\n";
     let a = kafkaplay(&["--seed", "5"], script);
     let b = kafkaplay(&["--seed", "5"], script);
     assert_eq!(text(&a.stdout), text(&b.stdout));
@@ -69,11 +73,20 @@ fn same_seed_same_output() {
 fn export_dir_holds_each_brokers_partitions_in_kafkas_format() {
     let dir = scratch("export-dir");
     let out = kafkaplay(
-        &["--export-dir", dir.to_str().unwrap(), "--export-compose", dir.join("real").to_str().unwrap()],
+        &[
+            "--export-dir",
+            dir.to_str().unwrap(),
+            "--export-compose",
+            dir.join("real").to_str().unwrap(),
+        ],
         "kafkaplay sample orders 30\nls /var/lib/kafka/data\n",
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let listed: Vec<String> = text(&out.stdout).lines().skip(1).flat_map(|l| l.split_whitespace().map(String::from).collect::<Vec<_>>()).collect();
+    let listed: Vec<String> = text(&out.stdout)
+        .lines()
+        .skip(1)
+        .flat_map(|l| l.split_whitespace().map(String::from).collect::<Vec<_>>())
+        .collect();
     // Broker 1's directories are exactly what `ls` showed inside it.
     let mut on_disk: Vec<String> = std::fs::read_dir(dir.join("1"))
         .unwrap()
@@ -86,7 +99,12 @@ fn export_dir_holds_each_brokers_partitions_in_kafkas_format() {
     for broker in ["1", "2", "3"] {
         for p in 0..3 {
             let part = dir.join(broker).join(format!("orders-{p}"));
-            for file in ["00000000000000000000.log", "00000000000000000000.index", "00000000000000000000.timeindex", "leader-epoch-checkpoint"] {
+            for file in [
+                "00000000000000000000.log",
+                "00000000000000000000.index",
+                "00000000000000000000.timeindex",
+                "leader-epoch-checkpoint",
+            ] {
                 assert!(part.join(file).exists(), "{}", part.join(file).display());
             }
             let log = std::fs::read(part.join("00000000000000000000.log")).unwrap();

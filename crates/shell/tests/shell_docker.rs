@@ -22,7 +22,10 @@ fn names_column(table: &str) -> Vec<String> {
 fn compose_up_starts_the_containers() {
     let mut sh = Shell::before_compose_up(started_world(3, 7, Flavour::Confluent));
     assert!(!sh.world().sim.is_up(1));
-    assert_eq!(ok(&mut sh, "docker ps"), "CONTAINER ID   IMAGE     COMMAND   CREATED   STATUS    PORTS     NAMES\n");
+    assert_eq!(
+        ok(&mut sh, "docker ps"),
+        "CONTAINER ID   IMAGE     COMMAND   CREATED   STATUS    PORTS     NAMES\n"
+    );
     let up = ok(&mut sh, "docker-compose up -d");
     assert_eq!(
         up,
@@ -38,17 +41,22 @@ fn compose_up_starts_the_containers() {
     }
     // Up again: nothing to do.
     let again = ok(&mut sh, "docker compose up -d");
-    assert!(again.starts_with("[+] Running 4/4\n ✔ Container controller  Running"), "{again}");
+    assert!(
+        again.starts_with("[+] Running 4/4\n ✔ Container controller  Running"),
+        "{again}"
+    );
     ok(&mut sh, "sleep 5");
     let ps = ok(&mut sh, "docker ps");
     assert_eq!(names_column(&ps), vec!["broker3", "broker2", "broker1", "controller"]);
-    assert!(ps.contains("confluentinc/cp-kafka:7.8.0   \"/etc/confluent/dock…\"   5 seconds ago   Up 5 seconds"), "{ps}");
+    assert!(
+        ps.contains("confluentinc/cp-kafka:7.8.0   \"/etc/confluent/dock…\"   5 seconds ago   Up 5 seconds"),
+        "{ps}"
+    );
     assert!(ps.contains("0.0.0.0:9092->9092/tcp"));
     // The brokers register with the new controller.
-    let registered = sh
-        .world_mut()
-        .sim
-        .run_until_condition(30_000, |s| s.metadata().is_some_and(|m| m.unfenced_brokers().len() == 3));
+    let registered = sh.world_mut().sim.run_until_condition(30_000, |s| {
+        s.metadata().is_some_and(|m| m.unfenced_brokers().len() == 3)
+    });
     assert!(registered);
 }
 
@@ -65,7 +73,12 @@ fn docker_kill_is_a_kill_and_ps_shows_it_exited() {
     let line = all.lines().find(|l| l.ends_with("broker2")).unwrap();
     assert!(line.contains("Exited (137) 3 seconds ago"), "{line}");
     let r = run(&mut sh, "docker kill broker2");
-    assert!(r.stderr.starts_with("Error response from daemon: cannot kill container: broker2: container "), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("Error response from daemon: cannot kill container: broker2: container "),
+        "{}",
+        r.stderr
+    );
     assert_eq!(r.status, 1);
     assert_eq!(ok(&mut sh, "docker start broker2"), "broker2\n");
     assert!(sh.world().sim.is_up(2));
@@ -76,14 +89,23 @@ fn docker_kill_is_a_kill_and_ps_shows_it_exited() {
 fn docker_stop_is_a_controlled_shutdown() {
     let mut sh = shell();
     ok(&mut sh, "kafkaplay sample t 10");
-    let leaders_on_1 = |sh: &Shell| snapshot::partitions(&sh.world().sim).iter().filter(|p| p.leader == 1).count();
+    let leaders_on_1 = |sh: &Shell| {
+        snapshot::partitions(&sh.world().sim)
+            .iter()
+            .filter(|p| p.leader == 1)
+            .count()
+    };
     assert!(leaders_on_1(&sh) > 0);
     assert_eq!(ok(&mut sh, "docker stop broker1"), "broker1\n");
     assert!(!sh.world().sim.is_up(1));
     // Leadership moved away before the broker went down.
     assert_eq!(leaders_on_1(&sh), 0);
     let all = ok(&mut sh, "docker ps -a");
-    assert!(all.lines().any(|l| l.ends_with("broker1") && l.contains("Exited (143)")), "{all}");
+    assert!(
+        all.lines()
+            .any(|l| l.ends_with("broker1") && l.contains("Exited (143)")),
+        "{all}"
+    );
     assert_eq!(ok(&mut sh, "docker restart broker1"), "broker1\n");
     assert!(sh.world().sim.is_up(1));
 }
@@ -95,7 +117,11 @@ fn docker_pause_and_unpause() {
     assert!(sh.world().sim.is_paused(3));
     assert!(ok(&mut sh, "docker ps").contains("(Paused)"));
     let r = run(&mut sh, "docker exec -it broker3 bash");
-    assert!(r.stderr.contains("is paused, unpause the container before exec"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("is paused, unpause the container before exec"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(ok(&mut sh, "docker unpause broker3"), "broker3\n");
     assert!(!sh.world().sim.is_paused(3));
     let r = run(&mut sh, "docker unpause broker3");
@@ -106,9 +132,15 @@ fn docker_pause_and_unpause() {
 fn unknown_containers_and_commands() {
     let mut sh = shell();
     let r = run(&mut sh, "docker stop kafka9");
-    assert_eq!((r.stderr.as_str(), r.status), ("Error response from daemon: No such container: kafka9\n", 1));
+    assert_eq!(
+        (r.stderr.as_str(), r.status),
+        ("Error response from daemon: No such container: kafka9\n", 1)
+    );
     let r = run(&mut sh, "docker fly");
-    assert_eq!(r.stderr, "docker: 'fly' is not a docker command.\nSee 'docker --help'\n");
+    assert_eq!(
+        r.stderr,
+        "docker: 'fly' is not a docker command.\nSee 'docker --help'\n"
+    );
 }
 
 #[test]
@@ -118,7 +150,10 @@ fn exec_enters_the_broker_and_exit_leaves() {
     ok(&mut sh, "docker exec -it broker2 bash");
     assert_eq!(sh.prompt(), "[appuser@broker2 ~]$ ");
     assert_eq!(sh.world().host, Some(2));
-    assert_eq!(ok(&mut sh, "hostname; whoami; pwd"), "broker2\nappuser\n/home/appuser\n");
+    assert_eq!(
+        ok(&mut sh, "hostname; whoami; pwd"),
+        "broker2\nappuser\n/home/appuser\n"
+    );
     assert_eq!(ok(&mut sh, "env | grep KAFKA_NODE_ID"), "KAFKA_NODE_ID=2\n");
     // No Docker inside the container.
     assert_eq!(run(&mut sh, "docker ps").status, 127);
@@ -203,10 +238,19 @@ fn log_dirs_list_the_brokers_replicas_with_kafkas_files() {
     let tp = TopicPartition::new("orders", 0);
     let log = sh.world().sim.broker(2).unwrap().log(&tp).unwrap();
     let exported = log.export_files();
-    let segment = &exported.iter().find(|f| f.name == "00000000000000000000.log").unwrap().bytes;
+    let segment = &exported
+        .iter()
+        .find(|f| f.name == "00000000000000000000.log")
+        .unwrap()
+        .bytes;
     assert!(!segment.is_empty());
     // What kafka-dump-log reads, by absolute and by relative path.
-    assert_eq!(sh.world().read_file("/var/lib/kafka/data/orders-0/00000000000000000000.log").as_ref(), Some(segment));
+    assert_eq!(
+        sh.world()
+            .read_file("/var/lib/kafka/data/orders-0/00000000000000000000.log")
+            .as_ref(),
+        Some(segment)
+    );
     ok(&mut sh, "cd /var/lib/kafka/data/orders-0");
     assert_eq!(sh.prompt(), "[appuser@broker2 orders-0]$ ");
     assert_eq!(sh.world().read_file("00000000000000000000.log").as_ref(), Some(segment));
@@ -217,7 +261,10 @@ fn log_dirs_list_the_brokers_replicas_with_kafkas_files() {
         ok(&mut sh, "echo /var/lib/kafka/data/orders-*/*.log"),
         "/var/lib/kafka/data/orders-0/00000000000000000000.log /var/lib/kafka/data/orders-1/00000000000000000000.log /var/lib/kafka/data/orders-2/00000000000000000000.log\n"
     );
-    assert_eq!(ok(&mut sh, "echo ../orders-?/leader-*"), "../orders-0/leader-epoch-checkpoint ../orders-1/leader-epoch-checkpoint ../orders-2/leader-epoch-checkpoint\n");
+    assert_eq!(
+        ok(&mut sh, "echo ../orders-?/leader-*"),
+        "../orders-0/leader-epoch-checkpoint ../orders-1/leader-epoch-checkpoint ../orders-2/leader-epoch-checkpoint\n"
+    );
     let checkpoint = ok(&mut sh, "cat leader-epoch-checkpoint");
     assert!(checkpoint.starts_with("0\n1\n0 0\n"), "{checkpoint}");
     assert!(ok(&mut sh, "cat partition.metadata").starts_with("version: 0\ntopic_id: "));
@@ -230,7 +277,10 @@ fn docker_logs_show_the_nodes_events() {
     let mut sh = shell();
     ok(&mut sh, "kafkaplay sample t 5");
     let logs = ok(&mut sh, "docker logs broker1");
-    assert!(logs.lines().next().unwrap().starts_with("[2023-11-14 22:13:20,"), "{logs}");
+    assert!(
+        logs.lines().next().unwrap().starts_with("[2023-11-14 22:13:20,"),
+        "{logs}"
+    );
     assert!(logs.contains("started (kafka.server.KafkaRaftServer)"));
     assert!(logs.contains("role t-"));
     assert_eq!(ok(&mut sh, "docker logs --tail 2 broker1").lines().count(), 2);
@@ -243,12 +293,15 @@ fn compose_down_removes_everything_and_up_starts_fresh() {
     ok(&mut sh, "kafkaplay sample t 5");
     let down = ok(&mut sh, "docker compose down");
     assert!(down.starts_with("[+] Running 5/5\n ✔ Container broker3"), "{down}");
-    assert!(down.ends_with(" ✔ Network learner_default  Removed                   0.1s\n"), "{down}");
+    assert!(
+        down.ends_with(" ✔ Network learner_default  Removed                   0.1s\n"),
+        "{down}"
+    );
     assert!(!sh.world().sim.is_up(1));
     ok(&mut sh, "docker compose up -d");
-    sh.world_mut()
-        .sim
-        .run_until_condition(30_000, |s| s.metadata().is_some_and(|m| m.unfenced_brokers().len() == 3));
+    sh.world_mut().sim.run_until_condition(30_000, |s| {
+        s.metadata().is_some_and(|m| m.unfenced_brokers().len() == 3)
+    });
     assert!(sh.world().sim.metadata().unwrap().topic("t").is_none());
 }
 
@@ -262,12 +315,21 @@ fn kafkaplay_network_faults_and_status() {
     let image = sh.world().sim.metadata().unwrap();
     assert!(!image.is_alive(1));
     let status = ok(&mut sh, "kafkaplay status");
-    assert!(status.contains("broker1      id 1     up      broker (fenced)"), "{status}");
+    assert!(
+        status.contains("broker1      id 1     up      broker (fenced)"),
+        "{status}"
+    );
     assert!(status.contains("network: partitioned: broker1 / broker2,broker3,controller"));
-    assert_eq!(ok(&mut sh, "kafkaplay heal"), "network healed: no partitions, no slow links\n");
+    assert_eq!(
+        ok(&mut sh, "kafkaplay heal"),
+        "network healed: no partitions, no slow links\n"
+    );
     ok(&mut sh, "sleep 15");
     assert!(sh.world().sim.metadata().unwrap().is_alive(1));
-    assert_eq!(ok(&mut sh, "kafkaplay slow 2 250"), "broker2: every link now has 250 ms of extra delay each way\n");
+    assert_eq!(
+        ok(&mut sh, "kafkaplay slow 2 250"),
+        "broker2: every link now has 250 ms of extra delay each way\n"
+    );
     assert_eq!(ok(&mut sh, "kafkaplay seed"), "7\n");
     assert_eq!(run(&mut sh, "kafkaplay partition 1").status, 2);
     assert_eq!(run(&mut sh, "kafkaplay slow broker9 10").status, 2);
@@ -279,9 +341,15 @@ fn kafkaplay_network_faults_and_status() {
 fn export_compose_recreates_the_cluster_on_real_kafka() {
     let mut sh = shell();
     ok(&mut sh, "kafkaplay sample orders 0");
-    assert_eq!(ok(&mut sh, "kafkaplay export-compose real"), "wrote real/docker-compose.yml\nwrote real/create-topics.sh\n");
+    assert_eq!(
+        ok(&mut sh, "kafkaplay export-compose real"),
+        "wrote real/docker-compose.yml\nwrote real/create-topics.sh\n"
+    );
     let compose = ok(&mut sh, "cat real/docker-compose.yml");
-    assert!(compose.starts_with("services:\n  controller:\n    image: confluentinc/cp-kafka:7.8.0\n"), "{compose}");
+    assert!(
+        compose.starts_with("services:\n  controller:\n    image: confluentinc/cp-kafka:7.8.0\n"),
+        "{compose}"
+    );
     for needle in [
         "KAFKA_PROCESS_ROLES: 'controller'",
         "KAFKA_NODE_ID: '3'",

@@ -12,7 +12,10 @@ use support_shell::{ok, run, shell};
 fn quotes_keep_spaces_and_escapes() {
     let mut sh = shell();
     assert_eq!(ok(&mut sh, r#"echo 'a  b' "c  d" e\ \ f"#), "a  b c  d e  f\n");
-    assert_eq!(ok(&mut sh, r#"echo "it's" 'say "hi"' \$HOME"#), "it's say \"hi\" $HOME\n");
+    assert_eq!(
+        ok(&mut sh, r#"echo "it's" 'say "hi"' \$HOME"#),
+        "it's say \"hi\" $HOME\n"
+    );
     assert_eq!(ok(&mut sh, "echo one   two # a comment"), "one two\n");
     assert_eq!(ok(&mut sh, "echo -n x; echo y"), "xy\n");
     assert_eq!(ok(&mut sh, r"echo -e 'a\tb'"), "a\tb\n");
@@ -49,7 +52,10 @@ fn exit_status_and_lists() {
     assert_eq!(r.status, 127);
     assert_eq!(ok(&mut sh, "foo 2>/dev/null; echo $?"), "127\n");
     let r = run(&mut sh, "fake-fail");
-    assert_eq!((r.stdout.as_str(), r.stderr.as_str(), r.status), ("partial\n", "boom\n", 3));
+    assert_eq!(
+        (r.stdout.as_str(), r.stderr.as_str(), r.status),
+        ("partial\n", "boom\n", 3)
+    );
     assert_eq!(ok(&mut sh, "! false && echo negated"), "negated\n");
 }
 
@@ -67,7 +73,10 @@ fn syntax_errors_are_bash_messages_with_status_2() {
 fn pipes_through_coreutils() {
     let mut sh = shell();
     assert_eq!(ok(&mut sh, r"printf 'a\nb\nc\n' | grep -v b | wc -l"), "2\n");
-    assert_eq!(ok(&mut sh, r"printf 'Kafka\nkafka\nzoo\n' | grep -i KAFKA"), "Kafka\nkafka\n");
+    assert_eq!(
+        ok(&mut sh, r"printf 'Kafka\nkafka\nzoo\n' | grep -i KAFKA"),
+        "Kafka\nkafka\n"
+    );
     assert_eq!(ok(&mut sh, r"printf 'a1\nb22\nc\n' | grep -E '[0-9]+'"), "a1\nb22\n");
     assert_eq!(ok(&mut sh, r"printf 'x\ny\nx\n' | grep -c x"), "2\n");
     assert_eq!(ok(&mut sh, "seq 1 20 | head -n 3"), "1\n2\n3\n");
@@ -87,8 +96,14 @@ fn pipes_through_coreutils() {
 #[test]
 fn printf_formats() {
     let mut sh = shell();
-    assert_eq!(ok(&mut sh, r"printf '%s:%s\n' key1 value1 key2 value2"), "key1:value1\nkey2:value2\n");
-    assert_eq!(ok(&mut sh, r"printf '%5d|%-4s|%05.1f\n' 42 ab 3.14159"), "   42|ab  |003.1\n");
+    assert_eq!(
+        ok(&mut sh, r"printf '%s:%s\n' key1 value1 key2 value2"),
+        "key1:value1\nkey2:value2\n"
+    );
+    assert_eq!(
+        ok(&mut sh, r"printf '%5d|%-4s|%05.1f\n' 42 ab 3.14159"),
+        "   42|ab  |003.1\n"
+    );
     assert_eq!(ok(&mut sh, r"printf 'a\tb%%\n'"), "a\tb%\n");
 }
 
@@ -143,9 +158,15 @@ fn heredoc_typed_over_several_lines() {
 #[test]
 fn piped_input_reaches_a_tool_and_its_job_finishes() {
     let mut sh = shell();
-    assert_eq!(ok(&mut sh, r"printf 'k1:v1\nk2:v2\n' | fake-lines"), "got: k1:v1\ngot: k2:v2\n");
+    assert_eq!(
+        ok(&mut sh, r"printf 'k1:v1\nk2:v2\n' | fake-lines"),
+        "got: k1:v1\ngot: k2:v2\n"
+    );
     assert_eq!(ok(&mut sh, "echo hi | fake-lines && echo done"), "got: hi\ndone\n");
-    assert_eq!(ok(&mut sh, "cat <<EOF | fake-lines\none\ntwo\nEOF"), "got: one\ngot: two\n");
+    assert_eq!(
+        ok(&mut sh, "cat <<EOF | fake-lines\none\ntwo\nEOF"),
+        "got: one\ngot: two\n"
+    );
     ok(&mut sh, "echo from-file > in.txt");
     assert_eq!(ok(&mut sh, "fake-lines < in.txt"), "got: from-file\n");
     assert_eq!(run(&mut sh, "echo x | fake-lines 4").status, 4);
@@ -198,7 +219,11 @@ fn a_job_inside_a_pipeline_is_bounded() {
     let mut sh = shell();
     let r = run(&mut sh, "fake-ticker | head -n 2");
     assert_eq!(r.stdout, "tick 1\ntick 2\n");
-    assert!(r.stderr.contains("still running after 120 s of simulated time"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("still running after 120 s of simulated time"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("stopped\n"));
     assert_eq!(ok(&mut sh, "fake-ticker 3 | wc -l"), "3\n");
 }
@@ -225,12 +250,32 @@ fn cd_pwd_ls_and_mkdir() {
     assert_eq!(ok(&mut sh, "ls work"), "a.txt\n");
     assert_eq!(ok(&mut sh, "cat work/../work/a.txt"), "x\n");
     let r = run(&mut sh, "cd nowhere");
-    assert_eq!((r.stderr.as_str(), r.status), ("bash: cd: nowhere: No such file or directory\n", 1));
+    assert_eq!(
+        (r.stderr.as_str(), r.status),
+        ("bash: cd: nowhere: No such file or directory\n", 1)
+    );
     let r = run(&mut sh, "ls nowhere");
-    assert_eq!((r.stderr.as_str(), r.status), ("ls: cannot access 'nowhere': No such file or directory\n", 2));
+    assert_eq!(
+        (r.stderr.as_str(), r.status),
+        ("ls: cannot access 'nowhere': No such file or directory\n", 2)
+    );
     ok(&mut sh, "cd");
     assert_eq!(ok(&mut sh, "echo *.yml"), "docker-compose.yml\n");
     assert_eq!(ok(&mut sh, "echo *.none"), "*.none\n");
+}
+
+#[test]
+fn subshells_keep_their_changes() {
+    let mut sh = shell();
+    assert_eq!(ok(&mut sh, "echo $(cd /tmp; pwd) $(exit 4; echo no)"), "/tmp\n");
+    assert_eq!(ok(&mut sh, "pwd"), "/home/learner\n");
+    assert!(!sh.has_exited());
+    ok(&mut sh, "cd /tmp | cat");
+    run(&mut sh, "exit 1 | cat");
+    assert!(!sh.has_exited());
+    assert_eq!(ok(&mut sh, "pwd"), "/home/learner\n");
+    ok(&mut sh, "docker exec -it broker1 bash | cat");
+    assert_eq!(sh.world().host, None);
 }
 
 #[test]
@@ -239,7 +284,10 @@ fn history_lists_what_was_typed() {
     sh.submit("echo one");
     sh.submit("   ");
     sh.submit("echo two");
-    assert_eq!(ok(&mut sh, "history"), "    1  echo one\n    2  echo two\n    3  history\n");
+    assert_eq!(
+        ok(&mut sh, "history"),
+        "    1  echo one\n    2  echo two\n    3  history\n"
+    );
     sh.set_history(vec!["kafka-topics --list".to_string()]);
     assert_eq!(ok(&mut sh, "history 1"), "    2  history 1\n");
 }
@@ -279,7 +327,10 @@ fn completion_of_commands_flags_topics_and_paths() {
     assert_eq!(sh.complete(line, line.len()).candidates, vec!["orders"]);
     assert_eq!(sh.complete("cat dock", 8).candidates, vec!["docker-compose.yml"]);
     assert_eq!(sh.complete("docker st", 9).candidates, vec!["start", "stop"]);
-    assert_eq!(sh.complete("docker stop broker", 18).candidates, vec!["broker1", "broker2", "broker3"]);
+    assert_eq!(
+        sh.complete("docker stop broker", 18).candidates,
+        vec!["broker1", "broker2", "broker3"]
+    );
     assert_eq!(sh.complete("kafkaplay st", 12).candidates, vec!["status"]);
     assert_eq!(sh.complete("ls /var/l", 9).candidates, Vec::<String>::new());
     assert_eq!(sh.complete("echo x | gr", 11).candidates, vec!["grep"]);

@@ -127,9 +127,9 @@ fn main() {
     };
     let mut world = World::new(options.brokers, options.seed, options.flavour);
     let brokers = options.brokers as usize;
-    let ready = world
-        .sim
-        .run_until_condition(60_000, |s| s.metadata().is_some_and(|m| m.unfenced_brokers().len() == brokers));
+    let ready = world.sim.run_until_condition(60_000, |s| {
+        s.metadata().is_some_and(|m| m.unfenced_brokers().len() == brokers)
+    });
     if !ready {
         eprintln!("kafkaplay: the cluster did not start within 60 s of simulated time");
     }
