@@ -23,7 +23,7 @@ pub const NAMES: &[&str] = &[
 ];
 
 /// Shell builtins (not files).
-pub const SHELL_BUILTINS: &[&str] = &["cd", "exit", "export", "help", "history", "type", "unset"];
+pub const SHELL_BUILTINS: &[&str] = &["cd", "exit", "export", "help", "history", "set", "type", "unset"];
 
 /// Runs `argv` if it names a builtin; `None` otherwise.
 pub fn run(shell: &mut Shell, argv: &[String], stdin: Option<&str>, stdout_tty: bool, out: &mut Output) -> Option<i32> {
@@ -92,6 +92,16 @@ pub fn run(shell: &mut Shell, argv: &[String], stdin: Option<&str>, stdout_tty: 
             0
         }
         "true" | ":" => 0,
+        "set" => {
+            for a in args {
+                match a.as_str() {
+                    "-e" | "-o errexit" => shell.session_mut().errexit = true,
+                    "+e" => shell.session_mut().errexit = false,
+                    _ => {}
+                }
+            }
+            0
+        }
         "false" => 1,
         "exit" => {
             let status = match args.first() {

@@ -52,6 +52,8 @@ pub struct Session {
     pub vars: BTreeMap<String, Var>,
     pub cwd: String,
     pub last_status: i32,
+    /// `set -e` (honoured in scripts and `bash -c`).
+    pub errexit: bool,
 }
 
 /// Where a file descriptor writes.
@@ -99,6 +101,8 @@ pub struct Shell {
     pub(crate) network: Vec<String>,
     /// Tools added with [`Shell::register_tool`], after the registry's.
     extra_tools: Vec<(String, crate::tool::ToolFn)>,
+    /// The stdout of the last subshell.
+    last_captured_stdout: Option<String>,
 }
 
 impl Shell {
@@ -137,6 +141,7 @@ impl Shell {
             depth: 0,
             network: Vec::new(),
             extra_tools: Vec::new(),
+            last_captured_stdout: None,
         }
     }
 
@@ -261,6 +266,7 @@ impl Shell {
             vars,
             cwd: home,
             last_status: 0,
+            errexit: false,
         });
         self.sync_location();
     }
@@ -797,6 +803,22 @@ impl Shell {
                 }
             }
             "kafkaplay" => Ran::Status(crate::playground::run(self, args, out)),
+            "bash" | "sh" | "/bin/bash" | "/bin/sh" => {
+                let name = crate::fs::base_name(name).to_string();
+                Ran::Status(self.run_bash(&name, args, out))
+            }
+            _ if name.contains('/')
+                && self.find_tool(name).is_none()
+                && self.world.path_kind(name) == Some(views::Kind::File)
+                && !name.starts_with("/bin/")
+                && !name.starts_with("/usr/bin/") =>
+            {
+                // `./script.sh`: run the learner's file as a bash script.
+                let file = name.to_string();
+                let mut argv = vec![file];
+                argv.extend(args.iter().cloned());
+                Ran::Status(self.run_bash("bash", &argv, out))
+            }
             _ => {
                 if let Some(code) = builtins::run(self, argv, stdin, stdout_tty, out) {
                     return Ran::Status(code);
@@ -846,28 +868,50 @@ impl Shell {
             .map(|t| (name.to_string(), t))
     }
 
-    /// Runs `source` as a command and returns its stdout (for `$(...)`).
+    /// Runs `source` as a command and returns its stdout, trailing newlines
+    /// removed (for `$(...)`).
     fn command_output(&mut self, source: &str, out: &mut Output) -> String {
+        let mut captured = Output::new();
+        self.subshell(source, "command substitution", &mut captured);
+        for (stream, text) in captured.chunks {
+            if stream == Stream::Stderr {
+                out.err(text);
+            }
+        }
+        let mut text = self.last_captured_stdout.take().unwrap_or_default();
+        while text.ends_with('\n') {
+            text.pop();
+        }
+        text
+    }
+
+    /// Runs `source` in a subshell (`$(...)`, `bash -c`, `bash FILE`): its
+    /// `cd`, `exit` and variables stay inside, jobs inside it are bounded, and
+    /// its status becomes `$?`. What it prints goes to `out`; its stdout is
+    /// also kept for [`Shell::command_output`].
+    fn subshell(&mut self, source: &str, context: &str, out: &mut Output) -> i32 {
         if self.depth >= 8 {
-            out.errln("bash: command substitution nested too deeply");
-            return String::new();
+            out.errln(format!("bash: {context}: nested too deeply"));
+            return 2;
         }
         let program = match syntax::parse(source) {
             Ok(p) => p,
             Err(ParseError::Incomplete) => {
-                out.errln("bash: command substitution: unexpected end of file");
-                return String::new();
+                out.errln(format!("bash: {context}: syntax error: unexpected end of file"));
+                self.session_mut().last_status = 2;
+                return 2;
             }
             Err(ParseError::Syntax(m)) => {
-                out.errln(format!("bash: command substitution: {m}"));
-                return String::new();
+                out.errln(format!("bash: {context}: {m}"));
+                self.session_mut().last_status = 2;
+                return 2;
             }
         };
         self.depth += 1;
-        // A subshell: `cd`, `exit` and `docker exec -it` inside stay inside.
         let saved = (self.sessions.clone(), self.exited);
-        let mut captured = Output::new();
-        for step in program {
+        let mut stdout = String::new();
+        let mut steps = program.into_iter().peekable();
+        while let Some(step) = steps.next() {
             if self.exited || self.sessions.len() < saved.0.len() {
                 break;
             }
@@ -884,11 +928,12 @@ impl Shell {
             if let PipelineEnd::Status(s) = self.run_pipeline(&step.pipeline, &mut inner, false) {
                 self.session_mut().last_status = s;
             }
-            for (stream, text) in inner.chunks {
-                match stream {
-                    Stream::Stdout => captured.out(text),
-                    Stream::Stderr => out.err(text),
-                }
+            stdout.push_str(&inner.stdout());
+            out.extend(inner);
+            // `set -e`: a failing command that is not tested by `&&`/`||` ends the script.
+            let tested = steps.peek().is_some_and(|next| next.connector != Connector::Always);
+            if self.session().errexit && self.last_status() != 0 && !tested && !step.pipeline.negated {
+                break;
             }
         }
         self.depth -= 1;
@@ -896,11 +941,39 @@ impl Shell {
         (self.sessions, self.exited) = saved;
         self.session_mut().last_status = status;
         self.sync_location();
-        let mut text = captured.stdout();
-        while text.ends_with('\n') {
-            text.pop();
+        self.last_captured_stdout = Some(stdout);
+        status
+    }
+
+    /// `bash`/`sh`: `-c COMMAND`, a script file, or (no arguments) a nested
+    /// interactive shell on the same machine (`exit` returns).
+    fn run_bash(&mut self, name: &str, args: &[String], out: &mut Output) -> i32 {
+        match args.first().map(String::as_str) {
+            None => {
+                let mut session = self.session().clone();
+                session.vars.retain(|_, v| v.exported);
+                session.last_status = 0;
+                self.sessions.push(session);
+                0
+            }
+            Some("-c") => match args.get(1) {
+                Some(command) => self.subshell(&command.clone(), name, out),
+                None => {
+                    out.errln(format!("{name}: -c: option requires an argument"));
+                    2
+                }
+            },
+            Some(file) => match self.world.read_file(file) {
+                Some(bytes) => {
+                    let source = String::from_utf8_lossy(&bytes).into_owned();
+                    self.subshell(&source, file, out)
+                }
+                None => {
+                    out.errln(format!("{name}: {file}: No such file or directory"));
+                    127
+                }
+            },
         }
-        text
     }
 
     // ----- expansion -----
@@ -1177,6 +1250,7 @@ fn host_session(world: &World) -> Session {
         vars,
         cwd: views::HOST_HOME.to_string(),
         last_status: 0,
+        errexit: false,
     }
 }
 

@@ -279,6 +279,27 @@ fn subshells_keep_their_changes() {
 }
 
 #[test]
+fn bash_runs_commands_and_scripts() {
+    let mut sh = shell();
+    assert_eq!(ok(&mut sh, "bash -c 'echo hi; exit 3'; echo $?"), "hi\n3\n");
+    ok(
+        &mut sh,
+        "cat > job.sh <<'EOF'\nset -e\necho start\nfalse || echo tested\nfalse\necho never\nEOF",
+    );
+    let r = run(&mut sh, "sh job.sh");
+    assert_eq!((r.stdout.as_str(), r.status), ("start\ntested\n", 1));
+    assert_eq!(ok(&mut sh, "./job.sh | head -1"), "start\n");
+    assert_eq!(
+        run(&mut sh, "sh missing.sh").stderr,
+        "sh: missing.sh: No such file or directory\n"
+    );
+    ok(&mut sh, "bash");
+    ok(&mut sh, "exit");
+    assert!(!sh.has_exited());
+    assert_eq!(ok(&mut sh, "echo still here"), "still here\n");
+}
+
+#[test]
 fn history_lists_what_was_typed() {
     let mut sh = shell();
     sh.submit("echo one");
