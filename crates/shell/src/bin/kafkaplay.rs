@@ -163,7 +163,8 @@ fn main() {
 
 /// The interactive loop: lines come from a reader thread so that a running
 /// job (a console consumer) keeps printing while the user types. Ctrl+D is
-/// end of input (for a job, or `exit` at the prompt).
+/// end of input (for a job, or `exit` at the prompt); it also stops a job that
+/// does not read input, as Ctrl+C would (std cannot catch SIGINT).
 fn repl(shell: &mut Shell) {
     let (tx, rx) = mpsc::channel::<Option<String>>();
     std::thread::spawn(move || {
@@ -206,11 +207,21 @@ fn repl(shell: &mut Shell) {
                 Err(_) => break,
             }
         };
-        let out = match received {
+        let was_running = shell.job_running();
+        let eof = received.is_none();
+        let mut out = match received {
             Some(line) => shell.submit(line.trim_end_matches(['\n', '\r'])),
             None => shell.eof(),
         };
+        if eof && was_running && shell.job_running() && !shell.job_reads_input() {
+            // Without signal handling in std, Ctrl+C would end kafkaplay
+            // itself: Ctrl+D stops a job that does not read its input.
+            out.extend(shell.interrupt());
+        }
         print(&out);
+        if !was_running && shell.job_running() && !shell.job_reads_input() {
+            eprintln!("(kafkaplay: press Ctrl+D to stop it)");
+        }
         if !shell.has_exited() && (!shell.job_running() || shell.job_reads_input()) {
             prompt(shell);
         }
