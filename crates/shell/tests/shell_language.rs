@@ -367,3 +367,17 @@ fn same_commands_same_output() {
     assert_eq!(a, b);
     assert!(a.stdout().contains("broker2      id 2     down"), "{}", a.stdout());
 }
+
+#[test]
+fn completion_of_consumer_groups() {
+    use kafkaplay_cluster::config::ConsumerConfig;
+    use kafkaplay_cluster::consumer::ConsumerApp;
+    let mut sh = shell();
+    ok(&mut sh, "kafkaplay sample orders 5");
+    let sim = &mut sh.world_mut().sim;
+    let c = sim.add_consumer(ConsumerConfig::group("billing"), ConsumerApp::default());
+    sim.subscribe(c, &["orders"]);
+    sim.run_for(10_000);
+    let line = "kafka-consumer-groups --bootstrap-server localhost:9092 --describe --group ";
+    assert_eq!(sh.complete(line, line.len()).candidates, vec!["billing"]);
+}
