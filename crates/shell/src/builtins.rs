@@ -539,11 +539,11 @@ fn columns(names: &[String], width: usize) -> Vec<String> {
             let mut lines = Vec::new();
             for r in 0..rows {
                 let mut line = String::new();
-                for c in 0..cols {
+                for (c, column_width) in widths.iter().enumerate() {
                     if let Some(name) = names.get(c * rows + r) {
                         line.push_str(name);
                         if c + 1 < cols && names.get((c + 1) * rows + r).is_some() {
-                            line.push_str(&" ".repeat(widths[c] - name.chars().count() + 2));
+                            line.push_str(&" ".repeat(column_width - name.chars().count() + 2));
                         }
                     }
                 }
@@ -870,12 +870,7 @@ fn head_tail(shell: &mut Shell, tool: &str, args: &[String], input: &str, out: &
             match v.trim_start_matches(['+', '-']).parse::<usize>() {
                 Ok(n) => Some((n, plus)),
                 Err(_) => {
-                    let what = if tool == "head" {
-                        "number of lines"
-                    } else {
-                        "number of lines"
-                    };
-                    out.errln(format!("{tool}: invalid {what}: '{v}'"));
+                    out.errln(format!("{tool}: invalid number of lines: '{v}'"));
                     None
                 }
             }
@@ -1192,7 +1187,7 @@ pub fn parse_duration_ms(s: &str, unit_ms: i64) -> Option<i64> {
         _ => return None,
     };
     let ms = value * scale;
-    (ms.is_finite() && ms >= 0.0 && ms < 1e15).then_some(ms as i64)
+    (0.0..1e15).contains(&ms).then_some(ms as i64)
 }
 
 fn mkdir(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {

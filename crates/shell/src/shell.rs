@@ -624,7 +624,7 @@ impl Shell {
         }
         let stdout_tty = fd1 == Dest::Terminal(Stream::Stdout);
         let mut captured = Output::new();
-        let ran = self.run_argv(&argv, stdin.as_deref(), stdout_tty, may_foreground, &mut captured);
+        let ran = self.run_argv(&argv, stdin.as_deref(), stdout_tty, &mut captured);
         self.route(&captured, &fd1, &fd2, out, Some(piped));
         match ran {
             Ran::Status(s) => SimpleEnd::Status(s),
@@ -770,14 +770,7 @@ impl Shell {
 
     /// Runs a command by name: a shell builtin, `docker`, `kafkaplay`, or one of
     /// Kafka's tools.
-    fn run_argv(
-        &mut self,
-        argv: &[String],
-        stdin: Option<&str>,
-        stdout_tty: bool,
-        may_foreground: bool,
-        out: &mut Output,
-    ) -> Ran {
+    fn run_argv(&mut self, argv: &[String], stdin: Option<&str>, stdout_tty: bool, out: &mut Output) -> Ran {
         let name = argv[0].as_str();
         let args = &argv[1..];
         match name {
@@ -795,7 +788,7 @@ impl Shell {
                         let saved = (self.world.host, self.world.fs.cwd.clone());
                         self.world.host = Some(id);
                         self.world.fs.cwd = views::home_of(&self.world, Some(id)).to_string();
-                        let ran = self.run_argv(&command, stdin, stdout_tty, may_foreground, out);
+                        let ran = self.run_argv(&command, stdin, stdout_tty, out);
                         self.world.host = saved.0;
                         self.world.fs.cwd = saved.1;
                         ran
