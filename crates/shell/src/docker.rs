@@ -102,10 +102,15 @@ pub fn container_id(world: &World, id: NodeId) -> String {
 
 /// The KRaft cluster id (22 characters of URL-safe base64), stable for a seed.
 pub fn cluster_id(seed: u64) -> String {
+    base64_id(&format!("cluster-{seed}"))
+}
+
+/// A Kafka `Uuid` in its 22-character URL-safe base64 form, derived from `name`.
+pub fn base64_id(name: &str) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut bytes = Vec::new();
-    bytes.extend_from_slice(&fnv1a(format!("cluster-a-{seed}").as_bytes()).to_be_bytes());
-    bytes.extend_from_slice(&fnv1a(format!("cluster-b-{seed}").as_bytes()).to_be_bytes());
+    bytes.extend_from_slice(&fnv1a(format!("a-{name}").as_bytes()).to_be_bytes());
+    bytes.extend_from_slice(&fnv1a(format!("b-{name}").as_bytes()).to_be_bytes());
     let mut bits: u32 = 0;
     let mut nbits = 0;
     let mut out = String::new();

@@ -161,6 +161,19 @@ pub fn server_properties(world: &World, id: NodeId) -> String {
     p
 }
 
+/// The log directory's `meta.properties`, as `kafka-storage format` writes it
+/// when the container first starts (Java `Properties.store`: an empty comment,
+/// the date, then the keys).
+pub fn meta_properties(world: &World, id: NodeId) -> String {
+    let seed = world.sim.seed();
+    format!(
+        "#\n#{}\ncluster.id={}\ndirectory.id={}\nnode.id={id}\nversion=1\n",
+        crate::builtins::date(world.sim.config().origin_ms),
+        docker::cluster_id(seed),
+        docker::base64_id(&format!("directory-{seed}-{id}")),
+    )
+}
+
 /// The port broker `id` listens on for the learner's machine (`localhost:909x`).
 pub fn host_port(world: &World, id: NodeId) -> u16 {
     world
@@ -315,12 +328,12 @@ fn view_children(world: &World, machine: Machine, dir: &str) -> Option<Vec<DirEn
     }
     let id = machine?;
     if dir == LOG_DIR {
-        return Some(
-            partition_dirs(world, id)
-                .into_iter()
-                .map(|(name, _)| subdir(name))
-                .collect(),
-        );
+        let mut entries: Vec<DirEntry> = partition_dirs(world, id)
+            .into_iter()
+            .map(|(name, _)| subdir(name))
+            .collect();
+        entries.push(file("meta.properties".into(), meta_properties(world, id).len() as u64));
+        return Some(entries);
     }
     if parent_of(dir) == LOG_DIR {
         let name = crate::fs::base_name(dir);
@@ -354,6 +367,9 @@ fn view_read(world: &World, machine: Machine, path: &str) -> Option<Vec<u8>> {
         return Some(Vec::new());
     }
     let id = machine?;
+    if path == format!("{LOG_DIR}/meta.properties") {
+        return Some(meta_properties(world, id).into_bytes());
+    }
     if path == server_properties_path(world.flavour) {
         return Some(server_properties(world, id).into_bytes());
     }

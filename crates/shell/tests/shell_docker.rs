@@ -221,7 +221,15 @@ fn log_dirs_list_the_brokers_replicas_with_kafkas_files() {
     let mut sh = shell();
     ok(&mut sh, "kafkaplay sample orders 40");
     ok(&mut sh, "docker exec -it broker2 bash");
-    let listed = ok(&mut sh, "ls -1 /var/lib/kafka/data");
+    let listed = ok(&mut sh, "ls -1 /var/lib/kafka/data | grep -v meta.properties");
+    let meta = ok(&mut sh, "cat /var/lib/kafka/data/meta.properties");
+    assert!(
+        meta.starts_with("#\n#Tue Nov 14 22:13:20 UTC 2023\ncluster.id="),
+        "{meta}"
+    );
+    assert!(meta.ends_with("\nnode.id=2\nversion=1\n"), "{meta}");
+    let compose = sh.world().read_file("/home/learner/docker-compose.yml");
+    assert_eq!(compose, None, "the learner's files are not in the container");
     let mut expected: Vec<String> = snapshot::partitions(&sh.world().sim)
         .into_iter()
         .filter(|p| p.replicas.contains(&2))
