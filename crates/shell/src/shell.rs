@@ -785,12 +785,13 @@ impl Shell {
                         Ran::Status(0)
                     }
                     Some(Action::Run(id, command)) => {
-                        let saved = (self.world.host, self.world.fs.cwd.clone());
-                        self.world.host = Some(id);
-                        self.world.fs.cwd = views::home_of(&self.world, Some(id)).to_string();
+                        // The command runs in the container's own process
+                        // environment (its KAFKA_* variables, its home).
+                        let before = self.sessions.len();
+                        self.enter_container(id);
                         let ran = self.run_argv(&command, stdin, stdout_tty, out);
-                        self.world.host = saved.0;
-                        self.world.fs.cwd = saved.1;
+                        self.sessions.truncate(before);
+                        self.sync_location();
                         ran
                     }
                 }

@@ -167,6 +167,11 @@ fn exec_enters_the_broker_and_exit_leaves() {
     assert_eq!(ok(&mut sh, "docker exec broker3 hostname"), "broker3\n");
     assert_eq!(sh.world().host, None);
     assert_eq!(ok(&mut sh, "docker exec broker2 cat /tmp/x"), "inside\n");
+    assert_eq!(ok(&mut sh, "docker exec broker2 printenv KAFKA_NODE_ID"), "2\n");
+    ok(&mut sh, "docker exec broker2 cd /var");
+    assert_eq!(run(&mut sh, "docker exec broker2 exit 5").status, 5);
+    assert_eq!(ok(&mut sh, "pwd"), "/home/learner\n");
+    assert!(!sh.has_exited());
     ok(&mut sh, "docker kill broker1");
     let r = run(&mut sh, "docker exec -it broker1 bash");
     assert!(r.stderr.ends_with("is not running\n"), "{}", r.stderr);
