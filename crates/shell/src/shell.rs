@@ -24,7 +24,9 @@ use crate::builtins;
 use crate::docker::{self, Action, Docker};
 use crate::fs::Machine;
 use crate::output::{Output, Stream};
-use crate::syntax::{self, Connector, ParseError, Part, Pipeline, Redirect, SimpleCommand, Step, Word};
+use crate::syntax::{
+    self, Command, Connector, ForLoop, ParseError, Part, Pipeline, Redirect, SimpleCommand, Step, Word,
+};
 use crate::tool::{Exit, Invocation, Job, Stdin};
 use crate::views;
 use crate::world::{Flavour, World};
@@ -556,7 +558,11 @@ impl Shell {
             };
             let mut piped = String::new();
             let stdin = input.take();
-            match self.run_simple(cmd, stdin, stdout, last && may_foreground, out, &mut piped) {
+            let end = match cmd {
+                Command::Simple(c) => self.run_simple(c, stdin, stdout, last && may_foreground, out, &mut piped),
+                Command::For(f) => SimpleEnd::Status(self.run_for(f, stdin, stdout, out, &mut piped)),
+            };
+            match end {
                 SimpleEnd::Status(s) => status = s,
                 SimpleEnd::Job { job, stdout, stderr } => {
                     return PipelineEnd::Job(Foreground {
@@ -645,6 +651,66 @@ impl Shell {
                 }
             }
         }
+    }
+
+    /// `for NAME in WORDS; do BODY; done`: the body runs once per field, in
+    /// this shell (its variables stay set); what it prints goes where the
+    /// loop's stdout and stderr point, iteration by iteration.
+    fn run_for(
+        &mut self,
+        f: &ForLoop,
+        stdin: Option<String>,
+        stdout: Dest,
+        out: &mut Output,
+        piped: &mut String,
+    ) -> i32 {
+        let mut stdin = stdin;
+        let mut fd1 = stdout;
+        let mut fd2 = Dest::Terminal(Stream::Stderr);
+        for r in &f.redirects {
+            if let Err(message) = self.redirect(r, &mut stdin, &mut fd1, &mut fd2, out) {
+                out.errln(format!("bash: {message}"));
+                return 1;
+            }
+        }
+        let mut items = Vec::new();
+        for w in &f.words {
+            match self.expand_word(w, out) {
+                Ok(fields) => items.extend(fields),
+                Err(message) => {
+                    out.errln(format!("bash: {message}"));
+                    return 1;
+                }
+            }
+        }
+        let sessions = self.sessions.len();
+        let mut status = 0;
+        for item in items {
+            self.set_var(&f.var, item);
+            let mut captured = Output::new();
+            for step in &f.body {
+                if self.exited || self.sessions.len() < sessions {
+                    break;
+                }
+                let last = self.last_status();
+                let run = match step.connector {
+                    Connector::Always => true,
+                    Connector::And => last == 0,
+                    Connector::Or => last != 0,
+                };
+                if run {
+                    if let PipelineEnd::Status(s) = self.run_pipeline(&step.pipeline, &mut captured, false) {
+                        self.session_mut().last_status = s;
+                    }
+                }
+            }
+            status = self.last_status();
+            self.route(&captured, &fd1, &fd2, out, Some(piped));
+            if self.exited || self.sessions.len() < sessions {
+                break;
+            }
+        }
+        status
     }
 
     /// Ticks a job that cannot stay in the foreground until it exits.
@@ -998,6 +1064,18 @@ impl Shell {
     /// Expands a word into fields: variables, `$(...)`, `~`, field splitting
     /// of unquoted expansions, and globbing of unquoted `*`/`?`.
     fn expand_word(&mut self, word: &Word, out: &mut Output) -> Result<Vec<String>, String> {
+        let braced = brace_expand(word);
+        if braced.len() != 1 || braced[0] != *word {
+            let mut fields = Vec::new();
+            for w in braced {
+                fields.extend(self.expand_fields(&w, out)?);
+            }
+            return Ok(fields);
+        }
+        self.expand_fields(word, out)
+    }
+
+    fn expand_fields(&mut self, word: &Word, out: &mut Output) -> Result<Vec<String>, String> {
         let mut fields: Vec<String> = Vec::new();
         let mut current = String::new();
         let mut has = false;
@@ -1103,8 +1181,16 @@ impl Shell {
             // Parse the line as the inside of double quotes.
             let quoted = format!("\"{}\"", content.replace('"', "\\\""));
             match syntax::parse(&format!("x {quoted}")) {
-                Ok(program) if program.len() == 1 && program[0].pipeline.commands[0].words.len() == 2 => {
-                    let word = program[0].pipeline.commands[0].words[1].clone();
+                Ok(program)
+                    if program.len() == 1
+                        && program[0].pipeline.commands[0]
+                            .simple()
+                            .is_some_and(|c| c.words.len() == 2) =>
+                {
+                    let word = program[0].pipeline.commands[0]
+                        .simple()
+                        .map(|c| c.words[1].clone())
+                        .unwrap_or_default();
                     match self.expand_single(&word, out) {
                         Ok(v) => result.push_str(&v),
                         Err(_) => result.push_str(content),
@@ -1184,6 +1270,93 @@ enum SimpleEnd {
         stdout: Dest,
         stderr: Dest,
     },
+}
+
+/// The most words one brace expansion gives.
+const BRACE_MAX_WORDS: usize = 100_000;
+
+/// Bash's brace expansion of unquoted text: `{1..5}`, `{5..1}`, `{1..10..2}`,
+/// `{a..e}`, `{x,y,z}`, with a prefix and suffix (`msg-{1..3}`); several
+/// braces multiply. Anything else stays as it is.
+pub fn brace_expand(word: &Word) -> Vec<Word> {
+    for (i, part) in word.iter().enumerate() {
+        let Part::Lit { text, quoted: false } = part else {
+            continue;
+        };
+        let Some((start, end, items)) = find_brace(text) else {
+            continue;
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let mut w = word.clone();
+            w[i] = Part::Lit {
+                text: format!("{}{item}{}", &text[..start], &text[end..]),
+                quoted: false,
+            };
+            for expanded in brace_expand(&w) {
+                if out.len() == BRACE_MAX_WORDS {
+                    return out;
+                }
+                out.push(expanded);
+            }
+        }
+        return out;
+    }
+    vec![word.clone()]
+}
+
+/// The first expandable `{...}` in `text`: its byte range and its items.
+fn find_brace(text: &str) -> Option<(usize, usize, Vec<String>)> {
+    let mut search = 0;
+    while let Some(open) = text[search..].find('{').map(|i| i + search) {
+        let close = open + text[open..].find('}')?;
+        let inner = &text[open + 1..close];
+        if let Some(items) = brace_items(inner) {
+            return Some((open, close + 1, items));
+        }
+        search = open + 1;
+    }
+    None
+}
+
+fn brace_items(inner: &str) -> Option<Vec<String>> {
+    if inner.contains('{') {
+        return None;
+    }
+    if inner.contains(',') {
+        return Some(inner.split(',').map(str::to_string).collect());
+    }
+    let parts: Vec<&str> = inner.split("..").collect();
+    let (a, b, step) = match parts.as_slice() {
+        [a, b] => (*a, *b, 1i64),
+        [a, b, s] => (*a, *b, s.parse::<i64>().ok()?.checked_abs()?.max(1)),
+        _ => return None,
+    };
+    if let (Ok(x), Ok(y)) = (a.parse::<i64>(), b.parse::<i64>()) {
+        let count = ((x - y).unsigned_abs() / step as u64 + 1).min(BRACE_MAX_WORDS as u64) as usize;
+        let dir = if y >= x { step } else { -step };
+        return Some((0..count).map(|k| (x + dir * k as i64).to_string()).collect());
+    }
+    let (mut ca, mut cb) = (a.chars(), b.chars());
+    match (ca.next(), ca.next(), cb.next(), cb.next()) {
+        (Some(x), None, Some(y), None) if x.is_ascii_alphabetic() && y.is_ascii_alphabetic() => {
+            let (x, y) = (x as u8, y as u8);
+            let items: Vec<String> = if x <= y {
+                (x..=y)
+                    .step_by(step as usize)
+                    .map(|c| (c as char).to_string())
+                    .collect()
+            } else {
+                (y..=x)
+                    .rev()
+                    .step_by(step as usize)
+                    .map(|c| (c as char).to_string())
+                    .collect()
+            };
+            Some(items)
+        }
+        _ => None,
+    }
 }
 
 /// `*` and `?` matching over characters.

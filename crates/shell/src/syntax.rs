@@ -2,8 +2,9 @@
 //! escapes, `$` expansions, operators, redirections, heredoc bodies, comments)
 //! and the parser (simple commands, pipelines, `&&`/`||` lists, `;`).
 //!
-//! This is the part of POSIX `sh` that Kafka tutorials type. It has no control
-//! flow (`if`, `for`, `while`), no functions, no subshells and no arithmetic: the
+//! This is the part of POSIX `sh` that Kafka tutorials type, plus `for NAME in
+//! WORDS; do ...; done` (to generate messages). It has no other control flow
+//! (`if`, `while`, `case`), no functions, no subshells and no arithmetic: the
 //! parser names such a construct in a syntax error instead of guessing.
 //!
 //! Input may be incomplete (an open quote, a heredoc without its delimiter line,
@@ -55,11 +56,37 @@ pub struct SimpleCommand {
     pub redirects: Vec<Redirect>,
 }
 
+/// `for NAME in WORDS; do LIST; done` and its redirections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForLoop {
+    pub var: String,
+    pub words: Vec<Word>,
+    pub body: Program,
+    pub redirects: Vec<Redirect>,
+}
+
+/// One command of a pipeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Simple(SimpleCommand),
+    For(ForLoop),
+}
+
+impl Command {
+    /// The simple command, if this is one.
+    pub fn simple(&self) -> Option<&SimpleCommand> {
+        match self {
+            Command::Simple(c) => Some(c),
+            Command::For(_) => None,
+        }
+    }
+}
+
 /// `a | b | c`, optionally negated with `!`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pipeline {
     pub negated: bool,
-    pub commands: Vec<SimpleCommand>,
+    pub commands: Vec<Command>,
 }
 
 /// How a pipeline is joined to the one before it in a list.
@@ -615,9 +642,18 @@ fn unexpected(token: &str) -> ParseError {
 
 /// Reserved words this shell does not run, and the construct they start.
 const UNSUPPORTED: &[&str] = &[
-    "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "function", "{", "}",
-    "[[",
+    "if", "then", "else", "elif", "fi", "while", "until", "case", "esac", "function", "{", "}", "[[",
 ];
+
+/// Whether `tok` is the unquoted word `word`.
+fn is_word(tok: Option<&Tok>, word: &str) -> bool {
+    match tok {
+        Some(Tok::Word(w)) => {
+            literal_of(w).as_deref() == Some(word) && w.iter().all(|p| matches!(p, Part::Lit { quoted: false, .. }))
+        }
+        _ => false,
+    }
+}
 
 impl Parser {
     fn peek(&self) -> Option<&Tok> {
@@ -625,11 +661,29 @@ impl Parser {
     }
 
     fn program(&mut self) -> Result<Program, ParseError> {
+        self.list(None)
+    }
+
+    /// Steps up to the end, or (inside a loop) up to the reserved word `stop`.
+    fn list(&mut self, stop: Option<&str>) -> Result<Program, ParseError> {
         let mut steps = Vec::new();
         let mut connector = Connector::Always;
         loop {
             while matches!(self.peek(), Some(Tok::Newline)) {
                 self.pos += 1;
+            }
+            if let Some(word) = stop {
+                if self.peek().is_none() {
+                    return Err(ParseError::Incomplete);
+                }
+                if is_word(self.peek(), word) {
+                    break;
+                }
+            }
+            for reserved in ["do", "done", "in"] {
+                if is_word(self.peek(), reserved) {
+                    return Err(unexpected(reserved));
+                }
             }
             let Some(tok) = self.peek() else { break };
             if let Tok::Op(op) = tok {
@@ -643,6 +697,7 @@ impl Parser {
             };
             connector = Connector::Always;
             match self.peek().cloned() {
+                None if stop.is_some() => return Err(ParseError::Incomplete),
                 None => {
                     steps.push(step);
                     break;
@@ -696,7 +751,81 @@ impl Parser {
         Ok(Pipeline { negated, commands })
     }
 
-    fn command(&mut self) -> Result<SimpleCommand, ParseError> {
+    fn command(&mut self) -> Result<Command, ParseError> {
+        if is_word(self.peek(), "for") {
+            self.pos += 1;
+            return self.for_loop().map(Command::For);
+        }
+        self.simple_command().map(Command::Simple)
+    }
+
+    /// After `for`: `NAME [in WORDS] ; do LIST ; done [redirections]`.
+    fn for_loop(&mut self) -> Result<ForLoop, ParseError> {
+        let var = match self.peek() {
+            None => return Err(ParseError::Incomplete),
+            Some(Tok::Word(w)) => match literal_of(w) {
+                Some(name) if name.chars().next().is_some_and(is_name_start) && name.chars().all(is_name_char) => name,
+                Some(other) => return Err(ParseError::Syntax(format!("`{other}': not a valid identifier"))),
+                None => return Err(unexpected("$")),
+            },
+            Some(Tok::Op(o)) => return Err(unexpected(o)),
+            Some(_) => return Err(unexpected("newline")),
+        };
+        self.pos += 1;
+        let mut words = Vec::new();
+        while matches!(self.peek(), Some(Tok::Newline)) {
+            self.pos += 1;
+        }
+        if is_word(self.peek(), "in") {
+            self.pos += 1;
+            while let Some(Tok::Word(w)) = self.peek() {
+                words.push(w.clone());
+                self.pos += 1;
+            }
+        }
+        match self.peek() {
+            None => return Err(ParseError::Incomplete),
+            Some(Tok::Op(";")) | Some(Tok::Newline) => self.pos += 1,
+            Some(_) if is_word(self.peek(), "do") => {}
+            Some(Tok::Op(o)) => return Err(unexpected(o)),
+            Some(_) => return Err(unexpected("newline")),
+        }
+        while matches!(self.peek(), Some(Tok::Newline)) {
+            self.pos += 1;
+        }
+        if self.peek().is_none() {
+            return Err(ParseError::Incomplete);
+        }
+        if !is_word(self.peek(), "do") {
+            return Err(match self.peek() {
+                Some(Tok::Word(w)) => unexpected(&literal_of(w).unwrap_or_default()),
+                Some(Tok::Op(o)) => unexpected(o),
+                _ => unexpected("newline"),
+            });
+        }
+        self.pos += 1;
+        let body = self.list(Some("done"))?;
+        if body.is_empty() {
+            return Err(unexpected("done"));
+        }
+        self.pos += 1; // `done`
+        let mut redirects = Vec::new();
+        while let Some(Tok::Redirect(r)) = self.peek() {
+            redirects.push(r.clone());
+            self.pos += 1;
+        }
+        if let Some(Tok::Word(w)) = self.peek() {
+            return Err(unexpected(&literal_of(w).unwrap_or_default()));
+        }
+        Ok(ForLoop {
+            var,
+            words,
+            body,
+            redirects,
+        })
+    }
+
+    fn simple_command(&mut self) -> Result<SimpleCommand, ParseError> {
         let mut cmd = SimpleCommand::default();
         loop {
             match self.peek().cloned() {
@@ -711,7 +840,7 @@ impl Parser {
                             let unquoted = w.iter().all(|p| matches!(p, Part::Lit { quoted: false, .. }));
                             if unquoted && UNSUPPORTED.contains(&text.as_str()) {
                                 return Err(ParseError::Syntax(format!(
-                                    "`{text}': shell control flow (if, for, while, case, functions) is not supported in this playground"
+                                    "`{text}': shell control flow other than `for' (if, while, case, functions) is not supported in this playground"
                                 )));
                             }
                         }
@@ -776,7 +905,7 @@ mod tests {
 
     fn words(input: &str) -> Vec<Word> {
         let program = parse(input).unwrap();
-        program[0].pipeline.commands[0].words.clone()
+        program[0].pipeline.commands[0].simple().unwrap().words.clone()
     }
 
     #[test]
@@ -862,7 +991,7 @@ mod tests {
     #[test]
     fn redirections() {
         let p = parse("cmd > out 2>&1 >> log < in 2>/dev/null &> both").unwrap();
-        let r = &p[0].pipeline.commands[0].redirects;
+        let r = &p[0].pipeline.commands[0].simple().unwrap().redirects;
         assert_eq!(
             r,
             &vec![
@@ -900,7 +1029,7 @@ mod tests {
         let p = parse("cat <<EOF | wc -l\nline $x\nEOF\necho after").unwrap();
         assert_eq!(p.len(), 2);
         assert_eq!(
-            p[0].pipeline.commands[0].redirects,
+            p[0].pipeline.commands[0].simple().unwrap().redirects,
             vec![Redirect::Heredoc {
                 body: "line $x\n".into(),
                 expand: true
@@ -908,7 +1037,7 @@ mod tests {
         );
         let q = parse("cat <<'EOF'\n$x\nEOF").unwrap();
         assert_eq!(
-            q[0].pipeline.commands[0].redirects,
+            q[0].pipeline.commands[0].simple().unwrap().redirects,
             vec![Redirect::Heredoc {
                 body: "$x\n".into(),
                 expand: false
@@ -916,7 +1045,7 @@ mod tests {
         );
         let t = parse("cat <<-END\n\tindented\n\tEND\n").unwrap();
         assert_eq!(
-            t[0].pipeline.commands[0].redirects,
+            t[0].pipeline.commands[0].simple().unwrap().redirects,
             vec![Redirect::Heredoc {
                 body: "indented\n".into(),
                 expand: true
@@ -957,19 +1086,48 @@ mod tests {
                 "syntax error near unexpected token `newline'".into()
             ))
         );
-        assert!(matches!(
-            parse("for i in 1 2; do echo $i; done"),
-            Err(ParseError::Syntax(_))
-        ));
+        assert!(matches!(parse("while true; do echo; done"), Err(ParseError::Syntax(_))));
+        assert_eq!(parse("done"), Err(unexpected("done")));
+        assert_eq!(
+            parse("for 1x in a; do echo; done"),
+            Err(ParseError::Syntax("`1x': not a valid identifier".into()))
+        );
+        assert_eq!(parse("for i in a; do done"), Err(unexpected("done")));
+    }
+
+    #[test]
+    fn for_loops() {
+        let p = parse("for i in a \"b c\"; do echo $i; echo done; done | wc -l > out").unwrap();
+        assert_eq!(p.len(), 1);
+        let cmds = &p[0].pipeline.commands;
+        assert_eq!(cmds.len(), 2);
+        let Command::For(f) = &cmds[0] else {
+            panic!("not a for loop: {cmds:?}")
+        };
+        assert_eq!(f.var, "i");
+        assert_eq!(f.words.len(), 2);
+        assert_eq!(f.body.len(), 2);
+        assert!(cmds[1].simple().unwrap().redirects.len() == 1);
+        // Typed over several lines.
+        for partial in [
+            "for i in 1 2",
+            "for i in 1 2; do",
+            "for i in 1 2; do echo $i",
+            "for i in 1 2\ndo\necho $i\n",
+        ] {
+            assert_eq!(parse(partial), Err(ParseError::Incomplete), "{partial:?}");
+        }
+        assert!(parse("for i in 1 2\ndo\n  echo $i\ndone").is_ok());
+        assert!(parse("for i; do echo; done > f").is_ok());
     }
 
     #[test]
     fn assignments_before_the_command() {
         let p = parse("host=localhost port=9092").unwrap();
-        let c = &p[0].pipeline.commands[0];
+        let c = p[0].pipeline.commands[0].simple().unwrap();
         assert_eq!(c.assignments.len(), 2);
         assert!(c.words.is_empty());
         let q = parse("echo a=b").unwrap();
-        assert_eq!(q[0].pipeline.commands[0].words.len(), 2);
+        assert_eq!(q[0].pipeline.commands[0].simple().unwrap().words.len(), 2);
     }
 }

@@ -381,3 +381,31 @@ fn completion_of_consumer_groups() {
     let line = "kafka-consumer-groups --bootstrap-server localhost:9092 --describe --group ";
     assert_eq!(sh.complete(line, line.len()).candidates, vec!["billing"]);
 }
+
+#[test]
+fn for_loops_and_brace_expansion_generate_messages() {
+    let mut sh = shell();
+    assert_eq!(
+        ok(&mut sh, "echo {1..3} msg-{a,b} {5..1..2} {x..z}"),
+        "1 2 3 msg-a msg-b 5 3 1 x y z\n"
+    );
+    assert_eq!(ok(&mut sh, "echo '{1..3}' {1..x} {}"), "{1..3} {1..x} {}\n");
+    assert_eq!(
+        ok(
+            &mut sh,
+            "for i in {1..3}; do echo \"key$i:message $i\"; done | fake-lines"
+        ),
+        "got: key1:message 1\ngot: key2:message 2\ngot: key3:message 3\n"
+    );
+    assert_eq!(ok(&mut sh, "for i in $(seq 1 100); do echo $i; done | wc -l"), "100\n");
+    ok(&mut sh, "for f in a b; do echo $f >> loop.txt; done");
+    assert_eq!(ok(&mut sh, "cat loop.txt; echo $f"), "a\nb\nb\n");
+    // Typed over several lines, as in a terminal.
+    sh.submit("for t in x y");
+    assert_eq!(sh.prompt(), "> ");
+    sh.submit("do");
+    sh.submit("  echo \"<$t>\"");
+    assert_eq!(sh.submit("done").stdout(), "<x>\n<y>\n");
+    assert_eq!(ok(&mut sh, "for i in; do echo never; done; echo $?"), "0\n");
+    assert_eq!(run(&mut sh, "for i in 1 2; do false; done").status, 1);
+}
