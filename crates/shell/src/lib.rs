@@ -11,7 +11,8 @@
 //!   [`tool::Job`] for tools that keep running (console producer and consumer).
 //! - [`tools`]: Kafka's tools, one file each, and the registry by name.
 //!
-//! - [`syntax`]: the shell language's lexer and parser; [`shell`]: the
+//! - [`syntax`]: the shell language's lexer and parser; [`expand`]: word
+//!   expansion (variables, `$(...)`, braces, globs); [`shell`]: the
 //!   interpreter ([`Shell`]: submit a line, tick a running job, Ctrl+C/D,
 //!   prompt, history), with [`builtins`] (echo, printf, cat, ls, grep, head,
 //!   tail, wc, sort, export, sleep, ...) and [`complete`] (tab completion).
@@ -29,6 +30,7 @@
 pub mod builtins;
 pub mod complete;
 pub mod docker;
+pub mod expand;
 pub mod fs;
 pub mod output;
 pub mod playground;
