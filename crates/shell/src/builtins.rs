@@ -1302,7 +1302,8 @@ fn help(shell: &Shell, out: &mut Output) {
     }
     out.outln("");
     out.outln("Quotes, $VAR and ${VAR}, $?, ;, &&, ||, pipes (|), < file, > file, >> file, 2>&1, 2>/dev/null,");
-    out.outln("heredocs (<<EOF) and $(...) work as in bash. Tab completes commands, options, topics and groups.");
+    out.outln("heredocs (<<EOF), $(...), {1..10}, globs and `for i in ...; do ...; done` work as in bash.");
+    out.outln("Tab completes commands, options, topics and groups.");
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 //!
 //! - [`world`]: what commands act on — the simulation, the flavour (Confluent
 //!   image or Apache Kafka), the listeners that `--bootstrap-server` resolves,
-//!   the virtual filesystem and the environment variables.
+//!   the virtual filesystem, and where the shell is (the learner's machine or
+//!   a container).
 //! - [`tool`]: the contract every Kafka tool implements ([`tool::ToolFn`]), and
 //!   [`tool::Job`] for tools that keep running (console producer and consumer).
 //! - [`tools`]: Kafka's tools, one file each, and the registry by name.
