@@ -3,9 +3,10 @@
 //! It starts a simulated cluster (brokers `1..=N` and a controller), waits
 //! until every broker has registered, and opens a shell inside the first
 //! broker's container, as after `docker exec -it broker1 bash`. On a terminal
-//! it is a REPL (a running console consumer prints as simulated time follows
-//! the wall clock); with a script on stdin it prints only what the commands
-//! print, stdout to stdout and stderr to stderr.
+//! it is a REPL in which simulated time follows the wall clock (a running
+//! console consumer prints as records arrive); with a script on stdin it
+//! prints only what the commands print, stdout to stdout and stderr to stderr,
+//! and simulated time passes only as the commands make it (deterministic).
 //!
 //! ```text
 //! kafkaplay [--seed N] [--brokers N] [--flavour confluent|apache] [--host]
@@ -189,23 +190,20 @@ fn repl(shell: &mut Shell) {
     prompt(shell);
     let tick = Duration::from_millis(100);
     while !shell.has_exited() {
-        let received = if shell.job_running() {
-            match rx.recv_timeout(tick) {
-                Ok(message) => message,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    print(&shell.tick(100));
-                    if !shell.job_running() {
-                        prompt(shell);
-                    }
-                    continue;
+        // Simulated time follows the wall clock while the learner reads and
+        // types (a killed broker is fenced after its session timeout, as on
+        // a real cluster); a script on stdin stays deterministic instead.
+        let received = match rx.recv_timeout(tick) {
+            Ok(message) => message,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let was_running = shell.job_running();
+                print(&shell.tick(100));
+                if was_running && !shell.job_running() {
+                    prompt(shell);
                 }
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                continue;
             }
-        } else {
-            match rx.recv() {
-                Ok(message) => message,
-                Err(_) => break,
-            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
         let was_running = shell.job_running();
         let eof = received.is_none();
