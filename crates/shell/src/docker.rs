@@ -571,11 +571,46 @@ impl Docker {
 
     /// `docker compose ...` / `docker-compose ...`.
     fn compose(&mut self, world: &mut World, args: &[String], out: &mut Output) -> (i32, Option<Action>) {
-        let args: Vec<String> = args
-            .iter()
-            .filter(|a| *a != "-d" && *a != "--detach")
-            .cloned()
-            .collect();
+        // Global options: `-f FILE`, `-p NAME` (the project is always this one).
+        let mut file: Option<String> = None;
+        let mut rest = Vec::new();
+        let mut i = 0;
+        while i < args.len() {
+            match args[i].as_str() {
+                "-f" | "--file" => {
+                    file = args.get(i + 1).cloned();
+                    i += 1;
+                }
+                "-p" | "--project-name" => i += 1,
+                "-d" | "--detach" => {}
+                _ => rest.push(args[i].clone()),
+            }
+            i += 1;
+        }
+        let args = rest;
+        let needs_file = args
+            .first()
+            .is_some_and(|s| !matches!(s.as_str(), "version" | "help" | "--help"));
+        if needs_file {
+            let found = match &file {
+                Some(f) => world.read_file(f).is_some(),
+                None => [
+                    "docker-compose.yml",
+                    "docker-compose.yaml",
+                    "compose.yml",
+                    "compose.yaml",
+                ]
+                .iter()
+                .any(|f| world.read_file(f).is_some()),
+            };
+            if !found {
+                match file {
+                    Some(f) => out.errln(format!("open {}: no such file or directory", world.absolute_path(&f))),
+                    None => out.errln("no configuration file provided: not found"),
+                }
+                return (1, None);
+            }
+        }
         let Some(sub) = args.first() else {
             out.outln(COMPOSE_USAGE);
             return (0, None);

@@ -39,6 +39,15 @@ fn compose_up_starts_the_containers() {
     for id in [1000, 1, 2, 3] {
         assert!(sh.world().sim.is_up(id), "node {id}");
     }
+    // Compose reads the file in the working directory.
+    ok(&mut sh, "cd /tmp");
+    let r = run(&mut sh, "docker compose ps");
+    assert_eq!(
+        (r.stderr.as_str(), r.status),
+        ("no configuration file provided: not found\n", 1)
+    );
+    assert_eq!(run(&mut sh, "docker compose -f ~/docker-compose.yml ps").status, 0);
+    ok(&mut sh, "cd");
     // Up again: nothing to do.
     let again = ok(&mut sh, "docker compose up -d");
     assert!(
