@@ -1165,9 +1165,18 @@ fn sleep(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
             }
         }
     }
-    shell.world.sim.run_for(total.min(30 * 24 * 3_600_000));
+    if total > SLEEP_MAX_MS {
+        out.errln("kafkaplay: sleep is capped at 1 h of simulated time (kafkaplay advance goes further)");
+    }
+    shell.world.sim.run_for(total.min(SLEEP_MAX_MS));
     0
 }
+
+/// The longest `sleep` (simulating time costs real time too).
+pub const SLEEP_MAX_MS: i64 = 3_600_000;
+
+/// The longest `kafkaplay advance`.
+pub const ADVANCE_MAX_MS: i64 = 24 * 3_600_000;
 
 /// `1.5`, `500ms`, `10s`, `2m`, `1h`, `1d` in milliseconds; a bare number is
 /// in `unit_ms`.

@@ -7,7 +7,7 @@ use kafkaplay_cluster::protocol::{AdminRequest, AdminResponse};
 use kafkaplay_cluster::snapshot;
 use kafkaplay_cluster::{Fault, LinkRule, NodeId, ProducerConfig};
 
-use crate::builtins::parse_duration_ms;
+use crate::builtins::{parse_duration_ms, ADVANCE_MAX_MS};
 use crate::docker;
 use crate::output::Output;
 use crate::shell::Shell;
@@ -61,7 +61,10 @@ pub fn run(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
                 out.errln("kafkaplay advance: give a duration such as 500ms, 10s, 2m or 1h");
                 return 2;
             };
-            shell.world.sim.run_for(ms.min(30 * 24 * 3_600_000));
+            if ms > ADVANCE_MAX_MS {
+                out.errln("kafkaplay advance: capped at 1 day of simulated time");
+            }
+            shell.world.sim.run_for(ms.min(ADVANCE_MAX_MS));
             out.outln(format!(
                 "simulated time is now {}",
                 docker::log4j_time(shell.world.sim.now())

@@ -37,6 +37,10 @@ pub const JOB_LIMIT_MS: Ms = 120_000;
 /// The step in which [`Shell::tick`] and bounded job runs advance simulated time.
 pub const TICK_MS: Ms = 100;
 
+/// The most `for` iterations one command line may run (nested loops count
+/// every inner iteration).
+pub const LOOP_ITERATIONS_MAX: u32 = 100_000;
+
 /// A shell variable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Var {
@@ -103,6 +107,10 @@ pub struct Shell {
     extra_tools: Vec<(String, crate::tool::ToolFn)>,
     /// The stdout of the last subshell.
     last_captured_stdout: Option<String>,
+    /// `for` iterations left for the command line being run.
+    loop_budget: u32,
+    /// The loop limit was reported for this command line.
+    loop_stopped: bool,
 }
 
 impl Shell {
@@ -142,6 +150,8 @@ impl Shell {
             network: Vec::new(),
             extra_tools: Vec::new(),
             last_captured_stdout: None,
+            loop_budget: LOOP_ITERATIONS_MAX,
+            loop_stopped: false,
         }
     }
 
@@ -332,6 +342,8 @@ impl Shell {
             }
             Ok(program) => {
                 self.remember(&source);
+                self.loop_budget = LOOP_ITERATIONS_MAX;
+                self.loop_stopped = false;
                 self.run_steps(program, out);
             }
         }
@@ -684,6 +696,16 @@ impl Shell {
         let sessions = self.sessions.len();
         let mut status = 0;
         for item in items {
+            if self.loop_budget == 0 {
+                if !self.loop_stopped {
+                    out.errln(format!(
+                        "kafkaplay: loop stopped: more than {LOOP_ITERATIONS_MAX} iterations in one command line"
+                    ));
+                    self.loop_stopped = true;
+                }
+                return 1;
+            }
+            self.loop_budget -= 1;
             self.set_var(&f.var, item);
             let mut captured = Output::new();
             for step in &f.body {

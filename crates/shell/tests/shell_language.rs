@@ -408,4 +408,10 @@ fn for_loops_and_brace_expansion_generate_messages() {
     assert_eq!(sh.submit("done").stdout(), "<x>\n<y>\n");
     assert_eq!(ok(&mut sh, "for i in; do echo never; done; echo $?"), "0\n");
     assert_eq!(run(&mut sh, "for i in 1 2; do false; done").status, 1);
+    let r = run(&mut sh, "for i in {1..1000}; do for j in {1..1000}; do :; done; done");
+    assert_eq!(
+        r.stderr,
+        "kafkaplay: loop stopped: more than 100000 iterations in one command line\n"
+    );
+    assert_eq!(r.status, 1);
 }
