@@ -236,6 +236,9 @@ fn echo(args: &[String], out: &mut Output) -> i32 {
     0
 }
 
+/// The widest field and longest precision `printf` pads to.
+const PRINTF_FIELD_MAX: usize = 4096;
+
 /// `printf FORMAT [ARGS...]`: `%s %d %i %u %x %c %f %b %%` with flags and width;
 /// the format is reused while arguments remain.
 fn printf(args: &[String], out: &mut Output) -> i32 {
@@ -319,7 +322,8 @@ fn printf(args: &[String], out: &mut Output) -> i32 {
                 }
                 'f' | 'g' | 'e' => {
                     let n: f64 = arg.trim().parse().unwrap_or(0.0);
-                    let precision = spec.split_once('.').and_then(|(_, p)| p.parse().ok()).unwrap_or(6);
+                    let precision: usize = spec.split_once('.').and_then(|(_, p)| p.parse().ok()).unwrap_or(6);
+                    let precision = precision.min(PRINTF_FIELD_MAX);
                     format!("{n:.precision$}")
                 }
                 other => {
@@ -333,8 +337,9 @@ fn printf(args: &[String], out: &mut Output) -> i32 {
                 .trim_start_matches(['-', '+', ' ', '0', '#'])
                 .split('.')
                 .next()
-                .and_then(|w| w.parse().ok())
-                .unwrap_or(0);
+                .and_then(|w| w.parse::<usize>().ok())
+                .unwrap_or(0)
+                .min(PRINTF_FIELD_MAX);
             let body = if conv == 's' {
                 match spec.split_once('.').and_then(|(_, p)| p.parse::<usize>().ok()) {
                     Some(p) => body.chars().take(p).collect(),

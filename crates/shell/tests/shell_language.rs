@@ -105,6 +105,7 @@ fn printf_formats() {
         "   42|ab  |003.1\n"
     );
     assert_eq!(ok(&mut sh, r"printf 'a\tb%%\n'"), "a\tb%\n");
+    assert_eq!(ok(&mut sh, "printf '%99999999999s|%.99999999f' x 1 | wc -c"), "8195\n");
 }
 
 #[test]
