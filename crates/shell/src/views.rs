@@ -18,6 +18,9 @@ use crate::world::{Flavour, World};
 /// sets `KAFKA_LOG_DIRS` to it).
 pub const LOG_DIR: &str = "/var/lib/kafka/data";
 
+/// The largest file the learner can write (the playground keeps files in memory).
+pub const FILE_MAX_BYTES: usize = 16 * 1024 * 1024;
+
 /// The learner's home directory on their machine.
 pub const HOST_HOME: &str = "/home/learner";
 
@@ -457,6 +460,11 @@ impl World {
             if self.list_dir(&parent).is_err() {
                 return Err("No such file or directory");
             }
+        }
+        let current = self.fs.read_on(machine, &path).map_or(0, <[u8]>::len);
+        let size = if append { current + bytes.len() } else { bytes.len() };
+        if size > FILE_MAX_BYTES {
+            return Err("File too large");
         }
         if append {
             self.fs.append_on(machine, &path, bytes);

@@ -130,6 +130,9 @@ fn redirections_write_the_virtual_filesystem() {
     let r = run(&mut sh, "cat missing.txt");
     assert_eq!(r.stderr, "cat: missing.txt: No such file or directory\n");
     assert_eq!(r.status, 1);
+    let r = run(&mut sh, "seq 1 100000 > big; for i in {1..20}; do cat big >> big; done");
+    assert_eq!(r.stderr.lines().next(), Some("bash: /home/learner/big: File too large"));
+    ok(&mut sh, "rm big");
     let r = run(&mut sh, "echo x > /nodir/f");
     assert_eq!(r.stderr, "bash: /nodir/f: No such file or directory\n");
     assert_eq!(r.status, 1);
