@@ -79,6 +79,64 @@ struct Foreground {
     stderr: Dest,
     negated: bool,
     rest: Vec<Step>,
+    /// `| grep ...`, `| head ...`, `| cat` after the job: its stdout streams
+    /// through them line by line.
+    filters: Vec<Filter>,
+    /// The job's last, unfinished stdout line.
+    partial: String,
+}
+
+/// A command after a foreground job in a pipeline that can take its output
+/// line by line.
+enum Filter {
+    /// `grep ARGS` (run on each line); whether some line matched.
+    Grep {
+        argv: Vec<String>,
+        matched: bool,
+    },
+    /// `head -n N`: lines still to pass. Like Kafka's console consumer, whose
+    /// `System.out` ignores a closed pipe, the job goes on after `head` ends.
+    Head {
+        left: usize,
+    },
+    Cat,
+}
+
+impl Filter {
+    /// A filter for `argv` if the command can stream.
+    fn for_argv(argv: &[String]) -> Option<Filter> {
+        match argv.first()?.as_str() {
+            "cat" if argv.len() == 1 => Some(Filter::Cat),
+            "grep"
+                if !argv[1..]
+                    .iter()
+                    .any(|a| a.starts_with('-') && (a.contains('c') || a.contains('q'))) =>
+            {
+                Some(Filter::Grep {
+                    argv: argv.to_vec(),
+                    matched: false,
+                })
+            }
+            "head" => {
+                let left = match &argv[1..] {
+                    [] => 10,
+                    [n] => n.strip_prefix('-')?.parse().ok()?,
+                    [flag, n] if flag == "-n" => n.parse().ok()?,
+                    _ => return None,
+                };
+                Some(Filter::Head { left })
+            }
+            _ => None,
+        }
+    }
+
+    /// The pipeline's status once the job is over, when this filter is last.
+    fn status(&self) -> i32 {
+        match self {
+            Filter::Grep { matched, .. } => i32::from(!matched),
+            Filter::Head { .. } | Filter::Cat => 0,
+        }
+    }
 }
 
 /// What running one command gave.
@@ -320,7 +378,7 @@ impl Shell {
         if let Some(mut fg) = self.job.take() {
             let mut captured = Output::new();
             fg.job.input(&mut self.world, line, &mut captured);
-            self.route(&captured, &fg.stdout, &fg.stderr, out, None);
+            self.emit(&mut fg, captured, out);
             self.job = Some(fg);
             self.poll_job(out);
             return;
@@ -379,7 +437,9 @@ impl Shell {
         if let Some(mut fg) = self.job.take() {
             let mut captured = Output::new();
             let code = fg.job.interrupt(&mut self.world, &mut captured);
-            self.route(&captured, &fg.stdout, &fg.stderr, &mut out, None);
+            self.emit(&mut fg, captured, &mut out);
+            // SIGINT stops the whole pipeline: its status is the job's.
+            self.finish_filters(&mut fg, code, &mut out);
             self.session_mut().last_status = code;
         } else {
             self.pending = None;
@@ -395,7 +455,7 @@ impl Shell {
         if let Some(mut fg) = self.job.take() {
             let mut captured = Output::new();
             fg.job.end_of_input(&mut self.world, &mut captured);
-            self.route(&captured, &fg.stdout, &fg.stderr, &mut out, None);
+            self.emit(&mut fg, captured, &mut out);
             self.job = Some(fg);
             self.poll_job(&mut out);
         } else if let Some(source) = self.pending.take() {
@@ -484,16 +544,81 @@ impl Shell {
         out
     }
 
+    /// Routes what the foreground job printed, its stdout through the
+    /// pipeline's filters first.
+    fn emit(&mut self, fg: &mut Foreground, captured: Output, out: &mut Output) {
+        if fg.filters.is_empty() {
+            self.route(&captured, &fg.stdout, &fg.stderr, out, None);
+            return;
+        }
+        let mut filtered = Output::new();
+        for (stream, text) in captured.chunks {
+            if stream == Stream::Stderr {
+                filtered.err(text);
+                continue;
+            }
+            fg.partial.push_str(&text);
+            while let Some(end) = fg.partial.find('\n') {
+                let line: String = fg.partial.drain(..=end).collect();
+                filtered.out(self.filter_line(&mut fg.filters, line));
+            }
+        }
+        self.route(&filtered, &fg.stdout, &fg.stderr, out, None);
+    }
+
+    /// One line through the filters; what comes out of the last one.
+    fn filter_line(&mut self, filters: &mut [Filter], line: String) -> String {
+        let mut text = line;
+        for f in filters.iter_mut() {
+            if text.is_empty() {
+                break;
+            }
+            match f {
+                Filter::Cat => {}
+                Filter::Head { left } => {
+                    if *left == 0 {
+                        text.clear();
+                    } else {
+                        *left -= 1;
+                    }
+                }
+                Filter::Grep { argv, matched } => {
+                    let mut o = Output::new();
+                    builtins::run(self, argv, Some(&text), false, &mut o);
+                    text = o.stdout();
+                    *matched |= !text.is_empty();
+                }
+            }
+        }
+        text
+    }
+
+    /// The job is over: its unfinished line goes through the filters, and
+    /// the last filter's status is the pipeline's.
+    fn finish_filters(&mut self, fg: &mut Foreground, code: i32, out: &mut Output) -> i32 {
+        if fg.filters.is_empty() {
+            return code;
+        }
+        let rest = std::mem::take(&mut fg.partial);
+        if !rest.is_empty() {
+            let mut filtered = Output::new();
+            filtered.out(self.filter_line(&mut fg.filters, rest));
+            self.route(&filtered, &fg.stdout, &fg.stderr, out, None);
+        }
+        fg.filters.last().map_or(code, Filter::status)
+    }
+
     /// Ticks the foreground job once; when it exits, records its status and
     /// runs the rest of its command list.
     fn poll_job(&mut self, out: &mut Output) {
         let Some(mut fg) = self.job.take() else { return };
         let mut captured = Output::new();
         let done = fg.job.tick(&mut self.world, &mut captured);
-        self.route(&captured, &fg.stdout, &fg.stderr, out, None);
+        self.emit(&mut fg, captured, out);
         match done {
             None => self.job = Some(fg),
             Some(code) => {
+                let code = self.finish_filters(&mut fg, code, out);
                 let status = if fg.negated { i32::from(code == 0) } else { code };
                 self.session_mut().last_status = status;
                 let rest = std::mem::take(&mut fg.rest);
@@ -559,7 +684,17 @@ impl Shell {
         let n = pipeline.commands.len();
         let mut input: Option<String> = None;
         let mut status = 0;
+        // `job | grep x | head -n 5` at the prompt: the job stays in the
+        // foreground and its output streams through the filters.
+        let mut filters = if may_foreground && n > 1 {
+            stream_filters(&pipeline.commands[1..])
+        } else {
+            Vec::new()
+        };
         for (i, cmd) in pipeline.commands.iter().enumerate() {
+            if i == 1 {
+                filters.clear();
+            }
             let last = i + 1 == n;
             let stdout = if last {
                 Dest::Terminal(Stream::Stdout)
@@ -569,19 +704,36 @@ impl Shell {
             let mut piped = String::new();
             let stdin = input.take();
             let end = match cmd {
-                Command::Simple(c) => self.run_simple(c, stdin, stdout, last && may_foreground, out, &mut piped),
+                Command::Simple(c) => {
+                    let foreground = may_foreground && (last || (i == 0 && !filters.is_empty()));
+                    self.run_simple(c, stdin, stdout, foreground, out, &mut piped)
+                }
                 Command::For(f) => SimpleEnd::Status(self.run_for(f, stdin, stdout, out, &mut piped)),
             };
             match end {
                 SimpleEnd::Status(s) => status = s,
                 SimpleEnd::Job { job, stdout, stderr } => {
-                    return PipelineEnd::Job(Foreground {
+                    let streaming = !filters.is_empty();
+                    let mut fg = Foreground {
                         job,
-                        stdout,
+                        stdout: if streaming {
+                            Dest::Terminal(Stream::Stdout)
+                        } else {
+                            stdout
+                        },
                         stderr,
                         negated: pipeline.negated,
                         rest: Vec::new(),
-                    });
+                        filters: std::mem::take(&mut filters),
+                        partial: String::new(),
+                    };
+                    if streaming {
+                        // What the job printed as it started went to the pipe.
+                        let mut started = Output::new();
+                        started.out(std::mem::take(&mut piped));
+                        self.emit(&mut fg, started, out);
+                    }
+                    return PipelineEnd::Job(fg);
                 }
             }
             input = Some(piped);
@@ -645,8 +797,8 @@ impl Shell {
         match ran {
             Ran::Status(s) => SimpleEnd::Status(s),
             Ran::Job(job) => {
-                let foreground =
-                    may_foreground && stdin.is_none() && matches!(fd1, Dest::Terminal(_) | Dest::File(_) | Dest::Null);
+                // (A pipe here leads to streaming filters: see run_pipeline_commands.)
+                let foreground = may_foreground && stdin.is_none();
                 if foreground {
                     SimpleEnd::Job {
                         job,
@@ -1069,6 +1221,32 @@ enum SimpleEnd {
         stdout: Dest,
         stderr: Dest,
     },
+}
+
+/// The commands after a job as streaming filters, if all of them can be
+/// (`grep` without `-c`/`-q`, `head [-n] N`, `cat`; literal words, no
+/// redirections).
+fn stream_filters(commands: &[Command]) -> Vec<Filter> {
+    let mut filters = Vec::new();
+    for c in commands {
+        let Some(simple) = c.simple() else { return Vec::new() };
+        if !simple.redirects.is_empty() || !simple.assignments.is_empty() {
+            return Vec::new();
+        }
+        let Some(argv) = simple
+            .words
+            .iter()
+            .map(syntax::literal_of)
+            .collect::<Option<Vec<String>>>()
+        else {
+            return Vec::new();
+        };
+        match Filter::for_argv(&argv) {
+            Some(f) => filters.push(f),
+            None => return Vec::new(),
+        }
+    }
+    filters
 }
 
 fn container_path(flavour: Flavour) -> &'static str {

@@ -219,17 +219,36 @@ fn a_job_that_exits_by_itself_lets_the_list_go_on() {
 }
 
 #[test]
-fn a_job_inside_a_pipeline_is_bounded() {
+fn a_job_at_the_prompt_streams_through_grep_and_head() {
     let mut sh = shell();
-    let r = run(&mut sh, "fake-ticker | head -n 2");
-    assert_eq!(r.stdout, "tick 1\ntick 2\n");
+    sh.submit("fake-ticker | head -n 2");
+    assert!(sh.job_running());
+    assert_eq!(sh.tick(5_000).stdout(), "tick 1\ntick 2\n");
+    // Like the console consumer, the job does not notice that head is done.
+    assert!(sh.job_running());
+    assert_eq!(sh.interrupt().stderr(), "stopped\n");
+    assert_eq!(sh.last_status(), 130);
+
+    sh.submit("fake-ticker 12 | grep 1 | head -3 && echo found");
+    assert_eq!(sh.tick(20_000).stdout(), "tick 1\ntick 10\ntick 11\nfound\n");
+    sh.submit("fake-ticker 2 | grep 7 || echo none");
+    assert_eq!(sh.tick(3_000).stdout(), "none\n");
+}
+
+#[test]
+fn a_job_that_cannot_stream_is_bounded() {
+    let mut sh = shell();
+    let r = run(&mut sh, "fake-ticker | wc -l");
+    assert_eq!(r.stdout, "120\n");
     assert!(
         r.stderr.contains("still running after 120 s of simulated time"),
         "{}",
         r.stderr
     );
     assert!(r.stderr.contains("stopped\n"));
-    assert_eq!(ok(&mut sh, "fake-ticker 3 | wc -l"), "3\n");
+    assert_eq!(ok(&mut sh, "fake-ticker 3 | sort -r"), "tick 3\ntick 2\ntick 1\n");
+    // In a command substitution nothing stays in the foreground.
+    assert_eq!(ok(&mut sh, "echo $(fake-ticker 2 | head -1)"), "tick 1\n");
 }
 
 #[test]
