@@ -15,6 +15,12 @@
 //! Pipes pass text: each command of a pipeline runs to completion (a job inside
 //! a pipeline or with piped input is ticked until it exits, for at most
 //! [`JOB_LIMIT_MS`] of simulated time), then its stdout feeds the next one.
+//! One exception keeps tutorials interactive: a job typed at the prompt and
+//! followed only by `grep`, `head` or `cat` stays in the foreground, and its
+//! output streams through them line by line.
+//!
+//! `$(...)`, `bash -c`, `bash FILE` and every command of a multi-command
+//! pipeline run as subshells: `cd`, `exit` and variables inside stay inside.
 
 use std::collections::BTreeMap;
 
