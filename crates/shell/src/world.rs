@@ -112,6 +112,16 @@ impl World {
         self.read_view_or_file(path)
     }
 
+    /// Runs the simulation until a controller is active and every broker has
+    /// registered and is unfenced (what `docker compose up` plus a few seconds
+    /// gives), for at most `max_ms` of simulated time; whether it got there.
+    pub fn run_until_started(&mut self, max_ms: Ms) -> bool {
+        let brokers = self.sim.config().brokers.len();
+        self.sim.run_until_condition(max_ms, |s| {
+            s.metadata().is_some_and(|m| m.unfenced_brokers().len() == brokers)
+        })
+    }
+
     /// Sends an admin request and runs the simulation until its answer arrives
     /// or `timeout_ms` of simulated time passes (`None`).
     pub fn admin_call(&mut self, request: AdminRequest, timeout_ms: Ms) -> Option<AdminResponse> {

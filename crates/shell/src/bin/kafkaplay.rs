@@ -127,11 +127,7 @@ fn main() {
         }
     };
     let mut world = World::new(options.brokers, options.seed, options.flavour);
-    let brokers = options.brokers as usize;
-    let ready = world.sim.run_until_condition(60_000, |s| {
-        s.metadata().is_some_and(|m| m.unfenced_brokers().len() == brokers)
-    });
-    if !ready {
+    if !world.run_until_started(60_000) {
         eprintln!("kafkaplay: the cluster did not start within 60 s of simulated time");
     }
     let mut shell = Shell::new(world);

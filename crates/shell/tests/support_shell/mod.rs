@@ -9,11 +9,7 @@ use kafkaplay_shell::{Exit, Flavour, Invocation, Job, Output, Shell, Stdin, Worl
 /// and a few seconds.
 pub fn started_world(brokers: i32, seed: u64, flavour: Flavour) -> World {
     let mut w = World::new(brokers, seed, flavour);
-    let ready = w.sim.run_until_condition(60_000, |s| {
-        s.metadata()
-            .is_some_and(|m| m.unfenced_brokers().len() == brokers as usize)
-    });
-    assert!(ready, "the cluster did not start (seed {seed})");
+    assert!(w.run_until_started(60_000), "the cluster did not start (seed {seed})");
     w
 }
 
