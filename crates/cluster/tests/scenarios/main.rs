@@ -14,3 +14,6 @@ mod determinism;
 mod lost_writes;
 mod min_insync_replicas;
 mod rf2_follower_takes_over;
+mod consumer_groups;
+mod group_coordinator_failover;
+mod retention_overtakes_a_lagging_group;
