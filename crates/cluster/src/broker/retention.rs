@@ -13,7 +13,9 @@ use crate::types::{NodeId, TopicPartition};
 /// Runs retention over every log of the broker, noting each deletion.
 pub(super) fn run(cx: &mut Ctx, broker: NodeId, partitions: &mut BTreeMap<TopicPartition, Partition>) {
     for (tp, p) in partitions.iter_mut() {
-        let Ok(report) = p.log.delete_old_segments(cx.now) else { continue };
+        let Ok(report) = p.log.delete_old_segments(cx.now) else {
+            continue;
+        };
         if report.deleted_segments.is_empty() {
             continue;
         }

@@ -17,7 +17,13 @@ use crate::support::*;
 /// more arrive, and 20 more at 290 s.
 fn lagging_group(seed: u64) -> (Simulation, TopicPartition) {
     let mut sim = group_cluster(seed);
-    create_topic(&mut sim, "t", 1, 3, &[("retention.ms", "60000"), ("segment.bytes", "400")]);
+    create_topic(
+        &mut sim,
+        "t",
+        1,
+        3,
+        &[("retention.ms", "60000"), ("segment.bytes", "400")],
+    );
     let tp = TopicPartition::new("t", 0);
     let producer = sim.add_producer(ProducerConfig::default());
     let (config, app) = group(ProcessingMode::CommitAfterProcessing);
@@ -45,7 +51,9 @@ fn lagging_group(seed: u64) -> (Simulation, TopicPartition) {
 
 fn log_start(sim: &Simulation, tp: &TopicPartition) -> i64 {
     let leader = partition(sim, &tp.topic, tp.partition).leader;
-    sim.broker(leader).and_then(|b| b.log(tp)).map_or(-1, |l| l.log_start_offset())
+    sim.broker(leader)
+        .and_then(|b| b.log(tp))
+        .map_or(-1, |l| l.log_start_offset())
 }
 
 scenario! {
