@@ -296,6 +296,10 @@ pub struct Consumer {
     pending_leader_join: Option<JoinGroupResponse>,
     /// Partition counts the leader assigned from (a change triggers a rebalance).
     assigned_partition_counts: BTreeMap<String, i32>,
+    /// `StickyAssignor.memberAssignment` and its generation: the last
+    /// assignment the eager `sticky` assignor gave, which its subscription
+    /// `userData` carries even after everything was revoked before a join.
+    sticky_member_data: Option<(Vec<TopicPartition>, i32)>,
 
     // --- fetcher ---
     buffer: BTreeMap<TopicPartition, VecDeque<BufferedRecord>>,
@@ -360,6 +364,7 @@ impl Consumer {
             last_heartbeat_recv_ms: 0,
             pending_leader_join: None,
             assigned_partition_counts: BTreeMap::new(),
+            sticky_member_data: None,
             buffer: BTreeMap::new(),
             fetch_backoff_until: BTreeMap::new(),
             in_flight: BTreeMap::new(),
@@ -883,17 +888,13 @@ impl Consumer {
         matches!(self.subscription, SubscriptionType::User(_))
     }
 
+    /// The rebalance protocol, as `ConsumerCoordinator` fixes it at start: the
+    /// highest one every configured assignor supports. So `[cooperative-sticky,
+    /// range]` rebalances eagerly even when the group chose
+    /// `cooperative-sticky` (the first step of Kafka's two-bounce upgrade).
     fn is_cooperative(&self) -> bool {
-        self.group.as_ref().and_then(|g| g.protocol.as_deref()).map_or_else(
-            || {
-                // Before the first join: cooperative only if every strategy is.
-                self.config
-                    .partition_assignment_strategy
-                    .iter()
-                    .all(|s| assignor::is_cooperative(s))
-            },
-            assignor::is_cooperative,
-        )
+        let strategies = &self.config.partition_assignment_strategy;
+        !strategies.is_empty() && strategies.iter().all(|s| assignor::is_cooperative(s))
     }
 
     fn group_generation_valid(&self) -> bool {
@@ -982,6 +983,12 @@ impl Consumer {
     fn send_join(&mut self, cx: &mut Ctx) {
         let Some(g) = &self.group else { return };
         let Some(coordinator) = g.coordinator else { return };
+        // `ConsumerCoordinator.metadata()`: one subscription per assignor, with
+        // the partitions still owned (none after an eager revocation) and the
+        // generation. The eager `sticky` assignor's `userData` instead carries
+        // its last assignment and that assignment's generation
+        // (`StickyAssignor.subscriptionUserData`), which is how it stays
+        // sticky although everything was revoked before the join.
         let subscription = Subscription {
             topics: self.subscribed_topics.iter().cloned().collect(),
             owned_partitions: self.assignment.keys().cloned().collect(),
@@ -991,7 +998,19 @@ impl Consumer {
             .config
             .partition_assignment_strategy
             .iter()
-            .map(|name| (name.clone(), subscription.clone()))
+            .map(|name| {
+                if name != assignor::STICKY {
+                    return (name.clone(), subscription.clone());
+                }
+                let (owned_partitions, generation_id) =
+                    self.sticky_member_data.clone().unwrap_or((Vec::new(), NO_GENERATION));
+                let sticky = Subscription {
+                    owned_partitions,
+                    generation_id,
+                    ..subscription.clone()
+                };
+                (name.clone(), sticky)
+            })
             .collect();
         let request = JoinGroupRequest {
             request_id: 0,
@@ -1209,6 +1228,11 @@ impl Consumer {
             }
         }
         self.add_partitions(&added);
+        // `assignor.onAssignment` of the assignor the group chose.
+        let protocol = self.group.as_ref().and_then(|g| g.protocol.as_deref());
+        if protocol == Some(assignor::STICKY) {
+            self.sticky_member_data = Some((assigned.into_iter().collect(), generation));
+        }
     }
 
     fn add_partitions(&mut self, tps: &[TopicPartition]) {

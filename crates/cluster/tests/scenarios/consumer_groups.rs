@@ -184,3 +184,31 @@ scenario! {
         assert!(report.regressions.is_empty(), "{report}");
     }
 }
+
+scenario! {
+    fn the_eager_sticky_assignor_keeps_partitions_where_they_were() {
+        let mut sim = group_cluster(6);
+        create_topic(&mut sim, "t", 6, 3, &[]);
+        let (mut config, app) = group(ProcessingMode::AutoCommit);
+        config.partition_assignment_strategy = vec!["sticky".into()];
+        let consumers: Vec<NodeId> = (0..3).map(|_| sim.add_consumer(config.clone(), app)).collect();
+        for c in &consumers {
+            sim.subscribe(*c, &["t"]);
+        }
+        sim.run_for(15_000);
+        let before = assignments(&sim, &consumers);
+        assert!(before.iter().all(|a| a.len() == 2), "{before:?}");
+        sim.close_consumer(consumers[2]);
+        sim.run_for(10_000);
+        let after = assignments(&sim, &consumers[..2]);
+        // Each member revoked everything before rejoining (eager), yet gets its
+        // partitions back, plus one of those the leaver had.
+        for (old, new) in before.iter().zip(&after) {
+            assert_eq!(new.len(), 3, "{after:?}");
+            assert!(old.iter().all(|tp| new.contains(tp)), "sticky: {old:?} kept in {new:?}");
+        }
+        let mut all: Vec<TopicPartition> = after.concat();
+        all.sort();
+        assert_eq!(all, all_partitions("t", 6));
+    }
+}
