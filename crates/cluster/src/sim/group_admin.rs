@@ -549,7 +549,7 @@ impl Simulation {
             inputs.by_timestamp = offsets_of(self.list_offsets(partitions, OffsetSpec::ForTimestamp(t))?);
         }
         let plan = plan_offset_reset(spec, partitions, &inputs).map_err(GroupAdminError::Refused)?;
-        if execute {
+        if execute && !plan.is_empty() {
             self.alter_group_offsets(group_id, &plan)?;
         }
         Ok(plan)

@@ -169,6 +169,9 @@ scenario! {
     fn a_reset_without_committed_offsets_and_an_unknown_group() {
         let (mut sim, consumers) = running_group(46);
         stop_group(&mut sim, &consumers);
+        // Nothing to reset: nothing is committed, and the group stays unknown.
+        assert_eq!(sim.reset_group_offsets("fresh", &[], ResetSpec::ToEarliest, true).unwrap(), vec![]);
+        assert_eq!(sim.describe_group("fresh").unwrap().state, "Dead");
         let refused = sim.reset_group_offsets("fresh", &[tp(0)], ResetSpec::ShiftBy(1), true).unwrap_err();
         assert_eq!(refused, GroupAdminError::Refused("Cannot shift offset for partition t-0 since there is no current committed offset".into()));
         // --to-current without a committed offset takes the log end.
