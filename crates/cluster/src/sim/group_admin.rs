@@ -216,7 +216,7 @@ impl Simulation {
         if let Some(id) = response_id(&msg) {
             self.trace_line(
                 GROUP_ADMIN_NODE,
-                format!("admin recv {} from {from}", super::msg_kind(&msg)),
+                format!("admin recv {} from {from}", super::msg_summary(&msg)),
             );
             self.group_admin_inbox.insert(id, msg);
         }

@@ -5,7 +5,7 @@
 use kafkaplay_cluster::consumer::ProcessingMode;
 use kafkaplay_cluster::error::KafkaError;
 use kafkaplay_cluster::protocol::GroupListing;
-use kafkaplay_cluster::sim::group_admin::{GroupAdminError, ListedOffset, OffsetSpec, ResetSpec};
+use kafkaplay_cluster::sim::group_admin::{GroupAdminError, ListedOffset, OffsetSpec, ResetSpec, GROUP_ADMIN_NODE};
 use kafkaplay_cluster::{Fault, NodeId, ProducerConfig, Simulation, TopicPartition};
 
 use crate::consumer_groups::*;
@@ -195,5 +195,24 @@ scenario! {
         assert_eq!(sim.list_group_offsets("g").unwrap(), vec![(tp(0), 10), (tp(1), 10), (tp(2), 10)]);
         assert_eq!(sim.reset_group_offsets("g", &[tp(1)], ResetSpec::ShiftBy(-2), true).unwrap(), vec![(tp(1), 8)]);
         assert_eq!(sim.list_group_offsets("g").unwrap()[1], (tp(1), 8));
+    }
+}
+
+scenario! {
+    fn a_coordinator_that_moved_answers_not_coordinator_and_the_call_follows() {
+        let (mut sim, consumers) = running_group(48);
+        stop_group(&mut sim, &consumers);
+        let old = sim.describe_group("g").unwrap().coordinator;
+        // A controlled shutdown moves the offsets partition's leadership away
+        // while the old broker still answers: it finds itself coordinator,
+        // then has unloaded the group by the time the OffsetFetch arrives.
+        sim.apply_fault(Fault::Shutdown(old));
+        assert_eq!(sim.list_group_offsets("g").unwrap(), vec![(tp(0), 10), (tp(1), 10), (tp(2), 10)]);
+        let not_coordinator = sim
+            .trace()
+            .lines()
+            .any(|l| l.node == GROUP_ADMIN_NODE && l.text.contains("OffsetFetchResponse") && l.text.contains("NotCoordinator"));
+        assert!(not_coordinator, "the first OffsetFetch was answered NOT_COORDINATOR");
+        assert_ne!(sim.describe_group("g").unwrap().coordinator, old);
     }
 }
