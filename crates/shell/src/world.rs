@@ -78,6 +78,7 @@ impl World {
             flavour,
             listeners,
             fs: Fs::default(),
+            host: None,
         }
     }
 

@@ -1,11 +1,18 @@
 //! Kafka's command-line tools, one module each, and the registry by name. Each
 //! tool answers to its plain name (Confluent image) and its `.sh` name (Apache
 //! Kafka).
+//!
+//! `jopt` is jopt-simple's parser and usage formatter, `common` what the tools
+//! share (usage errors, the admin client's timeouts, log4j lines).
 
 use crate::tool::ToolFn;
 
+pub mod common;
+pub mod jopt;
+pub mod topics;
+
 /// `(plain name, implementation)` for every tool.
-const TOOLS: &[(&str, ToolFn)] = &[];
+const TOOLS: &[(&str, ToolFn)] = &[("kafka-topics", topics::run)];
 
 /// The tool called `name` (`kafka-topics` or `kafka-topics.sh`).
 pub fn lookup(name: &str) -> Option<ToolFn> {

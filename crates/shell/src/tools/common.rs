@@ -1,0 +1,200 @@
+//! What Kafka's tools share: `CommandLineUtils` (usage errors on stderr, exit
+//! 1), the admin client's connection behaviour (a timeout when no listed broker
+//! answers), log4j's ERROR lines and topic include lists.
+
+use kafkaplay_cluster::metadata::MetadataImage;
+use kafkaplay_cluster::{Ms, NodeId};
+
+use crate::output::Output;
+use crate::tool::Exit;
+use crate::world::{Flavour, World, DEFAULT_API_TIMEOUT_MS};
+
+use super::jopt::{Parsed, Parser};
+
+/// `AppInfoParser.getVersion()` of the emulated distribution.
+pub fn version(flavour: Flavour) -> &'static str {
+    match flavour {
+        Flavour::Confluent => "7.7.1-ce",
+        Flavour::Apache => "4.0.0",
+    }
+}
+
+/// `CommandLineUtils.printUsageAndExit`: the message and the usage on stderr, exit 1.
+pub fn usage_and_exit(out: &mut Output, parser: &Parser, message: &str) -> Exit {
+    out.errln(message);
+    out.err(parser.help());
+    Exit::Code(1)
+}
+
+/// Parses `args`; on a jopt-simple error prints what a tool's `main` prints for an
+/// uncaught exception (message, then the exception line) and exits 1.
+pub fn parse_or_exit(out: &mut Output, parser: &Parser, args: &[String]) -> Result<Parsed, Exit> {
+    parser.parse(args).map_err(|message| {
+        let class = exception_class_of_jopt(&message);
+        uncaught(out, class, &message)
+    })
+}
+
+fn exception_class_of_jopt(message: &str) -> &'static str {
+    if message.ends_with("is not a recognized option") {
+        "joptsimple.UnrecognizedOptionException"
+    } else if message.ends_with("requires an argument") {
+        "joptsimple.OptionMissingRequiredArgumentException"
+    } else {
+        "joptsimple.OptionArgumentConversionException"
+    }
+}
+
+/// A tool's `main` catching an exception: the message, then the stack trace's
+/// first line (the simulated JVM has no frames to show), exit 1.
+pub fn uncaught(out: &mut Output, class: &str, message: &str) -> Exit {
+    out.errln(message);
+    out.errln(format!("{class}: {message}"));
+    Exit::Code(1)
+}
+
+/// `CommandLineUtils.maybePrintHelpOrVersion`: `None` when neither applies.
+pub fn help_or_version(world: &World, out: &mut Output, parser: &Parser, parsed: &Parsed, help: &str) -> Option<Exit> {
+    if parsed.arg_count == 0 || parsed.has("help") {
+        return Some(usage_and_exit(out, parser, help));
+    }
+    if parsed.has("version") {
+        out.outln(version(world.flavour));
+        return Some(Exit::Code(0));
+    }
+    None
+}
+
+/// The admin client connecting to `--bootstrap-server`: `true` when a listed
+/// broker is up. Otherwise the client keeps trying for `default.api.timeout.ms`
+/// of simulated time, which this runs, and the caller reports
+/// [`node_assignment_timeout`].
+pub fn connect(world: &mut World, bootstrap: &str) -> bool {
+    if world.reachable(bootstrap) {
+        return true;
+    }
+    world.sim.run_for(DEFAULT_API_TIMEOUT_MS);
+    false
+}
+
+/// `KafkaAdminClient`'s error when no node answered a call in time.
+pub fn node_assignment_timeout(call: &str) -> String {
+    format!("Timed out waiting for a node assignment. Call: {call}")
+}
+
+/// The class of the exception behind a node-assignment timeout.
+pub const TIMEOUT_EXCEPTION: &str = "org.apache.kafka.common.errors.TimeoutException";
+
+/// The broker a client given `bootstrap` talks to: the first listed one that is up.
+pub fn bootstrap_broker(world: &World, bootstrap: &str) -> Option<NodeId> {
+    world.resolve_bootstrap(bootstrap).into_iter().find(|b| world.sim.is_up(*b))
+}
+
+/// The metadata a client sees in a Metadata response from `bootstrap`. There is
+/// no Metadata request for tools in the simulation yet, so this reads the
+/// answering broker's metadata image after one network round trip.
+pub fn metadata_via(world: &mut World, bootstrap: &str) -> Option<MetadataImage> {
+    let round_trip = 2 * world.sim.config().network_delay_ms;
+    world.sim.run_for(round_trip);
+    let broker = bootstrap_broker(world, bootstrap)?;
+    world.sim.broker(broker).map(|b| b.image().clone())
+}
+
+/// log4j's `[%d] %p %m (%c)%n` as Kafka's tools-log4j.properties prints to stderr.
+pub fn log_line(now_ms: Ms, level: &str, message: &str, logger: &str) -> String {
+    format!("[{}] {level} {message} ({logger})\n", log4j_time(now_ms))
+}
+
+/// `yyyy-MM-dd HH:mm:ss,SSS` in UTC.
+pub fn log4j_time(now_ms: Ms) -> String {
+    let (date, ms_of_day) = (now_ms.div_euclid(86_400_000), now_ms.rem_euclid(86_400_000));
+    let (y, m, d) = civil_from_days(date);
+    let s = ms_of_day / 1000;
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02},{:03}",
+        s / 3600,
+        s / 60 % 60,
+        s % 60,
+        ms_of_day % 1000
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// `TopicFilter.IncludeList`: commas are alternatives, spaces and surrounding
+/// quotes are dropped, and a topic must match the whole pattern.
+pub struct IncludeList {
+    pub regex: String,
+    re: regex::Regex,
+}
+
+impl IncludeList {
+    /// Or `"<regex> is an invalid regex."`.
+    pub fn new(raw: &str) -> Result<IncludeList, String> {
+        let regex = raw
+            .trim()
+            .replace(',', "|")
+            .replace(' ', "")
+            .trim_start_matches(['"', '\''])
+            .trim_end_matches(['"', '\''])
+            .to_string();
+        match regex::Regex::new(&format!("^(?:{regex})$")) {
+            Ok(re) => Ok(IncludeList { regex, re }),
+            Err(_) => Err(format!("{regex} is an invalid regex.")),
+        }
+    }
+
+    pub fn is_topic_allowed(&self, topic: &str, exclude_internal: bool) -> bool {
+        self.re.is_match(topic) && !(is_internal(topic) && exclude_internal)
+    }
+}
+
+/// `Topic.isInternal`.
+pub fn is_internal(topic: &str) -> bool {
+    topic == "__consumer_offsets" || topic == "__transaction_state"
+}
+
+/// Java's `Properties` from `k=v` strings (`CommandLineUtils.parseKeyValueArgs`).
+pub fn key_values(args: &[String]) -> Vec<(String, String)> {
+    args.iter()
+        .map(|a| match a.split_once('=') {
+            Some((k, v)) => (k.to_string(), v.to_string()),
+            None => (a.clone(), String::new()),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log4j_time_is_utc() {
+        assert_eq!(log4j_time(1_700_000_000_000), "2023-11-14 22:13:20,000");
+        assert_eq!(log4j_time(0), "1970-01-01 00:00:00,000");
+        assert_eq!(log4j_time(951_782_400_123), "2000-02-29 00:00:00,123");
+    }
+
+    #[test]
+    fn include_list_matches_whole_names() {
+        let l = IncludeList::new("test_topic_0.,other").unwrap();
+        assert!(l.is_topic_allowed("test_topic_02", false));
+        assert!(l.is_topic_allowed("other", false));
+        assert!(!l.is_topic_allowed("other2", false));
+        assert!(IncludeList::new("__consumer_offsets").unwrap().is_topic_allowed("__consumer_offsets", false));
+        assert!(!IncludeList::new("__consumer_offsets").unwrap().is_topic_allowed("__consumer_offsets", true));
+        assert_eq!(IncludeList::new("a(").err().unwrap(), "a( is an invalid regex.");
+    }
+}
