@@ -27,24 +27,36 @@ fn seed_notes_session_confluent() {
     let usage = run(&mut w, "kafka-topics");
     assert_eq!(usage.code, 1);
     assert_eq!(usage.stdout(), "");
-    assert!(usage
-        .stderr()
-        .starts_with("Create, delete, describe, or change a topic.\nOption                                   Description"));
+    assert!(usage.stderr().starts_with(
+        "Create, delete, describe, or change a topic.\nOption                                   Description"
+    ));
 
     let warning = "WARNING: Due to limitations in metric names, topics with a period ('.') or underscore ('_') could collide. To avoid issues it is best to use either, but not both.\n";
     assert_eq!(
-        ok(&mut w, "kafka-topics --bootstrap-server localhost:9092 --create --topic test_topic_01"),
+        ok(
+            &mut w,
+            "kafka-topics --bootstrap-server localhost:9092 --create --topic test_topic_01"
+        ),
         format!("{warning}Created topic test_topic_01.\n")
     );
-    assert_eq!(ok(&mut w, "kafka-topics --bootstrap-server localhost:9092 --list"), "test_topic_01\n");
     assert_eq!(
-        ok(&mut w, "kafka-topics --bootstrap-server localhost:9092 --create --topic test_topic_02 --partitions 3"),
+        ok(&mut w, "kafka-topics --bootstrap-server localhost:9092 --list"),
+        "test_topic_01\n"
+    );
+    assert_eq!(
+        ok(
+            &mut w,
+            "kafka-topics --bootstrap-server localhost:9092 --create --topic test_topic_02 --partitions 3"
+        ),
         format!("{warning}Created topic test_topic_02.\n")
     );
     let id = topic_id(&w, "test_topic_02");
     assert_eq!(id.len(), 22);
     assert_eq!(
-        ok(&mut w, "kafka-topics --bootstrap-server localhost:9092 --describe --topic test_topic_02"),
+        ok(
+            &mut w,
+            "kafka-topics --bootstrap-server localhost:9092 --describe --topic test_topic_02"
+        ),
         format!(
             "Topic: test_topic_02\tTopicId: {id}\tPartitionCount: 3\tReplicationFactor: 1\tConfigs:\n\
              \tTopic: test_topic_02\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1\tOffline:\n\
@@ -61,10 +73,16 @@ fn seed_notes_session_confluent() {
 #[test]
 fn apache_flavour_prints_elr_columns_and_configs_with_a_space() {
     let mut w = world(3, Flavour::Apache);
-    ok(&mut w, "kafka-topics.sh --bootstrap-server localhost:9092 --create --topic orders --replica-assignment 1:2,2:3");
+    ok(
+        &mut w,
+        "kafka-topics.sh --bootstrap-server localhost:9092 --create --topic orders --replica-assignment 1:2,2:3",
+    );
     let id = topic_id(&w, "orders");
     assert_eq!(
-        ok(&mut w, "kafka-topics.sh --bootstrap-server localhost:9093 --describe --topic orders"),
+        ok(
+            &mut w,
+            "kafka-topics.sh --bootstrap-server localhost:9093 --describe --topic orders"
+        ),
         format!(
             "Topic: orders\tTopicId: {id}\tPartitionCount: 2\tReplicationFactor: 2\tConfigs: \n\
              \tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1,2\tIsr: 1,2\tElr: \tLastKnownElr: \n\
@@ -73,7 +91,10 @@ fn apache_flavour_prints_elr_columns_and_configs_with_a_space() {
     );
     ok(&mut w, "kafka-topics.sh --bootstrap-server broker1:29092 --create --topic tuned --config retention.ms=1000 --config cleanup.policy=compact");
     let id = topic_id(&w, "tuned");
-    let d = ok(&mut w, "kafka-topics.sh --bootstrap-server localhost:9092 --describe --topic tuned");
+    let d = ok(
+        &mut w,
+        "kafka-topics.sh --bootstrap-server localhost:9092 --describe --topic tuned",
+    );
     assert!(
         d.starts_with(&format!(
             "Topic: tuned\tTopicId: {id}\tPartitionCount: 1\tReplicationFactor: 1\tConfigs: cleanup.policy=compact,retention.ms=1000\n"
@@ -85,7 +106,10 @@ fn apache_flavour_prints_elr_columns_and_configs_with_a_space() {
 #[test]
 fn confluent_describe_shows_configs_after_a_space_and_offline_replicas() {
     let mut w = world(3, Flavour::Confluent);
-    ok(&mut w, &format!("kafka-topics {BS} --create --topic t --replica-assignment 1:3,2:3 --config min.insync.replicas=2"));
+    ok(
+        &mut w,
+        &format!("kafka-topics {BS} --create --topic t --replica-assignment 1:3,2:3 --config min.insync.replicas=2"),
+    );
     w.sim.apply_fault(Fault::Kill(3));
     w.sim.run_for(20_000);
     let id = topic_id(&w, "t");
@@ -98,12 +122,30 @@ fn confluent_describe_shows_configs_after_a_space_and_offline_replicas() {
         )
     );
     // Partition filters print partition lines only.
-    let under = ok(&mut w, &format!("kafka-topics {BS} --describe --under-replicated-partitions"));
+    let under = ok(
+        &mut w,
+        &format!("kafka-topics {BS} --describe --under-replicated-partitions"),
+    );
     assert_eq!(under.lines().count(), 2, "{under}");
     assert!(under.lines().all(|l| l.starts_with("\tTopic: t\tPartition: ")));
-    assert_eq!(ok(&mut w, &format!("kafka-topics {BS} --describe --under-min-isr-partitions")), under);
-    assert_eq!(ok(&mut w, &format!("kafka-topics {BS} --describe --at-min-isr-partitions")), "");
-    assert_eq!(ok(&mut w, &format!("kafka-topics {BS} --describe --unavailable-partitions")), "");
+    assert_eq!(
+        ok(
+            &mut w,
+            &format!("kafka-topics {BS} --describe --under-min-isr-partitions")
+        ),
+        under
+    );
+    assert_eq!(
+        ok(&mut w, &format!("kafka-topics {BS} --describe --at-min-isr-partitions")),
+        ""
+    );
+    assert_eq!(
+        ok(
+            &mut w,
+            &format!("kafka-topics {BS} --describe --unavailable-partitions")
+        ),
+        ""
+    );
     // Only topics with overrides, and only their topic line.
     ok(&mut w, &format!("kafka-topics {BS} --create --topic plain"));
     assert_eq!(
@@ -115,8 +157,14 @@ fn confluent_describe_shows_configs_after_a_space_and_offline_replicas() {
 #[test]
 fn unavailable_and_at_min_isr_partitions() {
     let mut w = world(2, Flavour::Confluent);
-    ok(&mut w, &format!("kafka-topics {BS} --create --topic solo --replica-assignment 2"));
-    ok(&mut w, &format!("kafka-topics {BS} --create --topic pair --replica-assignment 1:2 --config min.insync.replicas=2"));
+    ok(
+        &mut w,
+        &format!("kafka-topics {BS} --create --topic solo --replica-assignment 2"),
+    );
+    ok(
+        &mut w,
+        &format!("kafka-topics {BS} --create --topic pair --replica-assignment 1:2 --config min.insync.replicas=2"),
+    );
     let at_min = ok(&mut w, &format!("kafka-topics {BS} --describe --at-min-isr-partitions"));
     // min.insync.replicas is 1 for solo (the broker default) and 2 for pair.
     assert_eq!(
@@ -127,11 +175,17 @@ fn unavailable_and_at_min_isr_partitions() {
     w.sim.apply_fault(Fault::Kill(2));
     w.sim.run_for(20_000);
     assert_eq!(
-        ok(&mut w, &format!("kafka-topics {BS} --describe --unavailable-partitions")),
+        ok(
+            &mut w,
+            &format!("kafka-topics {BS} --describe --unavailable-partitions")
+        ),
         "\tTopic: solo\tPartition: 0\tLeader: none\tReplicas: 2\tIsr: 2\tOffline: 2\n"
     );
     assert_eq!(
-        ok(&mut w, &format!("kafka-topics {BS} --describe --under-min-isr-partitions")),
+        ok(
+            &mut w,
+            &format!("kafka-topics {BS} --describe --under-min-isr-partitions")
+        ),
         "\tTopic: pair\tPartition: 0\tLeader: 1\tReplicas: 1,2\tIsr: 1\tOffline: 2\n\
          \tTopic: solo\tPartition: 0\tLeader: none\tReplicas: 2\tIsr: 2\tOffline: 2\n"
     );
@@ -143,10 +197,25 @@ fn list_is_sorted_and_topic_is_a_regex() {
     for t in ["orders", "audit", "orders-eu", "zeta"] {
         ok(&mut w, &format!("kafka-topics {BS} --create --topic {t}"));
     }
-    assert_eq!(ok(&mut w, &format!("kafka-topics {BS} --list")), "audit\norders\norders-eu\nzeta\n");
-    assert_eq!(ok(&mut w, &format!("kafka-topics {BS} --list --topic orders.*")), "orders\norders-eu\n");
-    assert_eq!(ok(&mut w, &format!("kafka-topics {BS} --list --topic audit,zeta")), "audit\nzeta\n");
-    assert_eq!(ok(&mut w, &format!("kafka-topics {BS} --list --exclude-internal --topic nothing")), "\n");
+    assert_eq!(
+        ok(&mut w, &format!("kafka-topics {BS} --list")),
+        "audit\norders\norders-eu\nzeta\n"
+    );
+    assert_eq!(
+        ok(&mut w, &format!("kafka-topics {BS} --list --topic orders.*")),
+        "orders\norders-eu\n"
+    );
+    assert_eq!(
+        ok(&mut w, &format!("kafka-topics {BS} --list --topic audit,zeta")),
+        "audit\nzeta\n"
+    );
+    assert_eq!(
+        ok(
+            &mut w,
+            &format!("kafka-topics {BS} --list --exclude-internal --topic nothing")
+        ),
+        "\n"
+    );
     let d = ok(&mut w, &format!("kafka-topics {BS} --describe --topic 'orders.*'"));
     assert_eq!(d.lines().filter(|l| l.starts_with("Topic: ")).count(), 2);
     // Delete by regex, then nothing left to match.
@@ -161,13 +230,19 @@ fn create_errors_are_kafkas() {
     ok(&mut w, &format!("kafka-topics {BS} --create --topic a"));
     let r = run(&mut w, &format!("kafka-topics {BS} --create --topic a"));
     assert_eq!(r.code, 1);
-    assert_eq!(r.stdout(), "Error while executing topic command : Topic 'a' already exists.\n");
+    assert_eq!(
+        r.stdout(),
+        "Error while executing topic command : Topic 'a' already exists.\n"
+    );
     let now = kafkaplay_shell::tools::common::log4j_time(w.sim.now());
     assert_eq!(
         r.stderr(),
         format!("[{now}] ERROR org.apache.kafka.common.errors.TopicExistsException: Topic 'a' already exists.\n (org.apache.kafka.tools.TopicCommand)\n")
     );
-    assert_eq!(ok(&mut w, &format!("kafka-topics {BS} --create --topic a --if-not-exists")), "");
+    assert_eq!(
+        ok(&mut w, &format!("kafka-topics {BS} --create --topic a --if-not-exists")),
+        ""
+    );
 
     let cases = [
         (
@@ -190,7 +265,11 @@ fn create_errors_are_kafkas() {
         assert_eq!(r.code, 1, "{args}");
         let stdout = r.stdout();
         let last = stdout.lines().last().unwrap_or_default().to_string();
-        assert_eq!(last, format!("Error while executing topic command : {message}"), "{args}");
+        assert_eq!(
+            last,
+            format!("Error while executing topic command : {message}"),
+            "{args}"
+        );
         assert!(r.stderr().contains(" ERROR "), "{args}");
     }
 }
@@ -211,16 +290,28 @@ fn period_underscore_collision() {
 #[test]
 fn alter_adds_partitions_and_refuses_decreases() {
     let mut w = world(3, Flavour::Confluent);
-    ok(&mut w, &format!("kafka-topics {BS} --create --topic t --partitions 2 --replication-factor 2"));
-    assert_eq!(ok(&mut w, &format!("kafka-topics {BS} --alter --topic t --partitions 4")), "");
+    ok(
+        &mut w,
+        &format!("kafka-topics {BS} --create --topic t --partitions 2 --replication-factor 2"),
+    );
+    assert_eq!(
+        ok(&mut w, &format!("kafka-topics {BS} --alter --topic t --partitions 4")),
+        ""
+    );
     let d = ok(&mut w, &format!("kafka-topics {BS} --describe --topic t"));
     assert!(d.contains("\tPartitionCount: 4\t"), "{d}");
     assert_eq!(d.lines().count(), 5);
 
     // The assignment lists every partition; the existing ones are skipped.
-    ok(&mut w, &format!("kafka-topics {BS} --alter --topic t --partitions 5 --replica-assignment 1:2,1:2,1:2,1:2,3:1"));
+    ok(
+        &mut w,
+        &format!("kafka-topics {BS} --alter --topic t --partitions 5 --replica-assignment 1:2,1:2,1:2,1:2,3:1"),
+    );
     let d = ok(&mut w, &format!("kafka-topics {BS} --describe --topic t"));
-    assert!(d.contains("\tTopic: t\tPartition: 4\tLeader: 3\tReplicas: 3,1\tIsr: 3,1\tOffline:\n"), "{d}");
+    assert!(
+        d.contains("\tTopic: t\tPartition: 4\tLeader: 3\tReplicas: 3,1\tIsr: 3,1\tOffline:\n"),
+        "{d}"
+    );
 
     let r = run(&mut w, &format!("kafka-topics {BS} --alter --topic t --partitions 2"));
     assert_eq!(r.code, 1);
@@ -228,9 +319,21 @@ fn alter_adds_partitions_and_refuses_decreases() {
         r.stdout(),
         "Error while executing topic command : The topic t currently has 5 partition(s); 2 would not be an increase.\n"
     );
-    let r = run(&mut w, &format!("kafka-topics {BS} --alter --topic nope --partitions 2"));
-    assert_eq!(r.stdout(), "Error while executing topic command : Topic 'Optional[nope]' does not exist as expected\n");
-    assert_eq!(ok(&mut w, &format!("kafka-topics {BS} --alter --topic nope --partitions 2 --if-exists")), "");
+    let r = run(
+        &mut w,
+        &format!("kafka-topics {BS} --alter --topic nope --partitions 2"),
+    );
+    assert_eq!(
+        r.stdout(),
+        "Error while executing topic command : Topic 'Optional[nope]' does not exist as expected\n"
+    );
+    assert_eq!(
+        ok(
+            &mut w,
+            &format!("kafka-topics {BS} --alter --topic nope --partitions 2 --if-exists")
+        ),
+        ""
+    );
 }
 
 #[test]
@@ -242,11 +345,26 @@ fn delete_removes_and_if_exists_is_quiet() {
     assert_eq!(ok(&mut w, &format!("kafka-topics.sh {BS} --list")), "\n");
     let r = run(&mut w, &format!("kafka-topics.sh {BS} --delete --topic gone"));
     assert_eq!(r.code, 1);
-    assert_eq!(r.stdout(), "Error while executing topic command : Topic 'Optional[gone]' does not exist as expected\n");
-    assert_eq!(ok(&mut w, &format!("kafka-topics.sh {BS} --delete --topic gone --if-exists")), "");
+    assert_eq!(
+        r.stdout(),
+        "Error while executing topic command : Topic 'Optional[gone]' does not exist as expected\n"
+    );
+    assert_eq!(
+        ok(
+            &mut w,
+            &format!("kafka-topics.sh {BS} --delete --topic gone --if-exists")
+        ),
+        ""
+    );
     let r = run(&mut w, &format!("kafka-topics.sh {BS} --describe --topic gone"));
     assert_eq!(r.code, 1);
-    assert_eq!(ok(&mut w, &format!("kafka-topics.sh {BS} --describe --topic gone --if-exists")), "");
+    assert_eq!(
+        ok(
+            &mut w,
+            &format!("kafka-topics.sh {BS} --describe --topic gone --if-exists")
+        ),
+        ""
+    );
 }
 
 #[test]
@@ -274,10 +392,26 @@ fn argument_errors_print_usage_on_stderr() {
         assert_eq!(r.stderr(), format!("{message}\n{help}"), "{args}");
     }
     let thrown = [
-        ("--list", "--bootstrap-server must be specified", "java.lang.IllegalArgumentException"),
-        ("--list --bootstrap-server", "Option bootstrap-server requires an argument", "joptsimple.OptionMissingRequiredArgumentException"),
-        ("--list --colour", "colour is not a recognized option", "joptsimple.UnrecognizedOptionException"),
-        ("--create --topic t --partitions x", "Cannot parse argument 'x' of option partitions", "joptsimple.OptionArgumentConversionException"),
+        (
+            "--list",
+            "--bootstrap-server must be specified",
+            "java.lang.IllegalArgumentException",
+        ),
+        (
+            "--list --bootstrap-server",
+            "Option bootstrap-server requires an argument",
+            "joptsimple.OptionMissingRequiredArgumentException",
+        ),
+        (
+            "--list --colour",
+            "colour is not a recognized option",
+            "joptsimple.UnrecognizedOptionException",
+        ),
+        (
+            "--create --topic t --partitions x",
+            "Cannot parse argument 'x' of option partitions",
+            "joptsimple.OptionArgumentConversionException",
+        ),
     ];
     for (args, message, class) in thrown {
         let r = run(&mut w, &format!("kafka-topics {args}"));
@@ -293,29 +427,51 @@ fn argument_errors_print_usage_on_stderr() {
 fn abbreviated_options_work_like_jopt_simple() {
     let mut w = world(1, Flavour::Confluent);
     assert_eq!(
-        ok(&mut w, "kafka-topics --bootstrap localhost:9092 --cr --topic t --partitions 2"),
+        ok(
+            &mut w,
+            "kafka-topics --bootstrap localhost:9092 --cr --topic t --partitions 2"
+        ),
         "Created topic t.\n"
     );
     // `--part` could be --partitions or --partition-size-limit-per-response.
-    let r = run(&mut w, "kafka-topics --bootstrap localhost:9092 --alter --topic t --part 3");
-    assert_eq!(r.stderr(), "part is not a recognized option\njoptsimple.UnrecognizedOptionException: part is not a recognized option\n");
-    assert!(ok(&mut w, "kafka-topics --bootstrap-server=localhost:9092 --desc --topic t").contains("PartitionCount: 2"));
+    let r = run(
+        &mut w,
+        "kafka-topics --bootstrap localhost:9092 --alter --topic t --part 3",
+    );
+    assert_eq!(
+        r.stderr(),
+        "part is not a recognized option\njoptsimple.UnrecognizedOptionException: part is not a recognized option\n"
+    );
+    assert!(ok(
+        &mut w,
+        "kafka-topics --bootstrap-server=localhost:9092 --desc --topic t"
+    )
+    .contains("PartitionCount: 2"));
 }
 
 #[test]
 fn unreachable_bootstrap_times_out_after_the_api_timeout() {
     let mut w = world(1, Flavour::Confluent);
     let start = w.sim.now();
-    let r = run(&mut w, "kafka-topics --bootstrap-server localhost:9999 --create --topic t");
+    let r = run(
+        &mut w,
+        "kafka-topics --bootstrap-server localhost:9999 --create --topic t",
+    );
     assert_eq!(r.code, 1);
     assert_eq!(w.sim.now() - start, 60_000);
-    assert_eq!(r.stdout(), "Error while executing topic command : Timed out waiting for a node assignment. Call: createTopics\n");
+    assert_eq!(
+        r.stdout(),
+        "Error while executing topic command : Timed out waiting for a node assignment. Call: createTopics\n"
+    );
     assert!(r.stderr().contains("ERROR org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: createTopics\n"));
 
     // Only a dead broker listed: the same.
     w.sim.apply_fault(Fault::Kill(1));
     let r = run(&mut w, "kafka-topics --bootstrap-server localhost:9092 --list");
-    assert_eq!(r.stdout(), "Error while executing topic command : Timed out waiting for a node assignment. Call: listTopics\n");
+    assert_eq!(
+        r.stdout(),
+        "Error while executing topic command : Timed out waiting for a node assignment. Call: listTopics\n"
+    );
 }
 
 #[test]

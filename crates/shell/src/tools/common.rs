@@ -87,7 +87,10 @@ pub const TIMEOUT_EXCEPTION: &str = "org.apache.kafka.common.errors.TimeoutExcep
 
 /// The broker a client given `bootstrap` talks to: the first listed one that is up.
 pub fn bootstrap_broker(world: &World, bootstrap: &str) -> Option<NodeId> {
-    world.resolve_bootstrap(bootstrap).into_iter().find(|b| world.sim.is_up(*b))
+    world
+        .resolve_bootstrap(bootstrap)
+        .into_iter()
+        .find(|b| world.sim.is_up(*b))
 }
 
 /// The metadata a client sees in a Metadata response from `bootstrap`. There is
@@ -193,8 +196,12 @@ mod tests {
         assert!(l.is_topic_allowed("test_topic_02", false));
         assert!(l.is_topic_allowed("other", false));
         assert!(!l.is_topic_allowed("other2", false));
-        assert!(IncludeList::new("__consumer_offsets").unwrap().is_topic_allowed("__consumer_offsets", false));
-        assert!(!IncludeList::new("__consumer_offsets").unwrap().is_topic_allowed("__consumer_offsets", true));
+        assert!(IncludeList::new("__consumer_offsets")
+            .unwrap()
+            .is_topic_allowed("__consumer_offsets", false));
+        assert!(!IncludeList::new("__consumer_offsets")
+            .unwrap()
+            .is_topic_allowed("__consumer_offsets", true));
         assert_eq!(IncludeList::new("a(").err().unwrap(), "a( is an invalid regex.");
     }
 }

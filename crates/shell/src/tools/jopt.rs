@@ -390,14 +390,17 @@ mod tests {
             .arg("topic", "The topic.", "topic", "String")
             .arg("topic-id", "Id.", "topic-id", "String")
             .arg("partitions", "N.", "# of partitions", "Integer");
-        let o = p.parse(&args("--list --top a --partitions=3 x -topic b")).unwrap();
+        let o = p.parse(&args("--li --topic a --partitions=3 x -topic b")).unwrap();
         assert!(o.has("list"));
         assert_eq!(o.values("topic"), vec!["a", "b"]);
         assert_eq!(o.number("partitions"), Some(3));
         assert_eq!(o.non_options, vec!["x"]);
-        assert_eq!(p.parse(&args("--to a")).unwrap_err(), "to is not a recognized option");
+        assert_eq!(p.parse(&args("--top a")).unwrap_err(), "top is not a recognized option");
         assert_eq!(p.parse(&args("--foo")).unwrap_err(), "foo is not a recognized option");
-        assert_eq!(p.parse(&args("--topic")).unwrap_err(), "Option topic requires an argument");
+        assert_eq!(
+            p.parse(&args("--topic")).unwrap_err(),
+            "Option topic requires an argument"
+        );
         assert_eq!(
             p.parse(&args("--partitions x")).unwrap_err(),
             "Cannot parse argument 'x' of option partitions"
@@ -415,7 +418,10 @@ mod tests {
             vec!["with ", "a ", "--", "bootstrap-", "server ", "option, ", "-1"]
         );
         assert_eq!(
-            pieces_of("DEPRECATED, use --bootstrap-server instead; ignored if --bootstrap-server is specified.", 38),
+            pieces_of(
+                "DEPRECATED, use --bootstrap-server instead; ignored if --bootstrap-server is specified.",
+                38
+            ),
             vec![
                 "DEPRECATED, use --bootstrap-server",
                 "  instead; ignored if --bootstrap-",

@@ -15,8 +15,8 @@ use crate::tool::{Exit, Invocation};
 use crate::world::{Flavour, World, DEFAULT_API_TIMEOUT_MS};
 
 use super::common::{
-    connect, help_or_version, log_line, metadata_via, node_assignment_timeout, parse_or_exit, uncaught,
-    usage_and_exit, IncludeList, TIMEOUT_EXCEPTION,
+    connect, help_or_version, log_line, metadata_via, node_assignment_timeout, parse_or_exit, uncaught, usage_and_exit,
+    IncludeList, TIMEOUT_EXCEPTION,
 };
 use super::jopt::{Parsed, Parser};
 
@@ -67,107 +67,112 @@ const TOPIC_CONFIG_NAMES: &[&str] = &[
 pub fn parser() -> Parser {
     let mut p = Parser::new();
     let config_names: Vec<String> = TOPIC_CONFIG_NAMES.iter().map(|n| format!("\t{n}")).collect();
-    p.arg("bootstrap-server", "REQUIRED: The Kafka server to connect to.", "server to connect to", "String")
-        .arg(
-            "command-config",
-            "Property file containing configs to be passed to Admin Client.",
-            "command config property file",
-            "String",
-        )
-        .flag("list", "List all available topics.")
-        .flag("create", "Create a new topic.")
-        .flag("delete", "Delete a topic.")
-        .flag(
-            "alter",
-            &format!("Alter the number of partitions and replica assignment.{CONFIGS_HINT}"),
-        )
-        .flag("describe", "List details for the given topics.")
-        .arg(
-            "topic",
-            "The topic to create, alter, describe or delete. It also accepts a regular expression, except for \
+    p.arg(
+        "bootstrap-server",
+        "REQUIRED: The Kafka server to connect to.",
+        "server to connect to",
+        "String",
+    )
+    .arg(
+        "command-config",
+        "Property file containing configs to be passed to Admin Client.",
+        "command config property file",
+        "String",
+    )
+    .flag("list", "List all available topics.")
+    .flag("create", "Create a new topic.")
+    .flag("delete", "Delete a topic.")
+    .flag(
+        "alter",
+        &format!("Alter the number of partitions and replica assignment.{CONFIGS_HINT}"),
+    )
+    .flag("describe", "List details for the given topics.")
+    .arg(
+        "topic",
+        "The topic to create, alter, describe or delete. It also accepts a regular expression, except for \
              --create option. Put topic name in double quotes and use the '\\' prefix to escape regular expression \
              symbols; e.g. \"test\\.topic\".",
-            "topic",
-            "String",
-        )
-        .arg("topic-id", "The topic-id to describe.", "topic-id", "String")
-        .arg(
-            "config",
-            &format!(
-                "A topic configuration override for the topic being created. The following is a list of valid \
+        "topic",
+        "String",
+    )
+    .arg("topic-id", "The topic-id to describe.", "topic-id", "String")
+    .arg(
+        "config",
+        &format!(
+            "A topic configuration override for the topic being created. The following is a list of valid \
                  configurations: \n{}\nSee the Kafka documentation for full details on the topic configs. It is \
                  supported only in combination with --create.{CONFIGS_HINT}",
-                config_names.join("\n")
-            ),
-            "name=value",
-            "String",
-        )
-        .arg(
-            "delete-config",
-            "This option is no longer supported and has been deprecated since 4.0",
-            "name",
-            "String",
-        )
-        .arg(
-            "partitions",
-            "The number of partitions for the topic being created or altered. If not supplied with --create, the \
+            config_names.join("\n")
+        ),
+        "name=value",
+        "String",
+    )
+    .arg(
+        "delete-config",
+        "This option is no longer supported and has been deprecated since 4.0",
+        "name",
+        "String",
+    )
+    .arg(
+        "partitions",
+        "The number of partitions for the topic being created or altered. If not supplied with --create, the \
              topic uses the cluster default. (WARNING: If partitions are increased for a topic that has a key, the \
              partition logic or ordering of the messages will be affected).",
-            "# of partitions",
-            "Integer",
-        )
-        .arg(
-            "replication-factor",
-            "The replication factor for each partition in the topic being created. If not supplied, the topic uses \
+        "# of partitions",
+        "Integer",
+    )
+    .arg(
+        "replication-factor",
+        "The replication factor for each partition in the topic being created. If not supplied, the topic uses \
              the cluster default.",
-            "replication factor",
-            "Integer",
-        )
-        .arg(
-            "replica-assignment",
-            "A list of manual partition-to-broker assignments for the topic being created or altered.",
-            "broker_id_for_part1_replica1 : broker_id_for_part1_replica2 , broker_id_for_part2_replica1 : \
+        "replication factor",
+        "Integer",
+    )
+    .arg(
+        "replica-assignment",
+        "A list of manual partition-to-broker assignments for the topic being created or altered.",
+        "broker_id_for_part1_replica1 : broker_id_for_part1_replica2 , broker_id_for_part2_replica1 : \
              broker_id_for_part2_replica2 , ...",
-            "String",
-        )
-        .flag(
-            "under-replicated-partitions",
-            "If set when describing topics, only show under-replicated partitions.",
-        )
-        .flag(
-            "unavailable-partitions",
-            "If set when describing topics, only show partitions whose leader is not available.",
-        )
-        .flag(
-            "under-min-isr-partitions",
-            "If set when describing topics, only show partitions whose isr count is less than the configured minimum.",
-        )
-        .flag(
-            "at-min-isr-partitions",
-            "If set when describing topics, only show partitions whose isr count is equal to the configured minimum.",
-        )
-        .flag(
-            "topics-with-overrides",
-            "If set when describing topics, only show topics that have overridden configs.",
-        )
-        .flag(
-            "if-exists",
-            "If set when altering or deleting or describing topics, the action will only execute if the topic exists.",
-        )
-        .flag(
-            "if-not-exists",
-            "If set when creating topics, the action will only execute if the topic does not already exist.",
-        )
-        .flag(
-            "exclude-internal",
-            "Exclude internal topics when listing or describing topics. By default, the internal topics are included.",
-        )
-        .arg(
-            "partition-size-limit-per-response",
-            "The maximum partition size to be included in one DescribeTopicPartitions response.",
-            "maximum number of partitions per response",
-            "Integer",
-        );
+        "String",
+    )
+    .flag(
+        "under-replicated-partitions",
+        "If set when describing topics, only show under-replicated partitions.",
+    )
+    .flag(
+        "unavailable-partitions",
+        "If set when describing topics, only show partitions whose leader is not available.",
+    )
+    .flag(
+        "under-min-isr-partitions",
+        "If set when describing topics, only show partitions whose isr count is less than the configured minimum.",
+    )
+    .flag(
+        "at-min-isr-partitions",
+        "If set when describing topics, only show partitions whose isr count is equal to the configured minimum.",
+    )
+    .flag(
+        "topics-with-overrides",
+        "If set when describing topics, only show topics that have overridden configs.",
+    )
+    .flag(
+        "if-exists",
+        "If set when altering or deleting or describing topics, the action will only execute if the topic exists.",
+    )
+    .flag(
+        "if-not-exists",
+        "If set when creating topics, the action will only execute if the topic does not already exist.",
+    )
+    .flag(
+        "exclude-internal",
+        "Exclude internal topics when listing or describing topics. By default, the internal topics are included.",
+    )
+    .arg(
+        "partition-size-limit-per-response",
+        "The maximum partition size to be included in one DescribeTopicPartitions response.",
+        "maximum number of partitions per response",
+        "Integer",
+    );
     p
 }
 
@@ -207,7 +212,12 @@ pub fn run(inv: Invocation<'_>) -> Exit {
             // TopicCommand.printException: the message on stdout, the stack trace
             // logged at ERROR (to stderr by tools-log4j.properties).
             out.outln(format!("Error while executing topic command : {}", e.message));
-            out.err(log_line(world.sim.now(), "ERROR", &format!("{}: {}\n", e.class, e.message), LOGGER));
+            out.err(log_line(
+                world.sim.now(),
+                "ERROR",
+                &format!("{}: {}\n", e.class, e.message),
+                LOGGER,
+            ));
             Exit::Code(1)
         }
     }
@@ -242,7 +252,11 @@ impl Failure {
 
 fn check_args(world: &World, out: &mut Output, parser: &Parser, o: &Parsed) -> Option<Exit> {
     if o.arg_count == 0 {
-        return Some(usage_and_exit(out, parser, "Create, delete, describe, or change a topic."));
+        return Some(usage_and_exit(
+            out,
+            parser,
+            "Create, delete, describe, or change a topic.",
+        ));
     }
     if let Some(exit) = help_or_version(
         world,
@@ -276,7 +290,11 @@ fn check_args(world: &World, out: &mut Output, parser: &Parser, o: &Parsed) -> O
     }
     if o.has("describe") && o.has("if-exists") {
         if !o.has("topic") && !o.has("topic-id") {
-            return Some(usage_and_exit(out, parser, "--topic or --topic-id is required to describe a topic"));
+            return Some(usage_and_exit(
+                out,
+                parser,
+                "--topic or --topic-id is required to describe a topic",
+            ));
         }
         if o.has("topic") && o.has("topic-id") {
             out.outln("Only topic id will be used when both --topic and --topic-id are specified and topicId is not Uuid.ZERO_UUID");
@@ -298,9 +316,8 @@ fn check_args(world: &World, out: &mut Output, parser: &Parser, o: &Parsed) -> O
         }
     }
     // checkInvalidArgs
-    let all_but = |keep: &[&str]| -> Vec<&'static str> {
-        ACTIONS.iter().copied().filter(|a| !keep.contains(a)).collect()
-    };
+    let all_but =
+        |keep: &[&str]| -> Vec<&'static str> { ACTIONS.iter().copied().filter(|a| !keep.contains(a)).collect() };
     let rules: Vec<(&str, Vec<&str>)> = vec![
         ("config", all_but(&["alter", "create"])),
         ("partitions", all_but(&["alter", "create"])),
@@ -313,7 +330,13 @@ fn check_args(world: &World, out: &mut Output, parser: &Parser, o: &Parsed) -> O
         }
     }
     if o.has("create") {
-        if let Some(exit) = invalid_with(out, parser, o, "replica-assignment", &["partitions", "replication-factor"]) {
+        if let Some(exit) = invalid_with(
+            out,
+            parser,
+            o,
+            "replica-assignment",
+            &["partitions", "replication-factor"],
+        ) {
             return Some(exit);
         }
     }
@@ -377,7 +400,9 @@ fn get_topics(
                 class: "java.lang.RuntimeException",
                 message: m,
             })?;
-            all.into_iter().filter(|t| filter.is_topic_allowed(t, exclude_internal)).collect()
+            all.into_iter()
+                .filter(|t| filter.is_topic_allowed(t, exclude_internal))
+                .collect()
         }
         None => all
             .into_iter()
@@ -429,7 +454,10 @@ fn parse_replica_assignment(raw: &str) -> Result<Vec<Vec<NodeId>>, Failure> {
             let list: Vec<String> = duplicates.iter().map(|d| d.to_string()).collect();
             return Err(Failure {
                 class: "org.apache.kafka.server.common.AdminCommandFailedException",
-                message: format!("Partition replica lists may not contain duplicate entries: {}", list.join(",")),
+                message: format!(
+                    "Partition replica lists may not contain duplicate entries: {}",
+                    list.join(",")
+                ),
             });
         }
         if let Some(first) = partitions.first() {
@@ -507,8 +535,16 @@ fn create(world: &mut World, out: &mut Output, opts: &Parsed, bootstrap: &str) -
     }
     let request = AdminRequest::CreateTopic {
         name: name.clone(),
-        partitions: if assignment.is_some() { -1 } else { partitions.map_or(-1, |p| p as i32) },
-        replication_factor: if assignment.is_some() { -1 } else { rf.map_or(-1, |r| r as i16) },
+        partitions: if assignment.is_some() {
+            -1
+        } else {
+            partitions.map_or(-1, |p| p as i32)
+        },
+        replication_factor: if assignment.is_some() {
+            -1
+        } else {
+            rf.map_or(-1, |r| r as i16)
+        },
         assignment,
         configs: configs.into_iter().collect(),
         validate_only: false,
@@ -576,7 +612,9 @@ fn describe(world: &mut World, out: &mut Output, opts: &Parsed, bootstrap: &str)
             .map(|t| t.name.clone())
             .collect();
         if found.is_empty() && !opts.has("if-exists") {
-            return Err(Failure::illegal_argument(format!("TopicId '{id}' does not exist as expected")));
+            return Err(Failure::illegal_argument(format!(
+                "TopicId '{id}' does not exist as expected"
+            )));
         }
         (image, found)
     } else {
@@ -591,7 +629,9 @@ fn describe(world: &mut World, out: &mut Output, opts: &Parsed, bootstrap: &str)
     let describe_partitions = !opts.has("topics-with-overrides");
     for name in topics {
         let Some(topic) = image.topic(&name) else { continue };
-        let Some(first) = topic.partitions.values().next() else { continue };
+        let Some(first) = topic.partitions.values().next() else {
+            continue;
+        };
         if describe_configs && (!opts.has("topics-with-overrides") || !topic.configs.is_empty()) {
             out.outln(topic_line(world.flavour, topic, first.replicas.len()));
         }
@@ -615,7 +655,11 @@ fn describe(world: &mut World, out: &mut Output, opts: &Parsed, bootstrap: &str)
                 continue;
             }
             let ids = |v: &[NodeId]| v.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",");
-            let leader = if has_leader { p.leader.to_string() } else { "none".to_string() };
+            let leader = if has_leader {
+                p.leader.to_string()
+            } else {
+                "none".to_string()
+            };
             let mut line = format!(
                 "\tTopic: {name}\tPartition: {}\tLeader: {leader}\tReplicas: {}\tIsr: {}",
                 p.partition,
@@ -669,7 +713,10 @@ mod tests {
 
     #[test]
     fn replica_assignment_is_checked_like_kafka() {
-        assert_eq!(parse_replica_assignment("1:2, 2:3").ok().unwrap(), vec![vec![1, 2], vec![2, 3]]);
+        assert_eq!(
+            parse_replica_assignment("1:2, 2:3").ok().unwrap(),
+            vec![vec![1, 2], vec![2, 3]]
+        );
         assert_eq!(
             parse_replica_assignment("1:1").err().unwrap().message,
             "Partition replica lists may not contain duplicate entries: 1"
@@ -678,6 +725,9 @@ mod tests {
             parse_replica_assignment("1:2,3").err().unwrap().message,
             "Partition 1 has different replication factor: [3]"
         );
-        assert_eq!(parse_replica_assignment("a").err().unwrap().message, "For input string: \"a\"");
+        assert_eq!(
+            parse_replica_assignment("a").err().unwrap().message,
+            "For input string: \"a\""
+        );
     }
 }

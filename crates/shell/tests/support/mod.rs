@@ -11,7 +11,8 @@ use kafkaplay_shell::{Exit, Flavour, Invocation, Job, Output, Stdin, World};
 pub fn world(brokers: i32, flavour: Flavour) -> World {
     let mut w = World::new(brokers, 7, flavour);
     let ready = w.sim.run_until_condition(60_000, |s| {
-        s.metadata().is_some_and(|m| m.unfenced_brokers().len() == brokers as usize)
+        s.metadata()
+            .is_some_and(|m| m.unfenced_brokers().len() == brokers as usize)
     });
     assert!(ready, "the cluster did not start");
     w.sim.run_for(1_000);
@@ -94,8 +95,7 @@ pub fn run_with(world: &mut World, line: &str, stdin: Stdin) -> Ran {
     match start(world, line, stdin) {
         Started::Done(r) => r,
         Started::Job(mut job, mut out) => {
-            let code = tick_until_exit(world, job.as_mut(), &mut out, 600_000)
-                .expect("the job did not finish");
+            let code = tick_until_exit(world, job.as_mut(), &mut out, 600_000).expect("the job did not finish");
             Ran { code, out }
         }
     }
