@@ -8,11 +8,17 @@
 use crate::tool::ToolFn;
 
 pub mod common;
+pub mod console_consumer;
+pub mod console_producer;
 pub mod jopt;
 pub mod topics;
 
 /// `(plain name, implementation)` for every tool.
-const TOOLS: &[(&str, ToolFn)] = &[("kafka-topics", topics::run)];
+const TOOLS: &[(&str, ToolFn)] = &[
+    ("kafka-console-consumer", console_consumer::run),
+    ("kafka-console-producer", console_producer::run),
+    ("kafka-topics", topics::run),
+];
 
 /// The tool called `name` (`kafka-topics` or `kafka-topics.sh`).
 pub fn lookup(name: &str) -> Option<ToolFn> {
