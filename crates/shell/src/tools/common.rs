@@ -70,10 +70,15 @@ pub fn help_or_version(world: &World, out: &mut Output, parser: &Parser, parsed:
 /// of simulated time, which this runs, and the caller reports
 /// [`node_assignment_timeout`].
 pub fn connect(world: &mut World, bootstrap: &str) -> bool {
+    connect_within(world, bootstrap, DEFAULT_API_TIMEOUT_MS)
+}
+
+/// [`connect`] for a tool that sets its own `default.api.timeout.ms`.
+pub fn connect_within(world: &mut World, bootstrap: &str, timeout_ms: Ms) -> bool {
     if world.reachable(bootstrap) {
         return true;
     }
-    world.sim.run_for(DEFAULT_API_TIMEOUT_MS);
+    world.sim.run_for(timeout_ms);
     false
 }
 

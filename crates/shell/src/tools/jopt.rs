@@ -282,6 +282,8 @@ fn converts(type_name: &str, v: &str) -> bool {
         "Integer" => parse_java_long(v).is_some_and(|n| i32::try_from(n).is_ok()),
         "Long" => parse_java_long(v).is_some(),
         "Double" => v.trim() == v && !v.is_empty() && v.parse::<f64>().is_ok(),
+        // An enum's `valuePattern()`, e.g. `[PREFERRED,UNCLEAN]` (EnumConverter).
+        t if t.starts_with('[') && t.ends_with(']') => t[1..t.len() - 1].split(',').any(|c| c.eq_ignore_ascii_case(v)),
         _ => true,
     }
 }

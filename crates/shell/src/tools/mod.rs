@@ -11,12 +11,15 @@ pub mod common;
 pub mod console_consumer;
 pub mod console_producer;
 pub mod jopt;
+pub mod json;
+pub mod leader_election;
 pub mod topics;
 
 /// `(plain name, implementation)` for every tool.
 const TOOLS: &[(&str, ToolFn)] = &[
     ("kafka-console-consumer", console_consumer::run),
     ("kafka-console-producer", console_producer::run),
+    ("kafka-leader-election", leader_election::run),
     ("kafka-topics", topics::run),
 ];
 
