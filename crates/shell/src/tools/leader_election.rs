@@ -195,9 +195,12 @@ pub fn run(inv: Invocation<'_>) -> Exit {
     report(out, kind, results)
 }
 
-fn report(out: &mut Output, kind: &str, mut results: Vec<(TopicPartition, Result<(), (KafkaError, String)>)>) -> Exit {
+/// One partition's election result.
+type Elected = Result<(), (KafkaError, String)>;
+
+fn report(out: &mut Output, kind: &str, mut results: Vec<(TopicPartition, Elected)>) -> Exit {
     results.sort_by(|a, b| (&a.0.topic, a.0.partition).cmp(&(&b.0.topic, b.0.partition)));
-    let names = |f: &dyn Fn(&Result<(), (KafkaError, String)>) -> bool| -> Vec<String> {
+    let names = |f: &dyn Fn(&Elected) -> bool| -> Vec<String> {
         results
             .iter()
             .filter(|(_, r)| f(r))
