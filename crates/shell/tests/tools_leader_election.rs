@@ -41,9 +41,7 @@ fn preferred_election_moves_leadership_back() {
     assert_eq!((leader(&w, "t", 0), leader(&w, "t", 2)), (2, 3));
     let r = run(
         &mut w,
-        &format!(
-            "kafka-leader-election --bootstrap-server localhost:9093 --election-type preferred --topic t --partition 0"
-        ),
+        "kafka-leader-election --bootstrap-server localhost:9093 --election-type preferred --topic t --partition 0",
     );
     assert_eq!(r.code, 0, "{}", r.stderr());
     assert_eq!(
