@@ -10,6 +10,7 @@ use crate::tool::ToolFn;
 pub mod common;
 pub mod console_consumer;
 pub mod console_producer;
+pub mod dump_log;
 pub mod jopt;
 pub mod json;
 pub mod leader_election;
@@ -19,6 +20,7 @@ pub mod topics;
 const TOOLS: &[(&str, ToolFn)] = &[
     ("kafka-console-consumer", console_consumer::run),
     ("kafka-console-producer", console_producer::run),
+    ("kafka-dump-log", dump_log::run),
     ("kafka-leader-election", leader_election::run),
     ("kafka-topics", topics::run),
 ];
