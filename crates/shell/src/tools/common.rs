@@ -210,3 +210,116 @@ mod tests {
         assert_eq!(IncludeList::new("a(").err().unwrap(), "a( is an invalid regex.");
     }
 }
+
+/// Java's `String.format("%.Nf", x)`: the shortest decimal that reads back as
+/// `x` (`FloatingDecimal`), rounded half-up to `decimals` places; `Infinity`
+/// and `NaN` as Java spells them.
+pub fn java_fixed(x: f64, decimals: usize) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    let shortest = format!("{}", x.abs());
+    let (int_part, frac_part) = shortest.split_once('.').unwrap_or((&shortest, ""));
+    let mut digits: Vec<u8> = int_part.bytes().chain(frac_part.bytes()).map(|b| b - b'0').collect();
+    let int_len = int_part.len();
+    let keep = int_len + decimals;
+    let round_up = digits.get(keep).is_some_and(|d| *d >= 5);
+    digits.resize(keep, 0);
+    if round_up {
+        let mut i = keep;
+        loop {
+            if i == 0 {
+                digits.insert(0, 1);
+                break;
+            }
+            i -= 1;
+            if digits[i] == 9 {
+                digits[i] = 0;
+            } else {
+                digits[i] += 1;
+                break;
+            }
+        }
+    }
+    let int_digits = digits.len() - decimals;
+    let mut s: String = digits[..int_digits].iter().map(|d| char::from(b'0' + d)).collect();
+    if decimals > 0 {
+        s.push('.');
+        s.extend(digits[int_digits..].iter().map(|d| char::from(b'0' + d)));
+    }
+    let negative = x < 0.0 && s.bytes().any(|b| b.is_ascii_digit() && b != b'0');
+    if negative || (x < 0.0 && x != 0.0) {
+        s.insert(0, '-');
+    }
+    s
+}
+
+/// `java.util.SplittableRandom` (SplitMix64), for tools that seed it.
+pub struct SplittableRandom {
+    seed: u64,
+}
+
+impl SplittableRandom {
+    const GOLDEN_GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+
+    pub fn new(seed: i64) -> Self {
+        SplittableRandom { seed: seed as u64 }
+    }
+
+    fn next_seed(&mut self) -> u64 {
+        self.seed = self.seed.wrapping_add(Self::GOLDEN_GAMMA);
+        self.seed
+    }
+
+    fn mix32(z: u64) -> i32 {
+        let z = (z ^ (z >> 33)).wrapping_mul(0x62a9_d9ed_7997_05f5);
+        ((z ^ (z >> 28)).wrapping_mul(0xcb24_d0a5_c88c_35b3) >> 32) as i32
+    }
+
+    /// `nextInt(bound)` for `bound > 0`.
+    pub fn next_int(&mut self, bound: i32) -> i32 {
+        let mut r = Self::mix32(self.next_seed());
+        let m = bound - 1;
+        if bound & m == 0 {
+            return r & m;
+        }
+        let mut u = ((r as u32) >> 1) as i32;
+        loop {
+            r = u % bound;
+            if u.wrapping_add(m).wrapping_sub(r) >= 0 {
+                return r;
+            }
+            u = ((Self::mix32(self.next_seed()) as u32) >> 1) as i32;
+        }
+    }
+}
+
+#[cfg(test)]
+mod java_tests {
+    use super::*;
+
+    #[test]
+    fn fixed_rounds_half_up_from_the_shortest_decimal() {
+        assert_eq!(java_fixed(1.005, 2), "1.01");
+        assert_eq!(java_fixed(0.125, 2), "0.13");
+        assert_eq!(java_fixed(2.0, 1), "2.0");
+        assert_eq!(java_fixed(9.96, 1), "10.0");
+        assert_eq!(java_fixed(1234.56789, 4), "1234.5679");
+        assert_eq!(java_fixed(-0.04, 1), "-0.0");
+        assert_eq!(java_fixed(f64::INFINITY, 1), "Infinity");
+        assert_eq!(java_fixed(f64::NAN, 2), "NaN");
+        assert_eq!(java_fixed(1e-7, 2), "0.00");
+    }
+
+    #[test]
+    fn splittable_random_is_javas() {
+        // Payload letters as ProducerPerformance draws them: deterministic, A..Z.
+        let mut r = SplittableRandom::new(0);
+        // What jshell prints for `new SplittableRandom(0)` and `nextInt(26) + 65`.
+        let s: String = (0..20).map(|_| char::from((r.next_int(26) + 65) as u8)).collect();
+        assert_eq!(s, "YQHHNEBSEPDNSEIFGAMS");
+    }
+}

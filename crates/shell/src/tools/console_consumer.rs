@@ -498,7 +498,7 @@ impl ConsumerJob {
 /// simulation reports only the value of what it processed, so the key, headers
 /// and timestamp are read from the same bytes in a replica's log (identical on
 /// every replica below the high watermark).
-fn fetched_record(world: &World, tp: &TopicPartition, offset: i64) -> Option<(Record, &'static str)> {
+pub(crate) fn fetched_record(world: &World, tp: &TopicPartition, offset: i64) -> Option<(Record, &'static str)> {
     let image = world.sim.metadata()?;
     let p = image.partition(tp)?;
     let mut replicas = vec![p.leader];

@@ -10,18 +10,22 @@ use crate::tool::ToolFn;
 pub mod common;
 pub mod console_consumer;
 pub mod console_producer;
+pub mod consumer_perf;
 pub mod dump_log;
 pub mod jopt;
 pub mod json;
 pub mod leader_election;
+pub mod producer_perf;
 pub mod topics;
 
 /// `(plain name, implementation)` for every tool.
 const TOOLS: &[(&str, ToolFn)] = &[
     ("kafka-console-consumer", console_consumer::run),
     ("kafka-console-producer", console_producer::run),
+    ("kafka-consumer-perf-test", consumer_perf::run),
     ("kafka-dump-log", dump_log::run),
     ("kafka-leader-election", leader_election::run),
+    ("kafka-producer-perf-test", producer_perf::run),
     ("kafka-topics", topics::run),
 ];
 

@@ -1,0 +1,198 @@
+//! `kafka-producer-perf-test` and `kafka-consumer-perf-test`: their output
+//! lines, every number computed from simulated time.
+
+mod support;
+
+use kafkaplay_cluster::TopicPartition;
+use kafkaplay_shell::{Flavour, World};
+use support::*;
+
+fn topic(w: &mut World, name: &str, partitions: i32) {
+    let r = run(
+        w,
+        &format!("kafka-topics --bootstrap-server localhost:9092 --create --topic {name} --partitions {partitions}"),
+    );
+    assert_eq!(r.code, 0);
+}
+
+fn log_end(w: &World, topic: &str, partitions: i32) -> i64 {
+    (0..partitions)
+        .map(|p| {
+            w.sim
+                .broker(1)
+                .unwrap()
+                .log(&TopicPartition::new(topic, p))
+                .unwrap()
+                .log_end_offset()
+        })
+        .sum()
+}
+
+/// `N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency, ...`
+fn fields(line: &str) -> Vec<f64> {
+    line.split([' ', '(', ','])
+        .filter_map(|t| t.parse::<f64>().ok())
+        .collect()
+}
+
+#[test]
+fn producer_perf_throttles_and_reports_windows_and_totals() {
+    let mut w = world(1, Flavour::Confluent);
+    topic(&mut w, "perf", 2);
+    let start = w.sim.now();
+    let r = run(
+        &mut w,
+        "kafka-producer-perf-test --topic perf --num-records 1200 --record-size 100 --throughput 100 \
+         --producer-props bootstrap.servers=localhost:9092 acks=1",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr());
+    assert_eq!(r.stderr(), "");
+    let elapsed_ms = w.sim.now() - start;
+    assert!(
+        (12_000..13_000).contains(&elapsed_ms),
+        "100 records/s for 1200 records: {elapsed_ms} ms"
+    );
+    let stdout = r.stdout();
+    let lines: Vec<&str> = stdout.lines().collect();
+    // Windows of at least 5 s, then the total.
+    assert_eq!(lines.len(), 3, "{stdout}");
+    for window in &lines[..2] {
+        assert!(window.ends_with(" ms max latency."), "{window}");
+        let f = fields(window);
+        assert!((480.0..=520.0).contains(&f[0]), "{window}");
+        assert!((95.0..=105.0).contains(&f[1]), "{window}");
+    }
+    let total = lines[2];
+    assert!(total.starts_with("1200 records sent, "), "{total}");
+    assert!(total.ends_with(" ms 99.9th."), "{total}");
+    let f = fields(total);
+    let expected_rate = 1000.0 * 1200.0 / elapsed_ms as f64;
+    assert_eq!(format!("{:.1}", f[1]), format!("{expected_rate:.1}"));
+    assert!(f[3] >= 1.0 && f[3] <= f[4], "avg {} <= max {}", f[3], f[4]);
+    assert_eq!(log_end(&w, "perf", 2), 1200);
+    // Payloads are SplittableRandom(0)'s letters, as Kafka draws them.
+    let first = w.sim.broker(1).unwrap().log(&TopicPartition::new("perf", 0)).unwrap();
+    let value = first.batches().next().unwrap().1.records().unwrap()[0]
+        .value
+        .clone()
+        .unwrap();
+    assert_eq!(value.len(), 100);
+    assert!(value.iter().all(u8::is_ascii_uppercase));
+}
+
+#[test]
+fn producer_perf_argument_errors_are_argparse4j_s() {
+    let mut w = world(1, Flavour::Apache);
+    let r = run(
+        &mut w,
+        "kafka-producer-perf-test.sh --topic t --num-records 10 --throughput -1",
+    );
+    assert_eq!(r.code, 1);
+    let stderr = r.stderr();
+    assert!(stderr.starts_with("usage: producer-performance [-h] --topic TOPIC --num-records NUM-RECORDS\n"));
+    assert!(stderr.ends_with("\nproducer-performance: error: one of the arguments --record-size --payload-file --payload-monotonic is required\n"));
+    for (args, message) in [
+        (
+            "--num-records 10 --record-size 1 --throughput -1",
+            "argument --topic is required",
+        ),
+        (
+            "--topic t --num-records 0 --record-size 1 --throughput -1 --producer-props a=b",
+            "--num-records should be greater than zero",
+        ),
+        (
+            "--topic t --num-records x --record-size 1 --throughput -1",
+            "argument --num-records: could not convert 'x' to Long (For input string: \"x\")",
+        ),
+        (
+            "--topic t --num-records 1 --record-size 1 --throughput -1",
+            "Either --producer-props or --producer.config must be specified.",
+        ),
+        (
+            "--topic t --num-records 1 --record-size 1 --payload-monotonic --throughput -1",
+            "argument --payload-monotonic: not allowed with argument --record-size",
+        ),
+    ] {
+        let r = run(&mut w, &format!("kafka-producer-perf-test.sh {args}"));
+        assert_eq!(r.code, 1, "{args}");
+        assert!(
+            r.stderr()
+                .ends_with(&format!("producer-performance: error: {message}\n")),
+            "{args}: {}",
+            r.stderr()
+        );
+    }
+    let r = run(&mut w, "kafka-producer-perf-test.sh");
+    assert_eq!(r.code, 0);
+    assert!(r.stdout().starts_with("usage: producer-performance"));
+}
+
+#[test]
+fn consumer_perf_reads_what_was_produced() {
+    let mut w = world(1, Flavour::Confluent);
+    topic(&mut w, "perf", 1);
+    let r = run(
+        &mut w,
+        "kafka-producer-perf-test --topic perf --num-records 500 --record-size 200 --throughput -1 \
+         --producer-props bootstrap.servers=localhost:9092",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr());
+    assert!(r.stdout().starts_with("500 records sent, "));
+    let start = w.sim.now();
+    let r = run(
+        &mut w,
+        "kafka-consumer-perf-test --bootstrap-server localhost:9092 --topic perf --messages 500",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr());
+    let end = w.sim.now();
+    let stdout = r.stdout();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec"
+    );
+    let cols: Vec<&str> = lines[1].split(", ").collect();
+    assert_eq!(cols.len(), 10, "{}", lines[1]);
+    let fmt = |ms: i64| kafkaplay_shell::tools::consumer_perf::simple_date_format("yyyy-MM-dd HH:mm:ss:SSS", ms);
+    assert_eq!(cols[0], fmt(start));
+    assert!(
+        cols[1] >= fmt(end - 100).as_str() && cols[1] <= fmt(end).as_str(),
+        "{}",
+        cols[1]
+    );
+    assert_eq!(cols[2], "0.0954"); // 500 * 200 bytes
+    assert_eq!(cols[4], "500");
+    let rebalance: i64 = cols[6].parse().unwrap();
+    let fetch: i64 = cols[7].parse().unwrap();
+    assert!(rebalance > 0, "joining the group takes the initial rebalance delay");
+    assert_eq!(rebalance + fetch, end - start);
+
+    // Nothing more to read: the timeout warning, then the line.
+    let r = run(&mut w, "kafka-consumer-perf-test --bootstrap-server localhost:9092 --topic perf --messages 10 --from-latest --timeout 2000 --hide-header");
+    let stdout = r.stdout();
+    assert!(stdout.starts_with("WARNING: Exiting before consuming the expected number of messages: timeout (2000 ms) exceeded. You can use the --timeout option to increase the timeout.\n"), "{stdout}");
+    assert!(stdout.lines().nth(1).unwrap().contains(", 0.0000, 0.0000, 0, 0.0000, "));
+}
+
+#[test]
+fn consumer_perf_argument_errors() {
+    let mut w = world(1, Flavour::Confluent);
+    let help = kafkaplay_shell::tools::consumer_perf::parser(&w).help();
+    let r = run(
+        &mut w,
+        "kafka-consumer-perf-test --bootstrap-server localhost:9092 --topic t",
+    );
+    assert_eq!(
+        (r.code, r.stderr()),
+        (1, format!("Missing required argument \"[messages]\"\n{help}"))
+    );
+    let r = run(&mut w, "kafka-consumer-perf-test");
+    assert_eq!(
+        (r.code, r.stderr()),
+        (
+            1,
+            format!("This tool is used to verify the consumer performance.\n{help}")
+        )
+    );
+    assert!(help.contains("perf-consumer-"), "the random default group is shown");
+}
