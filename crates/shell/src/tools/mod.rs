@@ -12,6 +12,7 @@ pub mod console_consumer;
 pub mod console_producer;
 pub mod consumer_perf;
 pub mod dump_log;
+pub mod get_offsets;
 pub mod jopt;
 pub mod json;
 pub mod leader_election;
@@ -24,6 +25,7 @@ const TOOLS: &[(&str, ToolFn)] = &[
     ("kafka-console-producer", console_producer::run),
     ("kafka-consumer-perf-test", consumer_perf::run),
     ("kafka-dump-log", dump_log::run),
+    ("kafka-get-offsets", get_offsets::run),
     ("kafka-leader-election", leader_election::run),
     ("kafka-producer-perf-test", producer_perf::run),
     ("kafka-topics", topics::run),
