@@ -16,6 +16,7 @@ pub mod get_offsets;
 pub mod jopt;
 pub mod json;
 pub mod leader_election;
+pub mod metadata_quorum;
 pub mod producer_perf;
 pub mod topics;
 
@@ -27,6 +28,7 @@ const TOOLS: &[(&str, ToolFn)] = &[
     ("kafka-dump-log", dump_log::run),
     ("kafka-get-offsets", get_offsets::run),
     ("kafka-leader-election", leader_election::run),
+    ("kafka-metadata-quorum", metadata_quorum::run),
     ("kafka-producer-perf-test", producer_perf::run),
     ("kafka-topics", topics::run),
 ];
