@@ -8,6 +8,7 @@
 use crate::tool::ToolFn;
 
 pub mod common;
+pub mod configs;
 pub mod console_consumer;
 pub mod console_producer;
 pub mod consumer_perf;
@@ -22,6 +23,7 @@ pub mod topics;
 
 /// `(plain name, implementation)` for every tool.
 const TOOLS: &[(&str, ToolFn)] = &[
+    ("kafka-configs", configs::run),
     ("kafka-console-consumer", console_consumer::run),
     ("kafka-console-producer", console_producer::run),
     ("kafka-consumer-perf-test", consumer_perf::run),
