@@ -16,7 +16,10 @@ use super::jopt::{Parsed, Parser};
 
 /// Every topic config with its broker-level synonyms in Kafka's order and each
 /// synonym's default (`None`: no default, so not listed).
-const TOPIC_CONFIGS: &[(&str, &[(&str, Option<&str>)])] = &[
+/// A broker config name and its default (`None`: no default).
+type Synonym = (&'static str, Option<&'static str>);
+
+const TOPIC_CONFIGS: &[(&str, &[Synonym])] = &[
     ("cleanup.policy", &[("log.cleanup.policy", Some("delete"))]),
     ("compression.gzip.level", &[("compression.gzip.level", Some("-1"))]),
     ("compression.lz4.level", &[("compression.lz4.level", Some("9"))]),
