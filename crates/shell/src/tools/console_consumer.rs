@@ -552,9 +552,11 @@ impl Job for ConsumerJob {
                 .cloned()
                 .collect();
             self.cursor = world.sim.consumed().len();
+            let mut unprinted: std::collections::BTreeMap<TopicPartition, i64> = std::collections::BTreeMap::new();
             for r in new {
                 if self.max_messages.is_some_and(|m| self.count >= m) {
-                    break;
+                    unprinted.entry(r.tp.clone()).or_insert(r.offset);
+                    continue;
                 }
                 let (record, kind) = fetched_record(world, &r.tp, r.offset).unwrap_or_else(|| {
                     (
@@ -573,6 +575,11 @@ impl Job for ConsumerJob {
                 out.out(self.formatter.write(r.tp.partition, &record, kind));
                 self.count += 1;
                 self.last_record_ms = world.sim.now();
+            }
+            // resetUnconsumedOffsets: what was fetched but not printed is not
+            // committed when the consumer closes.
+            for (tp, offset) in unprinted {
+                world.sim.seek(id, &tp, offset);
             }
         }
         if self.max_messages.is_some_and(|m| self.count >= m) {

@@ -11,6 +11,7 @@ pub mod common;
 pub mod configs;
 pub mod console_consumer;
 pub mod console_producer;
+pub mod consumer_groups;
 pub mod consumer_perf;
 pub mod dump_log;
 pub mod get_offsets;
@@ -26,6 +27,7 @@ const TOOLS: &[(&str, ToolFn)] = &[
     ("kafka-configs", configs::run),
     ("kafka-console-consumer", console_consumer::run),
     ("kafka-console-producer", console_producer::run),
+    ("kafka-consumer-groups", consumer_groups::run),
     ("kafka-consumer-perf-test", consumer_perf::run),
     ("kafka-dump-log", dump_log::run),
     ("kafka-get-offsets", get_offsets::run),
