@@ -537,7 +537,7 @@ fn describe_offsets(world: &World, out: &mut Output, d: &GroupDescription) {
     let mut rows: Vec<OffsetRow> = Vec::new();
     let mut assigned: Vec<TopicPartition> = Vec::new();
     let mut members: Vec<_> = d.members.iter().filter(|m| !m.assignment.is_empty()).collect();
-    members.sort_by(|a, b| b.assignment.len().cmp(&a.assignment.len()));
+    members.sort_by_key(|m| std::cmp::Reverse(m.assignment.len()));
     let row = |tp: &TopicPartition, consumer: &str, host: &str, client: &str| OffsetRow {
         topic: Some(tp.topic.clone()),
         partition: Some(tp.partition),
