@@ -490,3 +490,16 @@ fn same_seed_same_output() {
     assert_eq!(session(Flavour::Confluent), session(Flavour::Confluent));
     assert_ne!(session(Flavour::Confluent), session(Flavour::Apache));
 }
+
+/// Writes every tool's usage to /tmp/kafkaplay-help/<tool>.txt (for comparing
+/// with jopt-simple's own output).
+#[test]
+#[ignore]
+fn dump_help_texts() {
+    std::fs::create_dir_all("/tmp/kafkaplay-help").unwrap();
+    let mut w = world(1, Flavour::Confluent);
+    for tool in kafkaplay_shell::tools::names() {
+        let r = run(&mut w, &format!("{tool} --help"));
+        std::fs::write(format!("/tmp/kafkaplay-help/{tool}.txt"), r.stdout() + &r.stderr()).unwrap();
+    }
+}

@@ -351,20 +351,43 @@ fn pieces_of(raw: &str, width: usize) -> Vec<String> {
     pieces
 }
 
-/// The segments between line-break opportunities, as `BreakIterator.getLineInstance()`
-/// finds them in the ASCII text of Kafka's help: after spaces and tabs (which
-/// stay with the word before them), and after a hyphen followed by a letter.
+/// The segments between line-break opportunities, as the JDK's
+/// `BreakIterator.getLineInstance()` finds them in ASCII text (checked against
+/// the JDK): after spaces and tabs (which stay with the word before them);
+/// after `-` between word characters; after `.` and `,` unless digits stand on
+/// both sides; after `:`, `;`, `!`, `?`, `%`, `)` and `]` before a letter or
+/// digit; and before `(` and `[` that follow a non-space.
 fn line_break_words(line: &str) -> Vec<&str> {
     let bytes = line.as_bytes();
     let mut words = Vec::new();
     let mut start = 0;
     for i in 0..bytes.len() {
+        let Some(&n) = bytes.get(i + 1) else { break };
         let c = bytes[i];
-        let next = bytes.get(i + 1).copied();
-        let is_space = |b: u8| b == b' ' || b == b'\t';
-        let boundary = match next {
-            None => false,
-            Some(n) => (is_space(c) && !is_space(n)) || (c == b'-' && n.is_ascii_alphabetic()),
+        let prev = i.checked_sub(1).map(|j| bytes[j]);
+        let space = |b: u8| b == b' ' || b == b'\t';
+        let alnum = |b: u8| b.is_ascii_alphanumeric();
+        let boundary = if space(c) {
+            !space(n)
+        } else if space(n) {
+            false
+        } else {
+            match c {
+                // A leading `-` before a digit is a sign: `-1` stays whole.
+                b'-' => {
+                    n != b'-' && !(start == i && (n.is_ascii_digit() || n == b'(')) && prev.is_some_and(|p| !space(p))
+                }
+                b'.' | b',' => {
+                    (alnum(n) && !(n.is_ascii_digit() && prev.is_some_and(|p| p.is_ascii_digit())))
+                        || ((n == b'(' || n == b'[') && prev.is_some_and(|p| !space(p)))
+                }
+                b':' | b';' => alnum(n) || matches!(n, b'/' | b'(' | b'[' | b'-'),
+                // After a signed number (`-3>`).
+                b'0'..=b'9' if n == b'>' => bytes[start] == b'-',
+                b'!' | b'?' | b'%' => alnum(n) || n == b'(' || n == b'[',
+                b')' | b']' => alnum(n) || matches!(n, b'(' | b'[' | b'-'),
+                _ => (n == b'(' || n == b'[') && !matches!(c, b'(' | b'[' | b'"' | b'\''),
+            }
         };
         if boundary {
             words.push(&line[start..=i]);
@@ -418,6 +441,21 @@ mod tests {
         assert_eq!(
             line_break_words("with a --bootstrap-server option, -1"),
             vec!["with ", "a ", "--", "bootstrap-", "server ", "option, ", "-1"]
+        );
+        // What the JDK's line BreakIterator gives for these (checked with jshell).
+        let jdk = |s: &str| line_break_words(s).join("|");
+        assert_eq!(jdk("(default: -1) a -1 x)(y"), "(default: |-1) |a |-1 |x)|(y");
+        assert_eq!(
+            jdk("'k1=v1,k2=[v1,v2,v2],k3=v3' host1:9091,host2:9092 a/b"),
+            "'k1=v1,|k2=|[v1,|v2,|v2],|k3=v3' |host1:|9091,|host2:|9092 |a/b"
+        );
+        assert_eq!(
+            jdk("1.a a.1 e.g. 8.1 X.Y 2:a y-2 --z (a-b)"),
+            "1.|a |a.|1 |e.|g. |8.1 |X.|Y |2:|a |y-|2 |--|z |(a-|b)"
+        );
+        assert_eq!(
+            jdk("topic5:-3> a3>b a:-b 5-, x-3 =-x"),
+            "topic5:|-3|> |a3>b |a:|-|b |5-|, |x-|3 |=-|x"
         );
         assert_eq!(
             pieces_of(
