@@ -357,7 +357,7 @@ fn pieces_of(raw: &str, width: usize) -> Vec<String> {
 /// after `-` between word characters; after `.` and `,` unless digits stand on
 /// both sides; after `:`, `;`, `!`, `?`, `%`, `)` and `]` before a letter or
 /// digit; and before `(` and `[` that follow a non-space.
-fn line_break_words(line: &str) -> Vec<&str> {
+pub(crate) fn line_break_words(line: &str) -> Vec<&str> {
     let bytes = line.as_bytes();
     let mut words = Vec::new();
     let mut start = 0;

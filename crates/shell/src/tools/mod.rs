@@ -7,6 +7,7 @@
 
 use crate::tool::ToolFn;
 
+pub mod argparse;
 pub mod common;
 pub mod configs;
 pub mod console_consumer;

@@ -20,56 +20,43 @@ const PROG: &str = "producer-performance";
 const BUFFER_MEMORY: u64 = 32 * 1024 * 1024;
 const REPORTING_INTERVAL_MS: Ms = 5_000;
 
-/// The usage line argparse4j prints, wrapped at 80 columns.
-fn usage() -> String {
-    let parts = [
-        "[-h]",
-        "--topic TOPIC",
-        "--num-records NUM-RECORDS",
-        "(--record-size RECORD-SIZE | --payload-file PAYLOAD-FILE | --payload-monotonic)",
-        "[--payload-delimiter PAYLOAD-DELIMITER]",
-        "--throughput THROUGHPUT",
-        "[--producer-props PROP-NAME=PROP-VALUE [PROP-NAME=PROP-VALUE ...]]",
-        "[--producer.config CONFIG-FILE]",
-        "[--print-metrics]",
-        "[--transactional-id TRANSACTIONAL-ID]",
-        "[--transaction-duration-ms TRANSACTION-DURATION]",
-    ];
-    let head = format!("usage: {PROG} ");
-    let indent = " ".repeat(head.len());
-    let mut out = String::new();
-    let mut line = head.clone();
-    for p in parts {
-        if line.len() > head.len() && line.len() + p.len() > 80 {
-            out.push_str(line.trim_end());
-            out.push('\n');
-            line = indent.clone();
-        }
-        line.push_str(p);
-        line.push(' ');
-    }
-    out.push_str(line.trim_end());
-    out.push('\n');
-    out
+/// `parser.printHelp()`, as argparse4j 0.7.0 prints ProducerPerformance's
+/// declarations (usage, description, arguments).
+const HELP: &str = include_str!("usage/producer-performance.txt");
+
+/// The usage lines at the top of [`HELP`].
+fn usage() -> &'static str {
+    HELP.split("\n\n").next().map_or(HELP, |u| &HELP[..u.len() + 1])
 }
+
+/// Every flag, for `Did you mean:`.
+const FLAGS: &[&str] = &[
+    "-h",
+    "--help",
+    "--topic",
+    "--num-records",
+    "--record-size",
+    "--payload-file",
+    "--payload-monotonic",
+    "--payload-delimiter",
+    "--throughput",
+    "--producer-props",
+    "--producer.config",
+    "--print-metrics",
+    "--transactional-id",
+    "--transaction-duration-ms",
+];
 
 /// `parser.handleError(e)`: usage and the error on stderr, exit 1.
 fn arg_error(out: &mut Output, message: &str) -> Exit {
-    out.err(usage());
-    out.errln(format!("{PROG}: error: {message}"));
-    Exit::Code(1)
+    let unknown = message
+        .strip_prefix("unrecognized arguments: '")
+        .and_then(|m| m.strip_suffix('\''));
+    super::argparse::error(out, PROG, usage(), message, unknown, FLAGS)
 }
 
-/// `parser.printHelp()`.
-fn help() -> String {
-    let mut h = usage();
-    h.push_str(
-        "\nThis tool is used to verify the producer performance. To enable transactions, you can specify a \
-         transaction id or set a transaction duration using --transaction-duration-ms. There are three ways to \
-         specify the transaction id: set transaction.id=<id> via --producer-props, set transaction.id=<id> in the \
-         config file via --producer.config, or use --transaction-id <id>.\n",
-    );
-    h
+fn help() -> &'static str {
+    HELP
 }
 
 #[derive(Default)]
@@ -177,17 +164,6 @@ pub fn run(inv: Invocation<'_>) -> Exit {
             &format!("argument {}: not allowed with argument {}", given[1], given[0]),
         );
     }
-    for required in ["--topic", "--num-records", "--throughput"] {
-        if !a.has(required) {
-            return arg_error(out, &format!("argument {required} is required"));
-        }
-    }
-    if given.is_empty() {
-        return arg_error(
-            out,
-            "one of the arguments --record-size --payload-file --payload-monotonic is required",
-        );
-    }
     let num_records = match convert::<i64>(&a, "--num-records", "Long") {
         Ok(n) => n.unwrap_or(0),
         Err(m) => return arg_error(out, &m),
@@ -200,6 +176,17 @@ pub fn run(inv: Invocation<'_>) -> Exit {
         Ok(n) => n.unwrap_or(-1.0),
         Err(m) => return arg_error(out, &m),
     };
+    for required in ["--topic", "--num-records", "--throughput"] {
+        if !a.has(required) {
+            return arg_error(out, &format!("argument {required} is required"));
+        }
+    }
+    if given.is_empty() {
+        return arg_error(
+            out,
+            "one of the arguments --record-size --payload-file --payload-monotonic is required",
+        );
+    }
     if num_records <= 0 {
         return arg_error(out, "--num-records should be greater than zero");
     }
@@ -589,9 +576,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn usage_wraps_like_argparse4j() {
-        let u = usage();
-        assert!(u.starts_with("usage: producer-performance [-h] --topic TOPIC --num-records NUM-RECORDS\n"));
-        assert!(u.lines().skip(1).all(|l| l.starts_with("                            ")));
+    fn usage_is_the_top_of_the_help() {
+        assert!(usage().starts_with("usage: producer-performance [-h] --topic TOPIC --num-records NUM-RECORDS\n"));
+        assert!(usage().ends_with("--payload-monotonic)\n"));
     }
 }
