@@ -51,7 +51,7 @@ fn adjust_space(line: &str, current: usize) -> String {
     }
     let need = WIDTH.saturating_sub(current);
     let (each, rem) = (need / blocks, need % blocks);
-    let rem_start = (blocks - rem + 1) / 2;
+    let rem_start = (blocks - rem).div_ceil(2);
     let rem_end = rem_start + rem;
     let mut out = String::new();
     let mut in_block = false;
