@@ -103,12 +103,37 @@ fn errors() {
         let r = run(&mut w, &format!("kafka-metadata-quorum {args}"));
         assert_eq!((r.code, r.stderr()), (1, stderr.to_string()), "{args}");
     }
-    let r = run(&mut w, "kafka-metadata-quorum describe --status");
-    assert_eq!(r.code, 1);
-    assert!(r.stderr().starts_with("usage: kafka-metadata-quorum [-h]"));
-    assert!(r.stderr().ends_with(
-        "kafka-metadata-quorum: error: one of the arguments --bootstrap-server --bootstrap-controller is required\n"
-    ));
+    // argparse4j 0.7.0's texts for MetadataQuorumCommand's parser.
+    let usage = "usage: kafka-metadata-quorum [-h] [--command-config COMMAND_CONFIG]
+                             (--bootstrap-server BOOTSTRAP_SERVER |
+                             --bootstrap-controller BOOTSTRAP_CONTROLLER)
+                             {describe,add-controller,remove-controller}
+                             ...
+";
+    for (args, error) in [
+        ("", "kafka-metadata-quorum: error: too few arguments\n"),
+        ("describe --status", "kafka-metadata-quorum: error: one  of  the  arguments --bootstrap-server --\nbootstrap-controller is required\n"),
+        ("--bootstrap-server a:1 bogus", "kafka-metadata-quorum:  error:  invalid   choice:   'bogus'   (choose  from\n'describe', 'add-controller', 'remove-controller')\n"),
+        ("--bootstrap-server a:1 --bootstrap-controller b:2 describe", "kafka-metadata-quorum: error: argument  --bootstrap-controller: not allowed\nwith argument --bootstrap-server\n"),
+    ] {
+        let r = run(&mut w, format!("kafka-metadata-quorum {args}").trim_end());
+        assert_eq!((r.code, r.stderr()), (1, format!("{usage}{error}")), "{args}");
+    }
+    let r = run(
+        &mut w,
+        "kafka-metadata-quorum --bootstrap-server a:1 describe --status --foo",
+    );
+    assert_eq!(
+        r.stderr(),
+        "usage: kafka-metadata-quorum (--bootstrap-server BOOTSTRAP_SERVER |\n                             --bootstrap-controller BOOTSTRAP_CONTROLLER)\n                             describe [-h] [--status] [--replication]\n                             [--human-readable]\nkafka-metadata-quorum: error: unrecognized arguments: '--foo'\n"
+    );
+    let r = run(&mut w, "kafka-metadata-quorum -h");
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout().starts_with(usage)
+            && r.stdout()
+                .contains("\nThis tool describes kraft metadata quorum status.\n")
+    );
     let r = run(
         &mut w,
         "kafka-metadata-quorum --bootstrap-server localhost:9999 describe --status",

@@ -17,41 +17,28 @@ use super::common::connect;
 
 const PROG: &str = "kafka-metadata-quorum";
 
-fn subcommands(flavour: Flavour) -> &'static str {
-    match flavour {
-        Flavour::Apache => "{describe,add-controller,remove-controller}",
-        Flavour::Confluent => "{describe}",
-    }
+/// `-h`: argparse4j 0.7.0's help for MetadataQuorumCommand's parser.
+const HELP: &str = include_str!("usage/kafka-metadata-quorum.txt");
+
+fn usage() -> &'static str {
+    HELP.split("\n\n").next().map_or(HELP, |u| &HELP[..u.len() + 1])
 }
 
-fn usage(flavour: Flavour) -> String {
-    format!(
-        "usage: {PROG} [-h] [--command-config COMMAND_CONFIG]\n                             \
-         (--bootstrap-server BOOTSTRAP_SERVER | --bootstrap-controller BOOTSTRAP_CONTROLLER)\n                             \
-         {} ...\n",
-        subcommands(flavour)
-    )
-}
+/// The `describe` sub-parser's usage line.
+const DESCRIBE_USAGE: &str = "usage: kafka-metadata-quorum (--bootstrap-server BOOTSTRAP_SERVER |
+                             --bootstrap-controller BOOTSTRAP_CONTROLLER)
+                             describe [-h] [--status] [--replication]
+                             [--human-readable]
+";
 
-fn arg_error(out: &mut Output, flavour: Flavour, message: &str) -> Exit {
-    out.err(usage(flavour));
-    out.errln(format!("{PROG}: error: {message}"));
-    Exit::Code(1)
-}
-
-fn help(flavour: Flavour) -> String {
-    format!(
-        "{}\nThis tool describes kraft metadata quorum status.\n\npositional arguments:\n  {}\n    describe               \
-         Describe the metadata quorum info\n\noptional arguments:\n  -h, --help             show this help message \
-         and exit\n  --command-config COMMAND_CONFIG\n                         Property file containing configs to be \
-         passed to Admin Client.\n\n  --bootstrap-server BOOTSTRAP_SERVER\n                         A \
-         comma-separated list of host:port pairs to use for establishing the connection to the Kafka cluster.\n  \
-         --bootstrap-controller BOOTSTRAP_CONTROLLER\n                         A comma-separated list of host:port \
-         pairs to use for establishing the connection to the Kafka controllers.\n",
-        usage(flavour),
-        subcommands(flavour)
-    )
-}
+const FLAGS: &[&str] = &[
+    "-h",
+    "--help",
+    "--bootstrap-server",
+    "--bootstrap-controller",
+    "--command-config",
+];
+const DESCRIBE_FLAGS: &[&str] = &["-h", "--help", "--status", "--replication", "--human-readable"];
 
 #[derive(Default)]
 struct Args {
@@ -63,43 +50,84 @@ struct Args {
     human_readable: bool,
 }
 
-fn parse(args: &[String]) -> Result<Args, String> {
+/// An argparse4j error: the message, the usage to show, the unknown flag.
+struct ArgError {
+    message: String,
+    describe: bool,
+    unknown: Option<String>,
+}
+
+fn parse(args: &[String]) -> Result<Args, ArgError> {
     let mut a = Args::default();
+    let err = |message: String, describe: bool| ArgError {
+        message,
+        describe,
+        unknown: None,
+    };
     let mut i = 0;
     while i < args.len() {
         let t = args[i].as_str();
         i += 1;
-        let mut value = |name: &str| -> Result<String, String> {
-            let v = args.get(i).filter(|v| !v.starts_with("--")).cloned();
+        let in_describe = a.command.is_some();
+        let mut value = |name: &str| -> Result<String, ArgError> {
+            let v = args.get(i).filter(|v| !v.starts_with('-')).cloned();
             i += 1;
-            v.ok_or_else(|| format!("argument {name}: expected one argument"))
+            v.ok_or_else(|| err(format!("argument {name}: expected one argument"), in_describe))
         };
-        match (t, a.command.is_some()) {
-            ("--bootstrap-server", false) => a.bootstrap_server = Some(value(t)?),
-            ("--bootstrap-controller", false) => a.bootstrap_controller = Some(value(t)?),
+        match (t, in_describe) {
+            ("--bootstrap-server", false) => {
+                if a.bootstrap_controller.is_some() {
+                    return Err(err(
+                        "argument --bootstrap-server: not allowed with argument --bootstrap-controller".into(),
+                        false,
+                    ));
+                }
+                a.bootstrap_server = Some(value(t)?);
+            }
+            ("--bootstrap-controller", false) => {
+                if a.bootstrap_server.is_some() {
+                    return Err(err(
+                        "argument --bootstrap-controller: not allowed with argument --bootstrap-server".into(),
+                        false,
+                    ));
+                }
+                a.bootstrap_controller = Some(value(t)?);
+            }
             ("--command-config", false) => {
                 value(t)?;
             }
             ("describe", false) => a.command = Some("describe".into()),
+            ("add-controller" | "remove-controller", false) => {
+                return Err(err(format!("the {t} sub-command is not simulated"), false));
+            }
             ("--status", true) => a.status = true,
             ("--replication", true) => a.replication = true,
             ("--human-readable", true) => a.human_readable = true,
             (other, false) if !other.starts_with('-') => {
-                return Err(format!(
-                    "argument command: invalid choice: '{other}' (choose from 'describe', 'add-controller', 'remove-controller')"
+                return Err(err(
+                    format!(
+                        "invalid choice: '{other}' (choose from 'describe', 'add-controller', 'remove-controller')"
+                    ),
+                    false,
                 ))
             }
-            (other, _) => return Err(format!("unrecognized arguments: '{other}'")),
+            (other, describe) => {
+                return Err(ArgError {
+                    message: format!("unrecognized arguments: '{other}'"),
+                    describe,
+                    unknown: Some(other.to_string()),
+                })
+            }
         }
     }
-    if a.bootstrap_server.is_some() && a.bootstrap_controller.is_some() {
-        return Err("argument --bootstrap-controller: not allowed with argument --bootstrap-server".into());
+    if a.command.is_none() {
+        return Err(err("too few arguments".into(), false));
     }
     if a.bootstrap_server.is_none() && a.bootstrap_controller.is_none() {
-        return Err("one of the arguments --bootstrap-server --bootstrap-controller is required".into());
-    }
-    if a.command.is_none() {
-        return Err("too few arguments".into());
+        return Err(err(
+            "one of the arguments --bootstrap-server --bootstrap-controller is required".into(),
+            false,
+        ));
     }
     Ok(a)
 }
@@ -156,14 +184,21 @@ fn quorum_info(world: &World) -> Option<QuorumInfo> {
 
 pub fn run(inv: Invocation<'_>) -> Exit {
     let Invocation { world, args, out, .. } = inv;
-    let flavour = world.flavour;
-    if args.iter().any(|a| a == "-h" || a == "--help") {
-        out.out(help(flavour));
+
+    if args.first().is_some_and(|a| a == "-h" || a == "--help") {
+        out.out(HELP);
         return Exit::Code(0);
     }
     let a = match parse(args) {
         Ok(a) => a,
-        Err(m) => return arg_error(out, flavour, &m),
+        Err(e) => {
+            let (usage, flags) = if e.describe {
+                (DESCRIBE_USAGE, DESCRIBE_FLAGS)
+            } else {
+                (usage(), FLAGS)
+            };
+            return super::argparse::error(out, PROG, usage, &e.message, e.unknown.as_deref(), flags);
+        }
     };
     if a.status && a.replication {
         out.errln("Only one of --status or --replication should be specified with describe sub-command");
