@@ -17,6 +17,7 @@ fn usage_texts_are_jopt_simples() {
         "kafka-leader-election",
         "kafka-consumer-groups",
         "kafka-dump-log",
+        "kafka-reassign-partitions",
     ] {
         let expected =
             std::fs::read_to_string(format!("{}/tests/fixtures/help/{tool}.txt", env!("CARGO_MANIFEST_DIR"))).unwrap();

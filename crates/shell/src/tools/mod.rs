@@ -21,6 +21,7 @@ pub mod json;
 pub mod leader_election;
 pub mod metadata_quorum;
 pub mod producer_perf;
+pub mod reassign_partitions;
 pub mod topics;
 
 /// `(plain name, implementation)` for every tool.
@@ -35,6 +36,7 @@ const TOOLS: &[(&str, ToolFn)] = &[
     ("kafka-leader-election", leader_election::run),
     ("kafka-metadata-quorum", metadata_quorum::run),
     ("kafka-producer-perf-test", producer_perf::run),
+    ("kafka-reassign-partitions", reassign_partitions::run),
     ("kafka-topics", topics::run),
 ];
 
