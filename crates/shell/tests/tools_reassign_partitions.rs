@@ -90,7 +90,7 @@ fn argument_errors() {
     let help = kafkaplay_shell::tools::reassign_partitions::parser().help();
     for (args, message) in [
         (
-            format!("{BS}"),
+            BS.to_string(),
             "Command must include exactly one action: --generate, --execute, --verify, --cancel, --list",
         ),
         (
