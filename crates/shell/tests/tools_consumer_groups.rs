@@ -216,3 +216,85 @@ fn argument_errors() {
         "Exception in thread \"main\" joptsimple.UnavailableOptionException: Option(s) [members] are unavailable given other options on the command line\n"
     );
 }
+
+fn plan_header() -> String {
+    format!(
+        "\n{:<30} {:<30} {:<10} {:<15}",
+        "GROUP", "TOPIC", "PARTITION", "NEW-OFFSET"
+    )
+}
+
+fn plan_row(topic: &str, partition: i32, offset: i64) -> String {
+    format!("\n{:<30} {topic:<30} {partition:<10} {offset:<15}", "g")
+}
+
+#[test]
+fn reset_offsets_dry_run_plans_every_scenario() {
+    let mut w = setup();
+    let (e0, e1) = (hw(&w, 0), hw(&w, 1));
+    let r = run(
+        &mut w,
+        &format!("kafka-consumer-groups {BS} --reset-offsets --group g --all-topics --to-earliest --dry-run"),
+    );
+    assert_eq!((r.code, r.stderr()), (0, String::new()));
+    assert_eq!(
+        r.stdout(),
+        format!("{}{}{}\n", plan_header(), plan_row("t", 0, 0), plan_row("t", 1, 0))
+    );
+    let r = run(
+        &mut w,
+        &format!("kafka-consumer-groups {BS} --reset-offsets --group g --topic t --to-latest"),
+    );
+    assert!(r
+        .stderr()
+        .starts_with("WARN: No action will be performed as the --execute option is missing."));
+    assert_eq!(
+        r.stdout(),
+        format!("{}{}{}\n", plan_header(), plan_row("t", 0, e0), plan_row("t", 1, e1))
+    );
+    let r = run(
+        &mut w,
+        &format!("kafka-consumer-groups {BS} --reset-offsets --group g --topic t:1 --to-offset 1000 --dry-run"),
+    );
+    assert_eq!(r.stdout(), format!("{}{}\n", plan_header(), plan_row("t", 1, e1)));
+    assert!(r.stderr().ends_with(&format!(
+        "] WARN New offset (1000) is higher than latest offset for topic partition t-1. Value will be set to {e1} (org.apache.kafka.tools.consumer.group.ConsumerGroupCommand)\n"
+    )));
+    let r = run(&mut w, &format!("kafka-consumer-groups {BS} --reset-offsets --group g --all-topics --to-datetime 2000-01-01T00:00:00.000 --dry-run"));
+    assert_eq!(
+        r.stdout(),
+        format!("{}{}{}\n", plan_header(), plan_row("t", 0, 0), plan_row("t", 1, 0))
+    );
+    let r = run(
+        &mut w,
+        &format!("kafka-consumer-groups {BS} --reset-offsets --group g --all-topics --by-duration PT0.001S --dry-run"),
+    );
+    assert!(
+        r.stdout()
+            .contains("Warn: Partition 0 from topic t is empty. Falling back to latest known offset."),
+        "{}",
+        r.stdout()
+    );
+}
+
+#[test]
+fn reset_offsets_refuses_an_active_group() {
+    let mut w = setup();
+    let Started::Job(mut job, mut out) = start(
+        &mut w,
+        &format!("kafka-console-consumer {BS} --topic t --group g"),
+        Stdin::Terminal,
+    ) else {
+        panic!("a job")
+    };
+    tick_for(&mut w, job.as_mut(), &mut out, 8_000);
+    let r = run(
+        &mut w,
+        &format!("kafka-consumer-groups {BS} --reset-offsets --group g --all-topics --to-earliest --execute"),
+    );
+    assert_eq!(
+        r.stdout(),
+        format!("\nError: Assignments can only be reset if the group 'g' is inactive, but the current state is Stable.\n{}\n", plan_header())
+    );
+    job.interrupt(&mut w, &mut out);
+}

@@ -350,6 +350,8 @@ pub fn run(inv: Invocation<'_>) -> Exit {
         list(world, out, &o)
     } else if o.has("describe") {
         describe(world, out, &o, &bootstrap)
+    } else if o.has("reset-offsets") {
+        reset_offsets(world, out, &parser, &o)
     } else {
         failed(
             out,
@@ -694,4 +696,289 @@ fn describe_state(world: &World, out: &mut Output, d: &GroupDescription, bootstr
         &d.members.len().to_string(),
     ));
     out.outln("");
+}
+
+/// `Utils.getDateTime`: `yyyy-MM-dd'T'HH:mm:ss.SSS` with an optional zone
+/// (`Z`, `+hh:mm`, `-hhmm`); without one, the JVM's zone (UTC in the image).
+fn parse_datetime(s: &str) -> Option<i64> {
+    let (date, time) = s.split_once('T')?;
+    let mut d = date.split('-').map(|x| x.parse::<i64>().ok());
+    let (y, mo, da) = (d.next()??, d.next()??, d.next()??);
+    let (clock, offset_ms) = match time.find(['Z', '+', '-']) {
+        Some(i) => {
+            let zone = &time[i..];
+            let offset = if zone == "Z" {
+                0
+            } else {
+                let sign = if zone.starts_with('-') { -1 } else { 1 };
+                let digits: String = zone[1..].chars().filter(char::is_ascii_digit).collect();
+                if digits.len() != 4 {
+                    return None;
+                }
+                let h: i64 = digits[..2].parse().ok()?;
+                let m: i64 = digits[2..].parse().ok()?;
+                sign * (h * 3_600_000 + m * 60_000)
+            };
+            (&time[..i], offset)
+        }
+        None => (time, 0),
+    };
+    let (hms, millis) = clock.split_once('.')?;
+    let mut t = hms.split(':').map(|x| x.parse::<i64>().ok());
+    let (h, mi, se) = (t.next()??, t.next()??, t.next()??);
+    let ms: i64 = millis.parse().ok()?;
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&da) || h > 23 || mi > 59 || se > 59 {
+        return None;
+    }
+    // Days from the civil date (H. Hinnant).
+    let yy = if mo <= 2 { y - 1 } else { y };
+    let era = yy.div_euclid(400);
+    let yoe = yy - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + da - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400_000 + h * 3_600_000 + mi * 60_000 + se * 1000 + ms - offset_ms)
+}
+
+/// `java.time.Duration.parse` for `PnDTnHnMn.nS`, in milliseconds.
+fn parse_duration(s: &str) -> Option<i64> {
+    let rest = s.strip_prefix('P').or_else(|| s.strip_prefix('p'))?;
+    let (days, time) = match rest.split_once(['T', 't']) {
+        Some((d, t)) => (d, Some(t)),
+        None => (rest, None),
+    };
+    let mut total: f64 = 0.0;
+    if !days.is_empty() {
+        total += days.strip_suffix(['D', 'd'])?.parse::<f64>().ok()? * 86_400_000.0;
+    }
+    if let Some(mut t) = time {
+        if t.is_empty() {
+            return None;
+        }
+        for (unit, ms) in [('H', 3_600_000.0), ('M', 60_000.0), ('S', 1000.0)] {
+            if let Some(i) = t.find([unit, unit.to_ascii_lowercase()]) {
+                total += t[..i].parse::<f64>().ok()? * ms;
+                t = &t[i + 1..];
+            }
+        }
+        if !t.is_empty() {
+            return None;
+        }
+    }
+    Some(total as i64)
+}
+
+fn log_start_offset(world: &World, tp: &TopicPartition) -> Option<i64> {
+    let leader = world.sim.metadata()?.partition(tp)?.leader;
+    world.sim.broker(leader)?.log(tp).map(|l| l.log_start_offset())
+}
+
+/// ListOffsets with a timestamp; `None` when no record is that recent.
+fn offset_for_time(world: &World, tp: &TopicPartition, timestamp: i64) -> Option<i64> {
+    let leader = world.sim.metadata()?.partition(tp)?.leader;
+    let log = world.sim.broker(leader)?.log(tp)?;
+    log.offset_for_timestamp(timestamp)
+        .map(|t| t.offset)
+        .filter(|o| *o < log.high_watermark())
+}
+
+/// `--reset-offsets`: the plan (`prepareOffsetsToReset` with
+/// `checkOffsetsRange`), refused while the group has members. `--execute`
+/// needs the group admin call that commits offsets from outside the group.
+fn reset_offsets(world: &mut World, out: &mut Output, p: &Parser, o: &Parsed) -> Exit {
+    const LOGGER: &str = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
+    let mut groups: Vec<String> = if o.has("all-groups") {
+        all_groups(world).into_iter().map(|(id, _)| id).collect()
+    } else {
+        o.values("group")
+    };
+    groups.sort();
+    groups.dedup();
+    let mut plans: Vec<(String, Vec<(TopicPartition, i64)>)> = Vec::new();
+    for group in groups {
+        let Some(d) = describe_group(world, &group) else {
+            return failed(
+                out,
+                &format!(
+                    "org.apache.kafka.common.errors.TimeoutException: {}",
+                    super::common::node_assignment_timeout("describeConsumerGroups")
+                ),
+            );
+        };
+        if d.state != "Empty" && d.state != "Dead" {
+            out.outln("");
+            out.outln(format!(
+                "Error: Assignments can only be reset if the group '{group}' is inactive, but the current state is {}.",
+                d.state
+            ));
+            plans.push((group, Vec::new()));
+            continue;
+        }
+        let committed = committed_offsets(world, &group, d.coordinator);
+        // getPartitionsToReset
+        let mut partitions: Vec<TopicPartition> = Vec::new();
+        if o.has("all-topics") {
+            partitions.extend(committed.keys().cloned());
+        } else if o.has("topic") {
+            let image = world.sim.metadata().cloned().unwrap_or_default();
+            let mut unspecified = Vec::new();
+            for arg in o.values("topic") {
+                if arg.contains(':') {
+                    let parts: Vec<&str> = arg.split(':').collect();
+                    if parts.len() != 2 {
+                        return usage_and_exit(
+                            out,
+                            p,
+                            &format!("Invalid topic arg '{arg}', expected topic name and partitions"),
+                        );
+                    }
+                    for x in parts[1].split(',') {
+                        match x.parse::<i32>() {
+                            Ok(n) => partitions.push(TopicPartition::new(parts[0], n)),
+                            Err(_) => {
+                                return usage_and_exit(
+                                    out,
+                                    p,
+                                    &format!("Invalid partition '{x}' specified in topic arg '{arg}''"),
+                                )
+                            }
+                        }
+                    }
+                } else {
+                    let Some(t) = image.topic(&arg) else {
+                        return failed(
+                            out,
+                            "org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not \
+                                 host this topic-partition.",
+                        );
+                    };
+                    unspecified.extend(t.partitions.keys().map(|n| TopicPartition::new(&arg, *n)));
+                }
+            }
+            partitions.extend(unspecified);
+        } else if !o.has("from-file") {
+            return usage_and_exit(
+                out,
+                p,
+                "One of the reset scopes should be defined: --all-topics, --topic.",
+            );
+        }
+        // prepareOffsetsToReset
+        let mut plan: Vec<(TopicPartition, i64)> = Vec::new();
+        let clamp = |out: &mut Output, tp: &TopicPartition, requested: i64| -> i64 {
+            let end = log_end_offset(world, tp).unwrap_or(0);
+            let start = log_start_offset(world, tp).unwrap_or(0);
+            if requested > end {
+                out.err(super::common::log_line(
+                    world.sim.now(),
+                    "WARN",
+                    &format!(
+                        "New offset ({requested}) is higher than latest offset for topic partition {tp}. Value will be set to {end}"
+                    ),
+                    LOGGER,
+                ));
+                end
+            } else if requested < start {
+                out.err(super::common::log_line(
+                    world.sim.now(),
+                    "WARN",
+                    &format!(
+                        "New offset ({requested}) is lower than earliest offset for topic partition {tp}. Value will be set to {start}"
+                    ),
+                    LOGGER,
+                ));
+                start
+            } else {
+                requested
+            }
+        };
+        let time_spec = if let Some(dt) = o.value("to-datetime") {
+            match parse_datetime(&dt) {
+                Some(t) => Some(t),
+                None => return failed(out, &format!("java.text.ParseException: Unparseable date: \"{dt}\"")),
+            }
+        } else if let Some(d) = o.value("by-duration") {
+            match parse_duration(&d) {
+                Some(ms) => Some(world.sim.now() - ms),
+                None => {
+                    return failed(
+                        out,
+                        "java.time.format.DateTimeParseException: Text cannot be parsed to a Duration",
+                    )
+                }
+            }
+        } else {
+            None
+        };
+        for tp in &partitions {
+            let new = if let Some(n) = o.number("to-offset") {
+                clamp(out, tp, n)
+            } else if o.has("to-earliest") {
+                log_start_offset(world, tp).unwrap_or(0)
+            } else if o.has("to-latest") {
+                log_end_offset(world, tp).unwrap_or(0)
+            } else if let Some(shift) = o.number("shift-by") {
+                let Some(current) = committed.get(tp) else {
+                    return usage_and_exit(
+                        out,
+                        p,
+                        &format!("Cannot shift offset for partition {tp} since there is no current committed offset"),
+                    );
+                };
+                clamp(out, tp, current + shift)
+            } else if let Some(t) = time_spec {
+                match offset_for_time(world, tp, t) {
+                    Some(off) => off,
+                    None => {
+                        out.outln("");
+                        out.outln(format!(
+                            "Warn: Partition {} from topic {} is empty. Falling back to latest known offset.",
+                            tp.partition, tp.topic
+                        ));
+                        log_end_offset(world, tp).unwrap_or(0)
+                    }
+                }
+            } else if o.has("to-current") {
+                match committed.get(tp) {
+                    Some(c) => *c,
+                    None => log_end_offset(world, tp).unwrap_or(0),
+                }
+            } else {
+                return usage_and_exit(
+                    out,
+                    p,
+                    "Option '[reset-offsets]' requires one of the following scenarios: [to-offset], [shift-by], \
+                     [to-datetime], [by-duration], [to-earliest], [to-latest], [to-current], [from-file]",
+                );
+            };
+            plan.push((tp.clone(), new));
+        }
+        plan.sort_by(|a, b| (&a.0.topic, a.0.partition).cmp(&(&b.0.topic, b.0.partition)));
+        plan.dedup_by(|a, b| a.0 == b.0);
+        if o.has("execute") {
+            return failed(
+                out,
+                "org.apache.kafka.common.errors.UnsupportedVersionException: committing offsets for a group from \
+                 outside it needs the group admin calls, which this simulation does not offer yet",
+            );
+        }
+        plans.push((group, plan));
+    }
+    if !plans.is_empty() {
+        out.out(format!(
+            "\n{:<30} {:<30} {:<10} {:<15}",
+            "GROUP", "TOPIC", "PARTITION", "NEW-OFFSET"
+        ));
+    }
+    for (group, plan) in &plans {
+        for (tp, offset) in plan {
+            out.out(format!(
+                "\n{group:<30} {:<30} {:<10} {offset:<15}",
+                tp.topic, tp.partition
+            ));
+        }
+    }
+    out.outln("");
+    Exit::Code(0)
 }
