@@ -317,6 +317,7 @@ fn consumer_argument_errors() {
         ("--include x --partition 0", "The topic is required when partition is specified."),
         ("--topic t --partition 0 --offset 1 --from-beginning", "Options from-beginning and offset cannot be specified together."),
         ("--topic t --partition 0 --offset -5", "The provided offset value '-5' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long."),
+        ("--topic t --formatter kafka.tools.LoggingMessageFormatter", "kafka.tools.LoggingMessageFormatter"),
         ("--topic t --group a --consumer-property group.id=b", "The group ids provided in different places (directly using '--group', via '--consumer-property', or via '--consumer.config') do not match. Detected group ids: 'a', 'b'"),
     ];
     for (args, message) in cases {

@@ -385,6 +385,12 @@ fn options(world: &World, out: &mut Output, parser: &Parser, o: &Parsed) -> Resu
     } else {
         -1
     };
+    // buildFormatter: Class.forName of the formatter; only Kafka's default one
+    // is simulated, any other name fails to load.
+    let formatter_class = o.value("formatter").unwrap_or_default();
+    if formatter_class != "org.apache.kafka.tools.consumer.DefaultMessageFormatter" {
+        return Err(usage(out, parser, &formatter_class));
+    }
     let include = match include {
         Some(raw) => match IncludeList::new(&raw) {
             Ok(l) => Some(l),
