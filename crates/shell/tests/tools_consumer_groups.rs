@@ -298,3 +298,18 @@ fn reset_offsets_refuses_an_active_group() {
     );
     job.interrupt(&mut w, &mut out);
 }
+
+#[test]
+fn unreachable_bootstrap_times_out_after_the_tool_timeout() {
+    let mut w = world(1, Flavour::Confluent);
+    let t0 = w.sim.now();
+    let r = run(&mut w, "kafka-consumer-groups --bootstrap-server localhost:9999 --list");
+    assert_eq!(w.sim.now() - t0, 5_000);
+    assert_eq!(
+        (r.code, r.stdout()),
+        (
+            1,
+            "\nError: Executing consumer group command failed due to java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: findAllBrokers\n".to_string()
+        )
+    );
+}

@@ -16,7 +16,7 @@ use crate::output::Output;
 use crate::tool::{Exit, Invocation};
 use crate::world::World;
 
-use super::common::{connect, help_or_version, usage_and_exit};
+use super::common::{connect_within, help_or_version, usage_and_exit};
 use super::jopt::{Parsed, Parser};
 
 const MISSING: &str = "-";
@@ -336,12 +336,19 @@ pub fn run(inv: Invocation<'_>) -> Exit {
         return exit;
     }
     let bootstrap = o.value("bootstrap-server").unwrap_or_default();
-    if !connect(world, &bootstrap) {
+    // The admin calls wait `--timeout` ms (5000 by default) for a node.
+    let timeout_ms = o.number("timeout").unwrap_or(5_000).max(0);
+    if !connect_within(world, &bootstrap, timeout_ms) {
+        let call = if o.has("list") || o.has("all-groups") {
+            "findAllBrokers"
+        } else {
+            "findCoordinator"
+        };
         return failed(
             out,
             &format!(
                 "org.apache.kafka.common.errors.TimeoutException: {}",
-                super::common::node_assignment_timeout("findAllBrokers")
+                super::common::node_assignment_timeout(call)
             ),
         );
     }
@@ -362,10 +369,15 @@ pub fn run(inv: Invocation<'_>) -> Exit {
 }
 
 /// `printError("Executing consumer group command failed due to ...")`.
+/// The admin calls wrap failures in `ExecutionException`, which the service
+/// rethrows as `RuntimeException`: its message is the cause's `toString()`.
 fn failed(out: &mut Output, cause: &str) -> Exit {
+    let message = format!("java.util.concurrent.ExecutionException: {cause}");
     out.outln("");
-    out.outln(format!("Error: Executing consumer group command failed due to {cause}"));
-    out.errln(format!("java.util.concurrent.ExecutionException: {cause}"));
+    out.outln(format!(
+        "Error: Executing consumer group command failed due to {message}"
+    ));
+    out.errln(format!("java.lang.RuntimeException: {message}"));
     Exit::Code(1)
 }
 
