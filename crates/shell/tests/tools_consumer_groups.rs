@@ -313,3 +313,26 @@ fn unreachable_bootstrap_times_out_after_the_tool_timeout() {
         )
     );
 }
+
+#[test]
+fn reset_offsets_from_a_csv_file_and_export() {
+    let mut w = setup();
+    let e1 = hw(&w, 1);
+    w.fs.write("/tmp/plan.csv", b"t,0,1\nt,1,999\n".to_vec());
+    let r = run(
+        &mut w,
+        &format!("kafka-consumer-groups {BS} --reset-offsets --group g --from-file /tmp/plan.csv --dry-run"),
+    );
+    assert_eq!(
+        r.stdout(),
+        format!("{}{}{}\n", plan_header(), plan_row("t", 0, 1), plan_row("t", 1, e1))
+    );
+    assert!(r.stderr().contains(&format!(
+        "WARN New offset (999) is higher than latest offset for topic partition t-1. Value will be set to {e1}"
+    )));
+    let r = run(
+        &mut w,
+        &format!("kafka-consumer-groups {BS} --reset-offsets --group g --all-topics --to-earliest --dry-run --export"),
+    );
+    assert_eq!(r.stdout(), "t,0,0\nt,1,0\n\n");
+}

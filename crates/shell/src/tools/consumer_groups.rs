@@ -923,6 +923,65 @@ fn reset_offsets(world: &mut World, out: &mut Output, p: &Parser, o: &Parsed) ->
         } else {
             None
         };
+        if let Some(path) = o.value("from-file") {
+            let Some(bytes) = world.read_file(&path) else {
+                return failed(out, &format!("java.nio.file.NoSuchFileException: {path}"));
+            };
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+            // "topic,partition,offset" for one group, else "group,topic,partition,offset".
+            let single = o.values("group").len() == 1 && lines.first().is_some_and(|l| l.split(',').count() == 3);
+            let mut rows: Vec<(TopicPartition, i64)> = Vec::new();
+            for line in lines {
+                let f: Vec<&str> = line.split(',').map(str::trim).collect();
+                let (g, t, pa, off) =
+                    match (single, f.len()) {
+                        (true, 3) => (group.as_str(), f[0], f[1], f[2]),
+                        (false, 4) => (f[0], f[1], f[2], f[3]),
+                        _ => return failed(
+                            out,
+                            &format!(
+                                "com.fasterxml.jackson.databind.RuntimeJsonMappingException: Invalid CSV line: {line}"
+                            ),
+                        ),
+                    };
+                let (Ok(pa), Ok(off)) = (pa.parse::<i32>(), off.parse::<i64>()) else {
+                    return failed(
+                        out,
+                        &format!(
+                            "com.fasterxml.jackson.databind.RuntimeJsonMappingException: Invalid CSV line: {line}"
+                        ),
+                    );
+                };
+                if g == group {
+                    rows.push((TopicPartition::new(t, pa), off));
+                }
+            }
+            if rows.is_empty() {
+                out.outln("");
+                out.outln(format!("Error: No reset plan for group {group} found"));
+                plans.push((group, Vec::new()));
+                continue;
+            }
+            let mut plan: Vec<(TopicPartition, i64)> = rows
+                .into_iter()
+                .map(|(tp, off)| {
+                    let new = clamp(out, &tp, off);
+                    (tp, new)
+                })
+                .collect();
+            plan.sort_by(|a, b| (&a.0.topic, a.0.partition).cmp(&(&b.0.topic, b.0.partition)));
+            plan.dedup_by(|a, b| a.0 == b.0);
+            if o.has("execute") {
+                return failed(
+                    out,
+                    "org.apache.kafka.common.errors.UnsupportedVersionException: committing offsets for a group from \
+                     outside it needs the group admin calls, which this simulation does not offer yet",
+                );
+            }
+            plans.push((group, plan));
+            continue;
+        }
         for tp in &partitions {
             let new = if let Some(n) = o.number("to-offset") {
                 clamp(out, tp, n)
@@ -976,6 +1035,22 @@ fn reset_offsets(world: &mut World, out: &mut Output, p: &Parser, o: &Parsed) ->
             );
         }
         plans.push((group, plan));
+    }
+    if o.has("export") {
+        // exportOffsetsToCsv, then println.
+        let single = o.values("group").len() == 1;
+        let mut csv = String::new();
+        for (group, plan) in &plans {
+            for (tp, offset) in plan {
+                if single {
+                    csv.push_str(&format!("{},{},{offset}\n", tp.topic, tp.partition));
+                } else {
+                    csv.push_str(&format!("{group},{},{},{offset}\n", tp.topic, tp.partition));
+                }
+            }
+        }
+        out.outln(csv);
+        return Exit::Code(0);
     }
     if !plans.is_empty() {
         out.out(format!(
