@@ -471,6 +471,7 @@ pub fn run(inv: Invocation<'_>) -> Exit {
         timeout_ms: opts.timeout_ms,
         last_record_ms: world.sim.now(),
         formatter: opts.formatter,
+        fetched: FetchedRecords::default(),
         done: None,
     }))
 }
@@ -485,6 +486,7 @@ struct ConsumerJob {
     timeout_ms: Option<Ms>,
     last_record_ms: Ms,
     formatter: Formatter,
+    fetched: FetchedRecords,
     done: Option<i32>,
 }
 
@@ -500,11 +502,33 @@ impl ConsumerJob {
     }
 }
 
-/// The record at `offset` of `tp` as the fetch returned it: the consumer in the
+/// The records the consumer fetched, looked up by offset: the consumer in the
 /// simulation reports only the value of what it processed, so the key, headers
 /// and timestamp are read from the same bytes in a replica's log (identical on
-/// every replica below the high watermark).
-pub(crate) fn fetched_record(world: &World, tp: &TopicPartition, offset: i64) -> Option<(Record, &'static str)> {
+/// every replica below the high watermark). The last batch read of each
+/// partition is kept, since records are consumed in offset order.
+#[derive(Default)]
+pub(crate) struct FetchedRecords {
+    last: std::collections::BTreeMap<TopicPartition, (i64, i64, &'static str, Vec<Record>)>,
+}
+
+impl FetchedRecords {
+    pub(crate) fn get(&mut self, world: &World, tp: &TopicPartition, offset: i64) -> Option<(Record, &'static str)> {
+        let cached = self
+            .last
+            .get(tp)
+            .filter(|(base, last, _, _)| (*base..=*last).contains(&offset));
+        if cached.is_none() {
+            let batch = find_batch(world, tp, offset)?;
+            self.last.insert(tp.clone(), batch);
+        }
+        let (_, _, kind, records) = self.last.get(tp)?;
+        records.iter().find(|r| r.offset == offset).map(|r| (r.clone(), *kind))
+    }
+}
+
+/// The batch holding `offset` in the leader's (else a replica's) log, decoded.
+fn find_batch(world: &World, tp: &TopicPartition, offset: i64) -> Option<(i64, i64, &'static str, Vec<Record>)> {
     let image = world.sim.metadata()?;
     let p = image.partition(tp)?;
     let mut replicas = vec![p.leader];
@@ -517,16 +541,14 @@ pub(crate) fn fetched_record(world: &World, tp: &TopicPartition, offset: i64) ->
             if batch.base_offset() > offset || batch.last_offset() < offset {
                 continue;
             }
-            let kind = batch.timestamp_type().name();
-            let log_append = kind == "LogAppendTime";
-            let max_ts = batch.max_timestamp();
+            // `records()` gives LogAppendTime batches the broker's timestamp.
             let records = batch.records().ok()?;
-            return records.into_iter().find(|r| r.offset == offset).map(|mut r| {
-                if log_append {
-                    r.timestamp = max_ts;
-                }
-                (r, kind)
-            });
+            return Some((
+                batch.base_offset(),
+                batch.last_offset(),
+                batch.timestamp_type().name(),
+                records,
+            ));
         }
     }
     None
@@ -564,7 +586,7 @@ impl Job for ConsumerJob {
                     unprinted.entry(r.tp.clone()).or_insert(r.offset);
                     continue;
                 }
-                let (record, kind) = fetched_record(world, &r.tp, r.offset).unwrap_or_else(|| {
+                let (record, kind) = self.fetched.get(world, &r.tp, r.offset).unwrap_or_else(|| {
                     (
                         Record {
                             offset: r.offset,

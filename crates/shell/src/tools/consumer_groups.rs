@@ -934,17 +934,18 @@ fn reset_offsets(world: &mut World, out: &mut Output, p: &Parser, o: &Parsed) ->
             let mut rows: Vec<(TopicPartition, i64)> = Vec::new();
             for line in lines {
                 let f: Vec<&str> = line.split(',').map(str::trim).collect();
-                let (g, t, pa, off) =
-                    match (single, f.len()) {
-                        (true, 3) => (group.as_str(), f[0], f[1], f[2]),
-                        (false, 4) => (f[0], f[1], f[2], f[3]),
-                        _ => return failed(
+                let (g, t, pa, off) = match (single, f.len()) {
+                    (true, 3) => (group.as_str(), f[0], f[1], f[2]),
+                    (false, 4) => (f[0], f[1], f[2], f[3]),
+                    _ => {
+                        return failed(
                             out,
                             &format!(
                                 "com.fasterxml.jackson.databind.RuntimeJsonMappingException: Invalid CSV line: {line}"
                             ),
-                        ),
-                    };
+                        )
+                    }
+                };
                 let (Ok(pa), Ok(off)) = (pa.parse::<i32>(), off.parse::<i64>()) else {
                     return failed(
                         out,

@@ -11,7 +11,7 @@ use crate::tool::{Exit, Invocation, Job};
 use crate::world::World;
 
 use super::common::{civil_from_days, help_or_version, java_fixed, usage_and_exit};
-use super::console_consumer::fetched_record;
+use super::console_consumer::FetchedRecords;
 use super::jopt::Parser;
 
 /// The group's default: `"perf-consumer-" + RND.nextInt(100_000)`, drawn
@@ -224,6 +224,7 @@ pub fn run(inv: Invocation<'_>) -> Exit {
         bytes: 0,
         last_messages: 0,
         last_bytes: 0,
+        fetched: FetchedRecords::default(),
         done: None,
     }))
 }
@@ -245,6 +246,7 @@ struct PerfJob {
     bytes: i64,
     last_messages: i64,
     last_bytes: i64,
+    fetched: FetchedRecords,
     done: Option<i32>,
 }
 
@@ -323,7 +325,9 @@ impl Job for PerfJob {
             }
             for r in new {
                 self.messages += 1;
-                let key_len = fetched_record(world, &r.tp, r.offset)
+                let key_len = self
+                    .fetched
+                    .get(world, &r.tp, r.offset)
                     .and_then(|(rec, _)| rec.key.map(|k| k.len()))
                     .unwrap_or(0);
                 self.bytes += (key_len + r.value.as_ref().map_or(0, Vec::len)) as i64;
