@@ -218,6 +218,15 @@ fn list_is_sorted_and_topic_is_a_regex() {
     );
     let d = ok(&mut w, &format!("kafka-topics {BS} --describe --topic 'orders.*'"));
     assert_eq!(d.lines().filter(|l| l.starts_with("Topic: ")).count(), 2);
+    // Describing prints topics in the order of Java's HashMap (what jshell
+    // prints for these four names), not sorted.
+    let all = ok(&mut w, &format!("kafka-topics {BS} --describe"));
+    let order: Vec<&str> = all
+        .lines()
+        .filter_map(|l| l.strip_prefix("Topic: "))
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(order, vec!["zeta", "orders", "audit", "orders-eu"]);
     // Delete by regex, then nothing left to match.
     assert_eq!(ok(&mut w, &format!("kafka-topics {BS} --delete --topic orders.*")), "");
     w.sim.run_for(1_000);

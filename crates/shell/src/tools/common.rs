@@ -323,3 +323,96 @@ mod java_tests {
         assert_eq!(s, "YQHHNEBSEPDNSEIFGAMS");
     }
 }
+
+/// `String.hashCode()`: over UTF-16 code units, wrapping.
+pub fn java_string_hash(s: &str) -> i32 {
+    s.encode_utf16()
+        .fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)))
+}
+
+/// The iteration order of a `java.util.HashMap<String, _>` (or `HashSet`)
+/// filled with `keys` in this order, created with `initial_capacity` (`None`:
+/// the default 16). Kafka's tools print several results in this order.
+/// Buckets that Java would turn into trees (8+ collisions) are not modelled.
+pub fn java_hash_order(keys: &[String], initial_capacity: Option<usize>) -> Vec<String> {
+    let mut capacity = match initial_capacity {
+        // tableSizeFor
+        Some(n) => n.max(1).next_power_of_two(),
+        None => 16,
+    };
+    let index = |k: &str, cap: usize| {
+        let h = java_string_hash(k);
+        ((h ^ ((h as u32) >> 16) as i32) as u32 as usize) & (cap - 1)
+    };
+    let mut buckets: Vec<Vec<String>> = vec![Vec::new(); capacity];
+    let mut size = 0;
+    for k in keys {
+        let b = index(k, capacity);
+        if buckets[b].contains(k) {
+            continue;
+        }
+        buckets[b].push(k.clone());
+        size += 1;
+        if size as f64 > capacity as f64 * 0.75 {
+            capacity *= 2;
+            let mut grown: Vec<Vec<String>> = vec![Vec::new(); capacity];
+            for k in buckets.into_iter().flatten() {
+                let b = index(&k, capacity);
+                grown[b].push(k);
+            }
+            buckets = grown;
+        }
+    }
+    buckets.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod hash_order_tests {
+    use super::*;
+
+    fn order(keys: &[&str], cap: Option<usize>) -> String {
+        let mut k: Vec<String> = keys.iter().map(|s| s.to_string()).collect();
+        k.sort();
+        java_hash_order(&k, cap).join(",")
+    }
+
+    #[test]
+    fn matches_the_jdk() {
+        // What jshell prints for HashMaps filled with these sorted names.
+        assert_eq!(
+            order(&["test_topic_01", "test_topic_02"], Some(2)),
+            "test_topic_01,test_topic_02"
+        );
+        assert_eq!(
+            order(&["a", "b", "c", "orders", "orders-eu", "audit", "zeta"], Some(7)),
+            "zeta,a,b,c,audit,orders,orders-eu"
+        );
+        let ten = [
+            "__consumer_offsets",
+            "t",
+            "plain",
+            "tuned",
+            "orders",
+            "x1",
+            "x2",
+            "x3",
+            "x4",
+            "x5",
+        ];
+        assert_eq!(
+            order(&ten, Some(10)),
+            "t,tuned,plain,x1,orders,x2,x3,x4,x5,__consumer_offsets"
+        );
+        assert_eq!(
+            order(&ten, None),
+            "t,tuned,plain,x1,orders,x2,x3,x4,x5,__consumer_offsets"
+        );
+        assert_eq!(java_string_hash("test_topic_01"), {
+            let mut h: i32 = 0;
+            for b in "test_topic_01".bytes() {
+                h = h.wrapping_mul(31).wrapping_add(i32::from(b));
+            }
+            h
+        });
+    }
+}

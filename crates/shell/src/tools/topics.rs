@@ -15,8 +15,8 @@ use crate::tool::{Exit, Invocation};
 use crate::world::{Flavour, World, DEFAULT_API_TIMEOUT_MS};
 
 use super::common::{
-    connect, help_or_version, log_line, metadata_via, node_assignment_timeout, parse_or_exit, uncaught, usage_and_exit,
-    IncludeList, TIMEOUT_EXCEPTION,
+    connect, help_or_version, java_hash_order, log_line, metadata_via, node_assignment_timeout, parse_or_exit,
+    uncaught, usage_and_exit, IncludeList, TIMEOUT_EXCEPTION,
 };
 use super::jopt::{Parsed, Parser};
 
@@ -627,7 +627,9 @@ fn describe(world: &mut World, out: &mut Output, opts: &Parsed, bootstrap: &str)
     let report_partitions = REPORTS.iter().any(|r| opts.has(r));
     let describe_configs = !report_partitions;
     let describe_partitions = !opts.has("topics-with-overrides");
-    for name in topics {
+    // describeTopics(...).allTopicNames() is a HashMap sized for the topics:
+    // Kafka prints the topics in its iteration order.
+    for name in java_hash_order(&topics, Some(topics.len())) {
         let Some(topic) = image.topic(&name) else { continue };
         let Some(first) = topic.partitions.values().next() else {
             continue;
