@@ -692,7 +692,11 @@ fn describe(world: &mut World, out: &mut Output, o: &Parsed, e: &Entities, boots
         "topics" => {
             let names: Vec<String> = match e.names.first() {
                 Some(n) => vec![n.clone()],
-                None => image.topic_ids.keys().cloned().collect(),
+                // listTopics().names(): the key set of a default-sized HashMap.
+                None => {
+                    let names: Vec<String> = image.topic_ids.keys().cloned().collect();
+                    super::common::java_hash_order(&names, None)
+                }
             };
             for name in names {
                 let Some(topic) = image.topic(&name) else {
