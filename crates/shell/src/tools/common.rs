@@ -333,18 +333,35 @@ pub fn java_string_hash(s: &str) -> i32 {
 /// The iteration order of a `java.util.HashMap<String, _>` (or `HashSet`)
 /// filled with `keys` in this order, created with `initial_capacity` (`None`:
 /// the default 16). Kafka's tools print several results in this order.
-/// Buckets that Java would turn into trees (8+ collisions) are not modelled.
 pub fn java_hash_order(keys: &[String], initial_capacity: Option<usize>) -> Vec<String> {
+    java_hash_order_by(keys, initial_capacity, |k| java_string_hash(k))
+}
+
+/// `TopicPartition.hashCode()`.
+pub fn topic_partition_hash(tp: &kafkaplay_cluster::TopicPartition) -> i32 {
+    31i32
+        .wrapping_add(tp.partition)
+        .wrapping_mul(31)
+        .wrapping_add(java_string_hash(&tp.topic))
+}
+
+/// [`java_hash_order`] for any key with its Java `hashCode()`. Buckets that
+/// Java would turn into trees (8+ collisions) are not modelled.
+pub fn java_hash_order_by<T: Clone + PartialEq>(
+    keys: &[T],
+    initial_capacity: Option<usize>,
+    hash: impl Fn(&T) -> i32,
+) -> Vec<T> {
     let mut capacity = match initial_capacity {
         // tableSizeFor
         Some(n) => n.max(1).next_power_of_two(),
         None => 16,
     };
-    let index = |k: &str, cap: usize| {
-        let h = java_string_hash(k);
+    let index = |k: &T, cap: usize| {
+        let h = hash(k);
         ((h ^ ((h as u32) >> 16) as i32) as u32 as usize) & (cap - 1)
     };
-    let mut buckets: Vec<Vec<String>> = vec![Vec::new(); capacity];
+    let mut buckets: Vec<Vec<T>> = vec![Vec::new(); capacity];
     let mut size = 0;
     for k in keys {
         let b = index(k, capacity);
@@ -355,7 +372,7 @@ pub fn java_hash_order(keys: &[String], initial_capacity: Option<usize>) -> Vec<
         size += 1;
         if size as f64 > capacity as f64 * 0.75 {
             capacity *= 2;
-            let mut grown: Vec<Vec<String>> = vec![Vec::new(); capacity];
+            let mut grown: Vec<Vec<T>> = vec![Vec::new(); capacity];
             for k in buckets.into_iter().flatten() {
                 let b = index(&k, capacity);
                 grown[b].push(k);
@@ -407,6 +424,18 @@ mod hash_order_tests {
             order(&ten, None),
             "t,tuned,plain,x1,orders,x2,x3,x4,x5,__consumer_offsets"
         );
+        // HashMaps of TopicPartitions (jshell, with TopicPartition's hashCode).
+        let tps = |t: &str, n: i32| -> String {
+            let keys: Vec<kafkaplay_cluster::TopicPartition> =
+                (0..n).map(|p| kafkaplay_cluster::TopicPartition::new(t, p)).collect();
+            java_hash_order_by(&keys, None, topic_partition_hash)
+                .iter()
+                .map(|tp| tp.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        assert_eq!(tps("t", 12), "t-5,t-4,t-3,t-2,t-1,t-0,t-11,t-10,t-9,t-8,t-7,t-6");
+        assert_eq!(tps("orders", 12), "orders-7,orders-8,orders-9,orders-10,orders-11,orders-0,orders-1,orders-2,orders-3,orders-4,orders-5,orders-6");
         assert_eq!(java_string_hash("test_topic_01"), {
             let mut h: i32 = 0;
             for b in "test_topic_01".bytes() {

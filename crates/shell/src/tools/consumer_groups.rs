@@ -16,7 +16,7 @@ use crate::output::Output;
 use crate::tool::{Exit, Invocation};
 use crate::world::World;
 
-use super::common::{connect_within, help_or_version, usage_and_exit};
+use super::common::{connect_within, help_or_version, java_hash_order_by, topic_partition_hash, usage_and_exit};
 use super::jopt::{Parsed, Parser};
 
 const MISSING: &str = "-";
@@ -561,15 +561,19 @@ fn describe_offsets(world: &World, out: &mut Output, d: &GroupDescription) {
         host: host.to_string(),
         client_id: client.to_string(),
     };
+    // Each member's partitions, then the unassigned ones, come out of a
+    // HashMap<TopicPartition, _> (getLogEndOffsets): Java's iteration order.
+    let hash_order = |tps: Vec<TopicPartition>| java_hash_order_by(&tps, None, topic_partition_hash);
     for m in members {
         let mut tps = m.assignment.clone();
         tps.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
-        for tp in &tps {
+        for tp in &hash_order(tps.clone()) {
             rows.push(row(tp, &m.member_id, &m.host, &m.client_id));
         }
         assigned.extend(tps);
     }
-    for tp in committed.keys().filter(|tp| !assigned.contains(tp)) {
+    let unassigned: Vec<TopicPartition> = committed.keys().filter(|tp| !assigned.contains(tp)).cloned().collect();
+    for tp in &hash_order(unassigned) {
         rows.push(row(tp, MISSING, MISSING, MISSING));
     }
     if !print_member_state(out, &d.group_id, &d.state, rows.len()) {
@@ -973,6 +977,7 @@ fn reset_offsets(world: &mut World, out: &mut Output, p: &Parser, o: &Parsed) ->
                 .collect();
             plan.sort_by(|a, b| (&a.0.topic, a.0.partition).cmp(&(&b.0.topic, b.0.partition)));
             plan.dedup_by(|a, b| a.0 == b.0);
+            let plan = hash_ordered_plan(plan);
             if o.has("execute") {
                 return failed(
                     out,
@@ -1028,6 +1033,7 @@ fn reset_offsets(world: &mut World, out: &mut Output, p: &Parser, o: &Parsed) ->
         }
         plan.sort_by(|a, b| (&a.0.topic, a.0.partition).cmp(&(&b.0.topic, b.0.partition)));
         plan.dedup_by(|a, b| a.0 == b.0);
+        let plan = hash_ordered_plan(plan);
         if o.has("execute") {
             return failed(
                 out,
@@ -1069,4 +1075,13 @@ fn reset_offsets(world: &mut World, out: &mut Output, p: &Parser, o: &Parsed) ->
     }
     out.outln("");
     Exit::Code(0)
+}
+
+/// A reset plan in the order Kafka prints it: a `HashMap<TopicPartition, _>`.
+fn hash_ordered_plan(plan: Vec<(TopicPartition, i64)>) -> Vec<(TopicPartition, i64)> {
+    let keys: Vec<TopicPartition> = plan.iter().map(|(tp, _)| tp.clone()).collect();
+    java_hash_order_by(&keys, None, topic_partition_hash)
+        .into_iter()
+        .filter_map(|tp| plan.iter().find(|(t, _)| *t == tp).cloned())
+        .collect()
 }

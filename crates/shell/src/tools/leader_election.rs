@@ -8,7 +8,9 @@ use crate::output::Output;
 use crate::tool::{Exit, Invocation};
 use crate::world::World;
 
-use super::common::{connect_within, help_or_version, parse_or_exit, uncaught};
+use super::common::{
+    connect_within, help_or_version, java_hash_order_by, parse_or_exit, topic_partition_hash, uncaught,
+};
 use super::jopt::{Parsed, Parser};
 use super::json::Json;
 
@@ -200,11 +202,12 @@ type Elected = Result<(), (KafkaError, String)>;
 
 fn report(out: &mut Output, kind: &str, mut results: Vec<(TopicPartition, Elected)>) -> Exit {
     results.sort_by(|a, b| (&a.0.topic, a.0.partition).cmp(&(&b.0.topic, b.0.partition)));
+    // `succeeded` and `noop` are HashSet<TopicPartition>s: Java's order.
     let names = |f: &dyn Fn(&Elected) -> bool| -> Vec<String> {
-        results
+        let tps: Vec<TopicPartition> = results.iter().filter(|(_, r)| f(r)).map(|(tp, _)| tp.clone()).collect();
+        java_hash_order_by(&tps, None, topic_partition_hash)
             .iter()
-            .filter(|(_, r)| f(r))
-            .map(|(tp, _)| tp.to_string())
+            .map(|tp| tp.to_string())
             .collect()
     };
     let succeeded = names(&|r| r.is_ok());
@@ -231,6 +234,12 @@ fn report(out: &mut Output, kind: &str, mut results: Vec<(TopicPartition, Electe
     if failed.is_empty() {
         return Exit::Code(0);
     }
+    // A HashMap<TopicPartition, Throwable>: Java's order.
+    let keys: Vec<TopicPartition> = failed.iter().map(|(tp, _, _)| (*tp).clone()).collect();
+    let failed: Vec<_> = java_hash_order_by(&keys, None, topic_partition_hash)
+        .into_iter()
+        .filter_map(|tp| failed.iter().find(|(t, _, _)| **t == tp).copied())
+        .collect();
     for (tp, e, m) in &failed {
         out.outln(format!(
             "Error completing leader election ({kind}) for partition: {tp}: {}: {m}",
