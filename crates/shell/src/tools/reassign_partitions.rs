@@ -497,8 +497,10 @@ fn verify(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) -> R
             if b.len() == 1 { "" } else { "s" },
             b.join(",")
         ));
-        let mut topics: Vec<&str> = targets.keys().map(|tp| tp.topic.as_str()).collect();
+        // A HashSet<String>: Java's order.
+        let mut topics: Vec<String> = targets.keys().map(|tp| tp.topic.clone()).collect();
         topics.dedup();
+        let topics = super::common::java_hash_order(&topics, None);
         out.outln(format!(
             "Clearing topic-level throttles on topic{} {}",
             if topics.len() == 1 { "" } else { "s" },
