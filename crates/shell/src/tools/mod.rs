@@ -2,8 +2,23 @@
 //! tool answers to its plain name (Confluent image) and its `.sh` name (Apache
 //! Kafka).
 //!
-//! `jopt` is jopt-simple's parser and usage formatter, `common` what the tools
-//! share (usage errors, the admin client's timeouts, log4j lines).
+//! Every text is Kafka's (apache/kafka trunk shortly before 4.0): usages,
+//! messages, exit codes and the stdout/stderr split. Shared pieces:
+//! - `jopt`: jopt-simple 5.0.4's parser and usage table (with the JDK's line
+//!   breaking), pinned against jopt-simple's own output in
+//!   `tests/fixtures/help/`; `argparse`: argparse4j 0.7.0's error texts for the
+//!   two tools that use it (perf test, metadata quorum).
+//! - `common`: `CommandLineUtils`, the admin client's connection timeout
+//!   (`default.api.timeout.ms` of simulated time when no listed broker
+//!   answers), log4j lines, topic include lists, Java's number formatting,
+//!   `SplittableRandom` and `HashMap` iteration order where Kafka prints one.
+//! - `json`: the JSON files the tools read and write.
+//!
+//! Writes go through the cluster's requests (admin requests to the
+//! controller, the simulated producer and consumer clients). Read-only views
+//! with no request in the simulation yet (describe topics/configs/groups,
+//! ListOffsets, DescribeQuorum) read the state a broker or controller would
+//! answer with; each module says so.
 
 use crate::tool::ToolFn;
 
