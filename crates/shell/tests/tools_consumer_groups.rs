@@ -73,7 +73,15 @@ fn empty_group_shows_committed_offsets_without_consumers() {
     };
     assert_eq!(committed_total, 4);
     let rows: Vec<String> = r.stdout().lines().skip(2).map(String::from).collect();
-    let c0: i64 = rows.iter().find(|l| l.split_whitespace().nth(2) == Some("0")).unwrap().split_whitespace().nth(3).unwrap().parse().unwrap();
+    let c0: i64 = rows
+        .iter()
+        .find(|l| l.split_whitespace().nth(2) == Some("0"))
+        .unwrap()
+        .split_whitespace()
+        .nth(3)
+        .unwrap()
+        .parse()
+        .unwrap();
     let c1 = 4 - c0;
     // Rows come out of a HashMap<TopicPartition, _>: t-1 before t-0 in Java.
     assert_eq!(

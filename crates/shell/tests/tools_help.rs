@@ -8,7 +8,7 @@ use support::*;
 
 #[test]
 fn usage_texts_are_jopt_simples() {
-    let mut w = world(1, Flavour::Confluent);
+    let mut w = world(1, Flavour::Apache);
     for tool in [
         "kafka-topics",
         "kafka-console-producer",
@@ -32,4 +32,20 @@ fn usage_texts_are_jopt_simples() {
         );
         assert_eq!(usage, expected, "{tool}");
     }
+}
+
+/// The Confluent image's kafka-topics is Kafka 3.7's TopicCommand.
+#[test]
+fn confluent_kafka_topics_usage_is_kafka_3_7_s() {
+    let mut w = world(1, Flavour::Confluent);
+    let expected = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/help/kafka-topics-3.7.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let r = run(&mut w, "kafka-topics");
+    assert_eq!(
+        r.stderr(),
+        format!("Create, delete, describe, or change a topic.\n{expected}")
+    );
 }

@@ -63,7 +63,172 @@ const TOPIC_CONFIG_NAMES: &[&str] = &[
     "unclean.leader.election.enable",
 ];
 
-/// `TopicCommandOptions`' parser.
+/// `LogConfig.configNames()` of Kafka 3.7 (Confluent Platform 7.x).
+const TOPIC_CONFIG_NAMES_3_7: &[&str] = &[
+    "cleanup.policy",
+    "compression.type",
+    "delete.retention.ms",
+    "file.delete.delay.ms",
+    "flush.messages",
+    "flush.ms",
+    "follower.replication.throttled.replicas",
+    "index.interval.bytes",
+    "leader.replication.throttled.replicas",
+    "local.retention.bytes",
+    "local.retention.ms",
+    "max.compaction.lag.ms",
+    "max.message.bytes",
+    "message.downconversion.enable",
+    "message.format.version",
+    "message.timestamp.after.max.ms",
+    "message.timestamp.before.max.ms",
+    "message.timestamp.difference.max.ms",
+    "message.timestamp.type",
+    "min.cleanable.dirty.ratio",
+    "min.compaction.lag.ms",
+    "min.insync.replicas",
+    "preallocate",
+    "remote.storage.enable",
+    "retention.bytes",
+    "retention.ms",
+    "segment.bytes",
+    "segment.index.bytes",
+    "segment.jitter.ms",
+    "segment.ms",
+    "unclean.leader.election.enable",
+];
+
+const CONFIGS_HINT_3_7: &str =
+    " (the kafka-configs CLI supports altering topic configs with a --bootstrap-server option)";
+
+/// The parser of the emulated distribution: Kafka 3.7's TopicCommand for the
+/// Confluent image (CP 7.x), trunk's (4.0) for Apache Kafka.
+pub fn parser_for(flavour: Flavour) -> Parser {
+    match flavour {
+        Flavour::Apache => parser(),
+        Flavour::Confluent => parser_3_7(),
+    }
+}
+
+/// Kafka 3.7's `TopicCommandOptions`.
+pub fn parser_3_7() -> Parser {
+    let mut p = Parser::new();
+    let config_names: Vec<String> = TOPIC_CONFIG_NAMES_3_7.iter().map(|n| format!("\t{n}")).collect();
+    p.arg(
+        "bootstrap-server",
+        "REQUIRED: The Kafka server to connect to.",
+        "server to connect to",
+        "String",
+    )
+    .arg(
+        "command-config",
+        "Property file containing configs to be passed to Admin Client. This is used only with \
+             --bootstrap-server option for describing and altering broker configs.",
+        "command config property file",
+        "String",
+    )
+    .flag("list", "List all available topics.")
+    .flag("create", "Create a new topic.")
+    .flag("delete", "Delete a topic")
+    .flag(
+        "alter",
+        &format!(
+            "Alter the number of partitions and replica assignment. Update the configuration of an existing topic \
+                 via --alter is no longer supported here{CONFIGS_HINT_3_7}."
+        ),
+    )
+    .flag("describe", "List details for the given topics.")
+    .arg(
+        "topic",
+        "The topic to create, alter, describe or delete. It also accepts a regular expression, except for \
+             --create option. Put topic name in double quotes and use the '\\' prefix to escape regular expression \
+             symbols; e.g. \"test\\.topic\".",
+        "topic",
+        "String",
+    )
+    .arg(
+        "topic-id",
+        "The topic-id to describe.This is used only with --bootstrap-server option for describing topics.",
+        "topic-id",
+        "String",
+    )
+    .arg(
+        "config",
+        &format!(
+            "A topic configuration override for the topic being created. The following is a list of valid \
+                 configurations: \n{}\nSee the Kafka documentation for full details on the topic configs. It is \
+                 supported only in combination with --create if --bootstrap-server option is used{CONFIGS_HINT_3_7}.",
+            config_names.join("\n")
+        ),
+        "name=value",
+        "String",
+    )
+    .arg(
+        "delete-config",
+        "A topic configuration override to be removed for an existing topic (see the list of configurations under \
+             the --config option). Not supported with the --bootstrap-server option.",
+        "name",
+        "String",
+    )
+    .arg(
+        "partitions",
+        "The number of partitions for the topic being created or altered (WARNING: If partitions are increased for \
+             a topic that has a key, the partition logic or ordering of the messages will be affected). If not \
+             supplied for create, defaults to the cluster default.",
+        "# of partitions",
+        "Integer",
+    )
+    .arg(
+        "replication-factor",
+        "The replication factor for each partition in the topic being created. If not supplied, defaults to the \
+             cluster default.",
+        "replication factor",
+        "Integer",
+    )
+    .arg(
+        "replica-assignment",
+        "A list of manual partition-to-broker assignments for the topic being created or altered.",
+        "broker_id_for_part1_replica1 : broker_id_for_part1_replica2 , broker_id_for_part2_replica1 : \
+             broker_id_for_part2_replica2 , ...",
+        "String",
+    )
+    .flag(
+        "under-replicated-partitions",
+        "if set when describing topics, only show under replicated partitions",
+    )
+    .flag(
+        "unavailable-partitions",
+        "if set when describing topics, only show partitions whose leader is not available",
+    )
+    .flag(
+        "under-min-isr-partitions",
+        "if set when describing topics, only show partitions whose isr count is less than the configured minimum.",
+    )
+    .flag(
+        "at-min-isr-partitions",
+        "if set when describing topics, only show partitions whose isr count is equal to the configured minimum.",
+    )
+    .flag(
+        "topics-with-overrides",
+        "if set when describing topics, only show topics that have overridden configs",
+    )
+    .flag(
+        "if-exists",
+        "if set when altering or deleting or describing topics, the action will only execute if the topic exists.",
+    )
+    .flag(
+        "if-not-exists",
+        "if set when creating topics, the action will only execute if the topic does not already exist.",
+    )
+    .flag(
+        "exclude-internal",
+        "exclude internal topics when running list or describe command. The internal topics will be listed by \
+             default",
+    );
+    p
+}
+
+/// `TopicCommandOptions`' parser (trunk, 4.0).
 pub fn parser() -> Parser {
     let mut p = Parser::new();
     let config_names: Vec<String> = TOPIC_CONFIG_NAMES.iter().map(|n| format!("\t{n}")).collect();
@@ -186,7 +351,7 @@ const REPORTS: [&str; 4] = [
 
 pub fn run(inv: Invocation<'_>) -> Exit {
     let Invocation { world, args, out, .. } = inv;
-    let parser = parser();
+    let parser = parser_for(world.flavour);
     let opts = match parse_or_exit(out, &parser, args) {
         Ok(o) => o,
         Err(exit) => return exit,
@@ -274,7 +439,7 @@ fn check_args(world: &World, out: &mut Output, parser: &Parser, o: &Parsed) -> O
             "Command must include exactly one action: --list, --describe, --create, --alter or --delete",
         ));
     }
-    if o.has("delete-config") {
+    if o.has("delete-config") && world.flavour == Flavour::Apache {
         out.errln(
             "delete-config option is no longer supported and deprecated since version 4.0. The config will be fully \
              removed in future releases.",
@@ -308,7 +473,14 @@ fn check_args(world: &World, out: &mut Output, parser: &Parser, o: &Parsed) -> O
             return Some(usage_and_exit(
                 out,
                 parser,
-                &format!("Option combination \"[bootstrap-server, config]\" can't be used with option \"[alter]\"{CONFIGS_HINT}"),
+                &format!(
+                    "Option combination \"[bootstrap-server, config]\" can't be used with option \"[alter]\"{}",
+                    if world.flavour == Flavour::Apache {
+                        CONFIGS_HINT
+                    } else {
+                        CONFIGS_HINT_3_7
+                    }
+                ),
             ));
         }
         if !o.has("partitions") {
@@ -318,8 +490,19 @@ fn check_args(world: &World, out: &mut Output, parser: &Parser, o: &Parsed) -> O
     // checkInvalidArgs
     let all_but =
         |keep: &[&str]| -> Vec<&'static str> { ACTIONS.iter().copied().filter(|a| !keep.contains(a)).collect() };
+    let mut delete_config_invalid = all_but(&["alter"]);
+    delete_config_invalid.push("bootstrap-server");
     let rules: Vec<(&str, Vec<&str>)> = vec![
         ("config", all_but(&["alter", "create"])),
+        // 3.7 only: --delete-config is refused with --bootstrap-server.
+        (
+            if world.flavour == Flavour::Confluent {
+                "delete-config"
+            } else {
+                ""
+            },
+            delete_config_invalid,
+        ),
         ("partitions", all_but(&["alter", "create"])),
         ("replication-factor", all_but(&["create"])),
         ("replica-assignment", all_but(&["alter", "create"])),
@@ -412,12 +595,19 @@ fn get_topics(
     Ok((image, topics))
 }
 
-/// `ensureTopicExists`.
-fn ensure_topic_exists(found: &[String], opts: &Parsed) -> Result<(), Failure> {
+/// `ensureTopicExists`. Since 3.8 the tool formats the `Optional` itself
+/// (`Topic 'Optional[foo]' ...`); 3.7 (the Confluent image) prints the name.
+fn ensure_topic_exists(flavour: Flavour, found: &[String], opts: &Parsed) -> Result<(), Failure> {
     match opts.value("topic") {
-        Some(t) if !t.is_empty() && !opts.has("if-exists") && found.is_empty() => Err(Failure::illegal_argument(
-            format!("Topic 'Optional[{t}]' does not exist as expected"),
-        )),
+        Some(t) if !t.is_empty() && !opts.has("if-exists") && found.is_empty() => {
+            let shown = match flavour {
+                Flavour::Apache => format!("Optional[{t}]"),
+                Flavour::Confluent => t,
+            };
+            Err(Failure::illegal_argument(format!(
+                "Topic '{shown}' does not exist as expected"
+            )))
+        }
         _ => Ok(()),
     }
 }
@@ -565,7 +755,7 @@ fn create(world: &mut World, out: &mut Output, opts: &Parsed, bootstrap: &str) -
 fn alter(world: &mut World, opts: &Parsed, bootstrap: &str) -> Result<(), Failure> {
     let assignment = assignment_opt(opts)?;
     let (image, topics) = get_topics(world, opts, bootstrap, "listTopics")?;
-    ensure_topic_exists(&topics, opts)?;
+    ensure_topic_exists(world.flavour, &topics, opts)?;
     let total = opts.number("partitions").unwrap_or_default() as i32;
     for topic in topics {
         let current = image.topic(&topic).map_or(0, |t| t.partitions.len());
@@ -587,7 +777,7 @@ fn alter(world: &mut World, opts: &Parsed, bootstrap: &str) -> Result<(), Failur
 
 fn delete(world: &mut World, opts: &Parsed, bootstrap: &str) -> Result<(), Failure> {
     let (_, topics) = get_topics(world, opts, bootstrap, "listTopics")?;
-    ensure_topic_exists(&topics, opts)?;
+    ensure_topic_exists(world.flavour, &topics, opts)?;
     for topic in topics {
         match world.admin_call(AdminRequest::DeleteTopic { name: topic }, DEFAULT_API_TIMEOUT_MS) {
             Some(AdminResponse::DeleteTopic(Ok(()))) => {}
@@ -619,7 +809,7 @@ fn describe(world: &mut World, out: &mut Output, opts: &Parsed, bootstrap: &str)
         (image, found)
     } else {
         let (image, topics) = get_topics(world, opts, bootstrap, "listTopics")?;
-        ensure_topic_exists(&topics, opts)?;
+        ensure_topic_exists(world.flavour, &topics, opts)?;
         (image, topics)
     };
     let default_min_isr = world.sim.config().broker.min_insync_replicas;
