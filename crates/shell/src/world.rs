@@ -104,11 +104,22 @@ impl World {
         self.resolve_bootstrap(list).into_iter().any(|b| self.sim.is_up(b))
     }
 
-    /// The bytes of the file at absolute `path` as seen from [`World::host`]:
-    /// files the learner wrote, and views of the simulation such as a broker's
-    /// log directories. `None` when there is no such file.
+    /// The bytes of the file at `path` as seen from [`World::host`]: files the
+    /// learner wrote, and views of the simulation such as a broker's log
+    /// directories (see [`crate::views`]). A relative path starts at the
+    /// shell's working directory (`fs.cwd`). `None` when there is no such file.
     pub fn read_file(&self, path: &str) -> Option<Vec<u8>> {
-        self.fs.read(path).map(<[u8]>::to_vec)
+        self.read_view_or_file(path)
+    }
+
+    /// Runs the simulation until a controller is active and every broker has
+    /// registered and is unfenced (what `docker compose up` plus a few seconds
+    /// gives), for at most `max_ms` of simulated time; whether it got there.
+    pub fn run_until_started(&mut self, max_ms: Ms) -> bool {
+        let brokers = self.sim.config().brokers.len();
+        self.sim.run_until_condition(max_ms, |s| {
+            s.metadata().is_some_and(|m| m.unfenced_brokers().len() == brokers)
+        })
     }
 
     /// Sends an admin request and runs the simulation until its answer arrives
