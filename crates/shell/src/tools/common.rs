@@ -445,3 +445,12 @@ mod hash_order_tests {
         });
     }
 }
+
+/// `consumer.close()`: commits (with auto-commit), leaves the group and
+/// returns once the consumer is done, for at most `default.api.timeout.ms`.
+pub fn close_consumer(world: &mut World, consumer: NodeId) {
+    world.sim.close_consumer(consumer);
+    world
+        .sim
+        .run_until_condition(DEFAULT_API_TIMEOUT_MS, |s| s.consumer(consumer).is_none());
+}

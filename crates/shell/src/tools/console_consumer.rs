@@ -494,7 +494,7 @@ impl ConsumerJob {
     /// `cleanup()` and `reportRecordCount()`.
     fn finish(&mut self, world: &mut World, out: &mut Output, code: i32) -> i32 {
         if let Some(id) = self.consumer.take() {
-            world.sim.close_consumer(id);
+            super::common::close_consumer(world, id);
         }
         out.errln(format!("Processed a total of {} messages", self.count));
         self.done = Some(code);

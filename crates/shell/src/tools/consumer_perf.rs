@@ -265,7 +265,7 @@ impl PerfJob {
             ));
         }
         if let Some(id) = self.consumer.take() {
-            world.sim.close_consumer(id);
+            super::common::close_consumer(world, id);
         }
         if !self.show_detailed {
             let elapsed_sec = (end - self.start_ms) as f64 / 1000.0;
@@ -298,7 +298,7 @@ impl Job for PerfJob {
 
     fn interrupt(&mut self, world: &mut World, _out: &mut Output) -> i32 {
         if let Some(id) = self.consumer.take() {
-            world.sim.close_consumer(id);
+            super::common::close_consumer(world, id);
         }
         self.done = Some(130);
         130
