@@ -387,7 +387,8 @@ fn all_groups(world: &World) -> Vec<(String, String)> {
     for &b in &world.sim.config().brokers {
         let Some(broker) = world.sim.broker(b) else { continue };
         let gc = broker.group_coordinator();
-        for (id, _) in gc.list_groups() {
+        for listing in gc.list_groups() {
+            let id = listing.group_id;
             let (err, d) = gc.describe_group(&id);
             if err.is_none() {
                 groups.insert(id, d.state);
