@@ -38,3 +38,34 @@ scenario! {
         assert_eq!(s.load().unwrap()[0].bytes, b"kept");
     }
 }
+
+scenario! {
+    fn memory_store_passes_the_conformance_suite_with_a_crash_as_reopen() {
+        conformance::run_all_memory_with_crashes();
+    }
+}
+
+scenario! {
+    fn durable_lineage_changes_on_rewrite_and_not_on_append() {
+        let mut s = MemoryStore::new();
+        s.create(0).unwrap();
+        s.append(0, b"ab").unwrap();
+        s.flush().unwrap();
+        let first = s.durable_segments().next().unwrap().lineage;
+        s.append(0, b"cd").unwrap();
+        assert_eq!(s.durable_segments().next().unwrap().bytes, b"ab", "unflushed bytes are not durable");
+        s.flush().unwrap();
+        let seg = s.durable_segments().next().unwrap();
+        assert_eq!((seg.bytes, seg.lineage), (&b"abcd"[..], first), "an append keeps the lineage");
+        s.truncate(0, 1).unwrap();
+        s.flush().unwrap();
+        let seg = s.durable_segments().next().unwrap();
+        assert_eq!(seg.bytes, b"a");
+        assert_ne!(seg.lineage, first, "a truncation starts a new lineage");
+        let other = MemoryStore::with_segments(vec![StoredSegment { base_offset: 0, bytes: b"a".to_vec() }]);
+        assert_ne!(other.durable_segments().next().unwrap().lineage, seg.lineage, "lineages are unique across stores");
+        assert!(!s.has_unflushed_writes());
+        s.append(0, b"z").unwrap();
+        assert!(s.has_unflushed_writes());
+    }
+}
