@@ -29,6 +29,7 @@
 //! every 5 minutes, so that they show in a short session; topics are not
 //! created automatically.
 
+pub mod disk_view;
 pub mod group_coordinator;
 pub mod partition;
 pub mod producer_state;
