@@ -20,7 +20,9 @@ fn busy_cluster(seed: u64, flush_interval_ms: i64) -> Simulation {
     config.log.segment_bytes = 4_000; // several segments per partition
     config.broker.page_cache_flush_interval_ms = flush_interval_ms;
     let mut sim = Simulation::new(config, seed);
-    assert!(sim.run_until_condition(60_000, |s| s.metadata().is_some_and(|m| m.unfenced_brokers() == vec![1, 2, 3])));
+    assert!(sim.run_until_condition(60_000, |s| s
+        .metadata()
+        .is_some_and(|m| m.unfenced_brokers() == vec![1, 2, 3])));
     let request = AdminRequest::CreateTopic {
         name: "t".into(),
         partitions: 3,
@@ -29,7 +31,10 @@ fn busy_cluster(seed: u64, flush_interval_ms: i64) -> Simulation {
         configs: Vec::new(),
         validate_only: false,
     };
-    assert!(matches!(sim.admin_and_wait(request, 30_000), Some(AdminResponse::CreateTopic(Ok(_)))));
+    assert!(matches!(
+        sim.admin_and_wait(request, 30_000),
+        Some(AdminResponse::CreateTopic(Ok(_)))
+    ));
     sim.run_for(3_000);
     // Small batches, so that they fit the small segments.
     let producer = sim.add_producer(ProducerConfig {
@@ -58,8 +63,16 @@ fn busy_cluster(seed: u64, flush_interval_ms: i64) -> Simulation {
     sim.subscribe(consumer, &["t"]);
     let done = sim.run_until_condition(60_000, |s| s.consumed().len() >= 150);
     if !done {
-        let c = sim.consumer(consumer).map(|c| format!("{:?} {:?}", c.assignment(), c.group_state()));
-        let obs: Vec<String> = sim.observations().iter().rev().take(30).map(|o| format!("{o:?}")).collect();
+        let c = sim
+            .consumer(consumer)
+            .map(|c| format!("{:?} {:?}", c.assignment(), c.group_state()));
+        let obs: Vec<String> = sim
+            .observations()
+            .iter()
+            .rev()
+            .take(30)
+            .map(|o| format!("{o:?}"))
+            .collect();
         panic!("{c:?}\n{}", obs.join("\n"));
     }
     assert_eq!(sim.consumed().len(), 150, "seed {seed}: the group consumed everything");
@@ -104,7 +117,10 @@ fn summary(sim: &Simulation) -> BTreeMap<String, String> {
             if let Some(i) = sim.broker(*b).and_then(|x| x.replica_info(&tp)) {
                 out.insert(
                     format!("replica {b} {tp}"),
-                    format!("start={} end={} hw={}", i.log_start_offset, i.log_end_offset, i.high_watermark),
+                    format!(
+                        "start={} end={} hw={}",
+                        i.log_start_offset, i.log_end_offset, i.high_watermark
+                    ),
                 );
             }
         }
@@ -156,8 +172,12 @@ fn a_restored_cluster_has_the_same_disks_offsets_and_committed_offsets() {
     for seed in [1, 2, 3] {
         let sim = busy_cluster(seed, 30_000);
         let before = summary(&sim);
-        let before_epochs: Vec<(TopicPartition, i32)> =
-            sim.metadata().unwrap().partitions().map(|(tp, p)| (tp, p.leader_epoch)).collect();
+        let before_epochs: Vec<(TopicPartition, i32)> = sim
+            .metadata()
+            .unwrap()
+            .partitions()
+            .map(|(tp, p)| (tp, p.leader_epoch))
+            .collect();
         let persisted = sim.persisted();
         let hash = persisted.hash();
         assert!(persisted.files.iter().any(|f| f.segments.len() > 1), "several segments");
@@ -171,14 +191,26 @@ fn a_restored_cluster_has_the_same_disks_offsets_and_committed_offsets() {
         assert_eq!(restored.seed(), seed);
         assert_eq!(report.truncated_bytes, 0, "seed {seed}: {report:?}");
         assert!(report.orphan_files.is_empty());
-        assert_eq!(report.partitions as usize, files.len(), "seed {seed}: every replica recovered");
-        assert_eq!(stored_hash(&meta, &files), hash, "seed {seed}: the stored form hashes as the live one");
+        assert_eq!(
+            report.partitions as usize,
+            files.len(),
+            "seed {seed}: every replica recovered"
+        );
+        assert_eq!(
+            stored_hash(&meta, &files),
+            hash,
+            "seed {seed}: the stored form hashes as the live one"
+        );
         // A restart itself writes (a new quorum epoch's LeaderChange record),
         // so the restarted cluster's disks hold the old ones plus that.
         assert_ne!(restored.persisted().hash(), hash);
         settle(&mut restored);
         let epochs = |s: &Simulation| -> Vec<(TopicPartition, i32)> {
-            s.metadata().unwrap().partitions().map(|(tp, p)| (tp, p.leader_epoch)).collect()
+            s.metadata()
+                .unwrap()
+                .partitions()
+                .map(|(tp, p)| (tp, p.leader_epoch))
+                .collect()
         };
         // A whole-cluster restart moves leaders (each broker re-registers and
         // is fenced until it catches up), so their epochs grow, as in Kafka;
@@ -198,7 +230,11 @@ fn a_restored_cluster_has_the_same_disks_offsets_and_committed_offsets() {
         settle(&mut again);
         again.run_for(sim_rebalance_ms());
         settle(&mut again);
-        assert_eq!(again.trace().hash(), restored.trace().hash(), "seed {seed}: restore is deterministic");
+        assert_eq!(
+            again.trace().hash(),
+            restored.trace().hash(),
+            "seed {seed}: restore is deterministic"
+        );
     }
 }
 
@@ -228,7 +264,11 @@ fn unflushed_data_is_lost_on_its_broker_and_the_cluster_recovers_as_kafka_does()
     settle(&mut sim);
     let ends = |s: &Simulation, b: NodeId| -> Vec<i64> {
         (0..3)
-            .map(|p| s.broker(b).and_then(|x| x.replica_info(&TopicPartition::new("t", p))).map_or(-1, |i| i.log_end_offset))
+            .map(|p| {
+                s.broker(b)
+                    .and_then(|x| x.replica_info(&TopicPartition::new("t", p)))
+                    .map_or(-1, |i| i.log_end_offset)
+            })
             .collect()
     };
     assert!([1, 2, 3].iter().all(|b| ends(&sim, *b) == vec![60, 60, 60]));
@@ -237,7 +277,12 @@ fn unflushed_data_is_lost_on_its_broker_and_the_cluster_recovers_as_kafka_does()
     drop(persisted);
     let flushed: BTreeMap<NodeId, Vec<i64>> = [1, 2, 3]
         .iter()
-        .map(|b| (*b, (0..3).map(|p| durable_log_end(&files[&format!("{b}/t-{p}")])).collect()))
+        .map(|b| {
+            (
+                *b,
+                (0..3).map(|p| durable_log_end(&files[&format!("{b}/t-{p}")])).collect(),
+            )
+        })
         .collect();
     let (mut restored, report) = Simulation::restore(&meta, files).expect("restore");
     assert_eq!(report.truncated_bytes, 0, "a lost page cache is not a torn tail");
@@ -245,8 +290,15 @@ fn unflushed_data_is_lost_on_its_broker_and_the_cluster_recovers_as_kafka_does()
     for b in [1, 2, 3] {
         assert_eq!(ends(&restored, b), flushed[&b], "broker {b}");
     }
-    assert_eq!(flushed[&1], vec![60, 60, 60], "broker 1 flushed at its controlled shutdown");
-    assert!(flushed[&2] != flushed[&1] || flushed[&3] != flushed[&1], "2 or 3 lost unflushed records: {flushed:?}");
+    assert_eq!(
+        flushed[&1],
+        vec![60, 60, 60],
+        "broker 1 flushed at its controlled shutdown"
+    );
+    assert!(
+        flushed[&2] != flushed[&1] || flushed[&3] != flushed[&1],
+        "2 or 3 lost unflushed records: {flushed:?}"
+    );
     settle(&mut restored);
     // Then replication decides, as in Kafka: a partition led by broker 1 gets
     // its records back on 2 and 3; one led by a broker that lost them loses
@@ -257,7 +309,11 @@ fn unflushed_data_is_lost_on_its_broker_and_the_cluster_recovers_as_kafka_does()
         let leader = image.partitions().find(|(t, _)| *t == tp).unwrap().1.leader;
         let expected = flushed[&leader][p as usize];
         for b in [1, 2, 3] {
-            assert_eq!(ends(&restored, b)[p as usize], expected, "{tp} on broker {b} (leader {leader})");
+            assert_eq!(
+                ends(&restored, b)[p as usize],
+                expected,
+                "{tp} on broker {b} (leader {leader})"
+            );
         }
     }
 }
@@ -269,7 +325,13 @@ fn bad_file_names_and_missing_files_do_not_panic() {
     let mut files = stored_files(&persisted);
     let meta = persisted.meta.clone();
     drop(persisted);
-    let leader = sim.metadata().unwrap().partitions().find(|(tp, _)| tp.topic == "t").map(|(_, p)| (p.leader, p.partition)).unwrap();
+    let leader = sim
+        .metadata()
+        .unwrap()
+        .partitions()
+        .find(|(tp, _)| tp.topic == "t")
+        .map(|(_, p)| (p.leader, p.partition))
+        .unwrap();
     let follower = [1, 2, 3].into_iter().find(|b| *b != leader.0).unwrap();
     let lost = format!("{follower}/t-{}", leader.1);
     assert!(files.contains_key(&lost));
@@ -280,8 +342,13 @@ fn bad_file_names_and_missing_files_do_not_panic() {
     assert_eq!(report.orphan_files, vec!["9/t-0".to_string()]);
     settle(&mut restored); // the replica with no files refills from its leader
     let (node, tp) = parse_file_path(&lost).unwrap();
-    let leo = restored.broker(node).and_then(|b| b.replica_info(&tp)).map(|i| i.log_end_offset);
-    let infos: Vec<String> = [1, 2, 3].iter().map(|b| format!("{b}: {:?}", restored.broker(*b).and_then(|x| x.replica_info(&tp)))).collect();
+    let leo = restored
+        .broker(node)
+        .and_then(|b| b.replica_info(&tp))
+        .map(|i| i.log_end_offset);
+    let infos: Vec<String> = [1, 2, 3]
+        .iter()
+        .map(|b| format!("{b}: {:?}", restored.broker(*b).and_then(|x| x.replica_info(&tp))))
+        .collect();
     assert_eq!(leo, Some(50), "{lost}: {infos:?}");
 }
-

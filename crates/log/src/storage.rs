@@ -316,7 +316,9 @@ pub mod conformance {
         let mut f = pin!(f);
         match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
             Poll::Ready(t) => t,
-            Poll::Pending => panic!("conformance::run_all: the reopen step must complete at once; use run_all_reopening"),
+            Poll::Pending => {
+                panic!("conformance::run_all: the reopen step must complete at once; use run_all_reopening")
+            }
         }
     }
 
@@ -355,7 +357,13 @@ pub mod conformance {
         // The reopened store goes on accepting writes.
         s.append(0, b"g").unwrap();
         s.flush().unwrap();
-        check_and_reopen(s, reopen, &[(0, b"abcdefg".to_vec())], "create_append_load: append after reopen").await;
+        check_and_reopen(
+            s,
+            reopen,
+            &[(0, b"abcdefg".to_vec())],
+            "create_append_load: append after reopen",
+        )
+        .await;
     }
 
     pub fn create_twice_fails<S: SegmentStore>(s: &mut S) {

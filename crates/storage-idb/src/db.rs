@@ -36,7 +36,12 @@ pub(crate) fn factory() -> Result<Factory, IdbError> {
 
 /// Classifies a thrown JS value (a `DOMException` or an `Error`).
 pub(crate) fn js_error(context: &str, v: &JsValue) -> IdbError {
-    let field = |k: &str| Reflect::get(v, &JsValue::from_str(k)).ok().and_then(|x| x.as_string()).unwrap_or_default();
+    let field = |k: &str| {
+        Reflect::get(v, &JsValue::from_str(k))
+            .ok()
+            .and_then(|x| x.as_string())
+            .unwrap_or_default()
+    };
     let (name, message) = (field("name"), field("message"));
     if name.is_empty() && message.is_empty() {
         return IdbError::new(ErrorKind::Other, format!("{context}: {v:?}"));
@@ -94,7 +99,9 @@ pub(crate) async fn open_playground(name: &str) -> Result<Database, IdbError> {
 /// and this one is harmless empty).
 async fn migrate_v1(db: &Database) -> Result<(), IdbError> {
     let e = |x| idb_error("upgrading stored data", x);
-    let tx = db.transaction(&[LEGACY_FILES, SEGMENTS], TransactionMode::ReadWrite).map_err(e)?;
+    let tx = db
+        .transaction(&[LEGACY_FILES, SEGMENTS], TransactionMode::ReadWrite)
+        .map_err(e)?;
     let files = tx.object_store(LEGACY_FILES).map_err(e)?;
     let keys = files.get_all_keys(None, None).map_err(e)?.await.map_err(e)?;
     if keys.is_empty() {
@@ -104,9 +111,14 @@ async fn migrate_v1(db: &Database) -> Result<(), IdbError> {
     let segments = tx.object_store(SEGMENTS).map_err(e)?;
     for (k, v) in keys.iter().zip(values.iter()) {
         let key = k.as_string().unwrap_or_default();
-        let parsed = key.split_once('\0').and_then(|(p, b)| Some((p.to_string(), b.parse::<i64>().ok()?)));
+        let parsed = key
+            .split_once('\0')
+            .and_then(|(p, b)| Some((p.to_string(), b.parse::<i64>().ok()?)));
         let Some((path, base)) = parsed else {
-            return Err(IdbError::new(ErrorKind::Damaged, format!("a schema-1 record has a bad key: {key:?}")));
+            return Err(IdbError::new(
+                ErrorKind::Damaged,
+                format!("a schema-1 record has a bad key: {key:?}"),
+            ));
         };
         segments.put(v, Some(&chunk_key(&path, base, 0)?)).map_err(e)?;
     }
@@ -129,7 +141,12 @@ pub(crate) async fn finish(tx: idb::Transaction, context: &str) -> Result<(), Id
 
 /// `[path, base offset, chunk]`.
 pub(crate) fn chunk_key(path: &str, base_offset: i64, chunk: u32) -> Result<JsValue, IdbError> {
-    Ok(Array::of3(&JsValue::from_str(path), &offset_key(base_offset)?, &JsValue::from(chunk)).into())
+    Ok(Array::of3(
+        &JsValue::from_str(path),
+        &offset_key(base_offset)?,
+        &JsValue::from(chunk),
+    )
+    .into())
 }
 
 fn offset_key(base_offset: i64) -> Result<JsValue, IdbError> {
@@ -168,7 +185,9 @@ fn bytes_of(v: &JsValue) -> Option<Vec<u8>> {
 /// Reads everything (segments as binary, in key order).
 pub(crate) async fn load(db: &Database) -> Result<Loaded, IdbError> {
     let e = |x| idb_error("loading the playground", x);
-    let tx = db.transaction(&[SEGMENTS, META, KV], TransactionMode::ReadOnly).map_err(e)?;
+    let tx = db
+        .transaction(&[SEGMENTS, META, KV], TransactionMode::ReadOnly)
+        .map_err(e)?;
     let mut loaded = Loaded::default();
     let segments = tx.object_store(SEGMENTS).map_err(e)?;
     // Both requests go out before either is awaited.
@@ -179,7 +198,10 @@ pub(crate) async fn load(db: &Database) -> Result<Loaded, IdbError> {
         let key: &Array = k.unchecked_ref();
         let (path, base, chunk) = (key.get(0).as_string(), key.get(1).as_f64(), key.get(2).as_f64());
         let (Some(path), Some(base), Some(chunk), Some(bytes)) = (path, base, chunk, bytes_of(v)) else {
-            return Err(IdbError::new(ErrorKind::Damaged, format!("a stored segment record is not readable: {k:?}")));
+            return Err(IdbError::new(
+                ErrorKind::Damaged,
+                format!("a stored segment record is not readable: {k:?}"),
+            ));
         };
         loaded
             .files
@@ -215,7 +237,9 @@ pub(crate) async fn register(name: &str) -> Result<(), IdbError> {
     let e = |x| idb_error("registering the playground", x);
     let tx = db.transaction(&[PLAYGROUNDS], TransactionMode::ReadWrite).map_err(e)?;
     let store = tx.object_store(PLAYGROUNDS).map_err(e)?;
-    store.put(&JsValue::from_str(name), Some(&JsValue::from_str(name))).map_err(e)?;
+    store
+        .put(&JsValue::from_str(name), Some(&JsValue::from_str(name)))
+        .map_err(e)?;
     let r = finish(tx, "registering the playground").await;
     db.close();
     r
@@ -226,7 +250,13 @@ pub async fn list_playgrounds() -> Result<Vec<String>, IdbError> {
     let db = registry().await?;
     let e = |x| idb_error("listing playgrounds", x);
     let tx = db.transaction(&[PLAYGROUNDS], TransactionMode::ReadOnly).map_err(e)?;
-    let keys = tx.object_store(PLAYGROUNDS).map_err(e)?.get_all_keys(None, None).map_err(e)?.await.map_err(e)?;
+    let keys = tx
+        .object_store(PLAYGROUNDS)
+        .map_err(e)?
+        .get_all_keys(None, None)
+        .map_err(e)?
+        .await
+        .map_err(e)?;
     finish(tx, "listing playgrounds").await?;
     db.close();
     Ok(keys.iter().filter_map(JsValue::as_string).collect())
@@ -243,7 +273,10 @@ pub async fn delete_playground(name: &str) -> Result<(), IdbError> {
     let db = registry().await?;
     let e = |x| idb_error("deleting the playground", x);
     let tx = db.transaction(&[PLAYGROUNDS], TransactionMode::ReadWrite).map_err(e)?;
-    tx.object_store(PLAYGROUNDS).map_err(e)?.delete(Query::from(JsValue::from_str(name))).map_err(e)?;
+    tx.object_store(PLAYGROUNDS)
+        .map_err(e)?
+        .delete(Query::from(JsValue::from_str(name)))
+        .map_err(e)?;
     let r = finish(tx, "deleting the playground").await;
     db.close();
     r
@@ -263,7 +296,10 @@ fn storage_manager() -> Result<JsValue, IdbError> {
     let navigator = Reflect::get(&global, &JsValue::from_str("navigator")).unwrap_or(JsValue::UNDEFINED);
     let storage = Reflect::get(&navigator, &JsValue::from_str("storage")).unwrap_or(JsValue::UNDEFINED);
     if storage.is_undefined() {
-        return Err(IdbError::new(ErrorKind::Unavailable, "navigator.storage is not available here"));
+        return Err(IdbError::new(
+            ErrorKind::Unavailable,
+            "navigator.storage is not available here",
+        ));
     }
     Ok(storage)
 }
@@ -273,18 +309,33 @@ async fn call_storage(method: &str) -> Result<JsValue, IdbError> {
     let f: js_sys::Function = Reflect::get(&storage, &JsValue::from_str(method))
         .ok()
         .and_then(|f| f.dyn_into().ok())
-        .ok_or_else(|| IdbError::new(ErrorKind::Unavailable, format!("navigator.storage.{method} is not available")))?;
+        .ok_or_else(|| {
+            IdbError::new(
+                ErrorKind::Unavailable,
+                format!("navigator.storage.{method} is not available"),
+            )
+        })?;
     let promise: js_sys::Promise = f
         .call0(&storage)
         .map_err(|e| js_error(method, &e))?
         .dyn_into()
-        .map_err(|_| IdbError::new(ErrorKind::Other, format!("navigator.storage.{method} did not return a promise")))?;
+        .map_err(|_| {
+            IdbError::new(
+                ErrorKind::Other,
+                format!("navigator.storage.{method} did not return a promise"),
+            )
+        })?;
     JsFuture::from(promise).await.map_err(|e| js_error(method, &e))
 }
 
 pub async fn storage_estimate() -> Result<StorageEstimate, IdbError> {
     let v = call_storage("estimate").await?;
-    let num = |k: &str| Reflect::get(&v, &JsValue::from_str(k)).ok().and_then(|x| x.as_f64()).unwrap_or(0.0);
+    let num = |k: &str| {
+        Reflect::get(&v, &JsValue::from_str(k))
+            .ok()
+            .and_then(|x| x.as_f64())
+            .unwrap_or(0.0)
+    };
     Ok(StorageEstimate {
         usage_bytes: num("usage"),
         quota_bytes: num("quota"),

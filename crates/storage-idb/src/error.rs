@@ -56,10 +56,14 @@ impl IdbError {
         match name {
             "QuotaExceededError" => IdbError::quota(),
             "AbortError" if quota_text => IdbError::quota(),
-            "AbortError" => IdbError::new(ErrorKind::Aborted, format!("{context}: the transaction was aborted ({message})")),
-            "InvalidStateError" | "UnknownError" | "SecurityError" => {
-                IdbError::new(ErrorKind::Unavailable, format!("{context}: IndexedDB is not usable here ({name}: {message})"))
-            }
+            "AbortError" => IdbError::new(
+                ErrorKind::Aborted,
+                format!("{context}: the transaction was aborted ({message})"),
+            ),
+            "InvalidStateError" | "UnknownError" | "SecurityError" => IdbError::new(
+                ErrorKind::Unavailable,
+                format!("{context}: IndexedDB is not usable here ({name}: {message})"),
+            ),
             _ if quota_text => IdbError::quota(),
             _ => IdbError::new(ErrorKind::Other, format!("{context}: {name}: {message}")),
         }

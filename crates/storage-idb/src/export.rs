@@ -94,16 +94,22 @@ impl PlaygroundData {
             let kind = *body.get(pos).ok_or_else(|| bad("it ends too early"))?;
             pos += 1;
             let n = u32_at(&mut pos)? as usize;
-            let name = body.get(pos..pos.saturating_add(n)).ok_or_else(|| bad("a name runs past the end"))?;
+            let name = body
+                .get(pos..pos.saturating_add(n))
+                .ok_or_else(|| bad("a name runs past the end"))?;
             pos += n;
             let n = u32_at(&mut pos)? as usize;
-            let bytes = body.get(pos..pos.saturating_add(n)).ok_or_else(|| bad("an entry runs past the end"))?;
+            let bytes = body
+                .get(pos..pos.saturating_add(n))
+                .ok_or_else(|| bad("an entry runs past the end"))?;
             pos += n;
             let name = std::str::from_utf8(name).map_err(|_| bad("a name is not UTF-8"))?;
             match kind {
                 0 => data.cluster = Some(bytes.to_vec()),
                 1 => {
-                    let (path, base) = name.split_once('\0').ok_or_else(|| bad("a segment name has no offset"))?;
+                    let (path, base) = name
+                        .split_once('\0')
+                        .ok_or_else(|| bad("a segment name has no offset"))?;
                     let base_offset: i64 = base.parse().map_err(|_| bad("a segment offset is not a number"))?;
                     let segments = data.files.entry(path.to_string()).or_default();
                     if segments.last().is_some_and(|s| s.base_offset >= base_offset) {
@@ -151,8 +157,14 @@ mod tests {
         d.files.insert(
             "c/1/t-0".into(),
             vec![
-                StoredSegment { base_offset: 0, bytes: vec![9; 100] },
-                StoredSegment { base_offset: 7, bytes: vec![] },
+                StoredSegment {
+                    base_offset: 0,
+                    bytes: vec![9; 100],
+                },
+                StoredSegment {
+                    base_offset: 7,
+                    bytes: vec![],
+                },
             ],
         );
         d.kv.insert("shell.history".into(), b"kafka-topics.sh --list".to_vec());

@@ -144,7 +144,15 @@ mod tests {
         let mut c = Committed::default();
         let mut ops = Vec::new();
         let state = c.plan_file("f", &[seg(0, 10, 1)], &mut ops);
-        assert_eq!(ops, vec![Op::Put { path: "f".into(), base_offset: 0, chunk: 0, range: 0..10 }]);
+        assert_eq!(
+            ops,
+            vec![Op::Put {
+                path: "f".into(),
+                base_offset: 0,
+                chunk: 0,
+                range: 0..10
+            }]
+        );
         c.files.insert("f".into(), state);
 
         ops.clear();
@@ -152,8 +160,18 @@ mod tests {
         assert_eq!(
             ops,
             vec![
-                Op::Put { path: "f".into(), base_offset: 0, chunk: 1, range: 10..15 },
-                Op::Put { path: "f".into(), base_offset: 15, chunk: 0, range: 0..3 },
+                Op::Put {
+                    path: "f".into(),
+                    base_offset: 0,
+                    chunk: 1,
+                    range: 10..15
+                },
+                Op::Put {
+                    path: "f".into(),
+                    base_offset: 15,
+                    chunk: 0,
+                    range: 0..3
+                },
             ]
         );
         c.files.insert("f".into(), state);
@@ -169,24 +187,57 @@ mod tests {
         assert_eq!(
             ops,
             vec![
-                Op::DeleteSegment { path: "f".into(), base_offset: 15 },
-                Op::Put { path: "f".into(), base_offset: 15, chunk: 0, range: 0..2 },
-                Op::DeleteSegment { path: "f".into(), base_offset: 0 },
+                Op::DeleteSegment {
+                    path: "f".into(),
+                    base_offset: 15
+                },
+                Op::Put {
+                    path: "f".into(),
+                    base_offset: 15,
+                    chunk: 0,
+                    range: 0..2
+                },
+                Op::DeleteSegment {
+                    path: "f".into(),
+                    base_offset: 0
+                },
             ]
         );
-        assert_eq!(state[&15], SegState { lineage: 3, len: 2, chunks: 1 });
+        assert_eq!(
+            state[&15],
+            SegState {
+                lineage: 3,
+                len: 2,
+                chunks: 1
+            }
+        );
     }
 
     #[test]
     fn a_segment_with_too_many_chunks_is_coalesced() {
         let mut c = Committed::default();
         let mut st = BTreeMap::new();
-        st.insert(0, SegState { lineage: 1, len: 5, chunks: MAX_CHUNKS });
+        st.insert(
+            0,
+            SegState {
+                lineage: 1,
+                len: 5,
+                chunks: MAX_CHUNKS,
+            },
+        );
         c.files.insert("f".into(), st);
         let mut ops = Vec::new();
         let state = c.plan_file("f", &[seg(0, 6, 1)], &mut ops);
         assert_eq!(ops.len(), 2);
-        assert_eq!(ops[1], Op::Put { path: "f".into(), base_offset: 0, chunk: 0, range: 0..6 });
+        assert_eq!(
+            ops[1],
+            Op::Put {
+                path: "f".into(),
+                base_offset: 0,
+                chunk: 0,
+                range: 0..6
+            }
+        );
         assert_eq!(state[&0].chunks, 1);
     }
 
@@ -195,12 +246,25 @@ mod tests {
         let mut c = Committed::default();
         for p in ["c/1/t-0", "c/2/t-0", "s/log"] {
             let mut st = BTreeMap::new();
-            st.insert(0, SegState { lineage: 1, len: 1, chunks: 1 });
+            st.insert(
+                0,
+                SegState {
+                    lineage: 1,
+                    len: 1,
+                    chunks: 1,
+                },
+            );
             c.files.insert(p.into(), st);
         }
         let mut ops = Vec::new();
         let removed = c.plan_removals("c/", &|p| p == "c/1/t-0", &mut ops);
         assert_eq!(removed, vec!["c/2/t-0".to_string()]);
-        assert_eq!(ops, vec![Op::DeleteSegment { path: "c/2/t-0".into(), base_offset: 0 }]);
+        assert_eq!(
+            ops,
+            vec![Op::DeleteSegment {
+                path: "c/2/t-0".into(),
+                base_offset: 0
+            }]
+        );
     }
 }

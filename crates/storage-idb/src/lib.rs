@@ -87,7 +87,9 @@ pub use error::{ErrorKind, IdbError, QUOTA_MESSAGE};
 pub use export::PlaygroundData;
 
 #[cfg(target_arch = "wasm32")]
-pub use db::{delete_playground, list_playgrounds, request_persistence, storage_estimate, StorageEstimate, SCHEMA_VERSION};
+pub use db::{
+    delete_playground, list_playgrounds, request_persistence, storage_estimate, StorageEstimate, SCHEMA_VERSION,
+};
 #[cfg(target_arch = "wasm32")]
 pub use lock::{ChangeFeed, WriterLock};
 #[cfg(target_arch = "wasm32")]
@@ -114,11 +116,14 @@ pub mod testing {
         db::register(name).await?;
         let db = db::open(&format!("{DB_PREFIX}{name}"), 1, &[LEGACY_FILES, META]).await?;
         let e = |x| idb_error("writing schema 1", x);
-        let tx = db.transaction(&[LEGACY_FILES, META], idb::TransactionMode::ReadWrite).map_err(e)?;
+        let tx = db
+            .transaction(&[LEGACY_FILES, META], idb::TransactionMode::ReadWrite)
+            .map_err(e)?;
         for (store, records) in [(LEGACY_FILES, files), (META, meta)] {
             let s = tx.object_store(store).map_err(e)?;
             for (k, v) in records {
-                s.put(&Uint8Array::from(&v[..]), Some(&JsValue::from_str(k))).map_err(e)?;
+                s.put(&Uint8Array::from(&v[..]), Some(&JsValue::from_str(k)))
+                    .map_err(e)?;
             }
         }
         let r = finish(tx, "writing schema 1").await;

@@ -67,7 +67,12 @@ impl WriterLock {
         let options = Object::new();
         Reflect::set(&options, &JsValue::from_str("ifAvailable"), &JsValue::TRUE).ok();
         request
-            .call3(&locks, &JsValue::from_str(&lock_name(playground)), &options, callback.as_ref().unchecked_ref())
+            .call3(
+                &locks,
+                &JsValue::from_str(&lock_name(playground)),
+                &options,
+                callback.as_ref().unchecked_ref(),
+            )
             .map_err(|e| js_error("taking the writer lock", &e))?;
         let held = JsFuture::from(got)
             .await

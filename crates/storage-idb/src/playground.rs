@@ -39,7 +39,8 @@ pub enum CommitFault {
 /// What one commit wrote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CommitStats {
-    /// Chunk puts and segment deletes in the transaction.
+    /// Requests in the transaction: chunk puts, segment deletes, image and
+    /// key/value puts.
     pub writes: u32,
     pub bytes: u64,
 }
@@ -81,7 +82,10 @@ impl Playground {
     /// `name` and loads everything it holds.
     pub async fn open(name: &str) -> Result<Playground, IdbError> {
         if name.is_empty() || name.len() > 200 {
-            return Err(IdbError::new(ErrorKind::Other, "a playground name has 1 to 200 characters"));
+            return Err(IdbError::new(
+                ErrorKind::Other,
+                "a playground name has 1 to 200 characters",
+            ));
         }
         db::register(name).await?;
         // Without the Web Locks API (old browsers) every tab writes, as before it.
@@ -127,7 +131,10 @@ impl Playground {
                     chunks: n,
                 };
                 states.insert(base, state);
-                out.push(StoredSegment { base_offset: base, bytes });
+                out.push(StoredSegment {
+                    base_offset: base,
+                    bytes,
+                });
             }
             committed.files.insert(path.clone(), states);
             files.insert(path, out);
@@ -205,7 +212,9 @@ impl Playground {
     /// Records that `store`'s durable segments are what IndexedDB holds for
     /// `path` where the bytes are equal, so the next commit writes only changes.
     fn adopt(&mut self, path: &str, store: &MemoryStore) {
-        let Some(states) = self.committed.files.get_mut(path) else { return };
+        let Some(states) = self.committed.files.get_mut(path) else {
+            return;
+        };
         for seg in store.durable_segments() {
             if let Some(st) = states.get_mut(&seg.base_offset) {
                 if st.len == seg.bytes.len() as u64 {
@@ -226,8 +235,15 @@ impl Playground {
     /// `kafkaplay_cluster::sim::persist`): every broker recovers its logs, with
     /// CRCs checked and torn tails cut and reported. `None` if none was saved.
     pub fn restore_cluster(&mut self) -> Result<Option<(Simulation, RestoreReport)>, IdbError> {
-        let Some(meta) = self.meta.get(CLUSTER_KEY) else { return Ok(None) };
-        let paths: Vec<String> = self.loaded.keys().filter(|p| p.starts_with(CLUSTER_PREFIX)).cloned().collect();
+        let Some(meta) = self.meta.get(CLUSTER_KEY) else {
+            return Ok(None);
+        };
+        let paths: Vec<String> = self
+            .loaded
+            .keys()
+            .filter(|p| p.starts_with(CLUSTER_PREFIX))
+            .cloned()
+            .collect();
         let mut files = BTreeMap::new();
         for p in paths {
             if let Some(segments) = self.loaded.remove(&p) {
@@ -243,7 +259,9 @@ impl Playground {
                 continue;
             };
             for seg in &f.segments {
-                let same = stored.iter().any(|s| s.base_offset == seg.base_offset && s.bytes == seg.bytes);
+                let same = stored
+                    .iter()
+                    .any(|s| s.base_offset == seg.base_offset && s.bytes == seg.bytes);
                 if let (true, Some(st)) = (same, states.get_mut(&seg.base_offset)) {
                     st.lineage = seg.lineage;
                 }
@@ -310,13 +328,20 @@ impl Playground {
             .map_err(e)?;
         let raw: web_sys::IdbTransaction = tx.into();
         let mut writer = Writer {
-            segments: raw.object_store(SEGMENTS).map_err(|x| js_error("saving the playground", &x))?,
+            segments: raw
+                .object_store(SEGMENTS)
+                .map_err(|x| js_error("saving the playground", &x))?,
             raw: raw.clone(),
             fault: self.fault.take(),
             stats: CommitStats::default(),
             injected: None,
         };
         let issued = self.issue(&mut writer, cluster, &raw);
+        if let Some(err) = writer.injected.take() {
+            // Requests after the abort fail by design; the abort is the outcome.
+            let _ = idb::Transaction::from(raw.clone()).await;
+            return Err(err);
+        }
         let (new_states, removed, new_meta) = match issued {
             Ok(x) => x,
             Err(err) => {
@@ -366,7 +391,14 @@ impl Playground {
         w: &mut Writer,
         cluster: Option<&Simulation>,
         raw: &web_sys::IdbTransaction,
-    ) -> Result<(Vec<(String, BTreeMap<i64, crate::files::SegState>)>, Vec<String>, Option<Vec<u8>>), IdbError> {
+    ) -> Result<
+        (
+            Vec<(String, BTreeMap<i64, crate::files::SegState>)>,
+            Vec<String>,
+            Option<Vec<u8>>,
+        ),
+        IdbError,
+    > {
         let mut new_states = Vec::new();
         let mut removed = Vec::new();
         let mut ops = Vec::new();
@@ -376,7 +408,9 @@ impl Playground {
             let refs: Vec<SegmentRef> = segs.iter().map(seg_ref).collect();
             ops.clear();
             let states = self.committed.plan_file(path, &refs, &mut ops);
-            w.write(&ops, |base| segs.iter().find(|s| s.base_offset == base).map(|s| s.bytes))?;
+            w.write(&ops, |base| {
+                segs.iter().find(|s| s.base_offset == base).map(|s| s.bytes)
+            })?;
             new_states.push((path.clone(), states));
         }
         let mut new_meta = None;
@@ -388,30 +422,31 @@ impl Playground {
                 let refs: Vec<SegmentRef> = f.segments.iter().map(seg_ref).collect();
                 ops.clear();
                 let states = self.committed.plan_file(&path, &refs, &mut ops);
-                w.write(&ops, |base| f.segments.iter().find(|s| s.base_offset == base).map(|s| s.bytes))?;
+                w.write(&ops, |base| {
+                    f.segments.iter().find(|s| s.base_offset == base).map(|s| s.bytes)
+                })?;
                 new_states.push((path.clone(), states));
                 paths.insert(path);
             }
             ops.clear();
-            removed = self.committed.plan_removals(CLUSTER_PREFIX, &|p| paths.contains(p), &mut ops);
+            removed = self
+                .committed
+                .plan_removals(CLUSTER_PREFIX, &|p| paths.contains(p), &mut ops);
             w.write(&ops, |_| None)?;
             if self.meta.get(CLUSTER_KEY) != Some(&persisted.meta) {
-                let meta = raw.object_store(META).map_err(|x| js_error("saving the playground", &x))?;
-                meta.put_with_key(&Uint8Array::from(&persisted.meta[..]), &JsValue::from_str(CLUSTER_KEY))
+                let meta = raw
+                    .object_store(META)
                     .map_err(|x| js_error("saving the playground", &x))?;
-                w.stats.bytes += persisted.meta.len() as u64;
+                w.put_value(&meta, CLUSTER_KEY, Some(&persisted.meta))?;
                 new_meta = Some(persisted.meta);
             }
         }
         if !self.kv_pending.is_empty() {
-            let kv = raw.object_store(KV).map_err(|x| js_error("saving the playground", &x))?;
+            let kv = raw
+                .object_store(KV)
+                .map_err(|x| js_error("saving the playground", &x))?;
             for (k, v) in &self.kv_pending {
-                let key = JsValue::from_str(k);
-                let r = match v {
-                    Some(v) => kv.put_with_key(&Uint8Array::from(&v[..]), &key),
-                    None => kv.delete(&key),
-                };
-                r.map_err(|x| js_error("saving the playground", &x))?;
+                w.put_value(&kv, k, v.as_deref())?;
             }
         }
         Ok((new_states, removed, new_meta))
@@ -449,20 +484,31 @@ pub async fn import_playground(name: &str, file: &[u8]) -> Result<(), IdbError> 
     db::delete_playground(name).await?;
     let pg = Playground::open(name).await?;
     let e = |x| idb_error("importing the playground", x);
-    let tx = pg.db.transaction(&[SEGMENTS, META, KV], TransactionMode::ReadWrite).map_err(e)?;
+    let tx = pg
+        .db
+        .transaction(&[SEGMENTS, META, KV], TransactionMode::ReadWrite)
+        .map_err(e)?;
     let segments = tx.object_store(SEGMENTS).map_err(e)?;
     for (path, segs) in &data.files {
         for s in segs {
-            segments.put(&Uint8Array::from(&s.bytes[..]), Some(&chunk_key(path, s.base_offset, 0)?)).map_err(e)?;
+            segments
+                .put(
+                    &Uint8Array::from(&s.bytes[..]),
+                    Some(&chunk_key(path, s.base_offset, 0)?),
+                )
+                .map_err(e)?;
         }
     }
     if let Some(meta) = &data.cluster {
         let store = tx.object_store(META).map_err(e)?;
-        store.put(&Uint8Array::from(&meta[..]), Some(&JsValue::from_str(CLUSTER_KEY))).map_err(e)?;
+        store
+            .put(&Uint8Array::from(&meta[..]), Some(&JsValue::from_str(CLUSTER_KEY)))
+            .map_err(e)?;
     }
     let kv = tx.object_store(KV).map_err(e)?;
     for (k, v) in &data.kv {
-        kv.put(&Uint8Array::from(&v[..]), Some(&JsValue::from_str(k))).map_err(e)?;
+        kv.put(&Uint8Array::from(&v[..]), Some(&JsValue::from_str(k)))
+            .map_err(e)?;
     }
     let r = db::finish(tx, "importing the playground").await;
     pg.close();
@@ -509,7 +555,12 @@ impl Writer {
                 } => {
                     let bytes = bytes_of(*base_offset)
                         .and_then(|b| b.get(range.clone()))
-                        .ok_or_else(|| IdbError::new(ErrorKind::Other, format!("segment {path}@{base_offset} changed while saving")))?;
+                        .ok_or_else(|| {
+                            IdbError::new(
+                                ErrorKind::Other,
+                                format!("segment {path}@{base_offset} changed while saving"),
+                            )
+                        })?;
                     self.segments
                         .put_with_key(&Uint8Array::from(bytes), &chunk_key(path, *base_offset, *chunk)?)
                         .map_err(err)?;
@@ -523,6 +574,25 @@ impl Writer {
             self.stats.writes += 1;
             self.check_fault();
         }
+        Ok(())
+    }
+
+    /// Puts (or with `None` deletes) one value of the `meta` or `kv` store.
+    fn put_value(&mut self, store: &web_sys::IdbObjectStore, key: &str, value: Option<&[u8]>) -> Result<(), IdbError> {
+        if self.injected.is_some() {
+            return Ok(());
+        }
+        let key = JsValue::from_str(key);
+        let r = match value {
+            Some(v) => {
+                self.stats.bytes += v.len() as u64;
+                store.put_with_key(&Uint8Array::from(v), &key)
+            }
+            None => store.delete(&key),
+        };
+        r.map_err(|x| js_error("saving the playground", &x))?;
+        self.stats.writes += 1;
+        self.check_fault();
         Ok(())
     }
 

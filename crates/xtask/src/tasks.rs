@@ -13,7 +13,7 @@ use crate::Result;
 
 /// Crates whose tests also run as wasm in headless Chromium
 /// (`wasm_bindgen_test_configure!(run_in_browser)`). Extend as crates gain them.
-pub const WASM_TEST_PACKAGES: &[&str] = &["kafkaplay-log", "kafkaplay-cluster"];
+pub const WASM_TEST_PACKAGES: &[&str] = &["kafkaplay-log", "kafkaplay-cluster", "kafkaplay-storage-idb"];
 
 /// Workspace members left out of the native `cargo test --workspace`: only
 /// those that cannot build for the host.
@@ -172,6 +172,25 @@ pub fn test() -> Result<()> {
         Ok(())
     } else {
         Err(format!("failing stages: {}", failed.join(", ")))
+    }
+}
+
+/// `cargo xtask test-wasm <package> [args]`: one package's wasm tests in
+/// headless Chromium (a quicker loop than the whole `test`); `args` go to the
+/// test binaries (e.g. a test name filter).
+pub fn test_wasm_package(package: &str, args: &[&str]) -> Result<()> {
+    let env = install()?;
+    let mut cargo = wasm_test_command(&env)?;
+    cargo.args(["--no-fail-fast", "--tests", "-p", package]);
+    if !args.is_empty() {
+        cargo.arg("--").args(args);
+    }
+    let (status, out) = cmd::tee(&mut cargo)?;
+    println!("{}", summary::parse_cargo(&out));
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("wasm tests of {package} failed"))
     }
 }
 

@@ -106,7 +106,11 @@ pub fn stored_hash(meta: &[u8], files: &BTreeMap<String, Vec<StoredSegment>>) ->
     let mut digest = CRC64.digest();
     digest.update(meta);
     for (path, segments) in files {
-        hash_file(&mut digest, path, segments.iter().map(|s| (s.base_offset, &s.bytes[..])));
+        hash_file(
+            &mut digest,
+            path,
+            segments.iter().map(|s| (s.base_offset, &s.bytes[..])),
+        );
     }
     digest.finalize()
 }
@@ -536,7 +540,8 @@ fn read_log_config(m: &BTreeMap<String, i64>) -> Result<LogConfig, PersistError>
             TimestampType::CreateTime
         };
     }
-    c.validate().map_err(|e| err(&format!("a log config is invalid: {e}")))?;
+    c.validate()
+        .map_err(|e| err(&format!("a log config is invalid: {e}")))?;
     Ok(c)
 }
 
@@ -551,9 +556,15 @@ fn write_config(w: &mut Writer, c: &ClusterConfig) {
         ("num.partitions", b.num_partitions as i64),
         ("default.replication.factor", b.default_replication_factor as i64),
         ("min.insync.replicas", b.min_insync_replicas as i64),
-        ("unclean.leader.election.enable", b.unclean_leader_election_enable as i64),
+        (
+            "unclean.leader.election.enable",
+            b.unclean_leader_election_enable as i64,
+        ),
         ("auto.leader.rebalance.enable", b.auto_leader_rebalance_enable as i64),
-        ("leader.imbalance.check.interval.ms", b.leader_imbalance_check_interval_ms),
+        (
+            "leader.imbalance.check.interval.ms",
+            b.leader_imbalance_check_interval_ms,
+        ),
         (
             "leader.imbalance.per.broker.percentage",
             b.leader_imbalance_per_broker_percentage as i64,
@@ -568,7 +579,10 @@ fn write_config(w: &mut Writer, c: &ClusterConfig) {
         ("page.cache.flush.interval.ms", b.page_cache_flush_interval_ms),
         ("request.timeout.ms", b.request_timeout_ms),
         ("offsets.topic.num.partitions", b.offsets_topic_num_partitions as i64),
-        ("offsets.topic.replication.factor", b.offsets_topic_replication_factor as i64),
+        (
+            "offsets.topic.replication.factor",
+            b.offsets_topic_replication_factor as i64,
+        ),
         ("offsets.topic.segment.bytes", b.offsets_topic_segment_bytes as i64),
         ("offsets.commit.timeout.ms", b.offsets_commit_timeout_ms),
         ("group.initial.rebalance.delay.ms", b.group_initial_rebalance_delay_ms),
@@ -593,9 +607,17 @@ fn read_config(r: &mut Reader) -> Result<ClusterConfig, PersistError> {
     set(&m, "num.partitions", &mut b.num_partitions)?;
     set(&m, "default.replication.factor", &mut b.default_replication_factor)?;
     set(&m, "min.insync.replicas", &mut b.min_insync_replicas)?;
-    set_bool(&m, "unclean.leader.election.enable", &mut b.unclean_leader_election_enable);
+    set_bool(
+        &m,
+        "unclean.leader.election.enable",
+        &mut b.unclean_leader_election_enable,
+    );
     set_bool(&m, "auto.leader.rebalance.enable", &mut b.auto_leader_rebalance_enable);
-    set(&m, "leader.imbalance.check.interval.ms", &mut b.leader_imbalance_check_interval_ms)?;
+    set(
+        &m,
+        "leader.imbalance.check.interval.ms",
+        &mut b.leader_imbalance_check_interval_ms,
+    )?;
     set(
         &m,
         "leader.imbalance.per.broker.percentage",
@@ -611,16 +633,28 @@ fn read_config(r: &mut Reader) -> Result<ClusterConfig, PersistError> {
     set(&m, "page.cache.flush.interval.ms", &mut b.page_cache_flush_interval_ms)?;
     set(&m, "request.timeout.ms", &mut b.request_timeout_ms)?;
     set(&m, "offsets.topic.num.partitions", &mut b.offsets_topic_num_partitions)?;
-    set(&m, "offsets.topic.replication.factor", &mut b.offsets_topic_replication_factor)?;
+    set(
+        &m,
+        "offsets.topic.replication.factor",
+        &mut b.offsets_topic_replication_factor,
+    )?;
     set(&m, "offsets.topic.segment.bytes", &mut b.offsets_topic_segment_bytes)?;
     set(&m, "offsets.commit.timeout.ms", &mut b.offsets_commit_timeout_ms)?;
-    set(&m, "group.initial.rebalance.delay.ms", &mut b.group_initial_rebalance_delay_ms)?;
+    set(
+        &m,
+        "group.initial.rebalance.delay.ms",
+        &mut b.group_initial_rebalance_delay_ms,
+    )?;
     set(&m, "group.min.session.timeout.ms", &mut b.group_min_session_timeout_ms)?;
     set(&m, "group.max.session.timeout.ms", &mut b.group_max_session_timeout_ms)?;
     let q = &mut c.quorum;
     set(&m, "controller.quorum.election.timeout.ms", &mut q.election_timeout_ms)?;
     set(&m, "controller.quorum.fetch.timeout.ms", &mut q.fetch_timeout_ms)?;
-    set(&m, "controller.quorum.election.backoff.max.ms", &mut q.election_backoff_max_ms)?;
+    set(
+        &m,
+        "controller.quorum.election.backoff.max.ms",
+        &mut q.election_backoff_max_ms,
+    )?;
     set(&m, "controller.quorum.fetch.max.wait.ms", &mut q.fetch_max_wait_ms)?;
     c.log = read_log_config(&r.props()?)?;
     Ok(c)
@@ -947,14 +981,19 @@ mod tests {
         let sim = Simulation::new(ClusterConfig::new(1, 1), 3);
         let meta = sim.persisted().meta;
         for n in 0..meta.len() {
-            assert!(Simulation::restore(&meta[..n], BTreeMap::new()).is_err(), "prefix of {n} bytes");
+            assert!(
+                Simulation::restore(&meta[..n], BTreeMap::new()).is_err(),
+                "prefix of {n} bytes"
+            );
         }
         let mut longer = meta.clone();
         longer.push(0);
         assert!(Simulation::restore(&longer, BTreeMap::new()).is_err());
         let mut newer = meta;
         newer[MAGIC.len()..MAGIC.len() + 4].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
-        let e = Simulation::restore(&newer, BTreeMap::new()).err().expect("a newer format is refused");
+        let e = Simulation::restore(&newer, BTreeMap::new())
+            .err()
+            .expect("a newer format is refused");
         assert!(e.0.contains("format version"), "{e}");
     }
 }
