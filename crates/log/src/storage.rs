@@ -58,12 +58,17 @@ pub trait SegmentStore {
 }
 
 /// An in-memory engine that models durability: writes land in a volatile view,
-/// `flush` copies them to the durable view, and [`MemoryStore::crash`] throws away
+/// `flush` makes them the durable view, and [`MemoryStore::crash`] throws away
 /// what was never flushed (a power loss).
+///
+/// The durable view of a segment is usually a prefix of its current bytes
+/// (appends only extend a file), so it is kept as a length and costs neither a
+/// copy nor memory; only a segment rewritten (truncated, deleted, replaced)
+/// before a flush keeps its old durable bytes apart until the flush.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryStore {
     current: BTreeMap<i64, Vec<u8>>,
-    durable: BTreeMap<i64, Vec<u8>>,
+    durable: BTreeMap<i64, Durable>,
     /// Segments whose current bytes differ from their durable bytes only by an
     /// appended tail (flush copies just the tail).
     appended: BTreeSet<i64>,
@@ -75,6 +80,15 @@ pub struct MemoryStore {
     /// The lineage of each durable segment: a new id whenever its durable bytes
     /// are rewritten rather than extended (see [`DurableSegment::lineage`]).
     lineages: BTreeMap<i64, u64>,
+}
+
+/// One segment's durable bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Durable {
+    /// The first `n` bytes of the current segment.
+    Prefix(usize),
+    /// Bytes the current segment no longer starts with (it was rewritten since).
+    Owned(Vec<u8>),
 }
 
 /// A durable segment as a persistence layer sees it: borrowed bytes plus an id
@@ -109,17 +123,17 @@ impl MemoryStore {
         let map: BTreeMap<i64, Vec<u8>> = segments.into_iter().map(|s| (s.base_offset, s.bytes)).collect();
         MemoryStore {
             lineages: map.keys().map(|b| (*b, new_lineage())).collect(),
-            current: map.clone(),
-            durable: map,
+            durable: map.iter().map(|(b, v)| (*b, Durable::Prefix(v.len()))).collect(),
+            current: map,
             ..MemoryStore::default()
         }
     }
 
     /// The durable view (what a power loss keeps), ascending by base offset.
     pub fn durable_segments(&self) -> impl Iterator<Item = DurableSegment<'_>> + '_ {
-        self.durable.iter().map(|(b, bytes)| DurableSegment {
+        self.durable.iter().map(|(b, d)| DurableSegment {
             base_offset: *b,
-            bytes,
+            bytes: self.durable_bytes(*b, d),
             lineage: self.lineages.get(b).copied().unwrap_or(0),
         })
     }
@@ -129,9 +143,43 @@ impl MemoryStore {
         !self.appended.is_empty() || !self.rewritten.is_empty()
     }
 
+    fn durable_bytes<'a>(&'a self, base_offset: i64, d: &'a Durable) -> &'a [u8] {
+        match d {
+            Durable::Prefix(n) => self
+                .current
+                .get(&base_offset)
+                .map_or(&[][..], |v| &v[..(*n).min(v.len())]),
+            Durable::Owned(v) => v,
+        }
+    }
+
+    /// Before the current bytes of a segment stop starting with its durable
+    /// bytes, the durable bytes get a copy of their own.
+    fn keep_durable(&mut self, base_offset: i64, new_len: usize) {
+        if let (Some(Durable::Prefix(n)), Some(cur)) = (self.durable.get(&base_offset), self.current.get(&base_offset))
+        {
+            if new_len < *n {
+                let owned = cur[..*n].to_vec();
+                self.durable.insert(base_offset, Durable::Owned(owned));
+            }
+        }
+    }
+
     /// Power loss: everything written since the last flush is gone.
     pub fn crash(&mut self) {
-        self.current = self.durable.clone();
+        let current = std::mem::take(&mut self.current);
+        let durable = std::mem::take(&mut self.durable);
+        for (b, d) in durable {
+            let bytes = match d {
+                Durable::Prefix(n) => match current.get(&b) {
+                    Some(v) => v[..n.min(v.len())].to_vec(),
+                    None => Vec::new(),
+                },
+                Durable::Owned(v) => v,
+            };
+            self.durable.insert(b, Durable::Prefix(bytes.len()));
+            self.current.insert(b, bytes);
+        }
         self.appended.clear();
         self.rewritten.clear();
     }
@@ -143,6 +191,7 @@ impl MemoryStore {
 
     /// The bytes of one segment as currently written (for tests that corrupt them).
     pub fn segment_mut(&mut self, base_offset: i64) -> Option<&mut Vec<u8>> {
+        self.keep_durable(base_offset, 0);
         self.rewritten.insert(base_offset);
         self.current.get_mut(&base_offset)
     }
@@ -156,7 +205,10 @@ impl MemoryStore {
     pub fn unflushed_bytes(&self) -> u64 {
         self.current
             .iter()
-            .map(|(b, v)| v.len().abs_diff(self.durable.get(b).map_or(0, Vec::len)) as u64)
+            .map(|(b, v)| {
+                let durable = self.durable.get(b).map_or(0, |d| self.durable_bytes(*b, d).len());
+                v.len().abs_diff(durable) as u64
+            })
             .sum()
     }
 
@@ -205,6 +257,8 @@ impl SegmentStore for MemoryStore {
 
     fn truncate(&mut self, base_offset: i64, len: u32) -> Result<(), StorageError> {
         self.check()?;
+        self.segment(base_offset)?;
+        self.keep_durable(base_offset, len as usize);
         self.segment(base_offset)?.truncate(len as usize);
         self.rewritten.insert(base_offset);
         Ok(())
@@ -212,9 +266,9 @@ impl SegmentStore for MemoryStore {
 
     fn delete(&mut self, base_offset: i64) -> Result<(), StorageError> {
         self.check()?;
-        self.current
-            .remove(&base_offset)
-            .ok_or_else(|| StorageError(format!("no segment with base offset {base_offset}")))?;
+        self.segment(base_offset)?;
+        self.keep_durable(base_offset, 0);
+        self.current.remove(&base_offset);
         self.rewritten.insert(base_offset);
         Ok(())
     }
@@ -225,9 +279,11 @@ impl SegmentStore for MemoryStore {
             return Err(StorageError(format!("no segment with base offset {missing}")));
         }
         for b in old {
+            self.keep_durable(*b, 0);
             self.current.remove(b);
             self.rewritten.insert(*b);
         }
+        self.keep_durable(new.base_offset, 0);
         self.rewritten.insert(new.base_offset);
         self.current.insert(new.base_offset, new.bytes);
         // A swap is atomic and durable at once, as Kafka's rename of `.swap` files is.
@@ -239,7 +295,7 @@ impl SegmentStore for MemoryStore {
         for b in std::mem::take(&mut self.rewritten) {
             match self.current.get(&b) {
                 Some(v) => {
-                    self.durable.insert(b, v.clone());
+                    self.durable.insert(b, Durable::Prefix(v.len()));
                     self.lineages.insert(b, new_lineage());
                 }
                 None => {
@@ -250,10 +306,12 @@ impl SegmentStore for MemoryStore {
             self.appended.remove(&b);
         }
         for b in std::mem::take(&mut self.appended) {
-            let (Some(cur), Some(dur)) = (self.current.get(&b), self.durable.get_mut(&b)) else {
-                continue;
-            };
-            dur.extend_from_slice(&cur[dur.len()..]);
+            if let (Some(cur), Some(d)) = (self.current.get(&b), self.durable.get_mut(&b)) {
+                // Appends only extend the file: the durable view is its prefix.
+                if let Durable::Prefix(n) = d {
+                    *n = cur.len();
+                }
+            }
         }
         self.flushes += 1;
         Ok(())

@@ -322,10 +322,15 @@ impl Playground {
             return Err(IdbError::new(ErrorKind::ReadOnly, READ_ONLY_MESSAGE));
         }
         let e = |x| idb_error("saving the playground", x);
-        let tx = self
-            .db
-            .transaction(&[SEGMENTS, META, KV], TransactionMode::ReadWrite)
-            .map_err(e)?;
+        // The transaction spans only the stores this commit writes.
+        let mut stores = vec![SEGMENTS];
+        if cluster.is_some() {
+            stores.push(META);
+        }
+        if !self.kv_pending.is_empty() {
+            stores.push(KV);
+        }
+        let tx = self.db.transaction(&stores, TransactionMode::ReadWrite).map_err(e)?;
         let raw: web_sys::IdbTransaction = tx.into();
         let mut writer = Writer {
             segments: raw

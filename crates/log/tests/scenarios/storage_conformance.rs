@@ -69,3 +69,38 @@ scenario! {
         assert!(s.has_unflushed_writes());
     }
 }
+
+scenario! {
+    fn rewrites_before_a_flush_keep_the_durable_bytes_for_a_crash() {
+        let mut s = MemoryStore::new();
+        s.create(0).unwrap();
+        s.append(0, b"0123456789").unwrap();
+        s.create(10).unwrap();
+        s.append(10, b"abc").unwrap();
+        s.flush().unwrap();
+        // Rewrites of every kind, none flushed: truncate then regrow past the
+        // old length, delete then recreate, replace.
+        s.truncate(0, 2).unwrap();
+        s.append(0, b"XXXXXXXXXXXXXXXX").unwrap();
+        s.delete(10).unwrap();
+        s.create(10).unwrap();
+        s.append(10, b"zz").unwrap();
+        let durable: Vec<(i64, Vec<u8>)> = s.durable_segments().map(|d| (d.base_offset, d.bytes.to_vec())).collect();
+        assert_eq!(durable, vec![(0, b"0123456789".to_vec()), (10, b"abc".to_vec())]);
+        assert_eq!(s.unflushed_bytes(), 8 + 1);
+        s.crash();
+        assert_eq!(
+            s.load().unwrap(),
+            vec![
+                StoredSegment { base_offset: 0, bytes: b"0123456789".to_vec() },
+                StoredSegment { base_offset: 10, bytes: b"abc".to_vec() },
+            ]
+        );
+        // A truncation that keeps the durable prefix, then a flush.
+        s.truncate(0, 12).unwrap_or(());
+        s.append(0, b"!").unwrap();
+        s.flush().unwrap();
+        s.crash();
+        assert_eq!(s.load().unwrap()[0].bytes, b"0123456789!");
+    }
+}
