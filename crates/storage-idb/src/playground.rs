@@ -250,20 +250,21 @@ impl Playground {
                 files.insert(p[CLUSTER_PREFIX.len()..].to_string(), segments);
             }
         }
-        let kept = files.clone();
         let (sim, report) = Simulation::restore(meta, files).map_err(|e| IdbError::new(ErrorKind::Damaged, e.0))?;
-        // Adopt the lineages of segments recovery left as they were stored.
+        // Adopt the lineages of the segments as restored. A durable view only
+        // changes at a flush, which either extends it (more bytes) or starts a
+        // new lineage after a rewrite; so a durable segment of the stored
+        // length still holds exactly the stored bytes.
         for f in sim.persisted().files {
             let path = format!("{CLUSTER_PREFIX}{}", f.path());
-            let (Some(states), Some(stored)) = (self.committed.files.get_mut(&path), kept.get(&f.path())) else {
+            let Some(states) = self.committed.files.get_mut(&path) else {
                 continue;
             };
             for seg in &f.segments {
-                let same = stored
-                    .iter()
-                    .any(|s| s.base_offset == seg.base_offset && s.bytes == seg.bytes);
-                if let (true, Some(st)) = (same, states.get_mut(&seg.base_offset)) {
-                    st.lineage = seg.lineage;
+                if let Some(st) = states.get_mut(&seg.base_offset) {
+                    if st.lineage == 0 && st.len == seg.bytes.len() as u64 {
+                        st.lineage = seg.lineage;
+                    }
                 }
             }
         }
@@ -330,7 +331,18 @@ impl Playground {
         if !self.kv_pending.is_empty() {
             stores.push(KV);
         }
-        let tx = self.db.transaction(&stores, TransactionMode::ReadWrite).map_err(e)?;
+        let tx = self.db.transaction(&stores, TransactionMode::ReadWrite).map_err(|x| {
+            let err = e(x);
+            if err.kind == ErrorKind::Unavailable {
+                // This connection closed itself for another tab's upgrade or delete.
+                IdbError::new(
+                    ErrorKind::Unavailable,
+                    "This playground was upgraded, reset or deleted in another tab; open it again to go on saving.",
+                )
+            } else {
+                err
+            }
+        })?;
         let raw: web_sys::IdbTransaction = tx.into();
         let mut writer = Writer {
             segments: raw
