@@ -352,3 +352,30 @@ fn bad_file_names_and_missing_files_do_not_panic() {
         .collect();
     assert_eq!(leo, Some(50), "{lost}: {infos:?}");
 }
+
+#[test]
+fn a_torn_tail_in_a_stored_file_is_cut_reported_and_refetched() {
+    let sim = busy_cluster(5, 30_000);
+    let persisted = sim.persisted();
+    let mut files = stored_files(&persisted);
+    let meta = persisted.meta.clone();
+    drop(persisted);
+    // A follower's last segment loses its last 7 bytes and gets garbage instead,
+    // as a write cut short by a crash leaves it.
+    let leader = sim.metadata().unwrap().partitions().find(|(tp, _)| tp.topic == "t").map(|(tp, p)| (tp, p.leader)).unwrap();
+    let follower = [1, 2, 3].into_iter().find(|b| *b != leader.1).unwrap();
+    let path = format!("{follower}/{}-{}", leader.0.topic, leader.0.partition);
+    let last = files.get_mut(&path).unwrap().last_mut().unwrap();
+    let n = last.bytes.len();
+    last.bytes[n - 7..].copy_from_slice(&[0xee; 7]);
+    let (mut restored, report) = Simulation::restore(&meta, files).expect("restore");
+    assert!(report.truncated_bytes > 0, "{report:?}");
+    assert!(
+        report.truncated.iter().any(|(b, tp, _, _)| *b == follower && *tp == leader.0),
+        "{report:?}"
+    );
+    settle(&mut restored);
+    let leo = |b: NodeId| restored.broker(b).and_then(|x| x.replica_info(&leader.0)).map(|i| i.log_end_offset);
+    assert_eq!(leo(follower), leo(leader.1), "the follower refetched what recovery cut");
+    assert_eq!(leo(follower), Some(50));
+}
