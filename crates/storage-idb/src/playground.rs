@@ -115,19 +115,23 @@ impl Playground {
             for (base, chunks) in segments {
                 let mut bytes = Vec::new();
                 let mut n = 0u32;
+                let mut damaged = false;
                 for (chunk, b) in chunks {
                     if chunk != n {
                         report.damaged_files.push(path.clone());
+                        damaged = true;
                         break;
                     }
                     bytes.extend_from_slice(&b);
                     n += 1;
                 }
                 // Lineage 0 is "unknown": the first commit rewrites the segment
-                // unless a store or the cluster adopts these bytes unchanged.
+                // unless a store or the cluster adopts these bytes unchanged. A
+                // damaged segment is never adopted (its length cannot match), so
+                // the first commit replaces all its chunks.
                 let state = crate::files::SegState {
                     lineage: 0,
-                    len: bytes.len() as u64,
+                    len: if damaged { u64::MAX } else { bytes.len() as u64 },
                     chunks: n,
                 };
                 states.insert(base, state);
