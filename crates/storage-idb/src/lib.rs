@@ -130,4 +130,24 @@ pub mod testing {
         db.close();
         r
     }
+
+    /// Puts one raw chunk into a playground's `segments` store, as a damaged
+    /// or torn database could hold it.
+    pub async fn put_chunk(name: &str, path: &str, base_offset: i64, chunk: u32, bytes: &[u8]) -> Result<(), IdbError> {
+        let db = db::open_playground(name).await?;
+        let e = |x| idb_error("writing a raw chunk", x);
+        let tx = db
+            .transaction(&[db::SEGMENTS], idb::TransactionMode::ReadWrite)
+            .map_err(e)?;
+        let store = tx.object_store(db::SEGMENTS).map_err(e)?;
+        store
+            .put(
+                &Uint8Array::from(bytes),
+                Some(&db::chunk_key(path, base_offset, chunk)?),
+            )
+            .map_err(e)?;
+        let r = finish(tx, "writing a raw chunk").await;
+        db.close();
+        r
+    }
 }

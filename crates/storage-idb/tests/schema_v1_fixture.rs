@@ -8,6 +8,7 @@
 //! never to make this test pass.
 #![cfg(not(target_arch = "wasm32"))]
 
+#[allow(dead_code)]
 mod common;
 
 use std::collections::BTreeMap;

@@ -146,3 +146,84 @@ async fn a_cluster_commit_aborted_midway_restores_the_previous_one() {
     assert_eq!(restored.now(), first_now, "the clock of the last complete commit");
     assert_eq!(report.truncated_bytes, 0, "nothing torn");
 }
+
+#[wasm_bindgen_test]
+async fn a_torn_tail_in_the_database_is_cut_by_recovery_and_reported() {
+    let name = "test-torn-tail";
+    let mut pg = crate::fresh(name).await;
+    let sim = busy_cluster(33, 2, 40, false);
+    pg.commit(Some(&sim)).await.unwrap();
+    let leader = sim
+        .metadata()
+        .unwrap()
+        .partitions()
+        .find(|(tp, _)| tp.topic == "t")
+        .map(|(tp, p)| (tp, p.leader))
+        .unwrap();
+    let follower = [1, 2, 3].into_iter().find(|b| *b != leader.1).unwrap();
+    let path = format!("c/{follower}/{}-{}", leader.0.topic, leader.0.partition);
+    let persisted = sim.persisted();
+    let file = persisted
+        .files
+        .iter()
+        .find(|f| format!("c/{}", f.path()) == path)
+        .unwrap();
+    let last = file.segments.last().unwrap().base_offset;
+    let chunks = 1; // the first commit wrote each segment as chunk 0
+    drop(persisted);
+    pg.close();
+    // Half a batch header after the last good batch: a write cut short.
+    testing_put(name, &path, last, chunks, &[0, 0, 0, 0, 0, 0, 0, 40, 0, 0, 0, 9, 0]).await;
+    let mut pg = Playground::open(name).await.unwrap();
+    let (mut restored, report) = pg.restore_cluster().unwrap().unwrap();
+    assert_eq!(report.truncated_bytes, 13, "{report:?}");
+    crate::common::settle(&mut restored);
+    let leo = |b| {
+        restored
+            .broker(b)
+            .and_then(|x| x.replica_info(&leader.0))
+            .map(|i| i.log_end_offset)
+    };
+    assert_eq!(leo(follower), leo(leader.1));
+    // The next commit replaces the torn segment; then it loads clean.
+    pg.commit(Some(&restored)).await.unwrap();
+    pg.close();
+    let mut pg = Playground::open(name).await.unwrap();
+    let (_, report) = pg.restore_cluster().unwrap().unwrap();
+    assert_eq!(report.truncated_bytes, 0, "{report:?}");
+}
+
+#[wasm_bindgen_test]
+async fn a_gap_in_a_segments_chunks_is_reported_and_repaired() {
+    let name = "test-chunk-gap";
+    let mut pg = crate::fresh(name).await;
+    let mut s = pg.store("log");
+    s.create(0).unwrap();
+    s.append(0, b"abc").unwrap();
+    s.flush().unwrap();
+    pg.commit(None).await.unwrap();
+    pg.close();
+    testing_put(name, "s/log", 0, 5, b"stray").await;
+    let mut pg = Playground::open(name).await.unwrap();
+    assert_eq!(pg.open_report().damaged_files, vec!["s/log".to_string()]);
+    assert_eq!(
+        pg.store("log").load().unwrap()[0].bytes,
+        b"abc",
+        "the bytes before the gap"
+    );
+    pg.commit(None).await.unwrap();
+    pg.close();
+    let mut pg = Playground::open(name).await.unwrap();
+    assert!(
+        pg.open_report().damaged_files.is_empty(),
+        "the commit rewrote the segment"
+    );
+    assert_eq!(pg.store("log").load().unwrap()[0].bytes, b"abc");
+    pg.close();
+}
+
+async fn testing_put(name: &str, path: &str, base: i64, chunk: u32, bytes: &[u8]) {
+    kafkaplay_storage_idb::testing::put_chunk(name, path, base, chunk, bytes)
+        .await
+        .unwrap();
+}
