@@ -306,11 +306,9 @@ impl SegmentStore for MemoryStore {
             self.appended.remove(&b);
         }
         for b in std::mem::take(&mut self.appended) {
-            if let (Some(cur), Some(d)) = (self.current.get(&b), self.durable.get_mut(&b)) {
-                // Appends only extend the file: the durable view is its prefix.
-                if let Durable::Prefix(n) = d {
-                    *n = cur.len();
-                }
+            // Appends only extend the file: the durable view is its prefix.
+            if let (Some(cur), Some(Durable::Prefix(n))) = (self.current.get(&b), self.durable.get_mut(&b)) {
+                *n = cur.len();
             }
         }
         self.flushes += 1;
