@@ -176,6 +176,16 @@ impl Playground {
         Ok(self.writer)
     }
 
+    /// Opens the playground again, with what is stored now: a read-only tab
+    /// does this when [`changes_seen`](Self::changes_seen) grows, and becomes
+    /// the writer if the writer's tab has closed meanwhile. Store handles and a
+    /// cluster taken from the old value do not follow.
+    pub async fn reopen(self) -> Result<Playground, IdbError> {
+        let name = self.name.clone();
+        self.close();
+        Playground::open(&name).await
+    }
+
     /// Commits other tabs announced since this one opened; a read-only tab
     /// reopens the playground when it grows.
     pub fn changes_seen(&self) -> u64 {

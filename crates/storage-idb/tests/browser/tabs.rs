@@ -28,8 +28,7 @@ async fn two_tabs_have_exactly_one_writer_and_the_reader_follows() {
     first.commit(None).await.unwrap();
     crate::sleep(50).await;
     assert_eq!(second.changes_seen(), 1, "the reader heard of the commit");
-    second.close();
-    let mut reader = Playground::open(name).await.unwrap();
+    let mut reader = second.reopen().await.unwrap();
     assert!(!reader.is_writer());
     assert_eq!(reader.store("log").load().unwrap()[0].bytes, b"from the writer");
 
