@@ -396,7 +396,7 @@ impl Shell {
         let mut groups = BTreeSet::new();
         for id in &self.world.sim.config().brokers {
             if let Some(b) = self.world.sim.broker(*id) {
-                for (group, _) in b.group_coordinator().list_groups() {
+                for group in b.group_coordinator().list_groups().into_iter().map(|g| g.group_id) {
                     groups.insert(group);
                 }
             }
