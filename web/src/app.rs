@@ -538,10 +538,10 @@ impl App {
                         <input type="text" value={f.name.clone()} data-testid="topic-name-input" autocomplete="off"
                             oninput={link.callback(|e: InputEvent| Msg::TopicName(input_value(&e)))} /></label>
                     <label class="field"><span>{ t.partitions }</span>
-                        <input type="number" min="1" class="short" value={f.partitions.clone()} data-testid="topic-partitions-input"
+                        <input type="text" inputmode="numeric" class="short" value={f.partitions.clone()} data-testid="topic-partitions-input"
                             oninput={link.callback(|e: InputEvent| Msg::TopicPartitions(input_value(&e)))} /></label>
                     <label class="field"><span>{ t.replication_factor }</span>
-                        <input type="number" min="1" class="short" value={f.replication_factor.clone()} data-testid="topic-rf-input"
+                        <input type="text" inputmode="numeric" class="short" value={f.replication_factor.clone()} data-testid="topic-rf-input"
                             oninput={link.callback(|e: InputEvent| Msg::TopicRf(input_value(&e)))} /></label>
                     <button type="submit" class="primary" data-testid="create-topic-button">{ t.create_topic }</button>
                 </form>

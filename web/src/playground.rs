@@ -32,6 +32,8 @@ pub const KEYS_MAX: u32 = 1_000;
 pub const BROWSER_RECORDS_MAX: usize = 50;
 /// How many announcements are kept.
 pub const NOTES_MAX: usize = 8;
+/// The step button handles at most this many events.
+pub const STEP_EVENTS_MAX: usize = 10_000;
 /// Bounds of the new-cluster form.
 pub const BROKERS_MAX: i32 = 9;
 
@@ -411,10 +413,16 @@ impl Playground {
         self.observe();
     }
 
-    /// Handles the next event only (the step button); returns its trace lines.
+    /// The step button: handles the next events up to the first one that
+    /// leaves a trace line (a timer that only sends leaves none), at most
+    /// [`STEP_EVENTS_MAX`]; returns the new trace lines.
     pub fn step(&mut self) -> Vec<String> {
         let before = self.sim.trace().count();
-        self.sim.step();
+        for _ in 0..STEP_EVENTS_MAX {
+            if !self.sim.step() || self.sim.trace().count() > before {
+                break;
+            }
+        }
         self.collect_outcomes();
         self.observe();
         let new = (self.sim.trace().count() - before) as usize;
