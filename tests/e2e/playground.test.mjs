@@ -247,6 +247,30 @@ test('strict CSP and a phone-sized screen', async () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone screen`);
     await page.screenshot({ path: screenshotPath('playground_phone.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('playground_phone_top.png') });
+    assert.deepEqual(errors, [], 'the page logged errors or failed to load a resource');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('cut the network between two nodes and heal it from the keyboard', async () => {
+  const { browser, page, errors } = await openPlayground();
+  try {
+    await page.getByTestId('cut-a').selectOption('1');
+    await page.getByTestId('cut-b').selectOption('1000');
+    await page.getByTestId('cut-button').click();
+    await page.getByTestId('node-1').getByTestId('node-cut').waitFor();
+    await page.getByTestId('node-1000').getByTestId('node-cut').waitFor();
+    assert.equal(await page.getByTestId('node-2').getByTestId('node-cut').count(), 0);
+    assert.equal(await page.getByTestId('cuts').textContent(), 'Cut: 1 ↔ 1000');
+    assert.equal(await page.getByTestId('announcer').textContent(), 'Network cut between Broker 1 and Controller 1000.');
+
+    await page.getByTestId('heal-button').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('cuts').filter({ hasText: 'No network cuts.' }).waitFor();
+    assert.equal(await page.getByTestId('node-1').getByTestId('node-cut').count(), 0);
+    assert.equal(await page.getByTestId('announcer').textContent(), 'Network healed.');
     assert.deepEqual(errors, [], 'the page logged errors or failed to load a resource');
   } finally {
     await browser.close();

@@ -231,12 +231,12 @@ impl Component for App {
                     <div class="layout">
                         <div class="main-col">
                             { self.view_cluster(ctx, t, &nodes, source) }
+                            { self.view_topics(ctx, t, &partitions) }
                             <div class="two">
-                                { self.view_topics(ctx, t, &partitions) }
                                 { self.view_producer(ctx, t, &partitions) }
+                                { self.view_metrics(t) }
                             </div>
                             { self.view_browser(ctx, t, &partitions) }
-                            { self.view_metrics(t) }
                         </div>
                         <aside class="side-col">
                             // The terminal (kafkaplay-shell) goes here; it is being built.
@@ -713,7 +713,7 @@ impl App {
         html! {
             <section class="card" aria-labelledby="browser-heading">
                 <h2 id="browser-heading">{ t.browser_heading }</h2>
-                <div class="clock-row">
+                <div class="clock-row" hidden={partitions.is_empty()}>
                     <label class="inline"><span>{ t.browser_pick }</span>
                         <select data-testid="browser-partition" onchange={link.callback(|e: Event| Msg::Browse(select_value(&e)))}>
                             { for partitions.iter().map(|p| {

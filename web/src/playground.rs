@@ -813,7 +813,8 @@ impl Playground {
             if batch.base_offset() >= hw {
                 break;
             }
-            if batch.is_control() {
+            // Only the batches that hold the last records below the HW are decoded.
+            if batch.is_control() || batch.last_offset() < hw - BROWSER_RECORDS_MAX as i64 {
                 continue;
             }
             match batch.records() {
@@ -1190,6 +1191,27 @@ mod tests {
         assert_eq!(first.value.as_deref(), Some(&br#"{"order": 0, "item": "coffee"}"#[..]));
         assert_eq!(first.headers[0].0, "source");
         assert!(p.samples.iter().any(|s| s.acked_per_s > 0.0 && s.bytes_in_per_s > 0.0));
+    }
+
+    #[test]
+    fn message_browser_shows_the_latest_records_only() {
+        let mut p = started(1);
+        create(&mut p, "many", "1", "1");
+        let form = ProducerForm {
+            topic: "many".into(),
+            rate: "100".into(),
+            ..ProducerForm::default()
+        };
+        p.start_producer(&form).unwrap();
+        p.run_for(2_000);
+        p.stop_producer();
+        p.run_for(1_000);
+        let recs = p.records(&TopicPartition::new("many", 0)).unwrap();
+        assert_eq!(recs.high_watermark, 201);
+        assert_eq!(recs.records.len(), BROWSER_RECORDS_MAX);
+        assert_eq!(recs.records.first().unwrap().offset, 201 - BROWSER_RECORDS_MAX as i64);
+        assert_eq!(recs.records.last().unwrap().offset, 200);
+        assert!(p.records(&TopicPartition::new("nope", 0)).is_none());
     }
 
     #[test]
