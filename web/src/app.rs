@@ -203,9 +203,9 @@ impl Component for App {
             }
             Msg::StopProducer => self.pg.stop_producer(),
             Msg::Browse(v) => {
-                self.browse = v.rsplit_once('-').and_then(|(topic, p)| {
-                    p.parse::<i32>().ok().map(|p| TopicPartition::new(topic, p))
-                });
+                self.browse = v
+                    .rsplit_once('-')
+                    .and_then(|(topic, p)| p.parse::<i32>().ok().map(|p| TopicPartition::new(topic, p)));
             }
             Msg::SetFormat(f) => self.format = f,
         }
@@ -486,11 +486,7 @@ impl App {
                 })
                 .collect::<Html>()
         };
-        let cuts: Vec<String> = self
-            .pg
-            .cuts()
-            .map(|(a, b)| format!("{a} ↔ {b}"))
-            .collect();
+        let cuts: Vec<String> = self.pg.cuts().map(|(a, b)| format!("{a} ↔ {b}")).collect();
         let onsubmit = link.callback(|e: SubmitEvent| {
             e.prevent_default();
             Msg::Cut
@@ -659,18 +655,26 @@ impl App {
         let body = match &selected {
             None => html! { <p class="muted">{ t.topics_none }</p> },
             Some(tp) => match self.pg.records(tp) {
-                None => html! { <p class="notice error" data-testid="browser-unavailable">{ t.browser_unavailable }</p> },
+                None => {
+                    html! { <p class="notice error" data-testid="browser-unavailable">{ t.browser_unavailable }</p> }
+                }
                 Some(recs) => {
                     let null = || html! { <span class="null">{ t.null }</span> };
                     let show = |b: &Option<Vec<u8>>, format: ValueFormat| match b {
                         None => null(),
                         Some(bytes) => match format_bytes(bytes, format) {
                             Ok(s) => html! { <pre class="val">{ s }</pre> },
-                            Err(s) => html! { <><span class="tag">{ t.not_json }</span><pre class="val">{ s }</pre></> },
+                            Err(s) => {
+                                html! { <><span class="tag">{ t.not_json }</span><pre class="val">{ s }</pre></> }
+                            }
                         },
                     };
                     // Keys and header values are text or hex; only values are pretty-printed.
-                    let key_format = if self.format == ValueFormat::Hex { ValueFormat::Hex } else { ValueFormat::Text };
+                    let key_format = if self.format == ValueFormat::Hex {
+                        ValueFormat::Hex
+                    } else {
+                        ValueFormat::Text
+                    };
                     html! {
                         <>
                             <p class="note" data-testid="browser-offsets">
@@ -684,7 +688,7 @@ impl App {
                                     <table class="records" data-testid="records-table">
                                         <thead><tr>
                                             <th class="r">{ t.offset }</th><th>{ t.timestamp }</th><th>{ t.key }</th>
-                                            <th>{ "Value" }</th><th>{ t.headers }</th>
+                                            <th>{ t.value }</th><th>{ t.headers }</th>
                                         </tr></thead>
                                         <tbody>
                                             { for recs.records.iter().rev().map(|r| html! {
@@ -799,7 +803,7 @@ fn chart(t: &Play, title: &str, values: &[f64], testid: &str) -> Html {
                     <polyline points={points.join(" ")} class="line" />
                 }
             </svg>
-            <div class="chart-scale num muted">{ format!("max {}", fmt(max)) }</div>
+            <div class="chart-scale num muted">{ format!("{} {}", t.chart_max, fmt(max)) }</div>
         </figure>
     }
 }

@@ -105,6 +105,8 @@ pub struct Play {
     pub chart_under_replicated: &'static str,
     pub chart_offline: &'static str,
     pub chart_label: fn(title: &str, now: &str, max: &str) -> String,
+    /// Before the chart's highest value.
+    pub chart_max: &'static str,
     pub metrics_note: &'static str,
 
     pub terminal_heading: &'static str,
@@ -133,11 +135,25 @@ fn node_ko(kind: NodeKind, id: NodeId) -> String {
 
 /// A node id in a note: brokers are 1.., controllers 1000.. (ClusterConfig::new).
 fn any_node_en(id: NodeId) -> String {
-    node_en(if id >= 1000 { NodeKind::Controller } else { NodeKind::Broker }, id)
+    node_en(
+        if id >= 1000 {
+            NodeKind::Controller
+        } else {
+            NodeKind::Broker
+        },
+        id,
+    )
 }
 
 fn any_node_ko(id: NodeId) -> String {
-    node_ko(if id >= 1000 { NodeKind::Controller } else { NodeKind::Broker }, id)
+    node_ko(
+        if id >= 1000 {
+            NodeKind::Controller
+        } else {
+            NodeKind::Broker
+        },
+        id,
+    )
 }
 
 pub static PLAY_EN: Play = Play {
@@ -271,6 +287,7 @@ pub static PLAY_EN: Play = Play {
     chart_under_replicated: "Under-replicated partitions",
     chart_offline: "Offline partitions",
     chart_label: |title, now, max| format!("{title}: now {now}, highest {max}"),
+    chart_max: "highest",
     metrics_note: "One sample per simulated second, the last two minutes.",
 
     terminal_heading: "Terminal",
@@ -446,6 +463,7 @@ pub static PLAY_KO: Play = Play {
     chart_under_replicated: "복제 부족 파티션",
     chart_offline: "오프라인 파티션",
     chart_label: |title, now, max| format!("{title}: 현재 {now}, 최고 {max}"),
+    chart_max: "최고",
     metrics_note: "시뮬레이션 시간 1초마다 한 번, 최근 2분.",
 
     terminal_heading: "터미널",

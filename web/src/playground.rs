@@ -148,15 +148,32 @@ pub struct Sample {
 /// Something the page announces (aria-live) and lists; the UI words it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Note {
-    Fault { fault: FaultKind, node: NodeId },
-    Cut { a: NodeId, b: NodeId },
+    Fault {
+        fault: FaultKind,
+        node: NodeId,
+    },
+    Cut {
+        a: NodeId,
+        b: NodeId,
+    },
     Healed,
     /// `to` is -1 when the partition went offline.
-    LeaderChanged { tp: TopicPartition, from: NodeId, to: NodeId },
-    ControllerChanged { to: Option<NodeId> },
-    TopicCreated { name: String },
+    LeaderChanged {
+        tp: TopicPartition,
+        from: NodeId,
+        to: NodeId,
+    },
+    ControllerChanged {
+        to: Option<NodeId>,
+    },
+    TopicCreated {
+        name: String,
+    },
     /// Kafka's exception class and message.
-    TopicFailed { name: String, error: String },
+    TopicFailed {
+        name: String,
+        error: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -951,19 +968,17 @@ pub fn json_pretty(s: &str) -> Option<String> {
             loop {
                 match *self.b.get(self.i)? {
                     b'"' => break,
-                    b'\\' => {
-                        match *self.b.get(self.i + 1)? {
-                            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.i += 2,
-                            b'u' => {
-                                let hex = self.b.get(self.i + 2..self.i + 6)?;
-                                if !hex.iter().all(u8::is_ascii_hexdigit) {
-                                    return None;
-                                }
-                                self.i += 6;
+                    b'\\' => match *self.b.get(self.i + 1)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.i += 2,
+                        b'u' => {
+                            let hex = self.b.get(self.i + 2..self.i + 6)?;
+                            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                                return None;
                             }
-                            _ => return None,
+                            self.i += 6;
                         }
-                    }
+                        _ => return None,
+                    },
                     c if c < 0x20 => return None,
                     _ => self.i += 1,
                 }
@@ -1076,7 +1091,10 @@ mod tests {
     fn topic_with_three_partitions_rf2_has_six_replicas() {
         let mut p = started(3);
         create(&mut p, "orders", "3", "2");
-        assert!(p.notes.iter().any(|(_, n)| *n == Note::TopicCreated { name: "orders".into() }));
+        assert!(p
+            .notes
+            .iter()
+            .any(|(_, n)| *n == Note::TopicCreated { name: "orders".into() }));
         let (parts, _) = p.partitions();
         let nodes = p.nodes(&parts);
         let replicas: usize = nodes.iter().map(|n| n.replicas.len()).sum();
@@ -1090,7 +1108,12 @@ mod tests {
         let rows = p.topics(&parts);
         assert_eq!(rows.len(), 1);
         assert_eq!(
-            (rows[0].partitions, rows[0].replication_factor, rows[0].under_replicated, rows[0].offline),
+            (
+                rows[0].partitions,
+                rows[0].replication_factor,
+                rows[0].under_replicated,
+                rows[0].offline
+            ),
             (3, 2, 0, 0)
         );
         assert_eq!(rows[0].topic_id.len(), 22);
@@ -1137,7 +1160,10 @@ mod tests {
         let (parts, _) = p.partitions();
         assert_ne!(parts[0].leader, leader);
         assert_ne!(parts[0].leader, NO_NODE);
-        assert!(p.notes.iter().any(|(_, n)| matches!(n, Note::LeaderChanged { from, .. } if *from == leader)));
+        assert!(p
+            .notes
+            .iter()
+            .any(|(_, n)| matches!(n, Note::LeaderChanged { from, .. } if *from == leader)));
         let nodes = p.nodes(&parts);
         let dead = nodes.iter().find(|n| n.id == leader).unwrap();
         assert_eq!(dead.state, NodeState::Stopped);
@@ -1222,11 +1248,41 @@ mod tests {
         };
         assert!(ok.parse().is_ok());
         for (f, e) in [
-            (ProducerForm { rate: "0".into(), ..ok.clone() }, InputError::Rate),
-            (ProducerForm { rate: "9999".into(), ..ok.clone() }, InputError::Rate),
-            (ProducerForm { keys: "-1".into(), ..ok.clone() }, InputError::Keys),
-            (ProducerForm { acks: "2".into(), ..ok.clone() }, InputError::Acks),
-            (ProducerForm { topic: " ".into(), ..ok.clone() }, InputError::NoTopic),
+            (
+                ProducerForm {
+                    rate: "0".into(),
+                    ..ok.clone()
+                },
+                InputError::Rate,
+            ),
+            (
+                ProducerForm {
+                    rate: "9999".into(),
+                    ..ok.clone()
+                },
+                InputError::Rate,
+            ),
+            (
+                ProducerForm {
+                    keys: "-1".into(),
+                    ..ok.clone()
+                },
+                InputError::Keys,
+            ),
+            (
+                ProducerForm {
+                    acks: "2".into(),
+                    ..ok.clone()
+                },
+                InputError::Acks,
+            ),
+            (
+                ProducerForm {
+                    topic: " ".into(),
+                    ..ok.clone()
+                },
+                InputError::NoTopic,
+            ),
         ] {
             assert_eq!(f.parse(), Err(e));
         }
@@ -1288,7 +1344,17 @@ mod tests {
             "{\n  \"a\": [\n    1,\n    2.5e3,\n    {\n      \"b\": null\n    }\n  ],\n  \"c\": \"x\\\"y\",\n  \"d\": {}\n}"
         );
         assert_eq!(json_pretty("true"), Some("true".into()));
-        for bad in ["", "{", "{\"a\" 1}", "[1,]", "01", "\"\\x\"", "nul", "[1] x", "<b>hi</b>"] {
+        for bad in [
+            "",
+            "{",
+            "{\"a\" 1}",
+            "[1,]",
+            "01",
+            "\"\\x\"",
+            "nul",
+            "[1] x",
+            "<b>hi</b>",
+        ] {
             assert_eq!(json_pretty(bad), None, "{bad}");
         }
         let deep = "[".repeat(1000);
