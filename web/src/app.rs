@@ -303,7 +303,7 @@ impl App {
             <section class="card clock" aria-labelledby="clock-heading">
                 <h2 id="clock-heading" class="visually-hidden">{ t.clock_heading }</h2>
                 <div class="clock-row">
-                    <button type="button" class="primary" data-testid="play-button" aria-pressed={running.to_string()}
+                    <button type="button" class="primary" data-testid="play-button"
                         onclick={link.callback(|_| Msg::TogglePlay)}>
                         { if running { t.pause.to_string() } else { t.play.to_string() } }
                     </button>
@@ -610,7 +610,7 @@ impl App {
                     <label class="field"><span>{ t.topic }</span>
                         <select data-testid="producer-topic"
                             onchange={link.callback(|e: Event| Msg::Producer(ProducerField::Topic, select_value(&e)))}>
-                            <option value="" selected={f.topic.is_empty()}>{ "–" }</option>
+                            <option value="" selected={!topics.contains(&f.topic.as_str())}>{ "–" }</option>
                             { for topics.iter().map(|name| html! {
                                 <option value={name.to_string()} selected={f.topic == *name}>{ name.to_string() }</option>
                             }) }
