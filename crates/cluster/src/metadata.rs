@@ -5,6 +5,7 @@
 //! leaders, ISRs and brokers.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::protocol::{ClusterMetadataView, PartitionView, TopicView};
 use crate::types::{NodeId, TopicPartition, Uuid, NO_NODE};
@@ -39,7 +40,9 @@ pub enum MetadataRecord {
         name: String,
         id: Uuid,
     },
-    Partition(PartitionRegistration),
+    /// Shared: the controller's log, every fetch response and every image that
+    /// applies it hold the same registration until a `PartitionChange` copies it.
+    Partition(Arc<PartitionRegistration>),
     /// Only the fields that change are set; a new leader bumps the leader epoch,
     /// and any change bumps the partition epoch.
     PartitionChange {
@@ -104,9 +107,72 @@ pub struct BrokerRegistration {
 pub struct TopicImage {
     pub name: String,
     pub id: Uuid,
-    pub partitions: BTreeMap<i32, PartitionRegistration>,
+    /// Shared with the `Partition` record until a change copies it.
+    pub partitions: PartitionMap,
     /// Non-default config overrides.
     pub configs: BTreeMap<String, String>,
+}
+
+/// A topic's partitions by partition id. Kafka numbers them 0, 1, 2, … without
+/// gaps, so they sit in a vector indexed by id (a map's lookups and inserts cost
+/// too much when 50 brokers each apply thousands of partitions); ids that were
+/// never registered are empty slots, and negative ids are never stored.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct PartitionMap {
+    slots: Vec<Option<Arc<PartitionRegistration>>>,
+    len: usize,
+}
+
+impl PartitionMap {
+    pub fn get(&self, partition: &i32) -> Option<&Arc<PartitionRegistration>> {
+        let i = usize::try_from(*partition).ok()?;
+        self.slots.get(i)?.as_ref()
+    }
+
+    pub fn get_mut(&mut self, partition: &i32) -> Option<&mut Arc<PartitionRegistration>> {
+        let i = usize::try_from(*partition).ok()?;
+        self.slots.get_mut(i)?.as_mut()
+    }
+
+    /// Sets a partition's registration; ignored for a negative id.
+    pub fn insert(&mut self, partition: i32, registration: Arc<PartitionRegistration>) {
+        let Ok(i) = usize::try_from(partition) else { return };
+        if i >= self.slots.len() {
+            self.slots.resize(i + 1, None);
+        }
+        if self.slots[i].replace(registration).is_none() {
+            self.len += 1;
+        }
+    }
+
+    /// The number of registered partitions.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Registrations in partition order.
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &Arc<PartitionRegistration>> {
+        self.slots.iter().flatten()
+    }
+}
+
+/// `map[&partition]`, as on a `BTreeMap`: panics if the partition is not registered.
+impl std::ops::Index<&i32> for PartitionMap {
+    type Output = Arc<PartitionRegistration>;
+
+    fn index(&self, partition: &i32) -> &Self::Output {
+        self.get(partition).expect("no such partition")
+    }
+}
+
+impl std::fmt::Debug for PartitionMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.values().map(|p| (p.partition, p))).finish()
+    }
 }
 
 /// What replaying the metadata log up to some offset gives.
@@ -177,7 +243,7 @@ impl MetadataImage {
             }
             MetadataRecord::Partition(p) => {
                 if let Some(t) = self.topics.get_mut(&p.topic_id) {
-                    t.partitions.insert(p.partition, p.clone());
+                    t.partitions.insert(p.partition, Arc::clone(p));
                 }
             }
             MetadataRecord::PartitionChange {
@@ -194,6 +260,7 @@ impl MetadataImage {
                 else {
                     return;
                 };
+                let p = Arc::make_mut(p);
                 if let Some(l) = leader {
                     if *l != p.leader {
                         p.leader = *l;
@@ -236,7 +303,9 @@ impl MetadataImage {
     }
 
     pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionRegistration> {
-        self.topic(&tp.topic).and_then(|t| t.partitions.get(&tp.partition))
+        self.topic(&tp.topic)
+            .and_then(|t| t.partitions.get(&tp.partition))
+            .map(|p| &**p)
     }
 
     /// Brokers that are registered and not fenced, ascending.
@@ -256,7 +325,7 @@ impl MetadataImage {
             .flat_map(|(name, t)| {
                 t.partitions
                     .values()
-                    .map(move |p| (TopicPartition::new(name, p.partition), p))
+                    .map(move |p| (TopicPartition::new(name, p.partition), &**p))
             })
     }
 
