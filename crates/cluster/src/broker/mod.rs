@@ -30,16 +30,18 @@
 //! created automatically.
 
 pub mod group_coordinator;
+mod metadata_log;
 pub mod partition;
 pub mod producer_state;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use kafkaplay_log::{BatchRef, LogConfig, LogError, MemoryStore, PartitionLog, SegmentStore};
 
 use crate::config::ClusterConfig;
 use crate::error::KafkaError;
-use crate::metadata::{MetadataImage, MetadataRecord, PartitionRegistration};
+use crate::metadata::{MetadataImage, MetadataRecord, PartitionRegistration, TopicImage};
 use crate::protocol::{
     AdminRequest, AlterPartition, AlterPartitionResponse, FetchPartition, FetchRequest, FetchResponse,
     FetchResponsePartition, ListOffsetsPartition, Message, MetadataFetchResponse, ProducePartitionResponse,
@@ -50,6 +52,7 @@ use crate::trace::Observation;
 use crate::types::{Ms, NodeId, TopicPartition, Uuid, NO_NODE};
 
 use group_coordinator::{GroupCoordinator, OffsetsLog, GROUP_METADATA_TOPIC_NAME};
+use metadata_log::MetadataLog;
 use partition::{log_config, min_insync_replicas, Partition, PendingIsr, RemoteReplica, Role};
 use producer_state::{Check, ProducerBatch};
 
@@ -239,14 +242,75 @@ struct Recovered {
     lost: Vec<(TopicPartition, i64, i64)>,
 }
 
+/// The replicas that metadata records applied since the last reconcile may
+/// concern.
+#[derive(Debug, Default)]
+struct Dirty {
+    /// Every replica: this broker's own registration changed (fenced or not).
+    all: bool,
+    /// Every partition of these topics: created, deleted, or configs changed.
+    topics: BTreeSet<String>,
+    /// Partitions whose registration names this broker before or after the change.
+    partitions: BTreeSet<(Uuid, i32)>,
+}
+
+impl Dirty {
+    /// Notes what `record` touches on broker `me`; called before `image`
+    /// applies it. After a reconcile this broker hosts exactly the partitions
+    /// whose registration names it, so a change concerns it only if the
+    /// registration names it before or after.
+    fn note(&mut self, image: &MetadataImage, me: NodeId, record: &MetadataRecord) {
+        let old = |topic_id: &Uuid, partition: i32| {
+            image
+                .topics
+                .get(topic_id)
+                .and_then(|t| t.partitions.get(&partition))
+                .is_some_and(|p| p.replicas.contains(&me))
+        };
+        match record {
+            MetadataRecord::RegisterBroker { broker, .. }
+            | MetadataRecord::UnregisterBroker { broker, .. }
+            | MetadataRecord::FenceBroker { broker, .. }
+            | MetadataRecord::UnfenceBroker { broker, .. }
+            | MetadataRecord::BrokerInControlledShutdown { broker, .. } => self.all |= *broker == me,
+            MetadataRecord::Topic { name, .. } | MetadataRecord::Config { topic: name, .. } => {
+                self.topics.insert(name.clone());
+            }
+            MetadataRecord::RemoveTopic { id } => {
+                if let Some(t) = image.topics.get(id) {
+                    self.topics.insert(t.name.clone());
+                }
+            }
+            MetadataRecord::Partition(p) => {
+                if p.replicas.contains(&me) || old(&p.topic_id, p.partition) {
+                    self.partitions.insert((p.topic_id, p.partition));
+                }
+            }
+            MetadataRecord::PartitionChange {
+                topic_id,
+                partition,
+                replicas,
+                ..
+            } => {
+                if replicas.as_ref().is_some_and(|r| r.contains(&me)) || old(topic_id, *partition) {
+                    self.partitions.insert((*topic_id, *partition));
+                }
+            }
+            MetadataRecord::ProducerIds { .. } | MetadataRecord::LeaderChange { .. } => {}
+        }
+    }
+}
+
 /// A broker node.
 #[derive(Debug)]
 pub struct Broker {
     id: NodeId,
     config: ClusterConfig,
-    /// `__cluster_metadata` as fetched: (offset = index, epoch, record).
-    metadata_log: Vec<(i32, MetadataRecord)>,
+    /// `__cluster_metadata` as fetched (epochs, and the records not yet applied).
+    metadata_log: MetadataLog,
     image: MetadataImage,
+    /// What the records applied since the last reconcile touched.
+    dirty: Dirty,
     quorum_epoch: i32,
     quorum_leader: NodeId,
     metadata: MetadataFetcher,
@@ -301,11 +365,12 @@ impl Broker {
         Broker {
             id,
             config: config.clone(),
-            metadata_log: Vec::new(),
+            metadata_log: MetadataLog::default(),
             image: MetadataImage {
                 quorum_leader: NO_NODE,
                 ..MetadataImage::default()
             },
+            dirty: Dirty::default(),
             quorum_epoch: 0,
             quorum_leader: NO_NODE,
             metadata: MetadataFetcher {
@@ -663,8 +728,8 @@ impl Broker {
         self.metadata.generation += 1;
         self.metadata.in_flight = true;
         self.metadata.last_sent_at = cx.now;
-        let fetch_offset = self.metadata_log.len() as i64;
-        let last_fetched_epoch = self.metadata_log.last().map_or(-1, |(e, _)| *e);
+        let fetch_offset = self.metadata_log.end_offset();
+        let last_fetched_epoch = self.metadata_log.last_epoch();
         cx.send(
             self.metadata.target,
             Message::MetadataFetch {
@@ -711,21 +776,24 @@ impl Broker {
             self.truncate_metadata_log(epoch, end_offset);
         } else {
             for (offset, epoch, record) in r.records {
-                let end = self.metadata_log.len() as i64;
+                let end = self.metadata_log.end_offset();
                 if offset < end {
                     continue;
                 }
                 if offset > end {
                     break;
                 }
-                self.metadata_log.push((epoch, record));
+                self.metadata_log.push(epoch, record);
             }
-            let committed = r.high_watermark.min(self.metadata_log.len() as i64);
+            let committed = r.high_watermark.min(self.metadata_log.end_offset());
             let mut applied = false;
             while self.image.offset < committed {
                 let offset = self.image.offset;
-                let (_, record) = &self.metadata_log[offset as usize];
-                self.image.apply(offset, record);
+                let Some(record) = self.metadata_log.take_unapplied() else {
+                    break;
+                };
+                self.dirty.note(&self.image, self.id, &record);
+                self.image.apply(offset, &record);
                 applied = true;
             }
             if applied {
@@ -737,11 +805,11 @@ impl Broker {
 
     /// `ReplicatedLog.truncateToEndOffset`, never below what was applied.
     fn truncate_metadata_log(&mut self, epoch: i32, end_offset: i64) {
-        let end = self.metadata_log.len() as i64;
+        let end = self.metadata_log.end_offset();
         let target = if epoch == 0 {
             end_offset.min(end)
         } else {
-            let (local_epoch, local_end) = metadata_end_offset_for_epoch(&self.metadata_log, epoch);
+            let (local_epoch, local_end) = self.metadata_log.end_offset_for_epoch(epoch);
             if local_epoch == epoch {
                 local_end.min(end_offset)
             } else {
@@ -749,7 +817,7 @@ impl Broker {
             }
         };
         let target = target.max(self.image.offset).clamp(0, end);
-        self.metadata_log.truncate(target as usize);
+        self.metadata_log.truncate(target);
     }
 
     fn set_quorum_leader(&mut self, cx: &mut Ctx, leader: NodeId) {
@@ -778,7 +846,7 @@ impl Broker {
         let was_caught_up = self.lifecycle.caught_up;
         self.check_caught_up(cx);
         if was_caught_up {
-            self.reconcile(cx);
+            self.reconcile_dirty(cx);
         }
     }
 
@@ -932,44 +1000,97 @@ impl Broker {
 
     /// Brings every hosted replica in line with the image.
     fn reconcile(&mut self, cx: &mut Ctx) {
-        let mut wanted: BTreeMap<TopicPartition, (Uuid, PartitionRegistration, BTreeMap<String, String>)> =
-            BTreeMap::new();
-        for (tp, reg) in self.image.partitions() {
-            if reg.replicas.contains(&self.id) {
-                let configs = self
-                    .image
-                    .topics
-                    .get(&reg.topic_id)
-                    .map(|t| t.configs.clone())
-                    .unwrap_or_default();
-                wanted.insert(tp, (reg.topic_id, reg.clone(), configs));
+        self.dirty = Dirty::default();
+        let me = self.id;
+        let mut tps: BTreeSet<TopicPartition> = self.partitions.keys().cloned().collect();
+        for (name, id) in &self.image.topic_ids {
+            let Some(t) = self.image.topics.get(id) else { continue };
+            for reg in t.partitions.values() {
+                if reg.replicas.contains(&me) {
+                    tps.insert(TopicPartition::new(name, reg.partition));
+                }
             }
         }
-        let gone: Vec<TopicPartition> = self
+        self.reconcile_partitions(cx, tps);
+    }
+
+    /// Brings the replicas that the records applied since the last reconcile
+    /// touched in line with the image (Kafka's brokers apply a `MetadataDelta`
+    /// the same way). Replicas no record touched are already in line.
+    fn reconcile_dirty(&mut self, cx: &mut Ctx) {
+        let dirty = std::mem::take(&mut self.dirty);
+        if dirty.all {
+            return self.reconcile(cx);
+        }
+        if dirty.topics.is_empty() && dirty.partitions.is_empty() {
+            return;
+        }
+        let me = self.id;
+        let mut tps: BTreeSet<TopicPartition> = dirty
             .partitions
             .iter()
-            .filter(|(tp, p)| wanted.get(*tp).is_none_or(|(id, _, _)| *id != p.topic_id))
-            .map(|(tp, _)| tp.clone())
+            .filter_map(|(id, partition)| {
+                let t = self.image.topics.get(id)?;
+                Some(TopicPartition::new(&t.name, *partition))
+            })
+            .collect();
+        for name in &dirty.topics {
+            let first = TopicPartition::new(name, i32::MIN);
+            tps.extend(
+                self.partitions
+                    .range(first..)
+                    .take_while(|(tp, _)| tp.topic == *name)
+                    .map(|(tp, _)| tp.clone()),
+            );
+            if let Some(t) = self.image.topic(name) {
+                for reg in t.partitions.values() {
+                    if reg.replicas.contains(&me) {
+                        tps.insert(TopicPartition::new(name, reg.partition));
+                    }
+                }
+            }
+        }
+        self.reconcile_partitions(cx, tps);
+    }
+
+    /// Removes the replicas of `tps` the image no longer gives this broker, then
+    /// opens and applies the registration of the others, in partition order.
+    fn reconcile_partitions(&mut self, cx: &mut Ctx, tps: BTreeSet<TopicPartition>) {
+        let gone: Vec<TopicPartition> = tps
+            .iter()
+            .filter(|tp| {
+                self.partitions
+                    .get(*tp)
+                    .is_some_and(|p| wanted(&self.image, self.id, tp).is_none_or(|(t, _)| t.id != p.topic_id))
+            })
+            .cloned()
             .collect();
         for tp in gone {
             self.remove_partition(cx, &tp);
         }
         let fenced = self.is_fenced_in_image();
-        for (tp, (topic_id, reg, configs)) in wanted {
-            if !self.partitions.contains_key(&tp) {
-                let config = log_config(&self.config.log, &configs);
-                let Ok(log) = PartitionLog::create(&tp.to_string(), MemoryStore::new(), config, cx.now) else {
-                    continue;
-                };
-                let min_isr = min_insync_replicas(self.config.broker.min_insync_replicas, &configs);
-                self.partitions
-                    .insert(tp.clone(), Partition::new(topic_id, log, configs.clone(), min_isr));
-            }
-            let p = self.partitions.get_mut(&tp).expect("just ensured");
-            if p.overrides != configs {
-                let _ = p.log.set_config(log_config(&self.config.log, &configs));
-                p.min_insync_replicas = min_insync_replicas(self.config.broker.min_insync_replicas, &configs);
-                p.overrides = configs;
+        for tp in tps {
+            let Some((t, reg)) = wanted(&self.image, self.id, &tp) else {
+                continue;
+            };
+            let (topic_id, reg) = (t.id, Arc::clone(reg));
+            let configs = &t.configs;
+            match self.partitions.get_mut(&tp) {
+                None => {
+                    let config = log_config(&self.config.log, configs);
+                    let Ok(log) = PartitionLog::create(&tp.to_string(), MemoryStore::new(), config, cx.now) else {
+                        continue;
+                    };
+                    let min_isr = min_insync_replicas(self.config.broker.min_insync_replicas, configs);
+                    self.partitions
+                        .insert(tp.clone(), Partition::new(topic_id, log, configs.clone(), min_isr));
+                }
+                Some(p) if p.overrides != *configs => {
+                    let _ = p.log.set_config(log_config(&self.config.log, configs));
+                    p.min_insync_replicas = min_insync_replicas(self.config.broker.min_insync_replicas, configs);
+                    p.overrides = configs.clone();
+                }
+                Some(_) => {}
             }
             self.apply_registration(cx, &tp, &reg, fenced);
         }
@@ -1954,22 +2075,15 @@ impl OffsetsLog for OffsetsLogView<'_> {
     }
 }
 
-/// `LeaderEpochFileCache.endOffsetFor` over the metadata log.
-fn metadata_end_offset_for_epoch(log: &[(i32, MetadataRecord)], epoch: i32) -> (i32, i64) {
-    let mut found: Option<i32> = None;
-    for (offset, (e, _)) in log.iter().enumerate() {
-        if *e > epoch {
-            return match found {
-                Some(f) => (f, offset as i64),
-                None => (-1, -1),
-            };
-        }
-        found = Some(*e);
-    }
-    match found {
-        Some(f) => (f, log.len() as i64),
-        None => (-1, -1),
-    }
+/// The image's topic and registration of `tp` if broker `me` holds a replica of it.
+fn wanted<'a>(
+    image: &'a MetadataImage,
+    me: NodeId,
+    tp: &TopicPartition,
+) -> Option<(&'a TopicImage, &'a Arc<PartitionRegistration>)> {
+    let t = image.topic(&tp.topic)?;
+    let reg = t.partitions.get(&tp.partition)?;
+    reg.replicas.contains(&me).then_some((t, reg))
 }
 
 /// The error code (and, for record validation failures, the message Kafka
@@ -2027,17 +2141,6 @@ fn send_produce_response(cx: &mut Ctx, pending: PendingProduce) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn metadata_epoch_end_offsets() {
-        let r = || MetadataRecord::LeaderChange { epoch: 0, leader: 0 };
-        let log = vec![(1, r()), (1, r()), (3, r()), (3, r()), (3, r())];
-        assert_eq!(metadata_end_offset_for_epoch(&log, 0), (-1, -1));
-        assert_eq!(metadata_end_offset_for_epoch(&log, 1), (1, 2));
-        assert_eq!(metadata_end_offset_for_epoch(&log, 2), (1, 2));
-        assert_eq!(metadata_end_offset_for_epoch(&log, 3), (3, 5));
-        assert_eq!(metadata_end_offset_for_epoch(&log, 9), (3, 5));
-    }
 
     #[test]
     fn log_errors_map_to_kafkas_codes() {
