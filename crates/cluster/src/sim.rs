@@ -7,6 +7,7 @@
 //! and the PRNG is PCG (`oorandom`), whose stream is fixed.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 use oorandom::Rand64;
 
@@ -17,7 +18,7 @@ use crate::controller::{self, Controller, ControllerDisk};
 use crate::metadata::MetadataImage;
 use crate::producer::{self, Producer, ProducerRecord};
 use crate::protocol::{AdminRequest, AdminResponse, Message};
-use crate::trace::{Observation, Trace, TraceLine};
+use crate::trace::{self, Observation, Trace, TraceLine};
 use crate::types::{Ms, NodeId, TopicPartition};
 
 /// The pseudo-node admin requests come from (the shell's AdminClient).
@@ -440,7 +441,7 @@ impl Simulation {
                     self.trace_line(to, format!("dropped {} from {from}: partitioned", msg_kind(&msg)));
                     return;
                 }
-                self.trace_line(to, format!("recv {} from {from}", msg_summary(&msg)));
+                self.trace_line(to, trace::text(format_args!("recv {} from {from}", MsgSummary(&msg))));
                 self.count_traffic(from, to, &msg);
                 self.with_node(to, |node, cx| node.on_message(cx, from, msg));
             }
@@ -502,7 +503,7 @@ impl Simulation {
                     );
                 }
                 Effect::Observe(o) => {
-                    self.trace_line(from, o.to_string());
+                    self.trace_line(from, trace::text(&o));
                     self.observations.push((self.now, from, o));
                 }
                 Effect::Outcome(o) => {
@@ -982,72 +983,91 @@ pub fn msg_kind(m: &Message) -> &'static str {
 
 /// A short, stable description of a message for the trace.
 pub fn msg_summary(m: &Message) -> String {
-    match m {
-        Message::Fetch(f) => {
-            let parts: Vec<String> = f
-                .partitions
-                .iter()
-                .map(|p| format!("{}@{}", p.tp, p.fetch_offset))
-                .collect();
-            format!("Fetch replica={} [{}]", f.replica, parts.join(","))
+    MsgSummary(m).to_string()
+}
+
+/// [`msg_summary`] written straight into a formatter (no intermediate strings).
+pub struct MsgSummary<'a>(pub &'a Message);
+
+/// `items` separated by commas, each written by `item`.
+fn write_list<T>(
+    f: &mut fmt::Formatter<'_>,
+    items: &[T],
+    mut item: impl FnMut(&mut fmt::Formatter<'_>, &T) -> fmt::Result,
+) -> fmt::Result {
+    for (i, x) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(",")?;
         }
-        Message::FetchResponse(r) => {
-            let parts: Vec<String> = r
-                .partitions
-                .iter()
-                .map(|p| {
-                    format!(
-                        "{} hw={} bytes={}{}",
-                        p.tp,
-                        p.high_watermark,
-                        p.records.len(),
-                        p.error.map_or(String::new(), |e| format!(" {e}"))
-                    )
-                })
-                .collect();
-            format!("FetchResponse [{}]", parts.join(","))
+        item(f, x)?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for MsgSummary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Message::Fetch(r) => {
+                write!(f, "Fetch replica={} [", r.replica)?;
+                write_list(f, &r.partitions, |f, p| write!(f, "{}@{}", p.tp, p.fetch_offset))?;
+                f.write_str("]")
+            }
+            Message::FetchResponse(r) => {
+                f.write_str("FetchResponse [")?;
+                write_list(f, &r.partitions, |f, p| {
+                    write!(f, "{} hw={} bytes={}", p.tp, p.high_watermark, p.records.len())?;
+                    match p.error {
+                        Some(e) => write!(f, " {e}"),
+                        None => Ok(()),
+                    }
+                })?;
+                f.write_str("]")
+            }
+            Message::Produce(p) => {
+                write!(f, "Produce {} acks={} [", p.request_id, p.acks)?;
+                write_list(f, &p.partitions, |f, (tp, b)| {
+                    match kafkaplay_log::BatchRef::parse(b, b.len()) {
+                        Ok(batch) if batch.producer_id() >= 0 => write!(
+                            f,
+                            "{tp} bytes={} records={} producer={}/{} seq={}",
+                            b.len(),
+                            batch.records_count(),
+                            batch.producer_id(),
+                            batch.producer_epoch(),
+                            batch.base_sequence()
+                        ),
+                        Ok(batch) => write!(f, "{tp} bytes={} records={}", b.len(), batch.records_count()),
+                        Err(_) => write!(f, "{tp} bytes={}", b.len()),
+                    }
+                })?;
+                f.write_str("]")
+            }
+            Message::ProduceResponse(r) => {
+                write!(f, "ProduceResponse {} [", r.request_id)?;
+                write_list(f, &r.partitions, |f, p| match p.error {
+                    Some(e) => write!(f, "{} {e}", p.tp),
+                    None => write!(f, "{} offset={}", p.tp, p.base_offset),
+                })?;
+                f.write_str("]")
+            }
+            Message::MetadataFetchResponse(r) => {
+                write!(
+                    f,
+                    "MetadataFetchResponse epoch={} leader={} records={} hw={}",
+                    r.epoch,
+                    r.leader,
+                    r.records.len(),
+                    r.high_watermark,
+                )?;
+                match r.error {
+                    Some(e) => write!(f, " {e}"),
+                    None => Ok(()),
+                }
+            }
+            Message::MetadataResponse { request_id, metadata } => {
+                write!(f, "MetadataResponse {request_id} topics={}", metadata.topics.len())
+            }
+            other => write!(f, "{other:?}"),
         }
-        Message::Produce(p) => {
-            let parts: Vec<String> = p
-                .partitions
-                .iter()
-                .map(|(tp, b)| match kafkaplay_log::BatchRef::parse(b, b.len()) {
-                    Ok(batch) if batch.producer_id() >= 0 => format!(
-                        "{tp} bytes={} records={} producer={}/{} seq={}",
-                        b.len(),
-                        batch.records_count(),
-                        batch.producer_id(),
-                        batch.producer_epoch(),
-                        batch.base_sequence()
-                    ),
-                    Ok(batch) => format!("{tp} bytes={} records={}", b.len(), batch.records_count()),
-                    Err(_) => format!("{tp} bytes={}", b.len()),
-                })
-                .collect();
-            format!("Produce {} acks={} [{}]", p.request_id, p.acks, parts.join(","))
-        }
-        Message::ProduceResponse(r) => {
-            let parts: Vec<String> = r
-                .partitions
-                .iter()
-                .map(|p| match p.error {
-                    Some(e) => format!("{} {e}", p.tp),
-                    None => format!("{} offset={}", p.tp, p.base_offset),
-                })
-                .collect();
-            format!("ProduceResponse {} [{}]", r.request_id, parts.join(","))
-        }
-        Message::MetadataFetchResponse(r) => format!(
-            "MetadataFetchResponse epoch={} leader={} records={} hw={}{}",
-            r.epoch,
-            r.leader,
-            r.records.len(),
-            r.high_watermark,
-            r.error.map_or(String::new(), |e| format!(" {e}"))
-        ),
-        Message::MetadataResponse { request_id, metadata } => {
-            format!("MetadataResponse {request_id} topics={}", metadata.topics.len())
-        }
-        other => format!("{other:?}"),
     }
 }
