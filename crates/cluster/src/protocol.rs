@@ -282,14 +282,18 @@ pub struct GroupMember {
     pub assignment: Vec<TopicPartition>,
 }
 
+/// Metadata log records as `(offset, epoch, record)`, shared between responses.
+pub type MetadataRecords = std::sync::Arc<[(i64, i32, MetadataRecord)]>;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetadataFetchResponse {
     /// The responder's epoch and who it thinks leads (-1 if unknown).
     pub epoch: i32,
     pub leader: NodeId,
     pub error: Option<KafkaError>,
-    /// Records from `fetch_offset` on: (offset, epoch, record).
-    pub records: Vec<(i64, i32, MetadataRecord)>,
+    /// Records from `fetch_offset` on: (offset, epoch, record). Shared: the
+    /// leader answers every fetcher at the same offset with the same slice.
+    pub records: MetadataRecords,
     /// The quorum's high watermark: records below it are committed.
     pub high_watermark: i64,
     /// Set when the fetcher's log diverged: truncate to `end_offset` of `epoch`.

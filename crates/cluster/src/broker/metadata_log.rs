@@ -37,6 +37,16 @@ impl MetadataLog {
         self.end_offset += 1;
     }
 
+    /// A record that the caller applied as it arrived (nothing is unapplied
+    /// before it): only its epoch is kept.
+    pub(super) fn push_applied(&mut self, epoch: i32) {
+        debug_assert!(self.unapplied.is_empty());
+        if self.epochs.last().is_none_or(|(e, _)| *e != epoch) {
+            self.epochs.push((epoch, self.end_offset));
+        }
+        self.end_offset += 1;
+    }
+
     /// The oldest record not yet applied, to be applied now.
     pub(super) fn take_unapplied(&mut self) -> Option<MetadataRecord> {
         self.unapplied.pop_front()

@@ -319,6 +319,15 @@ pub struct Broker {
     fetchers: BTreeMap<NodeId, Fetcher>,
     held_fetches: BTreeMap<u64, HeldFetch>,
     pending_produces: BTreeMap<u64, PendingProduce>,
+    /// The partitions this broker follows, by leader (what a fetch to that
+    /// leader covers).
+    followed: BTreeMap<NodeId, BTreeSet<TopicPartition>>,
+    /// Bumped by every change that may complete a held fetch or a waiting
+    /// produce: a role, a leader epoch, a log end, log start or high watermark,
+    /// a new held fetch or waiting produce.
+    state_version: u64,
+    /// The `state_version` held fetches and waiting produces were last checked at.
+    settled_version: u64,
     next_id: u64,
     high_watermarks: BTreeMap<TopicPartition, i64>,
     producer_ids_issued: i64,
@@ -382,6 +391,9 @@ impl Broker {
             fetchers: BTreeMap::new(),
             held_fetches: BTreeMap::new(),
             pending_produces: BTreeMap::new(),
+            followed: BTreeMap::new(),
+            state_version: 1,
+            settled_version: 0,
             next_id: 1,
             high_watermarks: disk.high_watermarks,
             producer_ids_issued: disk.producer_ids_issued,
@@ -611,6 +623,7 @@ impl Broker {
             }
             Timer::LogCleanup => {
                 let now = cx.now;
+                self.state_version += 1; // log starts may move
                 for p in self.partitions.values_mut() {
                     let _ = p.log.delete_old_segments(now);
                     if p.log.config().cleanup_policy.compact && p.log.dirty_ratio(now) >= MIN_CLEANABLE_DIRTY_RATIO {
@@ -775,7 +788,8 @@ impl Broker {
         if let Some((epoch, end_offset)) = r.diverging {
             self.truncate_metadata_log(epoch, end_offset);
         } else {
-            for (offset, epoch, record) in r.records {
+            let mut applied = false;
+            for &(offset, epoch, ref record) in r.records.iter() {
                 let end = self.metadata_log.end_offset();
                 if offset < end {
                     continue;
@@ -783,10 +797,18 @@ impl Broker {
                 if offset > end {
                     break;
                 }
-                self.metadata_log.push(epoch, record);
+                if offset < r.high_watermark && self.image.offset == end {
+                    // Committed and next to apply: applied from the response,
+                    // only its epoch is kept.
+                    self.metadata_log.push_applied(epoch);
+                    self.dirty.note(&self.image, self.id, record);
+                    self.image.apply(offset, record);
+                    applied = true;
+                } else {
+                    self.metadata_log.push(epoch, record.clone());
+                }
             }
             let committed = r.high_watermark.min(self.metadata_log.end_offset());
-            let mut applied = false;
             while self.image.offset < committed {
                 let offset = self.image.offset;
                 let Some(record) = self.metadata_log.take_unapplied() else {
@@ -1099,6 +1121,7 @@ impl Broker {
 
     fn remove_partition(&mut self, cx: &mut Ctx, tp: &TopicPartition) {
         if let Some(p) = self.partitions.remove(tp) {
+            self.set_followed(tp, p.leader(), None);
             self.high_watermarks.remove(tp);
             cx.observe(Observation::ReplicaRole {
                 tp: tp.clone(),
@@ -1166,6 +1189,7 @@ impl Broker {
         let p = self.partitions.get_mut(tp).expect("hosted");
         let old_leader = p.leader();
         p.role = Role::Leader;
+        self.state_version += 1;
         p.leader_epoch = reg.leader_epoch;
         p.partition_epoch = reg.partition_epoch;
         p.replicas = reg.replicas.clone();
@@ -1187,6 +1211,7 @@ impl Broker {
             role: "leader",
             leader_epoch: reg.leader_epoch,
         });
+        self.set_followed(tp, old_leader, None);
         if let Some(l) = old_leader {
             self.drop_from_fetcher(tp, l);
         }
@@ -1199,6 +1224,7 @@ impl Broker {
         let p = self.partitions.get_mut(tp).expect("hosted");
         let old_leader = p.leader();
         p.role = role;
+        self.state_version += 1;
         p.leader_epoch = reg.leader_epoch;
         p.partition_epoch = reg.partition_epoch;
         p.replicas = reg.replicas.clone();
@@ -1208,6 +1234,7 @@ impl Broker {
         p.leader_epoch_start_offset = -1;
         p.follower = Default::default();
         let new_leader = p.leader();
+        self.set_followed(tp, old_leader, new_leader);
         cx.observe(Observation::ReplicaRole {
             tp: tp.clone(),
             broker: self.id,
@@ -1219,6 +1246,24 @@ impl Broker {
         }
         if let Some(l) = new_leader {
             self.maybe_send_fetch(cx, l);
+        }
+    }
+
+    /// Moves `tp` in the index of followed partitions from `old` to `new` leader.
+    fn set_followed(&mut self, tp: &TopicPartition, old: Option<NodeId>, new: Option<NodeId>) {
+        if old == new {
+            return;
+        }
+        if let Some(old) = old {
+            if let Some(set) = self.followed.get_mut(&old) {
+                set.remove(tp);
+                if set.is_empty() {
+                    self.followed.remove(&old);
+                }
+            }
+        }
+        if let Some(new) = new {
+            self.followed.entry(new).or_default().insert(tp.clone());
         }
     }
 
@@ -1243,7 +1288,8 @@ impl Broker {
         let mut partitions = Vec::new();
         let mut sent = BTreeMap::new();
         let mut wake: Option<Ms> = None;
-        for (tp, p) in &self.partitions {
+        let followed = self.followed.get(&leader).into_iter().flatten();
+        for (tp, p) in followed.filter_map(|tp| self.partitions.get_key_value(tp)) {
             if p.role != (Role::Follower { leader }) || p.follower.waiting_for_metadata {
                 continue;
             }
@@ -1312,6 +1358,7 @@ impl Broker {
 
     /// `AbstractFetcherThread.processFetchResponse` for one partition.
     fn process_fetched_partition(&mut self, cx: &mut Ctx, part: FetchResponsePartition, fetch_offset: i64) {
+        self.state_version += 1;
         let me = self.id;
         let now = cx.now;
         let backoff = self.config.broker.replica_fetch_backoff_ms;
@@ -1418,6 +1465,7 @@ impl Broker {
             sim::Timer::Broker(Timer::FetchHoldExpired { hold_id }),
         );
         self.held_fetches.insert(hold_id, HeldFetch { from, request });
+        self.state_version += 1;
     }
 
     /// Reads every requested partition (`ReplicaManager.readFromLog` and
@@ -1466,9 +1514,8 @@ impl Broker {
             records: Vec::new(),
             diverging_epoch: None,
         };
-        let err = self.fetch_error(&tp);
         let Some(p) = self.partitions.get(&tp) else {
-            return empty(Some(err), -1, -1);
+            return empty(Some(self.fetch_error(&tp)), -1, -1);
         };
         let (hw, lso, leo) = (p.log.high_watermark(), p.log.log_start_offset(), p.log.log_end_offset());
         // Epochs first, then leadership (`Partition.localLogWithEpochOrThrow`).
@@ -1649,6 +1696,9 @@ impl Broker {
 
     /// The coordinator appended to these offsets partitions: move their HW.
     fn after_coordinator_appends(&mut self, cx: &mut Ctx, touched: Vec<TopicPartition>) {
+        if !touched.is_empty() {
+            self.state_version += 1; // log ends moved
+        }
         for tp in touched {
             self.maybe_increment_high_watermark(cx, &tp);
         }
@@ -1700,6 +1750,7 @@ impl Broker {
         let p = self.partitions.get_mut(tp).expect("hosted");
         if hw > p.log.high_watermark() {
             let hw = p.log.update_high_watermark(hw);
+            self.state_version += 1;
             cx.observe(Observation::HighWatermark {
                 tp: tp.clone(),
                 broker: self.id,
@@ -1879,6 +1930,7 @@ impl Broker {
                 sim::Timer::Broker(Timer::ProduceTimeout { id }),
             );
             self.pending_produces.insert(id, pending);
+            self.state_version += 1;
         }
     }
 
@@ -1928,6 +1980,7 @@ impl Broker {
         if let Some(pb) = producer {
             p.producers.record(pb, info.first_offset, info.last_offset);
         }
+        self.state_version += 1;
         if info.rolled {
             let _ = p.log.flush();
         }
@@ -1983,6 +2036,26 @@ impl Broker {
         }
         loop {
             let mut progressed = false;
+            // Nothing changed since the last check: nothing waiting can complete.
+            if self.settled_version != self.state_version {
+                self.settled_version = self.state_version;
+                progressed |= self.complete_waiting(cx);
+            }
+            let mut log = OffsetsLogView::new(&mut self.partitions);
+            progressed |= self.coordinator.poll_writes(cx, &mut log);
+            let touched = log.touched;
+            self.after_coordinator_appends(cx, touched);
+            if !progressed {
+                break;
+            }
+        }
+    }
+
+    /// Answers the waiting produces and held fetches that can be answered;
+    /// returns whether any was.
+    fn complete_waiting(&mut self, cx: &mut Ctx) -> bool {
+        let mut progressed = false;
+        {
             let ids: Vec<u64> = self.pending_produces.keys().copied().collect();
             for id in ids {
                 let mut pending = self.pending_produces.remove(&id).expect("listed");
@@ -2015,14 +2088,8 @@ impl Broker {
                 cx.send(held.from, Message::FetchResponse(response));
                 progressed = true;
             }
-            let mut log = OffsetsLogView::new(&mut self.partitions);
-            progressed |= self.coordinator.poll_writes(cx, &mut log);
-            let touched = log.touched;
-            self.after_coordinator_appends(cx, touched);
-            if !progressed {
-                break;
-            }
         }
+        progressed
     }
 }
 

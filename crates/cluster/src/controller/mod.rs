@@ -32,7 +32,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::ClusterConfig;
 use crate::metadata::{MetadataImage, MetadataRecord};
-use crate::protocol::{AdminResponse, Message};
+use crate::protocol::{AdminResponse, Message, MetadataRecords};
 use crate::sim::Ctx;
 use crate::trace::Observation;
 use crate::types::{Ms, NodeId, TopicPartition, NO_NODE};
@@ -202,6 +202,10 @@ pub struct Controller {
     election_deadline: Ms,
     fetch_generation: u64,
     leader: Option<LeaderState>,
+    /// The records of the last fetch answered (epoch, start, end), shared by
+    /// every fetcher at the same offset.
+    fetched: Option<((i32, i64, i64), MetadataRecords)>,
+    no_records: MetadataRecords,
 }
 
 impl Controller {
@@ -221,6 +225,8 @@ impl Controller {
             election_deadline: 0,
             fetch_generation: 0,
             leader: None,
+            fetched: None,
+            no_records: MetadataRecords::from(Vec::new()),
         }
     }
 
