@@ -282,8 +282,59 @@ pub struct GroupMember {
     pub assignment: Vec<TopicPartition>,
 }
 
-/// Metadata log records as `(offset, epoch, record)`, shared between responses.
-pub type MetadataRecords = std::sync::Arc<[(i64, i32, MetadataRecord)]>;
+/// Metadata log records as `(offset, epoch, record)`: a range of a shared
+/// slice, so that a leader answers many fetchers without copying records.
+#[derive(Clone, Default)]
+pub struct MetadataRecords {
+    chunk: std::sync::Arc<[(i64, i32, MetadataRecord)]>,
+    range: std::ops::Range<usize>,
+}
+
+impl MetadataRecords {
+    /// The records `range` of `chunk` (clamped to it).
+    pub fn slice(chunk: std::sync::Arc<[(i64, i32, MetadataRecord)]>, range: std::ops::Range<usize>) -> Self {
+        let end = range.end.min(chunk.len());
+        let start = range.start.min(end);
+        MetadataRecords {
+            chunk,
+            range: start..end,
+        }
+    }
+}
+
+impl std::ops::Deref for MetadataRecords {
+    type Target = [(i64, i32, MetadataRecord)];
+
+    fn deref(&self) -> &Self::Target {
+        &self.chunk[self.range.clone()]
+    }
+}
+
+impl PartialEq for MetadataRecords {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Debug for MetadataRecords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl FromIterator<(i64, i32, MetadataRecord)> for MetadataRecords {
+    fn from_iter<I: IntoIterator<Item = (i64, i32, MetadataRecord)>>(iter: I) -> Self {
+        let chunk: std::sync::Arc<[_]> = iter.into_iter().collect();
+        let len = chunk.len();
+        MetadataRecords { chunk, range: 0..len }
+    }
+}
+
+impl From<Vec<(i64, i32, MetadataRecord)>> for MetadataRecords {
+    fn from(records: Vec<(i64, i32, MetadataRecord)>) -> Self {
+        records.into_iter().collect()
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetadataFetchResponse {

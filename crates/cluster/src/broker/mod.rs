@@ -326,7 +326,10 @@ pub struct Broker {
     /// produce: a role, a leader epoch, a log end, log start or high watermark,
     /// a new held fetch or waiting produce.
     state_version: u64,
-    /// The `state_version` held fetches and waiting produces were last checked at.
+    /// Held fetches to check: new ones, and those covering a partition that
+    /// changed since (the others cannot have become ready).
+    held_to_check: BTreeSet<u64>,
+    /// The `state_version` waiting produces were last checked at.
     settled_version: u64,
     next_id: u64,
     high_watermarks: BTreeMap<TopicPartition, i64>,
@@ -393,6 +396,7 @@ impl Broker {
             pending_produces: BTreeMap::new(),
             followed: BTreeMap::new(),
             state_version: 1,
+            held_to_check: BTreeSet::new(),
             settled_version: 0,
             next_id: 1,
             high_watermarks: disk.high_watermarks,
@@ -624,6 +628,7 @@ impl Broker {
             Timer::LogCleanup => {
                 let now = cx.now;
                 self.state_version += 1; // log starts may move
+                self.held_to_check.extend(self.held_fetches.keys());
                 for p in self.partitions.values_mut() {
                     let _ = p.log.delete_old_segments(now);
                     if p.log.config().cleanup_policy.compact && p.log.dirty_ratio(now) >= MIN_CLEANABLE_DIRTY_RATIO {
@@ -1120,7 +1125,9 @@ impl Broker {
     }
 
     fn remove_partition(&mut self, cx: &mut Ctx, tp: &TopicPartition) {
-        if let Some(p) = self.partitions.remove(tp) {
+        if let Some(mut p) = self.partitions.remove(tp) {
+            self.state_version += 1;
+            wake_held(&mut p, &self.held_fetches, &mut self.held_to_check);
             self.set_followed(tp, p.leader(), None);
             self.high_watermarks.remove(tp);
             cx.observe(Observation::ReplicaRole {
@@ -1190,6 +1197,7 @@ impl Broker {
         let old_leader = p.leader();
         p.role = Role::Leader;
         self.state_version += 1;
+        wake_held(p, &self.held_fetches, &mut self.held_to_check);
         p.leader_epoch = reg.leader_epoch;
         p.partition_epoch = reg.partition_epoch;
         p.replicas = reg.replicas.clone();
@@ -1225,6 +1233,7 @@ impl Broker {
         let old_leader = p.leader();
         p.role = role;
         self.state_version += 1;
+        wake_held(p, &self.held_fetches, &mut self.held_to_check);
         p.leader_epoch = reg.leader_epoch;
         p.partition_epoch = reg.partition_epoch;
         p.replicas = reg.replicas.clone();
@@ -1364,6 +1373,7 @@ impl Broker {
         let backoff = self.config.broker.replica_fetch_backoff_ms;
         let tp = part.tp.clone();
         let p = self.partitions.get_mut(&tp).expect("checked by caller");
+        wake_held(p, &self.held_fetches, &mut self.held_to_check);
         match part.error {
             None => {}
             Some(KafkaError::OffsetOutOfRange) => {
@@ -1464,8 +1474,15 @@ impl Broker {
             request.max_wait_ms,
             sim::Timer::Broker(Timer::FetchHoldExpired { hold_id }),
         );
+        for fp in &request.partitions {
+            if let Some(p) = self.partitions.get_mut(&fp.tp) {
+                // Ids of fetches answered since (by their timer) go.
+                p.held_fetches.retain(|id| self.held_fetches.contains_key(id));
+                p.held_fetches.push(hold_id);
+            }
+        }
         self.held_fetches.insert(hold_id, HeldFetch { from, request });
-        self.state_version += 1;
+        self.held_to_check.insert(hold_id);
     }
 
     /// Reads every requested partition (`ReplicaManager.readFromLog` and
@@ -1699,6 +1716,11 @@ impl Broker {
         if !touched.is_empty() {
             self.state_version += 1; // log ends moved
         }
+        for tp in &touched {
+            if let Some(p) = self.partitions.get_mut(tp) {
+                wake_held(p, &self.held_fetches, &mut self.held_to_check);
+            }
+        }
         for tp in touched {
             self.maybe_increment_high_watermark(cx, &tp);
         }
@@ -1751,6 +1773,7 @@ impl Broker {
         if hw > p.log.high_watermark() {
             let hw = p.log.update_high_watermark(hw);
             self.state_version += 1;
+            wake_held(p, &self.held_fetches, &mut self.held_to_check);
             cx.observe(Observation::HighWatermark {
                 tp: tp.clone(),
                 broker: self.id,
@@ -1981,6 +2004,7 @@ impl Broker {
             p.producers.record(pb, info.first_offset, info.last_offset);
         }
         self.state_version += 1;
+        wake_held(p, &self.held_fetches, &mut self.held_to_check);
         if info.rolled {
             let _ = p.log.flush();
         }
@@ -2036,11 +2060,7 @@ impl Broker {
         }
         loop {
             let mut progressed = false;
-            // Nothing changed since the last check: nothing waiting can complete.
-            if self.settled_version != self.state_version {
-                self.settled_version = self.state_version;
-                progressed |= self.complete_waiting(cx);
-            }
+            progressed |= self.complete_waiting(cx);
             let mut log = OffsetsLogView::new(&mut self.partitions);
             progressed |= self.coordinator.poll_writes(cx, &mut log);
             let touched = log.touched;
@@ -2052,10 +2072,13 @@ impl Broker {
     }
 
     /// Answers the waiting produces and held fetches that can be answered;
-    /// returns whether any was.
+    /// returns whether any was. Only what a change may have completed is
+    /// checked: produces when anything changed, held fetches that are new or
+    /// cover a partition that changed.
     fn complete_waiting(&mut self, cx: &mut Ctx) -> bool {
         let mut progressed = false;
-        {
+        if self.settled_version != self.state_version {
+            self.settled_version = self.state_version;
             let ids: Vec<u64> = self.pending_produces.keys().copied().collect();
             for id in ids {
                 let mut pending = self.pending_produces.remove(&id).expect("listed");
@@ -2076,11 +2099,11 @@ impl Broker {
                     self.pending_produces.insert(id, pending);
                 }
             }
-            let ready: Vec<u64> = self
-                .held_fetches
-                .iter()
-                .filter(|(_, h)| self.held_fetch_ready(h))
-                .map(|(id, _)| *id)
+        }
+        if !self.held_to_check.is_empty() {
+            let ready: Vec<u64> = std::mem::take(&mut self.held_to_check)
+                .into_iter()
+                .filter(|id| self.held_fetches.get(id).is_some_and(|h| self.held_fetch_ready(h)))
                 .collect();
             for id in ready {
                 let held = self.held_fetches.remove(&id).expect("listed");
@@ -2140,6 +2163,13 @@ impl OffsetsLog for OffsetsLogView<'_> {
             .filter(|p| p.is_leader() && p.leader_epoch == leader_epoch)
             .map(|p| p.log.high_watermark())
     }
+}
+
+/// Something changed in `p`: the held fetches that cover it are to be checked.
+/// Ids of fetches answered since are dropped.
+fn wake_held(p: &mut Partition, held: &BTreeMap<u64, HeldFetch>, to_check: &mut BTreeSet<u64>) {
+    p.held_fetches.retain(|id| held.contains_key(id));
+    to_check.extend(p.held_fetches.iter().copied());
 }
 
 /// The image's topic and registration of `tp` if broker `me` holds a replica of it.

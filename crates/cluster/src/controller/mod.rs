@@ -202,9 +202,13 @@ pub struct Controller {
     election_deadline: Ms,
     fetch_generation: u64,
     leader: Option<LeaderState>,
-    /// The records of the last fetch answered (epoch, start, end), shared by
-    /// every fetcher at the same offset.
-    fetched: Option<((i32, i64, i64), MetadataRecords)>,
+    /// The window of the log fetch responses were last cut from: the epoch it
+    /// was built in, its first offset and its records.
+    fetched: Option<(
+        i32,
+        usize,
+        std::sync::Arc<[(i64, i32, crate::metadata::MetadataRecord)]>,
+    )>,
     no_records: MetadataRecords,
 }
 
@@ -226,7 +230,7 @@ impl Controller {
             fetch_generation: 0,
             leader: None,
             fetched: None,
-            no_records: MetadataRecords::from(Vec::new()),
+            no_records: MetadataRecords::default(),
         }
     }
 

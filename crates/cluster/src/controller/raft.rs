@@ -319,25 +319,28 @@ impl Controller {
 
     /// Records from `fetch_offset` on, at most [`MAX_FETCH_RECORDS`]. Only the
     /// leader answers fetches, and its log does not change below its end within
-    /// its epoch, so fetchers at the same offset share the slice last built.
+    /// its epoch, so the records are cut from a shared window of the log
+    /// (`MAX_FETCH_RECORDS`-aligned, two fetches long) that fetchers at nearby
+    /// offsets share.
     fn records_from(&mut self, fetch_offset: i64) -> MetadataRecords {
         let start = fetch_offset.clamp(0, self.end_offset()) as usize;
         let end = (start + MAX_FETCH_RECORDS).min(self.log.len());
         if start == end {
             return self.no_records.clone();
         }
-        let key = (self.epoch, start as i64, end as i64);
-        if let Some((k, records)) = &self.fetched {
-            if *k == key {
-                return records.clone();
+        if let Some((epoch, window_start, window)) = &self.fetched {
+            if *epoch == self.epoch && *window_start <= start && end <= window_start + window.len() {
+                return MetadataRecords::slice(window.clone(), start - window_start..end - window_start);
             }
         }
-        let records: MetadataRecords = self.log[start..end]
+        let window_start = start - start % MAX_FETCH_RECORDS;
+        let window_end = (window_start + 2 * MAX_FETCH_RECORDS).min(self.log.len());
+        let window: std::sync::Arc<[_]> = self.log[window_start..window_end]
             .iter()
             .map(|e| (e.offset, e.epoch, e.record.clone()))
             .collect();
-        self.fetched = Some((key, records.clone()));
-        records
+        self.fetched = Some((self.epoch, window_start, window.clone()));
+        MetadataRecords::slice(window, start - window_start..end - window_start)
     }
 
     pub(super) fn on_fetch(
