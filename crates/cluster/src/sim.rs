@@ -236,6 +236,8 @@ pub struct Simulation {
     records_sent: u64,
     /// Records consumer applications processed, in order.
     consumed: Vec<ConsumedRecord>,
+    /// The effects of the input being handled (kept for its capacity).
+    effects: Vec<Effect>,
 }
 
 /// Record bytes a broker took in from producers and sent out in fetch responses
@@ -272,6 +274,7 @@ impl Simulation {
             traffic: BTreeMap::new(),
             records_sent: 0,
             consumed: Vec::new(),
+            effects: Vec::new(),
             config,
         };
         for id in sim.config.controllers.clone() {
@@ -461,7 +464,8 @@ impl Simulation {
 
     /// Runs `f` on a running node and applies its effects.
     fn with_node(&mut self, id: NodeId, f: impl FnOnce(&mut Node, &mut Ctx)) {
-        let mut effects = Vec::new();
+        // One buffer for every input (a nested call would get a new one).
+        let mut effects = std::mem::take(&mut self.effects);
         {
             let Some(NodeState {
                 slot: Slot::Up(node), ..
@@ -480,15 +484,16 @@ impl Simulation {
                 self.consumed.extend(c.take_processed());
             }
         }
-        self.apply_effects(id, effects);
+        self.apply_effects(id, &mut effects);
+        self.effects = effects;
         if matches!(self.consumer(id), Some(c) if c.is_halted()) {
             // The consumer reached the crash point a test asked for.
             self.apply_fault(Fault::Kill(id));
         }
     }
 
-    fn apply_effects(&mut self, from: NodeId, effects: Vec<Effect>) {
-        for e in effects {
+    fn apply_effects(&mut self, from: NodeId, effects: &mut Vec<Effect>) {
+        for e in effects.drain(..) {
             match e {
                 Effect::Send(to, msg) => self.send(from, to, msg),
                 Effect::SetTimer(after, timer) => {
@@ -503,12 +508,21 @@ impl Simulation {
                     );
                 }
                 Effect::Observe(o) => {
-                    self.trace_line(from, trace::text(&o));
+                    self.trace_line(from, o.text());
                     self.observations.push((self.now, from, o));
                 }
                 Effect::Outcome(o) => {
                     let text = match &o.result {
-                        Ok(offset) => format!("record {} acked {}@{offset}", o.record_id, o.tp),
+                        Ok(offset) => {
+                            let mut s = String::with_capacity(48);
+                            s.push_str("record ");
+                            trace::push_uint(&mut s, o.record_id);
+                            s.push_str(" acked ");
+                            trace::push_tp(&mut s, &o.tp);
+                            s.push('@');
+                            trace::push_int(&mut s, *offset);
+                            s
+                        }
                         Err(e) => format!("record {} failed {}: {e}", o.record_id, o.tp),
                     };
                     self.trace_line(from, text);
