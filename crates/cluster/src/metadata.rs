@@ -136,13 +136,31 @@ impl PartitionMap {
 
     /// Sets a partition's registration; ignored for a negative id.
     pub fn insert(&mut self, partition: i32, registration: Arc<PartitionRegistration>) {
-        let Ok(i) = usize::try_from(partition) else { return };
-        if i >= self.slots.len() {
+        self.replace(partition, registration);
+    }
+
+    /// Sets a partition's registration and returns the one it replaces;
+    /// ignored for a negative id.
+    pub fn replace(
+        &mut self,
+        partition: i32,
+        registration: Arc<PartitionRegistration>,
+    ) -> Option<Arc<PartitionRegistration>> {
+        let i = usize::try_from(partition).ok()?;
+        if i == self.slots.len() {
+            // The usual case: partitions arrive in order.
+            self.slots.push(Some(registration));
+            self.len += 1;
+            return None;
+        }
+        if i > self.slots.len() {
             self.slots.resize(i + 1, None);
         }
-        if self.slots[i].replace(registration).is_none() {
+        let old = self.slots[i].replace(registration);
+        if old.is_none() {
             self.len += 1;
         }
+        old
     }
 
     /// The number of registered partitions.
@@ -193,7 +211,15 @@ pub struct MetadataImage {
 impl MetadataImage {
     /// Applies one record at `offset`.
     pub fn apply(&mut self, offset: i64, record: &MetadataRecord) {
+        self.apply_noting(offset, record, NO_NODE);
+    }
+
+    /// Applies one record at `offset`; for a `Partition` or `PartitionChange`
+    /// record, returns whether the partition's replicas name `broker` before
+    /// or after it (a broker's own replicas may change), else false.
+    pub fn apply_noting(&mut self, offset: i64, record: &MetadataRecord, broker: NodeId) -> bool {
         self.offset = offset + 1;
+        let mut names_broker = false;
         match record {
             MetadataRecord::RegisterBroker {
                 broker,
@@ -243,7 +269,8 @@ impl MetadataImage {
             }
             MetadataRecord::Partition(p) => {
                 if let Some(t) = self.topics.get_mut(&p.topic_id) {
-                    t.partitions.insert(p.partition, Arc::clone(p));
+                    let old = t.partitions.replace(p.partition, Arc::clone(p));
+                    names_broker = p.replicas.contains(&broker) || old.is_some_and(|o| o.replicas.contains(&broker));
                 }
             }
             MetadataRecord::PartitionChange {
@@ -258,8 +285,9 @@ impl MetadataImage {
                     .get_mut(topic_id)
                     .and_then(|t| t.partitions.get_mut(partition))
                 else {
-                    return;
+                    return false;
                 };
+                names_broker = p.replicas.contains(&broker) || replicas.as_ref().is_some_and(|r| r.contains(&broker));
                 let p = Arc::make_mut(p);
                 if let Some(l) = leader {
                     if *l != p.leader {
@@ -296,6 +324,7 @@ impl MetadataImage {
                 self.quorum_leader = *leader;
             }
         }
+        names_broker
     }
 
     pub fn topic(&self, name: &str) -> Option<&TopicImage> {

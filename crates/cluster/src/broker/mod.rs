@@ -48,7 +48,7 @@ use crate::protocol::{
     ProduceRequest, ProduceResponse, TopicView,
 };
 use crate::sim::{self, Ctx};
-use crate::trace::Observation;
+use crate::trace::{self, Observation};
 use crate::types::{Ms, NodeId, TopicPartition, Uuid, NO_NODE};
 
 use group_coordinator::{GroupCoordinator, OffsetsLog, GROUP_METADATA_TOPIC_NAME};
@@ -255,18 +255,17 @@ struct Dirty {
 }
 
 impl Dirty {
-    /// Notes what `record` touches on broker `me`; called before `image`
-    /// applies it. After a reconcile this broker hosts exactly the partitions
-    /// whose registration names it, so a change concerns it only if the
+    /// Applies `record` to `image` and notes what it touches on broker `me`.
+    /// After a reconcile this broker hosts exactly the partitions whose
+    /// registration names it, so a partition change concerns it only if the
     /// registration names it before or after.
-    fn note(&mut self, image: &MetadataImage, me: NodeId, record: &MetadataRecord) {
-        let old = |topic_id: &Uuid, partition: i32| {
-            image
-                .topics
-                .get(topic_id)
-                .and_then(|t| t.partitions.get(&partition))
-                .is_some_and(|p| p.replicas.contains(&me))
-        };
+    fn apply(&mut self, image: &mut MetadataImage, me: NodeId, offset: i64, record: &MetadataRecord) {
+        if let MetadataRecord::RemoveTopic { id } = record {
+            if let Some(t) = image.topics.get(id) {
+                self.topics.insert(t.name.clone());
+            }
+        }
+        let names_me = image.apply_noting(offset, record, me);
         match record {
             MetadataRecord::RegisterBroker { broker, .. }
             | MetadataRecord::UnregisterBroker { broker, .. }
@@ -276,27 +275,21 @@ impl Dirty {
             MetadataRecord::Topic { name, .. } | MetadataRecord::Config { topic: name, .. } => {
                 self.topics.insert(name.clone());
             }
-            MetadataRecord::RemoveTopic { id } => {
-                if let Some(t) = image.topics.get(id) {
-                    self.topics.insert(t.name.clone());
-                }
-            }
             MetadataRecord::Partition(p) => {
-                if p.replicas.contains(&me) || old(&p.topic_id, p.partition) {
+                if names_me {
                     self.partitions.insert((p.topic_id, p.partition));
                 }
             }
             MetadataRecord::PartitionChange {
-                topic_id,
-                partition,
-                replicas,
-                ..
+                topic_id, partition, ..
             } => {
-                if replicas.as_ref().is_some_and(|r| r.contains(&me)) || old(topic_id, *partition) {
+                if names_me {
                     self.partitions.insert((*topic_id, *partition));
                 }
             }
-            MetadataRecord::ProducerIds { .. } | MetadataRecord::LeaderChange { .. } => {}
+            MetadataRecord::RemoveTopic { .. }
+            | MetadataRecord::ProducerIds { .. }
+            | MetadataRecord::LeaderChange { .. } => {}
         }
     }
 }
@@ -315,7 +308,8 @@ pub struct Broker {
     quorum_leader: NodeId,
     metadata: MetadataFetcher,
     lifecycle: Lifecycle,
-    partitions: BTreeMap<TopicPartition, Partition>,
+    /// Boxed: a B-tree moves its values around, and a replica is large.
+    partitions: BTreeMap<TopicPartition, Box<Partition>>,
     fetchers: BTreeMap<NodeId, Fetcher>,
     held_fetches: BTreeMap<u64, HeldFetch>,
     pending_produces: BTreeMap<u64, PendingProduce>,
@@ -366,7 +360,7 @@ impl Broker {
                 log.update_high_watermark(*hw);
             }
             let min_isr = min_insync_replicas(config.broker.min_insync_replicas, &sp.overrides);
-            partitions.insert(tp, Partition::new(sp.topic_id, log, sp.overrides, min_isr));
+            partitions.insert(tp, Box::new(Partition::new(sp.topic_id, log, sp.overrides, min_isr)));
         }
         let voters = &config.controllers;
         let target = if voters.is_empty() {
@@ -806,8 +800,7 @@ impl Broker {
                     // Committed and next to apply: applied from the response,
                     // only its epoch is kept.
                     self.metadata_log.push_applied(epoch);
-                    self.dirty.note(&self.image, self.id, record);
-                    self.image.apply(offset, record);
+                    self.dirty.apply(&mut self.image, self.id, offset, record);
                     applied = true;
                 } else {
                     self.metadata_log.push(epoch, record.clone());
@@ -819,8 +812,7 @@ impl Broker {
                 let Some(record) = self.metadata_log.take_unapplied() else {
                     break;
                 };
-                self.dirty.note(&self.image, self.id, &record);
-                self.image.apply(offset, &record);
+                self.dirty.apply(&mut self.image, self.id, offset, &record);
                 applied = true;
             }
             if applied {
@@ -1105,12 +1097,16 @@ impl Broker {
             match self.partitions.get_mut(&tp) {
                 None => {
                     let config = log_config(&self.config.log, configs);
-                    let Ok(log) = PartitionLog::create(&tp.to_string(), MemoryStore::new(), config, cx.now) else {
+                    let mut name = String::with_capacity(tp.topic.len() + 11);
+                    trace::push_tp(&mut name, &tp);
+                    let Ok(log) = PartitionLog::create(&name, MemoryStore::new(), config, cx.now) else {
                         continue;
                     };
                     let min_isr = min_insync_replicas(self.config.broker.min_insync_replicas, configs);
-                    self.partitions
-                        .insert(tp.clone(), Partition::new(topic_id, log, configs.clone(), min_isr));
+                    self.partitions.insert(
+                        tp.clone(),
+                        Box::new(Partition::new(topic_id, log, configs.clone(), min_isr)),
+                    );
                 }
                 Some(p) if p.overrides != *configs => {
                     let _ = p.log.set_config(log_config(&self.config.log, configs));
@@ -2119,13 +2115,13 @@ impl Broker {
 /// The coordinator's view of the `__consumer_offsets` partitions: appends as
 /// leader (what a produce with acks=-1 does, without the producer checks).
 struct OffsetsLogView<'a> {
-    partitions: &'a mut BTreeMap<TopicPartition, Partition>,
+    partitions: &'a mut BTreeMap<TopicPartition, Box<Partition>>,
     /// Partitions appended to, whose HW may move.
     touched: Vec<TopicPartition>,
 }
 
 impl<'a> OffsetsLogView<'a> {
-    fn new(partitions: &'a mut BTreeMap<TopicPartition, Partition>) -> Self {
+    fn new(partitions: &'a mut BTreeMap<TopicPartition, Box<Partition>>) -> Self {
         OffsetsLogView {
             partitions,
             touched: Vec::new(),
