@@ -249,7 +249,7 @@ fn measure_create(sim: &mut Simulation, now_ms: &dyn Fn() -> f64) -> (f64, i64, 
         answered || s.metadata().and_then(|m| m.topic("scale")).is_some()
     });
     // The metadata now holds the topic; wait for every replica of every partition.
-    let parts = partitions_of(&sim, "scale");
+    let parts = partitions_of(sim, "scale");
     assert_eq!(parts.len(), PARTITIONS as usize);
     let mut pending: Vec<(TopicPartition, NodeId, NodeId, i32)> = parts
         .iter()

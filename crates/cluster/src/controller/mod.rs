@@ -37,6 +37,9 @@ use crate::sim::Ctx;
 use crate::trace::Observation;
 use crate::types::{Ms, NodeId, TopicPartition, NO_NODE};
 
+/// Records of the metadata log as fetch responses carry them, shared.
+type MetadataWindow = std::sync::Arc<[(i64, i32, MetadataRecord)]>;
+
 /// The most records one `MetadataFetchResponse` carries.
 pub const MAX_FETCH_RECORDS: usize = 2000;
 
@@ -204,11 +207,7 @@ pub struct Controller {
     leader: Option<LeaderState>,
     /// The window of the log fetch responses were last cut from: the epoch it
     /// was built in, its first offset and its records.
-    fetched: Option<(
-        i32,
-        usize,
-        std::sync::Arc<[(i64, i32, crate::metadata::MetadataRecord)]>,
-    )>,
+    fetched: Option<(i32, usize, MetadataWindow)>,
     no_records: MetadataRecords,
 }
 
