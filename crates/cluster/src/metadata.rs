@@ -176,6 +176,20 @@ impl PartitionMap {
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Arc<PartitionRegistration>> {
         self.slots.iter().flatten()
     }
+
+    /// `(partition id, registration)` in partition order, as a map's `iter`.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&i32, &Arc<PartitionRegistration>)> {
+        self.values().map(|p| (&p.partition, p))
+    }
+
+    /// Partition ids in order.
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &i32> {
+        self.values().map(|p| &p.partition)
+    }
+
+    pub fn contains_key(&self, partition: &i32) -> bool {
+        self.get(partition).is_some()
+    }
 }
 
 /// `map[&partition]`, as on a `BTreeMap`: panics if the partition is not registered.
@@ -389,5 +403,77 @@ impl MetadataImage {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reg(partition: i32) -> Arc<PartitionRegistration> {
+        Arc::new(PartitionRegistration {
+            topic_id: Uuid(7),
+            partition,
+            replicas: vec![1, 2],
+            isr: vec![1, 2],
+            leader: 1,
+            leader_epoch: 0,
+            partition_epoch: 0,
+        })
+    }
+
+    #[test]
+    fn partition_map_behaves_like_an_ordered_map() {
+        let mut m = PartitionMap::default();
+        assert!(m.is_empty());
+        m.insert(0, reg(0));
+        m.insert(3, reg(3)); // a gap
+        m.insert(-1, reg(-1)); // ignored
+        assert_eq!(m.len(), 2);
+        assert_eq!(m.keys().copied().collect::<Vec<_>>(), vec![0, 3]);
+        assert!(m.contains_key(&3) && !m.contains_key(&1) && !m.contains_key(&-1) && !m.contains_key(&9));
+        assert_eq!(
+            m.iter().map(|(k, p)| (*k, p.partition)).collect::<Vec<_>>(),
+            vec![(0, 0), (3, 3)]
+        );
+        let old = m.replace(3, reg(3));
+        assert!(old.is_some());
+        assert_eq!(m.len(), 2);
+        m.insert(1, reg(1));
+        assert_eq!(m.len(), 3);
+        assert_eq!(m[&1].partition, 1);
+        assert_eq!(format!("{m:?}").matches("partition:").count(), 3);
+    }
+
+    #[test]
+    fn apply_noting_sees_a_brokers_replicas_before_and_after() {
+        let mut image = MetadataImage::default();
+        image.apply(
+            0,
+            &MetadataRecord::Topic {
+                name: "t".into(),
+                id: Uuid(7),
+            },
+        );
+        assert!(image.apply_noting(1, &MetadataRecord::Partition(reg(0)), 2));
+        assert!(!image.apply_noting(2, &MetadataRecord::Partition(reg(1)), 5));
+        let change = |replicas: Option<Vec<NodeId>>| MetadataRecord::PartitionChange {
+            topic_id: Uuid(7),
+            partition: 0,
+            leader: None,
+            isr: None,
+            replicas,
+        };
+        // Moved away from 2 (named before) and onto 5 (named after).
+        let moved = change(Some(vec![1, 5]));
+        let mut copy = image.clone();
+        assert!(copy.apply_noting(3, &moved, 2));
+        assert!(image.apply_noting(3, &moved, 5));
+        assert!(!image.apply_noting(4, &change(None), 3));
+        assert_eq!(image.offset, 5);
+        assert_eq!(
+            image.partition(&TopicPartition::new("t", 0)).unwrap().replicas,
+            vec![1, 5]
+        );
     }
 }

@@ -520,3 +520,36 @@ pub struct PartitionView {
     /// Replicas on fenced (offline) brokers.
     pub offline: Vec<NodeId>,
 }
+
+#[cfg(test)]
+mod metadata_records_tests {
+    use super::*;
+
+    fn record(offset: i64) -> (i64, i32, MetadataRecord) {
+        (
+            offset,
+            1,
+            MetadataRecord::ProducerIds {
+                broker: 1,
+                next_producer_id: offset,
+            },
+        )
+    }
+
+    #[test]
+    fn a_slice_shares_its_window_and_compares_by_content() {
+        let window: std::sync::Arc<[_]> = (10..20).map(record).collect();
+        let a = MetadataRecords::slice(window.clone(), 2..5);
+        assert_eq!(a.iter().map(|r| r.0).collect::<Vec<_>>(), vec![12, 13, 14]);
+        let b: MetadataRecords = vec![record(12), record(13), record(14)].into();
+        assert_eq!(a, b);
+        // Out of range is clamped, never a panic.
+        assert!(MetadataRecords::slice(window.clone(), 8..50).len() == 2);
+        assert!(MetadataRecords::slice(window, 30..40).is_empty());
+        assert!(MetadataRecords::default().is_empty());
+        assert_eq!(
+            format!("{b:?}"),
+            format!("{:?}", vec![record(12), record(13), record(14)])
+        );
+    }
+}
