@@ -5,6 +5,7 @@
 //! leaders, ISRs and brokers.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::protocol::{ClusterMetadataView, PartitionView, TopicView};
 use crate::types::{NodeId, TopicPartition, Uuid, NO_NODE};
@@ -39,7 +40,9 @@ pub enum MetadataRecord {
         name: String,
         id: Uuid,
     },
-    Partition(PartitionRegistration),
+    /// Shared: the controller's log, every fetch response and every image that
+    /// applies it hold the same registration until a `PartitionChange` copies it.
+    Partition(Arc<PartitionRegistration>),
     /// Only the fields that change are set; a new leader bumps the leader epoch,
     /// and any change bumps the partition epoch.
     PartitionChange {
@@ -104,9 +107,104 @@ pub struct BrokerRegistration {
 pub struct TopicImage {
     pub name: String,
     pub id: Uuid,
-    pub partitions: BTreeMap<i32, PartitionRegistration>,
+    /// Shared with the `Partition` record until a change copies it.
+    pub partitions: PartitionMap,
     /// Non-default config overrides.
     pub configs: BTreeMap<String, String>,
+}
+
+/// A topic's partitions by partition id. Kafka numbers them 0, 1, 2, … without
+/// gaps, so they sit in a vector indexed by id (a map's lookups and inserts cost
+/// too much when 50 brokers each apply thousands of partitions); ids that were
+/// never registered are empty slots, and negative ids are never stored.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct PartitionMap {
+    slots: Vec<Option<Arc<PartitionRegistration>>>,
+    len: usize,
+}
+
+impl PartitionMap {
+    pub fn get(&self, partition: &i32) -> Option<&Arc<PartitionRegistration>> {
+        let i = usize::try_from(*partition).ok()?;
+        self.slots.get(i)?.as_ref()
+    }
+
+    pub fn get_mut(&mut self, partition: &i32) -> Option<&mut Arc<PartitionRegistration>> {
+        let i = usize::try_from(*partition).ok()?;
+        self.slots.get_mut(i)?.as_mut()
+    }
+
+    /// Sets a partition's registration; ignored for a negative id.
+    pub fn insert(&mut self, partition: i32, registration: Arc<PartitionRegistration>) {
+        self.replace(partition, registration);
+    }
+
+    /// Sets a partition's registration and returns the one it replaces;
+    /// ignored for a negative id.
+    pub fn replace(
+        &mut self,
+        partition: i32,
+        registration: Arc<PartitionRegistration>,
+    ) -> Option<Arc<PartitionRegistration>> {
+        let i = usize::try_from(partition).ok()?;
+        if i == self.slots.len() {
+            // The usual case: partitions arrive in order.
+            self.slots.push(Some(registration));
+            self.len += 1;
+            return None;
+        }
+        if i > self.slots.len() {
+            self.slots.resize(i + 1, None);
+        }
+        let old = self.slots[i].replace(registration);
+        if old.is_none() {
+            self.len += 1;
+        }
+        old
+    }
+
+    /// The number of registered partitions.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Registrations in partition order.
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &Arc<PartitionRegistration>> {
+        self.slots.iter().flatten()
+    }
+
+    /// `(partition id, registration)` in partition order, as a map's `iter`.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&i32, &Arc<PartitionRegistration>)> {
+        self.values().map(|p| (&p.partition, p))
+    }
+
+    /// Partition ids in order.
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &i32> {
+        self.values().map(|p| &p.partition)
+    }
+
+    pub fn contains_key(&self, partition: &i32) -> bool {
+        self.get(partition).is_some()
+    }
+}
+
+/// `map[&partition]`, as on a `BTreeMap`: panics if the partition is not registered.
+impl std::ops::Index<&i32> for PartitionMap {
+    type Output = Arc<PartitionRegistration>;
+
+    fn index(&self, partition: &i32) -> &Self::Output {
+        self.get(partition).expect("no such partition")
+    }
+}
+
+impl std::fmt::Debug for PartitionMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.values().map(|p| (p.partition, p))).finish()
+    }
 }
 
 /// What replaying the metadata log up to some offset gives.
@@ -127,7 +225,15 @@ pub struct MetadataImage {
 impl MetadataImage {
     /// Applies one record at `offset`.
     pub fn apply(&mut self, offset: i64, record: &MetadataRecord) {
+        self.apply_noting(offset, record, NO_NODE);
+    }
+
+    /// Applies one record at `offset`; for a `Partition` or `PartitionChange`
+    /// record, returns whether the partition's replicas name `broker` before
+    /// or after it (a broker's own replicas may change), else false.
+    pub fn apply_noting(&mut self, offset: i64, record: &MetadataRecord, broker: NodeId) -> bool {
         self.offset = offset + 1;
+        let mut names_broker = false;
         match record {
             MetadataRecord::RegisterBroker {
                 broker,
@@ -177,7 +283,8 @@ impl MetadataImage {
             }
             MetadataRecord::Partition(p) => {
                 if let Some(t) = self.topics.get_mut(&p.topic_id) {
-                    t.partitions.insert(p.partition, p.clone());
+                    let old = t.partitions.replace(p.partition, Arc::clone(p));
+                    names_broker = p.replicas.contains(&broker) || old.is_some_and(|o| o.replicas.contains(&broker));
                 }
             }
             MetadataRecord::PartitionChange {
@@ -192,8 +299,10 @@ impl MetadataImage {
                     .get_mut(topic_id)
                     .and_then(|t| t.partitions.get_mut(partition))
                 else {
-                    return;
+                    return false;
                 };
+                names_broker = p.replicas.contains(&broker) || replicas.as_ref().is_some_and(|r| r.contains(&broker));
+                let p = Arc::make_mut(p);
                 if let Some(l) = leader {
                     if *l != p.leader {
                         p.leader = *l;
@@ -229,6 +338,7 @@ impl MetadataImage {
                 self.quorum_leader = *leader;
             }
         }
+        names_broker
     }
 
     pub fn topic(&self, name: &str) -> Option<&TopicImage> {
@@ -236,7 +346,9 @@ impl MetadataImage {
     }
 
     pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionRegistration> {
-        self.topic(&tp.topic).and_then(|t| t.partitions.get(&tp.partition))
+        self.topic(&tp.topic)
+            .and_then(|t| t.partitions.get(&tp.partition))
+            .map(|p| &**p)
     }
 
     /// Brokers that are registered and not fenced, ascending.
@@ -256,7 +368,7 @@ impl MetadataImage {
             .flat_map(|(name, t)| {
                 t.partitions
                     .values()
-                    .map(move |p| (TopicPartition::new(name, p.partition), p))
+                    .map(move |p| (TopicPartition::new(name, p.partition), &**p))
             })
     }
 
@@ -291,5 +403,77 @@ impl MetadataImage {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reg(partition: i32) -> Arc<PartitionRegistration> {
+        Arc::new(PartitionRegistration {
+            topic_id: Uuid(7),
+            partition,
+            replicas: vec![1, 2],
+            isr: vec![1, 2],
+            leader: 1,
+            leader_epoch: 0,
+            partition_epoch: 0,
+        })
+    }
+
+    #[test]
+    fn partition_map_behaves_like_an_ordered_map() {
+        let mut m = PartitionMap::default();
+        assert!(m.is_empty());
+        m.insert(0, reg(0));
+        m.insert(3, reg(3)); // a gap
+        m.insert(-1, reg(-1)); // ignored
+        assert_eq!(m.len(), 2);
+        assert_eq!(m.keys().copied().collect::<Vec<_>>(), vec![0, 3]);
+        assert!(m.contains_key(&3) && !m.contains_key(&1) && !m.contains_key(&-1) && !m.contains_key(&9));
+        assert_eq!(
+            m.iter().map(|(k, p)| (*k, p.partition)).collect::<Vec<_>>(),
+            vec![(0, 0), (3, 3)]
+        );
+        let old = m.replace(3, reg(3));
+        assert!(old.is_some());
+        assert_eq!(m.len(), 2);
+        m.insert(1, reg(1));
+        assert_eq!(m.len(), 3);
+        assert_eq!(m[&1].partition, 1);
+        assert_eq!(format!("{m:?}").matches("partition:").count(), 3);
+    }
+
+    #[test]
+    fn apply_noting_sees_a_brokers_replicas_before_and_after() {
+        let mut image = MetadataImage::default();
+        image.apply(
+            0,
+            &MetadataRecord::Topic {
+                name: "t".into(),
+                id: Uuid(7),
+            },
+        );
+        assert!(image.apply_noting(1, &MetadataRecord::Partition(reg(0)), 2));
+        assert!(!image.apply_noting(2, &MetadataRecord::Partition(reg(1)), 5));
+        let change = |replicas: Option<Vec<NodeId>>| MetadataRecord::PartitionChange {
+            topic_id: Uuid(7),
+            partition: 0,
+            leader: None,
+            isr: None,
+            replicas,
+        };
+        // Moved away from 2 (named before) and onto 5 (named after).
+        let moved = change(Some(vec![1, 5]));
+        let mut copy = image.clone();
+        assert!(copy.apply_noting(3, &moved, 2));
+        assert!(image.apply_noting(3, &moved, 5));
+        assert!(!image.apply_noting(4, &change(None), 3));
+        assert_eq!(image.offset, 5);
+        assert_eq!(
+            image.partition(&TopicPartition::new("t", 0)).unwrap().replicas,
+            vec![1, 5]
+        );
     }
 }

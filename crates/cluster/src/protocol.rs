@@ -292,14 +292,69 @@ pub struct GroupMember {
     pub assignment: Vec<TopicPartition>,
 }
 
+/// Metadata log records as `(offset, epoch, record)`: a range of a shared
+/// slice, so that a leader answers many fetchers without copying records.
+#[derive(Clone, Default)]
+pub struct MetadataRecords {
+    chunk: std::sync::Arc<[(i64, i32, MetadataRecord)]>,
+    range: std::ops::Range<usize>,
+}
+
+impl MetadataRecords {
+    /// The records `range` of `chunk` (clamped to it).
+    pub fn slice(chunk: std::sync::Arc<[(i64, i32, MetadataRecord)]>, range: std::ops::Range<usize>) -> Self {
+        let end = range.end.min(chunk.len());
+        let start = range.start.min(end);
+        MetadataRecords {
+            chunk,
+            range: start..end,
+        }
+    }
+}
+
+impl std::ops::Deref for MetadataRecords {
+    type Target = [(i64, i32, MetadataRecord)];
+
+    fn deref(&self) -> &Self::Target {
+        &self.chunk[self.range.clone()]
+    }
+}
+
+impl PartialEq for MetadataRecords {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Debug for MetadataRecords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl FromIterator<(i64, i32, MetadataRecord)> for MetadataRecords {
+    fn from_iter<I: IntoIterator<Item = (i64, i32, MetadataRecord)>>(iter: I) -> Self {
+        let chunk: std::sync::Arc<[_]> = iter.into_iter().collect();
+        let len = chunk.len();
+        MetadataRecords { chunk, range: 0..len }
+    }
+}
+
+impl From<Vec<(i64, i32, MetadataRecord)>> for MetadataRecords {
+    fn from(records: Vec<(i64, i32, MetadataRecord)>) -> Self {
+        records.into_iter().collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetadataFetchResponse {
     /// The responder's epoch and who it thinks leads (-1 if unknown).
     pub epoch: i32,
     pub leader: NodeId,
     pub error: Option<KafkaError>,
-    /// Records from `fetch_offset` on: (offset, epoch, record).
-    pub records: Vec<(i64, i32, MetadataRecord)>,
+    /// Records from `fetch_offset` on: (offset, epoch, record). Shared: the
+    /// leader answers every fetcher at the same offset with the same slice.
+    pub records: MetadataRecords,
     /// The quorum's high watermark: records below it are committed.
     pub high_watermark: i64,
     /// Set when the fetcher's log diverged: truncate to `end_offset` of `epoch`.
@@ -474,4 +529,37 @@ pub struct PartitionView {
     pub isr: Vec<NodeId>,
     /// Replicas on fenced (offline) brokers.
     pub offline: Vec<NodeId>,
+}
+
+#[cfg(test)]
+mod metadata_records_tests {
+    use super::*;
+
+    fn record(offset: i64) -> (i64, i32, MetadataRecord) {
+        (
+            offset,
+            1,
+            MetadataRecord::ProducerIds {
+                broker: 1,
+                next_producer_id: offset,
+            },
+        )
+    }
+
+    #[test]
+    fn a_slice_shares_its_window_and_compares_by_content() {
+        let window: std::sync::Arc<[_]> = (10..20).map(record).collect();
+        let a = MetadataRecords::slice(window.clone(), 2..5);
+        assert_eq!(a.iter().map(|r| r.0).collect::<Vec<_>>(), vec![12, 13, 14]);
+        let b: MetadataRecords = vec![record(12), record(13), record(14)].into();
+        assert_eq!(a, b);
+        // Out of range is clamped, never a panic.
+        assert!(MetadataRecords::slice(window.clone(), 8..50).len() == 2);
+        assert!(MetadataRecords::slice(window, 30..40).is_empty());
+        assert!(MetadataRecords::default().is_empty());
+        assert_eq!(
+            format!("{b:?}"),
+            format!("{:?}", vec![record(12), record(13), record(14)])
+        );
+    }
 }

@@ -7,6 +7,7 @@
 //! and the PRNG is PCG (`oorandom`), whose stream is fixed.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 use oorandom::Rand64;
 
@@ -19,7 +20,7 @@ use crate::controller::{self, Controller, ControllerDisk};
 use crate::metadata::MetadataImage;
 use crate::producer::{self, Producer, ProducerRecord};
 use crate::protocol::{AdminRequest, AdminResponse, Message};
-use crate::trace::{Observation, Trace, TraceLine};
+use crate::trace::{self, Observation, Trace, TraceLine};
 use crate::types::{Ms, NodeId, TopicPartition};
 
 pub mod group_admin;
@@ -241,6 +242,8 @@ pub struct Simulation {
     consumed: Vec<ConsumedRecord>,
     /// Answers to the group admin client, by request id ([`group_admin`]).
     group_admin_inbox: BTreeMap<u64, Message>,
+    /// The effects of the input being handled (kept for its capacity).
+    effects: Vec<Effect>,
 }
 
 /// Record bytes a broker took in from producers and sent out in fetch responses
@@ -257,29 +260,7 @@ pub struct Traffic {
 impl Simulation {
     /// Builds the cluster and starts every controller and broker at time 0.
     pub fn new(config: ClusterConfig, seed: u64) -> Self {
-        let mut sim = Simulation {
-            now: config.origin_ms,
-            rng: Rand64::new(seed as u128),
-            queue: BTreeMap::new(),
-            seq: 0,
-            nodes: BTreeMap::new(),
-            blocked: BTreeSet::new(),
-            links: BTreeMap::new(),
-            last_delivery: BTreeMap::new(),
-            trace: Trace::new(Trace::DEFAULT_CAPACITY),
-            observations: Vec::new(),
-            outcomes: Vec::new(),
-            admin_pending: BTreeMap::new(),
-            admin_responses: BTreeMap::new(),
-            next_request_id: 1,
-            next_client_id: FIRST_CLIENT_ID,
-            seed,
-            traffic: BTreeMap::new(),
-            records_sent: 0,
-            consumed: Vec::new(),
-            group_admin_inbox: BTreeMap::new(),
-            config,
-        };
+        let mut sim = Simulation::new_stopped(config, seed);
         for id in sim.config.controllers.clone() {
             sim.nodes
                 .insert(id, NodeState::down(Disk::Controller(ControllerDisk::default())));
@@ -447,7 +428,7 @@ impl Simulation {
                     self.trace_line(to, format!("dropped {} from {from}: partitioned", msg_kind(&msg)));
                     return;
                 }
-                self.trace_line(to, format!("recv {} from {from}", msg_summary(&msg)));
+                self.trace_line(to, trace::text(format_args!("recv {} from {from}", MsgSummary(&msg))));
                 self.count_traffic(from, to, &msg);
                 self.with_node(to, |node, cx| node.on_message(cx, from, msg));
             }
@@ -467,7 +448,8 @@ impl Simulation {
 
     /// Runs `f` on a running node and applies its effects.
     fn with_node(&mut self, id: NodeId, f: impl FnOnce(&mut Node, &mut Ctx)) {
-        let mut effects = Vec::new();
+        // One buffer for every input (a nested call would get a new one).
+        let mut effects = std::mem::take(&mut self.effects);
         {
             let Some(NodeState {
                 slot: Slot::Up(node), ..
@@ -486,15 +468,16 @@ impl Simulation {
                 self.consumed.extend(c.take_processed());
             }
         }
-        self.apply_effects(id, effects);
+        self.apply_effects(id, &mut effects);
+        self.effects = effects;
         if matches!(self.consumer(id), Some(c) if c.is_halted()) {
             // The consumer reached the crash point a test asked for.
             self.apply_fault(Fault::Kill(id));
         }
     }
 
-    fn apply_effects(&mut self, from: NodeId, effects: Vec<Effect>) {
-        for e in effects {
+    fn apply_effects(&mut self, from: NodeId, effects: &mut Vec<Effect>) {
+        for e in effects.drain(..) {
             match e {
                 Effect::Send(to, msg) => self.send(from, to, msg),
                 Effect::SetTimer(after, timer) => {
@@ -509,12 +492,21 @@ impl Simulation {
                     );
                 }
                 Effect::Observe(o) => {
-                    self.trace_line(from, o.to_string());
+                    self.trace_line(from, o.text());
                     self.observations.push((self.now, from, o));
                 }
                 Effect::Outcome(o) => {
                     let text = match &o.result {
-                        Ok(offset) => format!("record {} acked {}@{offset}", o.record_id, o.tp),
+                        Ok(offset) => {
+                            let mut s = String::with_capacity(48);
+                            s.push_str("record ");
+                            trace::push_uint(&mut s, o.record_id);
+                            s.push_str(" acked ");
+                            trace::push_tp(&mut s, &o.tp);
+                            s.push('@');
+                            trace::push_int(&mut s, *offset);
+                            s
+                        }
                         Err(e) => format!("record {} failed {}: {e}", o.record_id, o.tp),
                     };
                     self.trace_line(from, text);
@@ -992,72 +984,91 @@ pub fn msg_kind(m: &Message) -> &'static str {
 
 /// A short, stable description of a message for the trace.
 pub fn msg_summary(m: &Message) -> String {
-    match m {
-        Message::Fetch(f) => {
-            let parts: Vec<String> = f
-                .partitions
-                .iter()
-                .map(|p| format!("{}@{}", p.tp, p.fetch_offset))
-                .collect();
-            format!("Fetch replica={} [{}]", f.replica, parts.join(","))
+    MsgSummary(m).to_string()
+}
+
+/// [`msg_summary`] written straight into a formatter (no intermediate strings).
+pub struct MsgSummary<'a>(pub &'a Message);
+
+/// `items` separated by commas, each written by `item`.
+fn write_list<T>(
+    f: &mut fmt::Formatter<'_>,
+    items: &[T],
+    mut item: impl FnMut(&mut fmt::Formatter<'_>, &T) -> fmt::Result,
+) -> fmt::Result {
+    for (i, x) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(",")?;
         }
-        Message::FetchResponse(r) => {
-            let parts: Vec<String> = r
-                .partitions
-                .iter()
-                .map(|p| {
-                    format!(
-                        "{} hw={} bytes={}{}",
-                        p.tp,
-                        p.high_watermark,
-                        p.records.len(),
-                        p.error.map_or(String::new(), |e| format!(" {e}"))
-                    )
-                })
-                .collect();
-            format!("FetchResponse [{}]", parts.join(","))
+        item(f, x)?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for MsgSummary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Message::Fetch(r) => {
+                write!(f, "Fetch replica={} [", r.replica)?;
+                write_list(f, &r.partitions, |f, p| write!(f, "{}@{}", p.tp, p.fetch_offset))?;
+                f.write_str("]")
+            }
+            Message::FetchResponse(r) => {
+                f.write_str("FetchResponse [")?;
+                write_list(f, &r.partitions, |f, p| {
+                    write!(f, "{} hw={} bytes={}", p.tp, p.high_watermark, p.records.len())?;
+                    match p.error {
+                        Some(e) => write!(f, " {e}"),
+                        None => Ok(()),
+                    }
+                })?;
+                f.write_str("]")
+            }
+            Message::Produce(p) => {
+                write!(f, "Produce {} acks={} [", p.request_id, p.acks)?;
+                write_list(f, &p.partitions, |f, (tp, b)| {
+                    match kafkaplay_log::BatchRef::parse(b, b.len()) {
+                        Ok(batch) if batch.producer_id() >= 0 => write!(
+                            f,
+                            "{tp} bytes={} records={} producer={}/{} seq={}",
+                            b.len(),
+                            batch.records_count(),
+                            batch.producer_id(),
+                            batch.producer_epoch(),
+                            batch.base_sequence()
+                        ),
+                        Ok(batch) => write!(f, "{tp} bytes={} records={}", b.len(), batch.records_count()),
+                        Err(_) => write!(f, "{tp} bytes={}", b.len()),
+                    }
+                })?;
+                f.write_str("]")
+            }
+            Message::ProduceResponse(r) => {
+                write!(f, "ProduceResponse {} [", r.request_id)?;
+                write_list(f, &r.partitions, |f, p| match p.error {
+                    Some(e) => write!(f, "{} {e}", p.tp),
+                    None => write!(f, "{} offset={}", p.tp, p.base_offset),
+                })?;
+                f.write_str("]")
+            }
+            Message::MetadataFetchResponse(r) => {
+                write!(
+                    f,
+                    "MetadataFetchResponse epoch={} leader={} records={} hw={}",
+                    r.epoch,
+                    r.leader,
+                    r.records.len(),
+                    r.high_watermark,
+                )?;
+                match r.error {
+                    Some(e) => write!(f, " {e}"),
+                    None => Ok(()),
+                }
+            }
+            Message::MetadataResponse { request_id, metadata } => {
+                write!(f, "MetadataResponse {request_id} topics={}", metadata.topics.len())
+            }
+            other => write!(f, "{other:?}"),
         }
-        Message::Produce(p) => {
-            let parts: Vec<String> = p
-                .partitions
-                .iter()
-                .map(|(tp, b)| match kafkaplay_log::BatchRef::parse(b, b.len()) {
-                    Ok(batch) if batch.producer_id() >= 0 => format!(
-                        "{tp} bytes={} records={} producer={}/{} seq={}",
-                        b.len(),
-                        batch.records_count(),
-                        batch.producer_id(),
-                        batch.producer_epoch(),
-                        batch.base_sequence()
-                    ),
-                    Ok(batch) => format!("{tp} bytes={} records={}", b.len(), batch.records_count()),
-                    Err(_) => format!("{tp} bytes={}", b.len()),
-                })
-                .collect();
-            format!("Produce {} acks={} [{}]", p.request_id, p.acks, parts.join(","))
-        }
-        Message::ProduceResponse(r) => {
-            let parts: Vec<String> = r
-                .partitions
-                .iter()
-                .map(|p| match p.error {
-                    Some(e) => format!("{} {e}", p.tp),
-                    None => format!("{} offset={}", p.tp, p.base_offset),
-                })
-                .collect();
-            format!("ProduceResponse {} [{}]", r.request_id, parts.join(","))
-        }
-        Message::MetadataFetchResponse(r) => format!(
-            "MetadataFetchResponse epoch={} leader={} records={} hw={}{}",
-            r.epoch,
-            r.leader,
-            r.records.len(),
-            r.high_watermark,
-            r.error.map_or(String::new(), |e| format!(" {e}"))
-        ),
-        Message::MetadataResponse { request_id, metadata } => {
-            format!("MetadataResponse {request_id} topics={}", metadata.topics.len())
-        }
-        other => format!("{other:?}"),
     }
 }

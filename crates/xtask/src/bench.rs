@@ -473,7 +473,11 @@ const CLUSTER_READING: &str = "
   *create* is the wall time from the admin request until every replica's
   broker reports its role (`replica_info`) for the leader and leader epoch
   that the metadata holds. The harness checks this each time the simulated
-  clock moves on, and the time those checks take is subtracted. *kill* stops
+  clock moves on, and the time those checks take is subtracted. *create
+  again* repeats it in a new cluster after the kill below, in the same
+  process: in wasm the first create runs largely before V8 has compiled the
+  hot code with its optimizing tier (and both platforms touch fresh memory),
+  so the second shows what the simulation itself costs. *kill* stops
   the broker that leads the most partitions (`Fault::Kill`) and measures until
   each partition it led has a new leader in the controller's metadata, and that
   leader's broker leads it at that epoch. Most of this is spent simulating the
@@ -485,8 +489,9 @@ const CLUSTER_READING: &str = "
   bench binary gives the heap bytes that are live once every replica knows its
   role, minus those that were live before the request, divided by 15,000.
   Everything the creation added counts: the logs and replica state on the
-  brokers, the metadata log and images (every broker and the controller hold
-  all 5,000 partitions), and the simulator's observation list. In wasm, the
+  brokers, the metadata images (every broker and the controller index all
+  5,000 partitions; the registrations themselves are shared with the
+  controller's metadata log), and the simulator's observation list. In wasm, the
   only probe is the growth of the linear memory (`wasm_bindgen::memory()`),
   measured over the same span in a fresh instance (its own test binary). The
   linear memory grows in 64 KiB pages, never shrinks, and reuses freed blocks

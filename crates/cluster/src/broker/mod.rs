@@ -32,27 +32,30 @@
 
 pub mod disk_view;
 pub mod group_coordinator;
+mod metadata_log;
 pub mod partition;
 pub mod producer_state;
 mod retention;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use kafkaplay_log::{BatchRef, LogConfig, LogError, MemoryStore, PartitionLog, SegmentStore};
 
 use crate::config::ClusterConfig;
 use crate::error::KafkaError;
-use crate::metadata::{MetadataImage, MetadataRecord, PartitionRegistration};
+use crate::metadata::{MetadataImage, MetadataRecord, PartitionRegistration, TopicImage};
 use crate::protocol::{
     AdminRequest, AlterPartition, AlterPartitionResponse, FetchPartition, FetchRequest, FetchResponse,
     FetchResponsePartition, ListOffsetsPartition, Message, MetadataFetchResponse, ProducePartitionResponse,
     ProduceRequest, ProduceResponse, TopicView,
 };
 use crate::sim::{self, Ctx};
-use crate::trace::Observation;
+use crate::trace::{self, Observation};
 use crate::types::{Ms, NodeId, TopicPartition, Uuid, NO_NODE};
 
 use group_coordinator::{GroupCoordinator, OffsetsLog, GROUP_METADATA_TOPIC_NAME};
+use metadata_log::MetadataLog;
 use partition::{log_config, min_insync_replicas, Partition, PendingIsr, RemoteReplica, Role};
 use producer_state::{Check, ProducerBatch};
 
@@ -244,22 +247,89 @@ struct Recovered {
     lost: Vec<(TopicPartition, i64, i64)>,
 }
 
+/// The replicas that metadata records applied since the last reconcile may
+/// concern.
+#[derive(Debug, Default)]
+struct Dirty {
+    /// Every replica: this broker's own registration changed (fenced or not).
+    all: bool,
+    /// Every partition of these topics: created, deleted, or configs changed.
+    topics: BTreeSet<String>,
+    /// Partitions whose registration names this broker before or after the change.
+    partitions: BTreeSet<(Uuid, i32)>,
+}
+
+impl Dirty {
+    /// Applies `record` to `image` and notes what it touches on broker `me`.
+    /// After a reconcile this broker hosts exactly the partitions whose
+    /// registration names it, so a partition change concerns it only if the
+    /// registration names it before or after.
+    fn apply(&mut self, image: &mut MetadataImage, me: NodeId, offset: i64, record: &MetadataRecord) {
+        if let MetadataRecord::RemoveTopic { id } = record {
+            if let Some(t) = image.topics.get(id) {
+                self.topics.insert(t.name.clone());
+            }
+        }
+        let names_me = image.apply_noting(offset, record, me);
+        match record {
+            MetadataRecord::RegisterBroker { broker, .. }
+            | MetadataRecord::UnregisterBroker { broker, .. }
+            | MetadataRecord::FenceBroker { broker, .. }
+            | MetadataRecord::UnfenceBroker { broker, .. }
+            | MetadataRecord::BrokerInControlledShutdown { broker, .. } => self.all |= *broker == me,
+            MetadataRecord::Topic { name, .. } | MetadataRecord::Config { topic: name, .. } => {
+                self.topics.insert(name.clone());
+            }
+            MetadataRecord::Partition(p) => {
+                if names_me {
+                    self.partitions.insert((p.topic_id, p.partition));
+                }
+            }
+            MetadataRecord::PartitionChange {
+                topic_id, partition, ..
+            } => {
+                if names_me {
+                    self.partitions.insert((*topic_id, *partition));
+                }
+            }
+            MetadataRecord::RemoveTopic { .. }
+            | MetadataRecord::ProducerIds { .. }
+            | MetadataRecord::LeaderChange { .. } => {}
+        }
+    }
+}
+
 /// A broker node.
 #[derive(Debug)]
 pub struct Broker {
     id: NodeId,
     config: ClusterConfig,
-    /// `__cluster_metadata` as fetched: (offset = index, epoch, record).
-    metadata_log: Vec<(i32, MetadataRecord)>,
+    /// `__cluster_metadata` as fetched (epochs, and the records not yet applied).
+    metadata_log: MetadataLog,
     image: MetadataImage,
+    /// What the records applied since the last reconcile touched.
+    dirty: Dirty,
     quorum_epoch: i32,
     quorum_leader: NodeId,
     metadata: MetadataFetcher,
     lifecycle: Lifecycle,
-    partitions: BTreeMap<TopicPartition, Partition>,
+    /// Boxed: a B-tree moves its values around, and a replica is large.
+    partitions: BTreeMap<TopicPartition, Box<Partition>>,
     fetchers: BTreeMap<NodeId, Fetcher>,
     held_fetches: BTreeMap<u64, HeldFetch>,
     pending_produces: BTreeMap<u64, PendingProduce>,
+    /// The partitions this broker follows, by leader (what a fetch to that
+    /// leader covers).
+    followed: BTreeMap<NodeId, BTreeSet<TopicPartition>>,
+    /// Bumped by every change that may complete a held fetch or a waiting
+    /// produce: a role, a leader epoch, a log end, log start or high watermark,
+    /// a new held fetch or waiting produce.
+    state_version: u64,
+    /// Held fetches to check: new ones, and those covering a partition that
+    /// changed since (the others cannot have become ready).
+    held_to_check: BTreeSet<u64>,
+    /// The `state_version` waiting produces were last checked at.
+    settled_version: u64,
     next_id: u64,
     high_watermarks: BTreeMap<TopicPartition, i64>,
     producer_ids_issued: i64,
@@ -295,7 +365,7 @@ impl Broker {
                 log.update_high_watermark(*hw);
             }
             let min_isr = min_insync_replicas(config.broker.min_insync_replicas, &sp.overrides);
-            partitions.insert(tp, Partition::new(sp.topic_id, log, sp.overrides, min_isr));
+            partitions.insert(tp, Box::new(Partition::new(sp.topic_id, log, sp.overrides, min_isr)));
         }
         let voters = &config.controllers;
         let target = if voters.is_empty() {
@@ -306,11 +376,12 @@ impl Broker {
         Broker {
             id,
             config: config.clone(),
-            metadata_log: Vec::new(),
+            metadata_log: MetadataLog::default(),
             image: MetadataImage {
                 quorum_leader: NO_NODE,
                 ..MetadataImage::default()
             },
+            dirty: Dirty::default(),
             quorum_epoch: 0,
             quorum_leader: NO_NODE,
             metadata: MetadataFetcher {
@@ -322,6 +393,10 @@ impl Broker {
             fetchers: BTreeMap::new(),
             held_fetches: BTreeMap::new(),
             pending_produces: BTreeMap::new(),
+            followed: BTreeMap::new(),
+            state_version: 1,
+            held_to_check: BTreeSet::new(),
+            settled_version: 0,
             next_id: 1,
             high_watermarks: disk.high_watermarks,
             producer_ids_issued: disk.producer_ids_issued,
@@ -552,6 +627,8 @@ impl Broker {
             }
             Timer::LogCleanup => {
                 let now = cx.now;
+                self.state_version += 1; // log starts may move
+                self.held_to_check.extend(self.held_fetches.keys());
                 for p in self.partitions.values_mut() {
                     if p.log.config().cleanup_policy.compact && p.log.dirty_ratio(now) >= MIN_CLEANABLE_DIRTY_RATIO {
                         let _ = p.log.clean(now);
@@ -673,8 +750,8 @@ impl Broker {
         self.metadata.generation += 1;
         self.metadata.in_flight = true;
         self.metadata.last_sent_at = cx.now;
-        let fetch_offset = self.metadata_log.len() as i64;
-        let last_fetched_epoch = self.metadata_log.last().map_or(-1, |(e, _)| *e);
+        let fetch_offset = self.metadata_log.end_offset();
+        let last_fetched_epoch = self.metadata_log.last_epoch();
         cx.send(
             self.metadata.target,
             Message::MetadataFetch {
@@ -720,22 +797,32 @@ impl Broker {
         if let Some((epoch, end_offset)) = r.diverging {
             self.truncate_metadata_log(epoch, end_offset);
         } else {
-            for (offset, epoch, record) in r.records {
-                let end = self.metadata_log.len() as i64;
+            let mut applied = false;
+            for &(offset, epoch, ref record) in r.records.iter() {
+                let end = self.metadata_log.end_offset();
                 if offset < end {
                     continue;
                 }
                 if offset > end {
                     break;
                 }
-                self.metadata_log.push((epoch, record));
+                if offset < r.high_watermark && self.image.offset == end {
+                    // Committed and next to apply: applied from the response,
+                    // only its epoch is kept.
+                    self.metadata_log.push_applied(epoch);
+                    self.dirty.apply(&mut self.image, self.id, offset, record);
+                    applied = true;
+                } else {
+                    self.metadata_log.push(epoch, record.clone());
+                }
             }
-            let committed = r.high_watermark.min(self.metadata_log.len() as i64);
-            let mut applied = false;
+            let committed = r.high_watermark.min(self.metadata_log.end_offset());
             while self.image.offset < committed {
                 let offset = self.image.offset;
-                let (_, record) = &self.metadata_log[offset as usize];
-                self.image.apply(offset, record);
+                let Some(record) = self.metadata_log.take_unapplied() else {
+                    break;
+                };
+                self.dirty.apply(&mut self.image, self.id, offset, &record);
                 applied = true;
             }
             if applied {
@@ -747,11 +834,11 @@ impl Broker {
 
     /// `ReplicatedLog.truncateToEndOffset`, never below what was applied.
     fn truncate_metadata_log(&mut self, epoch: i32, end_offset: i64) {
-        let end = self.metadata_log.len() as i64;
+        let end = self.metadata_log.end_offset();
         let target = if epoch == 0 {
             end_offset.min(end)
         } else {
-            let (local_epoch, local_end) = metadata_end_offset_for_epoch(&self.metadata_log, epoch);
+            let (local_epoch, local_end) = self.metadata_log.end_offset_for_epoch(epoch);
             if local_epoch == epoch {
                 local_end.min(end_offset)
             } else {
@@ -759,7 +846,7 @@ impl Broker {
             }
         };
         let target = target.max(self.image.offset).clamp(0, end);
-        self.metadata_log.truncate(target as usize);
+        self.metadata_log.truncate(target);
     }
 
     fn set_quorum_leader(&mut self, cx: &mut Ctx, leader: NodeId) {
@@ -788,7 +875,7 @@ impl Broker {
         let was_caught_up = self.lifecycle.caught_up;
         self.check_caught_up(cx);
         if was_caught_up {
-            self.reconcile(cx);
+            self.reconcile_dirty(cx);
         }
     }
 
@@ -942,44 +1029,101 @@ impl Broker {
 
     /// Brings every hosted replica in line with the image.
     fn reconcile(&mut self, cx: &mut Ctx) {
-        let mut wanted: BTreeMap<TopicPartition, (Uuid, PartitionRegistration, BTreeMap<String, String>)> =
-            BTreeMap::new();
-        for (tp, reg) in self.image.partitions() {
-            if reg.replicas.contains(&self.id) {
-                let configs = self
-                    .image
-                    .topics
-                    .get(&reg.topic_id)
-                    .map(|t| t.configs.clone())
-                    .unwrap_or_default();
-                wanted.insert(tp, (reg.topic_id, reg.clone(), configs));
+        self.dirty = Dirty::default();
+        let me = self.id;
+        let mut tps: BTreeSet<TopicPartition> = self.partitions.keys().cloned().collect();
+        for (name, id) in &self.image.topic_ids {
+            let Some(t) = self.image.topics.get(id) else { continue };
+            for reg in t.partitions.values() {
+                if reg.replicas.contains(&me) {
+                    tps.insert(TopicPartition::new(name, reg.partition));
+                }
             }
         }
-        let gone: Vec<TopicPartition> = self
+        self.reconcile_partitions(cx, tps);
+    }
+
+    /// Brings the replicas that the records applied since the last reconcile
+    /// touched in line with the image (Kafka's brokers apply a `MetadataDelta`
+    /// the same way). Replicas no record touched are already in line.
+    fn reconcile_dirty(&mut self, cx: &mut Ctx) {
+        let dirty = std::mem::take(&mut self.dirty);
+        if dirty.all {
+            return self.reconcile(cx);
+        }
+        if dirty.topics.is_empty() && dirty.partitions.is_empty() {
+            return;
+        }
+        let me = self.id;
+        let mut tps: BTreeSet<TopicPartition> = dirty
             .partitions
             .iter()
-            .filter(|(tp, p)| wanted.get(*tp).is_none_or(|(id, _, _)| *id != p.topic_id))
-            .map(|(tp, _)| tp.clone())
+            .filter_map(|(id, partition)| {
+                let t = self.image.topics.get(id)?;
+                Some(TopicPartition::new(&t.name, *partition))
+            })
+            .collect();
+        for name in &dirty.topics {
+            let first = TopicPartition::new(name, i32::MIN);
+            tps.extend(
+                self.partitions
+                    .range(first..)
+                    .take_while(|(tp, _)| tp.topic == *name)
+                    .map(|(tp, _)| tp.clone()),
+            );
+            if let Some(t) = self.image.topic(name) {
+                for reg in t.partitions.values() {
+                    if reg.replicas.contains(&me) {
+                        tps.insert(TopicPartition::new(name, reg.partition));
+                    }
+                }
+            }
+        }
+        self.reconcile_partitions(cx, tps);
+    }
+
+    /// Removes the replicas of `tps` the image no longer gives this broker, then
+    /// opens and applies the registration of the others, in partition order.
+    fn reconcile_partitions(&mut self, cx: &mut Ctx, tps: BTreeSet<TopicPartition>) {
+        let gone: Vec<TopicPartition> = tps
+            .iter()
+            .filter(|tp| {
+                self.partitions
+                    .get(*tp)
+                    .is_some_and(|p| wanted(&self.image, self.id, tp).is_none_or(|(t, _)| t.id != p.topic_id))
+            })
+            .cloned()
             .collect();
         for tp in gone {
             self.remove_partition(cx, &tp);
         }
         let fenced = self.is_fenced_in_image();
-        for (tp, (topic_id, reg, configs)) in wanted {
-            if !self.partitions.contains_key(&tp) {
-                let config = log_config(&self.config.log, &configs);
-                let Ok(log) = PartitionLog::create(&tp.to_string(), MemoryStore::new(), config, cx.now) else {
-                    continue;
-                };
-                let min_isr = min_insync_replicas(self.config.broker.min_insync_replicas, &configs);
-                self.partitions
-                    .insert(tp.clone(), Partition::new(topic_id, log, configs.clone(), min_isr));
-            }
-            let p = self.partitions.get_mut(&tp).expect("just ensured");
-            if p.overrides != configs {
-                let _ = p.log.set_config(log_config(&self.config.log, &configs));
-                p.min_insync_replicas = min_insync_replicas(self.config.broker.min_insync_replicas, &configs);
-                p.overrides = configs;
+        for tp in tps {
+            let Some((t, reg)) = wanted(&self.image, self.id, &tp) else {
+                continue;
+            };
+            let (topic_id, reg) = (t.id, Arc::clone(reg));
+            let configs = &t.configs;
+            match self.partitions.get_mut(&tp) {
+                None => {
+                    let config = log_config(&self.config.log, configs);
+                    let mut name = String::with_capacity(tp.topic.len() + 11);
+                    trace::push_tp(&mut name, &tp);
+                    let Ok(log) = PartitionLog::create(&name, MemoryStore::new(), config, cx.now) else {
+                        continue;
+                    };
+                    let min_isr = min_insync_replicas(self.config.broker.min_insync_replicas, configs);
+                    self.partitions.insert(
+                        tp.clone(),
+                        Box::new(Partition::new(topic_id, log, configs.clone(), min_isr)),
+                    );
+                }
+                Some(p) if p.overrides != *configs => {
+                    let _ = p.log.set_config(log_config(&self.config.log, configs));
+                    p.min_insync_replicas = min_insync_replicas(self.config.broker.min_insync_replicas, configs);
+                    p.overrides = configs.clone();
+                }
+                Some(_) => {}
             }
             self.apply_registration(cx, &tp, &reg, fenced);
         }
@@ -987,7 +1131,10 @@ impl Broker {
     }
 
     fn remove_partition(&mut self, cx: &mut Ctx, tp: &TopicPartition) {
-        if let Some(p) = self.partitions.remove(tp) {
+        if let Some(mut p) = self.partitions.remove(tp) {
+            self.state_version += 1;
+            wake_held(&mut p, &self.held_fetches, &mut self.held_to_check);
+            self.set_followed(tp, p.leader(), None);
             self.high_watermarks.remove(tp);
             cx.observe(Observation::ReplicaRole {
                 tp: tp.clone(),
@@ -1055,6 +1202,8 @@ impl Broker {
         let p = self.partitions.get_mut(tp).expect("hosted");
         let old_leader = p.leader();
         p.role = Role::Leader;
+        self.state_version += 1;
+        wake_held(p, &self.held_fetches, &mut self.held_to_check);
         p.leader_epoch = reg.leader_epoch;
         p.partition_epoch = reg.partition_epoch;
         p.replicas = reg.replicas.clone();
@@ -1076,6 +1225,7 @@ impl Broker {
             role: "leader",
             leader_epoch: reg.leader_epoch,
         });
+        self.set_followed(tp, old_leader, None);
         if let Some(l) = old_leader {
             self.drop_from_fetcher(tp, l);
         }
@@ -1088,6 +1238,8 @@ impl Broker {
         let p = self.partitions.get_mut(tp).expect("hosted");
         let old_leader = p.leader();
         p.role = role;
+        self.state_version += 1;
+        wake_held(p, &self.held_fetches, &mut self.held_to_check);
         p.leader_epoch = reg.leader_epoch;
         p.partition_epoch = reg.partition_epoch;
         p.replicas = reg.replicas.clone();
@@ -1097,6 +1249,7 @@ impl Broker {
         p.leader_epoch_start_offset = -1;
         p.follower = Default::default();
         let new_leader = p.leader();
+        self.set_followed(tp, old_leader, new_leader);
         cx.observe(Observation::ReplicaRole {
             tp: tp.clone(),
             broker: self.id,
@@ -1108,6 +1261,24 @@ impl Broker {
         }
         if let Some(l) = new_leader {
             self.maybe_send_fetch(cx, l);
+        }
+    }
+
+    /// Moves `tp` in the index of followed partitions from `old` to `new` leader.
+    fn set_followed(&mut self, tp: &TopicPartition, old: Option<NodeId>, new: Option<NodeId>) {
+        if old == new {
+            return;
+        }
+        if let Some(old) = old {
+            if let Some(set) = self.followed.get_mut(&old) {
+                set.remove(tp);
+                if set.is_empty() {
+                    self.followed.remove(&old);
+                }
+            }
+        }
+        if let Some(new) = new {
+            self.followed.entry(new).or_default().insert(tp.clone());
         }
     }
 
@@ -1132,7 +1303,8 @@ impl Broker {
         let mut partitions = Vec::new();
         let mut sent = BTreeMap::new();
         let mut wake: Option<Ms> = None;
-        for (tp, p) in &self.partitions {
+        let followed = self.followed.get(&leader).into_iter().flatten();
+        for (tp, p) in followed.filter_map(|tp| self.partitions.get_key_value(tp)) {
             if p.role != (Role::Follower { leader }) || p.follower.waiting_for_metadata {
                 continue;
             }
@@ -1201,11 +1373,13 @@ impl Broker {
 
     /// `AbstractFetcherThread.processFetchResponse` for one partition.
     fn process_fetched_partition(&mut self, cx: &mut Ctx, part: FetchResponsePartition, fetch_offset: i64) {
+        self.state_version += 1;
         let me = self.id;
         let now = cx.now;
         let backoff = self.config.broker.replica_fetch_backoff_ms;
         let tp = part.tp.clone();
         let p = self.partitions.get_mut(&tp).expect("checked by caller");
+        wake_held(p, &self.held_fetches, &mut self.held_to_check);
         match part.error {
             None => {}
             Some(KafkaError::OffsetOutOfRange) => {
@@ -1306,7 +1480,15 @@ impl Broker {
             request.max_wait_ms,
             sim::Timer::Broker(Timer::FetchHoldExpired { hold_id }),
         );
+        for fp in &request.partitions {
+            if let Some(p) = self.partitions.get_mut(&fp.tp) {
+                // Ids of fetches answered since (by their timer) go.
+                p.held_fetches.retain(|id| self.held_fetches.contains_key(id));
+                p.held_fetches.push(hold_id);
+            }
+        }
         self.held_fetches.insert(hold_id, HeldFetch { from, request });
+        self.held_to_check.insert(hold_id);
     }
 
     /// Reads every requested partition (`ReplicaManager.readFromLog` and
@@ -1355,9 +1537,8 @@ impl Broker {
             records: Vec::new(),
             diverging_epoch: None,
         };
-        let err = self.fetch_error(&tp);
         let Some(p) = self.partitions.get(&tp) else {
-            return empty(Some(err), -1, -1);
+            return empty(Some(self.fetch_error(&tp)), -1, -1);
         };
         let (hw, lso, leo) = (p.log.high_watermark(), p.log.log_start_offset(), p.log.log_end_offset());
         // Epochs first, then leadership (`Partition.localLogWithEpochOrThrow`).
@@ -1538,6 +1719,14 @@ impl Broker {
 
     /// The coordinator appended to these offsets partitions: move their HW.
     fn after_coordinator_appends(&mut self, cx: &mut Ctx, touched: Vec<TopicPartition>) {
+        if !touched.is_empty() {
+            self.state_version += 1; // log ends moved
+        }
+        for tp in &touched {
+            if let Some(p) = self.partitions.get_mut(tp) {
+                wake_held(p, &self.held_fetches, &mut self.held_to_check);
+            }
+        }
         for tp in touched {
             self.maybe_increment_high_watermark(cx, &tp);
         }
@@ -1589,6 +1778,8 @@ impl Broker {
         let p = self.partitions.get_mut(tp).expect("hosted");
         if hw > p.log.high_watermark() {
             let hw = p.log.update_high_watermark(hw);
+            self.state_version += 1;
+            wake_held(p, &self.held_fetches, &mut self.held_to_check);
             cx.observe(Observation::HighWatermark {
                 tp: tp.clone(),
                 broker: self.id,
@@ -1768,6 +1959,7 @@ impl Broker {
                 sim::Timer::Broker(Timer::ProduceTimeout { id }),
             );
             self.pending_produces.insert(id, pending);
+            self.state_version += 1;
         }
     }
 
@@ -1817,6 +2009,8 @@ impl Broker {
         if let Some(pb) = producer {
             p.producers.record(pb, info.first_offset, info.last_offset);
         }
+        self.state_version += 1;
+        wake_held(p, &self.held_fetches, &mut self.held_to_check);
         if info.rolled {
             let _ = p.log.flush();
         }
@@ -1872,6 +2066,25 @@ impl Broker {
         }
         loop {
             let mut progressed = false;
+            progressed |= self.complete_waiting(cx);
+            let mut log = OffsetsLogView::new(&mut self.partitions);
+            progressed |= self.coordinator.poll_writes(cx, &mut log);
+            let touched = log.touched;
+            self.after_coordinator_appends(cx, touched);
+            if !progressed {
+                break;
+            }
+        }
+    }
+
+    /// Answers the waiting produces and held fetches that can be answered;
+    /// returns whether any was. Only what a change may have completed is
+    /// checked: produces when anything changed, held fetches that are new or
+    /// cover a partition that changed.
+    fn complete_waiting(&mut self, cx: &mut Ctx) -> bool {
+        let mut progressed = false;
+        if self.settled_version != self.state_version {
+            self.settled_version = self.state_version;
             let ids: Vec<u64> = self.pending_produces.keys().copied().collect();
             for id in ids {
                 let mut pending = self.pending_produces.remove(&id).expect("listed");
@@ -1892,11 +2105,11 @@ impl Broker {
                     self.pending_produces.insert(id, pending);
                 }
             }
-            let ready: Vec<u64> = self
-                .held_fetches
-                .iter()
-                .filter(|(_, h)| self.held_fetch_ready(h))
-                .map(|(id, _)| *id)
+        }
+        if !self.held_to_check.is_empty() {
+            let ready: Vec<u64> = std::mem::take(&mut self.held_to_check)
+                .into_iter()
+                .filter(|id| self.held_fetches.get(id).is_some_and(|h| self.held_fetch_ready(h)))
                 .collect();
             for id in ready {
                 let held = self.held_fetches.remove(&id).expect("listed");
@@ -1904,27 +2117,21 @@ impl Broker {
                 cx.send(held.from, Message::FetchResponse(response));
                 progressed = true;
             }
-            let mut log = OffsetsLogView::new(&mut self.partitions);
-            progressed |= self.coordinator.poll_writes(cx, &mut log);
-            let touched = log.touched;
-            self.after_coordinator_appends(cx, touched);
-            if !progressed {
-                break;
-            }
         }
+        progressed
     }
 }
 
 /// The coordinator's view of the `__consumer_offsets` partitions: appends as
 /// leader (what a produce with acks=-1 does, without the producer checks).
 struct OffsetsLogView<'a> {
-    partitions: &'a mut BTreeMap<TopicPartition, Partition>,
+    partitions: &'a mut BTreeMap<TopicPartition, Box<Partition>>,
     /// Partitions appended to, whose HW may move.
     touched: Vec<TopicPartition>,
 }
 
 impl<'a> OffsetsLogView<'a> {
-    fn new(partitions: &'a mut BTreeMap<TopicPartition, Partition>) -> Self {
+    fn new(partitions: &'a mut BTreeMap<TopicPartition, Box<Partition>>) -> Self {
         OffsetsLogView {
             partitions,
             touched: Vec::new(),
@@ -1964,22 +2171,22 @@ impl OffsetsLog for OffsetsLogView<'_> {
     }
 }
 
-/// `LeaderEpochFileCache.endOffsetFor` over the metadata log.
-fn metadata_end_offset_for_epoch(log: &[(i32, MetadataRecord)], epoch: i32) -> (i32, i64) {
-    let mut found: Option<i32> = None;
-    for (offset, (e, _)) in log.iter().enumerate() {
-        if *e > epoch {
-            return match found {
-                Some(f) => (f, offset as i64),
-                None => (-1, -1),
-            };
-        }
-        found = Some(*e);
-    }
-    match found {
-        Some(f) => (f, log.len() as i64),
-        None => (-1, -1),
-    }
+/// Something changed in `p`: the held fetches that cover it are to be checked.
+/// Ids of fetches answered since are dropped.
+fn wake_held(p: &mut Partition, held: &BTreeMap<u64, HeldFetch>, to_check: &mut BTreeSet<u64>) {
+    p.held_fetches.retain(|id| held.contains_key(id));
+    to_check.extend(p.held_fetches.iter().copied());
+}
+
+/// The image's topic and registration of `tp` if broker `me` holds a replica of it.
+fn wanted<'a>(
+    image: &'a MetadataImage,
+    me: NodeId,
+    tp: &TopicPartition,
+) -> Option<(&'a TopicImage, &'a Arc<PartitionRegistration>)> {
+    let t = image.topic(&tp.topic)?;
+    let reg = t.partitions.get(&tp.partition)?;
+    reg.replicas.contains(&me).then_some((t, reg))
 }
 
 /// The error code (and, for record validation failures, the message Kafka
@@ -2037,17 +2244,6 @@ fn send_produce_response(cx: &mut Ctx, pending: PendingProduce) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn metadata_epoch_end_offsets() {
-        let r = || MetadataRecord::LeaderChange { epoch: 0, leader: 0 };
-        let log = vec![(1, r()), (1, r()), (3, r()), (3, r()), (3, r())];
-        assert_eq!(metadata_end_offset_for_epoch(&log, 0), (-1, -1));
-        assert_eq!(metadata_end_offset_for_epoch(&log, 1), (1, 2));
-        assert_eq!(metadata_end_offset_for_epoch(&log, 2), (1, 2));
-        assert_eq!(metadata_end_offset_for_epoch(&log, 3), (3, 5));
-        assert_eq!(metadata_end_offset_for_epoch(&log, 9), (3, 5));
-    }
 
     #[test]
     fn log_errors_map_to_kafkas_codes() {

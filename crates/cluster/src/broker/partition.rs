@@ -118,6 +118,9 @@ pub struct Partition {
     pub remote: BTreeMap<NodeId, RemoteReplica>,
     pub follower: FollowerFetchState,
     pub producers: ProducerStateTable,
+    /// Held fetches that cover this partition (ids; some may be answered
+    /// already): a change here may complete them.
+    pub held_fetches: Vec<u64>,
 }
 
 impl Partition {
@@ -143,6 +146,7 @@ impl Partition {
             remote: BTreeMap::new(),
             follower: FollowerFetchState::default(),
             producers,
+            held_fetches: Vec::new(),
         }
     }
 

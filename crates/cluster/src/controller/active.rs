@@ -950,7 +950,7 @@ impl Controller {
                 isr: isr.clone(),
                 reason: "new partition",
             });
-            records.push(MetadataRecord::Partition(PartitionRegistration {
+            records.push(MetadataRecord::Partition(std::sync::Arc::new(PartitionRegistration {
                 topic_id: id,
                 partition: i as i32,
                 replicas,
@@ -958,7 +958,7 @@ impl Controller {
                 leader,
                 leader_epoch: 0,
                 partition_epoch: 0,
-            }));
+            })));
         }
         Ok((id, records, observations))
     }
@@ -1021,7 +1021,7 @@ impl Controller {
                     format!("Unable to replicate the partition {rf} time(s): All brokers are currently fenced or in controlled shutdown."),
                 ));
             }
-            records.push(MetadataRecord::Partition(PartitionRegistration {
+            records.push(MetadataRecord::Partition(std::sync::Arc::new(PartitionRegistration {
                 topic_id: t.id,
                 partition: current + i as i32,
                 replicas,
@@ -1029,7 +1029,7 @@ impl Controller {
                 isr,
                 leader_epoch: 0,
                 partition_epoch: 0,
-            }));
+            })));
         }
         Ok(records)
     }

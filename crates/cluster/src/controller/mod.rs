@@ -33,10 +33,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::ClusterConfig;
 use crate::metadata::{MetadataImage, MetadataRecord};
-use crate::protocol::{AdminResponse, Message};
+use crate::protocol::{AdminResponse, Message, MetadataRecords};
 use crate::sim::Ctx;
 use crate::trace::Observation;
 use crate::types::{Ms, NodeId, TopicPartition, NO_NODE};
+
+/// Records of the metadata log as fetch responses carry them, shared.
+type MetadataWindow = std::sync::Arc<[(i64, i32, MetadataRecord)]>;
 
 /// The most records one `MetadataFetchResponse` carries.
 pub const MAX_FETCH_RECORDS: usize = 2000;
@@ -203,6 +206,10 @@ pub struct Controller {
     election_deadline: Ms,
     fetch_generation: u64,
     leader: Option<LeaderState>,
+    /// The window of the log fetch responses were last cut from: the epoch it
+    /// was built in, its first offset and its records.
+    fetched: Option<(i32, usize, MetadataWindow)>,
+    no_records: MetadataRecords,
 }
 
 impl Controller {
@@ -222,6 +229,8 @@ impl Controller {
             election_deadline: 0,
             fetch_generation: 0,
             leader: None,
+            fetched: None,
+            no_records: MetadataRecords::default(),
         }
     }
 

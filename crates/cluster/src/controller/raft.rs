@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use super::{Controller, HeldFetch, LeaderState, LogEntry, Pending, Role, Timer, MAX_FETCH_RECORDS};
 use crate::error::KafkaError;
 use crate::metadata::MetadataRecord;
-use crate::protocol::{Message, MetadataFetchResponse};
+use crate::protocol::{Message, MetadataFetchResponse, MetadataRecords};
 use crate::sim::{self, Ctx};
 use crate::trace::Observation;
 use crate::types::{Ms, NodeId, NO_NODE};
@@ -311,20 +311,36 @@ impl Controller {
             epoch: self.epoch,
             leader: self.known_leader,
             error,
-            records: Vec::new(),
+            records: self.no_records.clone(),
             high_watermark: self.high_watermark,
             diverging: None,
         }
     }
 
-    /// Records from `fetch_offset` on, at most [`MAX_FETCH_RECORDS`].
-    fn records_from(&self, fetch_offset: i64) -> Vec<(i64, i32, MetadataRecord)> {
+    /// Records from `fetch_offset` on, at most [`MAX_FETCH_RECORDS`]. Only the
+    /// leader answers fetches, and its log does not change below its end within
+    /// its epoch, so the records are cut from a shared window of the log
+    /// (`MAX_FETCH_RECORDS`-aligned, two fetches long) that fetchers at nearby
+    /// offsets share.
+    fn records_from(&mut self, fetch_offset: i64) -> MetadataRecords {
         let start = fetch_offset.clamp(0, self.end_offset()) as usize;
         let end = (start + MAX_FETCH_RECORDS).min(self.log.len());
-        self.log[start..end]
+        if start == end {
+            return self.no_records.clone();
+        }
+        if let Some((epoch, window_start, window)) = &self.fetched {
+            if *epoch == self.epoch && *window_start <= start && end <= window_start + window.len() {
+                return MetadataRecords::slice(window.clone(), start - window_start..end - window_start);
+            }
+        }
+        let window_start = start - start % MAX_FETCH_RECORDS;
+        let window_end = (window_start + 2 * MAX_FETCH_RECORDS).min(self.log.len());
+        let window: std::sync::Arc<[_]> = self.log[window_start..window_end]
             .iter()
             .map(|e| (e.offset, e.epoch, e.record.clone()))
-            .collect()
+            .collect();
+        self.fetched = Some((self.epoch, window_start, window.clone()));
+        MetadataRecords::slice(window, start - window_start..end - window_start)
     }
 
     pub(super) fn on_fetch(
@@ -510,7 +526,7 @@ impl Controller {
             let to = end.min(local_end).min(self.end_offset()).max(self.image.offset);
             self.log.truncate(to as usize);
         } else {
-            for (offset, epoch, record) in r.records {
+            for &(offset, epoch, ref record) in r.records.iter() {
                 let len = self.end_offset();
                 if offset < len {
                     if self.log[offset as usize].epoch == epoch {
@@ -519,7 +535,11 @@ impl Controller {
                     self.log.truncate(offset.max(self.image.offset) as usize);
                 }
                 if offset == self.end_offset() {
-                    self.log.push(LogEntry { offset, epoch, record });
+                    self.log.push(LogEntry {
+                        offset,
+                        epoch,
+                        record: record.clone(),
+                    });
                 }
             }
             let hw = r.high_watermark.min(self.end_offset());

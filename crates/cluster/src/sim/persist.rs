@@ -29,6 +29,7 @@
 //! missing name keeps its default and an unknown name is skipped.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use kafkaplay_log::{CleanupPolicy, DurableSegment, LogConfig, MemoryStore, StoredSegment, TimestampType};
 use oorandom::Rand64;
@@ -309,8 +310,9 @@ impl Simulation {
         Ok((sim, report))
     }
 
-    /// A simulation with no nodes yet (`restore` adds them from disk).
-    fn new_stopped(config: ClusterConfig, seed: u64) -> Simulation {
+    /// A simulation with no nodes yet: `Simulation::new` adds fresh ones,
+    /// `restore` adds them from disk.
+    pub(super) fn new_stopped(config: ClusterConfig, seed: u64) -> Simulation {
         Simulation {
             now: config.origin_ms,
             rng: Rand64::new(seed as u128),
@@ -332,6 +334,7 @@ impl Simulation {
             records_sent: 0,
             consumed: Vec::new(),
             group_admin_inbox: BTreeMap::new(),
+            effects: Vec::new(),
             config,
         }
     }
@@ -862,7 +865,7 @@ fn read_record(r: &mut Reader) -> Result<MetadataRecord, PersistError> {
             name: r.str()?,
             id: Uuid(r.u128()?),
         },
-        6 => Partition(PartitionRegistration {
+        6 => Partition(Arc::new(PartitionRegistration {
             topic_id: Uuid(r.u128()?),
             partition: r.i32()?,
             replicas: r.ids()?,
@@ -870,7 +873,7 @@ fn read_record(r: &mut Reader) -> Result<MetadataRecord, PersistError> {
             leader: r.i32()?,
             leader_epoch: r.i32()?,
             partition_epoch: r.i32()?,
-        }),
+        })),
         7 => PartitionChange {
             topic_id: Uuid(r.u128()?),
             partition: r.i32()?,

@@ -447,15 +447,16 @@ impl Harness {
             });
         }
         for (p, replicas) in assignment.iter().enumerate() {
-            self.controller.append(MetadataRecord::Partition(PartitionRegistration {
-                topic_id: id,
-                partition: p as i32,
-                replicas: replicas.to_vec(),
-                isr: replicas.to_vec(),
-                leader: replicas[0],
-                leader_epoch: 0,
-                partition_epoch: 0,
-            }));
+            self.controller
+                .append(MetadataRecord::Partition(std::sync::Arc::new(PartitionRegistration {
+                    topic_id: id,
+                    partition: p as i32,
+                    replicas: replicas.to_vec(),
+                    isr: replicas.to_vec(),
+                    leader: replicas[0],
+                    leader_epoch: 0,
+                    partition_epoch: 0,
+                })));
         }
         let brokers: Vec<NodeId> = assignment.iter().flat_map(|r| r.iter().copied()).collect();
         let tp0 = TopicPartition::new(name, 0);
