@@ -362,7 +362,13 @@ fn a_torn_tail_in_a_stored_file_is_cut_reported_and_refetched() {
     drop(persisted);
     // A follower's last segment loses its last 7 bytes and gets garbage instead,
     // as a write cut short by a crash leaves it.
-    let leader = sim.metadata().unwrap().partitions().find(|(tp, _)| tp.topic == "t").map(|(tp, p)| (tp, p.leader)).unwrap();
+    let leader = sim
+        .metadata()
+        .unwrap()
+        .partitions()
+        .find(|(tp, _)| tp.topic == "t")
+        .map(|(tp, p)| (tp, p.leader))
+        .unwrap();
     let follower = [1, 2, 3].into_iter().find(|b| *b != leader.1).unwrap();
     let path = format!("{follower}/{}-{}", leader.0.topic, leader.0.partition);
     let last = files.get_mut(&path).unwrap().last_mut().unwrap();
@@ -371,11 +377,19 @@ fn a_torn_tail_in_a_stored_file_is_cut_reported_and_refetched() {
     let (mut restored, report) = Simulation::restore(&meta, files).expect("restore");
     assert!(report.truncated_bytes > 0, "{report:?}");
     assert!(
-        report.truncated.iter().any(|(b, tp, _, _)| *b == follower && *tp == leader.0),
+        report
+            .truncated
+            .iter()
+            .any(|(b, tp, _, _)| *b == follower && *tp == leader.0),
         "{report:?}"
     );
     settle(&mut restored);
-    let leo = |b: NodeId| restored.broker(b).and_then(|x| x.replica_info(&leader.0)).map(|i| i.log_end_offset);
+    let leo = |b: NodeId| {
+        restored
+            .broker(b)
+            .and_then(|x| x.replica_info(&leader.0))
+            .map(|i| i.log_end_offset)
+    };
     assert_eq!(leo(follower), leo(leader.1), "the follower refetched what recovery cut");
     assert_eq!(leo(follower), Some(50));
 }
