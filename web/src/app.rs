@@ -191,7 +191,7 @@ impl Component for App {
                     </div>
                     { self.view_lang_toggle(ctx, t) }
                 </header>
-                <main>{ body }</main>
+                <main><crate::terminal::Terminal lang={self.lang.tag()} />{ body }</main>
             </div>
         }
     }

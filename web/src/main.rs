@@ -18,6 +18,7 @@ mod app;
 mod browser;
 mod i18n;
 mod model;
+mod terminal;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

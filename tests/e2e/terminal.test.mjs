@@ -1,0 +1,228 @@
+// The terminal: type into the learner's shell over the simulated cluster, as
+// the seed notes do after `docker-compose up` (docker ps, docker exec into the
+// broker, kafka-topics), with history, completion, Ctrl+C, paste and stderr.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openApp, screenshotPath, waitForApp } from './browser.mjs';
+
+const HOST_PROMPT = 'learner@kafkaplay:~$ ';
+
+/** The terminal's finished output lines, as text. */
+async function outputLines(page) {
+  return page.getByTestId('terminal-line').allTextContents();
+}
+
+/** Waits until the output has a line equal to `line` (or matching it, for a RegExp). */
+async function waitForLine(page, line, timeout = 10_000) {
+  const matches = (l) => (line instanceof RegExp ? line.test(l) : l === line);
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const lines = await outputLines(page);
+    if (lines.some(matches)) return lines;
+    if (Date.now() > deadline) {
+      assert.fail(`no output line ${line} in:\n${lines.join('\n')}`);
+    }
+    await page.waitForTimeout(50);
+  }
+}
+
+/** Types `command` into the terminal and presses Enter. */
+async function run(page, command) {
+  const input = page.getByTestId('terminal-input');
+  await input.fill(command);
+  await input.press('Enter');
+  await page.waitForFunction(
+    (c) => [...document.querySelectorAll('[data-testid=terminal-line]')].some((l) => l.textContent.endsWith(c)),
+    command,
+  );
+}
+
+/** The lines printed after the last echo of `command`. */
+async function outputOf(page, command) {
+  const lines = await outputLines(page);
+  const at = lines.findLastIndex((l) => l.endsWith(command));
+  assert.notEqual(at, -1, `"${command}" was not echoed`);
+  const after = lines.slice(at + 1);
+  const next = after.findIndex((l) => /^(learner@kafkaplay|\[appuser@)/.test(l));
+  return next === -1 ? after : after.slice(0, next);
+}
+
+async function openTerminal() {
+  const opened = await openApp('?lang=en');
+  await waitForApp(opened.page, opened);
+  await opened.page.getByTestId('terminal').waitFor();
+  return opened;
+}
+
+test('the seed workflow: docker ps, docker exec into the broker, a command, history, stderr', async () => {
+  const { browser, page, errors } = await openTerminal();
+  try {
+    // Clicking the terminal focuses its line; the line and the log are labelled.
+    await page.getByTestId('terminal-screen').click();
+    const input = page.getByTestId('terminal-input');
+    assert.equal(await input.evaluate((el) => el === document.activeElement), true);
+    assert.equal(await page.getByLabel('Command line').count(), 1);
+    const log = page.getByTestId('terminal-output');
+    assert.equal(await log.getAttribute('role'), 'log');
+    assert.equal(await log.getAttribute('aria-live'), 'polite');
+    assert.equal(await page.getByTestId('terminal-prompt').textContent(), HOST_PROMPT);
+
+    // Keyboard only from here on.
+    await page.keyboard.type('docker ps');
+    await page.keyboard.press('Enter');
+    await waitForLine(page, `${HOST_PROMPT}docker ps`);
+    const ps = await outputOf(page, 'docker ps');
+    assert.match(ps[0], /^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
+    assert.ok(ps.some((l) => /Up .*0\.0\.0\.0:9092->9092\/tcp.*\sbroker$/.test(l)), ps.join('\n'));
+    assert.ok(ps.some((l) => /\scontroller$/.test(l)), ps.join('\n'));
+
+    await run(page, 'docker exec -it broker bash');
+    const inBroker = '[appuser@broker ~]$ ';
+    await page.getByTestId('terminal-prompt').filter({ hasText: '[appuser@broker' }).waitFor();
+    assert.equal(await page.getByTestId('terminal-prompt').textContent(), inBroker);
+
+    await run(page, 'echo $HOSTNAME; pwd');
+    assert.deepEqual(await outputOf(page, 'echo $HOSTNAME; pwd'), ['broker', '/home/appuser']);
+
+    // ↑ recalls the last command, ↑ again the one before, ↓ comes back.
+    await input.press('ArrowUp');
+    assert.equal(await input.inputValue(), 'echo $HOSTNAME; pwd');
+    await input.press('ArrowUp');
+    assert.equal(await input.inputValue(), 'docker exec -it broker bash');
+    await input.press('ArrowDown');
+    assert.equal(await input.inputValue(), 'echo $HOSTNAME; pwd');
+    await input.press('Enter');
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('[data-testid=terminal-line]')].filter((l) => l.textContent.endsWith('echo $HOSTNAME; pwd')).length === 2,
+    );
+
+    // stderr is shown apart: its own class, a bar in the margin, not only a colour.
+    await run(page, 'foo');
+    const err = page.locator('.term-stderr', { hasText: 'bash: foo: command not found' });
+    await err.waitFor();
+    assert.equal(await err.textContent(), 'bash: foo: command not found');
+    const errLine = page.getByTestId('terminal-line').filter({ has: err });
+    assert.match(await errLine.getAttribute('class'), /term-line-stderr/);
+    const style = await errLine.evaluate((el) => {
+      const s = getComputedStyle(el);
+      return { border: s.borderLeftWidth, borderStyle: s.borderLeftStyle };
+    });
+    assert.deepEqual(style, { border: '3px', borderStyle: 'solid' });
+    const colors = await page.evaluate(() => ({
+      err: getComputedStyle(document.querySelector('.term-stderr')).color,
+      out: getComputedStyle(document.querySelector('.term-stdout')).color,
+    }));
+    assert.notEqual(colors.err, colors.out);
+    await run(page, 'echo $?');
+    assert.deepEqual(await outputOf(page, 'echo $?'), ['127']);
+
+    // Output is text, never HTML.
+    await run(page, "echo '<b id=injected>bold</b>'");
+    assert.deepEqual(await outputOf(page, "echo '<b id=injected>bold</b>'"), ['<b id=injected>bold</b>']);
+    assert.equal(await page.locator('#injected').count(), 0);
+
+    await page.screenshot({ path: screenshotPath('terminal.png'), fullPage: false });
+    assert.deepEqual(errors, [], 'the page logged errors or failed to load a resource');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('tab completion, multi-line paste with a heredoc, Ctrl+C, Ctrl+L and Ctrl+D', async () => {
+  const { browser, page, errors } = await openTerminal();
+  try {
+    const input = page.getByTestId('terminal-input');
+    await input.click();
+
+    // One candidate completes the word.
+    await page.keyboard.type('kafkapl');
+    await page.keyboard.press('Tab');
+    assert.equal(await input.inputValue(), 'kafkaplay ');
+    await input.fill('docker ex');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Tab');
+    assert.equal(await input.inputValue(), 'docker exec ');
+    // Focus stayed in the line (Tab did not move it).
+    assert.equal(await input.evaluate((el) => el === document.activeElement), true);
+
+    // Several are listed under the echoed line, and the line is kept.
+    await input.fill('kafkaplay s');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Tab');
+    await waitForLine(page, `${HOST_PROMPT}kafkaplay s`);
+    const listed = await outputOf(page, 'kafkaplay s');
+    assert.deepEqual(listed, ['sample  seed  slow  status']);
+    assert.equal(await input.inputValue(), 'kafkaplay s');
+    await page.keyboard.type('ta');
+    await page.keyboard.press('Tab');
+    assert.equal(await input.inputValue(), 'kafkaplay status ');
+    await page.keyboard.press('Enter');
+    await waitForLine(page, /^simulated time: .* \(seed 1\)$/);
+
+    // A multi-line paste runs each line in order; a heredoc collects its body.
+    await input.fill('');
+    await input.evaluate((el) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', 'cat <<EOF > notes.txt\nline one\nline two\nEOF\nwc -l notes.txt\necho typed');
+      el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    });
+    await waitForLine(page, '2 notes.txt');
+    const lines = await outputLines(page);
+    const at = lines.indexOf(`${HOST_PROMPT}cat <<EOF > notes.txt`);
+    assert.notEqual(at, -1, lines.join('\n'));
+    assert.deepEqual(lines.slice(at, at + 6), [
+      `${HOST_PROMPT}cat <<EOF > notes.txt`,
+      '> line one',
+      '> line two',
+      '> EOF',
+      `${HOST_PROMPT}wc -l notes.txt`,
+      '2 notes.txt',
+    ]);
+    // The last pasted line, without its newline, waits in the input.
+    assert.equal(await input.inputValue(), 'echo typed');
+
+    // Ctrl+C abandons the line (and an unfinished heredoc).
+    await input.fill('cat <<END');
+    await input.press('Enter');
+    await page.getByTestId('terminal-prompt').filter({ hasText: /^> $/ }).waitFor();
+    await page.keyboard.type('half a line');
+    await page.keyboard.press('Control+c');
+    await waitForLine(page, '> half a line^C');
+    assert.equal(await page.getByTestId('terminal-prompt').textContent(), HOST_PROMPT);
+    assert.equal(await input.inputValue(), '');
+    await run(page, 'echo $?');
+    assert.deepEqual(await outputOf(page, 'echo $?'), ['130']);
+
+    // Ctrl+L clears the screen; the prompt stays.
+    await page.keyboard.press('Control+l');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=terminal-line]').length === 0);
+    assert.equal(await page.getByTestId('terminal-prompt').textContent(), HOST_PROMPT);
+
+    // Ctrl+D inside the container leaves it; on the machine it ends the shell.
+    await run(page, 'docker exec -it broker bash');
+    await input.press('Control+d');
+    await waitForLine(page, '[appuser@broker ~]$ exit');
+    assert.equal(await page.getByTestId('terminal-prompt').textContent(), HOST_PROMPT);
+    await input.press('Control+d');
+    await page.getByTestId('terminal-exited').waitFor();
+    assert.deepEqual(errors, [], 'the page logged errors or failed to load a resource');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('the terminal speaks Korean', async () => {
+  const { browser, page, errors } = await openApp('?lang=ko');
+  try {
+    await waitForApp(page, { errors });
+    await page.getByRole('heading', { name: '터미널' }).waitFor();
+    assert.equal(await page.getByLabel('명령줄').count(), 1);
+    assert.equal(await page.getByTestId('terminal-output').getAttribute('aria-label'), '터미널 출력');
+    const banner = await page.locator('.term-banner').textContent();
+    assert.match(banner, /docker exec -it broker bash/);
+    assert.match(banner, /브로커 컨테이너/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
