@@ -1076,9 +1076,17 @@ mod tests {
     fn tab_completes_one_candidate_and_lists_several() {
         let sh = shell();
         let mut t = TermState::default();
+        t.input = "kafkapl".into();
+        assert_eq!(t.complete(&sh, 7), Some("kafkaplay ".len()));
+        assert_eq!(t.input, "kafkaplay ");
+        // `docker` and `docker-compose`: the common prefix, and both listed.
         t.input = "dock".into();
-        assert_eq!(t.complete(&sh, 4), Some("docker ".len()));
-        assert_eq!(t.input, "docker ");
+        assert_eq!(t.complete(&sh, 4), Some("docker".len()));
+        assert_eq!(t.input, "docker");
+        assert!(t
+            .screen
+            .text()
+            .ends_with("learner@kafkaplay:~$ dock\ndocker  docker-compose\n"));
         t.input = "docker ex".into();
         let c = sh.complete("docker ex", 9);
         assert_eq!(c.candidates, vec!["exec".to_string()]);
