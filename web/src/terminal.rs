@@ -312,7 +312,7 @@ pub fn byte_to_utf16(s: &str, byte: usize) -> u32 {
         .sum()
 }
 
-fn common_prefix<'a>(words: &'a [String]) -> &'a str {
+fn common_prefix(words: &[String]) -> &str {
     let Some(first) = words.first() else { return "" };
     let mut end = first.len();
     for w in &words[1..] {
@@ -900,12 +900,7 @@ impl Component for Terminal {
                 <div key={line.id} {class} data-testid="terminal-line">{ render_spans(line) }</div>
             }
         });
-        let open_line = self
-            .state
-            .screen
-            .open_line()
-            .map(|l| render_spans(l))
-            .unwrap_or_default();
+        let open_line = self.state.screen.open_line().map(render_spans).unwrap_or_default();
         let rows = (self.state.input.matches('\n').count() + 1).min(20).to_string();
 
         html! {
@@ -967,6 +962,13 @@ mod tests {
         Shell::new(world)
     }
 
+    fn typed(input: &str) -> TermState {
+        TermState {
+            input: input.to_string(),
+            ..TermState::default()
+        }
+    }
+
     #[test]
     fn screen_splits_lines_and_keeps_streams_apart() {
         let mut s = Screen::default();
@@ -1026,8 +1028,7 @@ mod tests {
     #[test]
     fn enter_echoes_the_prompt_and_prints_stderr_apart() {
         let mut sh = shell();
-        let mut t = TermState::default();
-        t.input = "echo hi; foo".into();
+        let mut t = typed("echo hi; foo");
         t.enter(&mut sh);
         assert_eq!(
             t.screen.text(),
@@ -1061,8 +1062,7 @@ mod tests {
     #[test]
     fn paste_runs_lines_in_order_and_heredocs_work() {
         let mut sh = shell();
-        let mut t = TermState::default();
-        t.input = "X".into();
+        let mut t = typed("X");
         let caret = t.paste(&mut sh, 0, 0, "cat <<EOF\r\nhello\nEOF\necho after\npartial");
         assert_eq!(t.input, "partialX");
         assert_eq!(caret, "partial".len());
@@ -1075,8 +1075,7 @@ mod tests {
     #[test]
     fn tab_completes_one_candidate_and_lists_several() {
         let sh = shell();
-        let mut t = TermState::default();
-        t.input = "kafkapl".into();
+        let mut t = typed("kafkapl");
         assert_eq!(t.complete(&sh, 7), Some("kafkaplay ".len()));
         assert_eq!(t.input, "kafkaplay ");
         // `docker` and `docker-compose`: the common prefix, and both listed.
