@@ -5,6 +5,7 @@
 //! BENCHMARKS.md. Speed is measured here and never asserted in tests.
 
 pub mod cluster;
+pub mod groups;
 
 use kafkaplay_log::{BatchBuilder, LogConfig, MemoryStore, NewRecord, PartitionLog};
 

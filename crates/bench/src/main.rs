@@ -1,5 +1,5 @@
-//! Native benchmark run: `cargo run --release -p kafkaplay-bench [log|cluster]`
-//! (both groups when no argument is given).
+//! Native benchmark run: `cargo run --release -p kafkaplay-bench [log|cluster|groups]`
+//! (every group when no argument is given).
 
 #[cfg(not(target_arch = "wasm32"))]
 mod counting {
@@ -71,6 +71,14 @@ fn main() {
                 println!("{}", m.line("native"));
             }
             for m in kafkaplay_bench::cluster::speed(&now_ms, 2.0) {
+                println!("{}", m.line("native"));
+            }
+        }
+        if run("groups") {
+            for m in kafkaplay_bench::groups::consume(&now_ms) {
+                println!("{}", m.line("native"));
+            }
+            for m in kafkaplay_bench::groups::rebalance(&now_ms) {
                 println!("{}", m.line("native"));
             }
         }

@@ -58,6 +58,11 @@ pub struct BrokerConfig {
     /// disk (Linux's `vm.dirty_expire_centisecs`, 30 s); Kafka itself does not
     /// fsync by default. A power loss drops what is younger.
     pub page_cache_flush_interval_ms: i64,
+    /// `log.retention.check.interval.ms`: how often retention looks for
+    /// deletable segments (after `log.initial.task.delay.ms`).
+    pub log_retention_check_interval_ms: i64,
+    /// `log.initial.task.delay.ms`: the delay before the first retention check.
+    pub log_initial_task_delay_ms: i64,
     /// `request.timeout.ms` on the broker side for acks=all waits.
     pub request_timeout_ms: i64,
     /// `offsets.topic.num.partitions`: partitions of `__consumer_offsets`.
@@ -95,6 +100,8 @@ impl Default for BrokerConfig {
             broker_heartbeat_interval_ms: 2_000,
             message_max_bytes: 1024 * 1024 + 12,
             page_cache_flush_interval_ms: 30_000,
+            log_retention_check_interval_ms: 300_000,
+            log_initial_task_delay_ms: 30_000,
             request_timeout_ms: 30_000,
             offsets_topic_num_partitions: 50,
             offsets_topic_replication_factor: 3,

@@ -43,11 +43,12 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use kafkaplay_log::BatchIter;
 
 use crate::assignor;
+use crate::client::ClientMetadata;
 use crate::config::ConsumerConfig;
 use crate::error::KafkaError;
 use crate::protocol::{
     Assignment, ClusterMetadataView, FetchPartition, FetchRequest, FetchResponsePartition, JoinGroupRequest,
-    JoinGroupResponse, ListOffsetsPartition, Message, Subscription, SyncGroupRequest, TopicView,
+    JoinGroupResponse, ListOffsetsPartition, Message, Subscription, SyncGroupRequest,
 };
 use crate::sim::{self, Ctx};
 use crate::trace::Observation;
@@ -264,15 +265,9 @@ pub struct Consumer {
     id: NodeId,
     config: ConsumerConfig,
     app: ConsumerApp,
-    bootstrap: Vec<NodeId>,
 
     // --- metadata ---
-    brokers: Vec<NodeId>,
-    topics: BTreeMap<String, TopicView>,
-    metadata_need_update: bool,
-    metadata_last_success_ms: Option<Ms>,
-    metadata_last_attempt_ms: Option<Ms>,
-    node_index: usize,
+    metadata: ClientMetadata,
 
     // --- subscription and positions ---
     subscription: SubscriptionType,
@@ -296,6 +291,10 @@ pub struct Consumer {
     pending_leader_join: Option<JoinGroupResponse>,
     /// Partition counts the leader assigned from (a change triggers a rebalance).
     assigned_partition_counts: BTreeMap<String, i32>,
+    /// `StickyAssignor.memberAssignment` and its generation: the last
+    /// assignment the eager `sticky` assignor gave, which its subscription
+    /// `userData` carries even after everything was revoked before a join.
+    sticky_member_data: Option<(Vec<TopicPartition>, i32)>,
 
     // --- fetcher ---
     buffer: BTreeMap<TopicPartition, VecDeque<BufferedRecord>>,
@@ -339,13 +338,7 @@ impl Consumer {
         Consumer {
             id,
             app,
-            bootstrap,
-            brokers: Vec::new(),
-            topics: BTreeMap::new(),
-            metadata_need_update: false,
-            metadata_last_success_ms: None,
-            metadata_last_attempt_ms: None,
-            node_index: 0,
+            metadata: ClientMetadata::new(bootstrap, false),
             subscription: SubscriptionType::None,
             subscribed_topics: BTreeSet::new(),
             assignment: BTreeMap::new(),
@@ -360,6 +353,7 @@ impl Consumer {
             last_heartbeat_recv_ms: 0,
             pending_leader_join: None,
             assigned_partition_counts: BTreeMap::new(),
+            sticky_member_data: None,
             buffer: BTreeMap::new(),
             fetch_backoff_until: BTreeMap::new(),
             in_flight: BTreeMap::new(),
@@ -470,7 +464,7 @@ impl Consumer {
             self.remove_partitions(&all);
         }
         self.subscription = new;
-        self.metadata_need_update = true;
+        self.metadata.need_update = true;
         if !is_user {
             self.request_rejoin(cx, "the subscription changed");
         }
@@ -883,17 +877,13 @@ impl Consumer {
         matches!(self.subscription, SubscriptionType::User(_))
     }
 
+    /// The rebalance protocol, as `ConsumerCoordinator` fixes it at start: the
+    /// highest one every configured assignor supports. So `[cooperative-sticky,
+    /// range]` rebalances eagerly even when the group chose
+    /// `cooperative-sticky` (the first step of Kafka's two-bounce upgrade).
     fn is_cooperative(&self) -> bool {
-        self.group.as_ref().and_then(|g| g.protocol.as_deref()).map_or_else(
-            || {
-                // Before the first join: cooperative only if every strategy is.
-                self.config
-                    .partition_assignment_strategy
-                    .iter()
-                    .all(|s| assignor::is_cooperative(s))
-            },
-            assignor::is_cooperative,
-        )
+        let strategies = &self.config.partition_assignment_strategy;
+        !strategies.is_empty() && strategies.iter().all(|s| assignor::is_cooperative(s))
     }
 
     fn group_generation_valid(&self) -> bool {
@@ -910,7 +900,7 @@ impl Consumer {
             && matches!(g.state, MemberState::Unjoined | MemberState::Stable)
             && now >= self.join_backoff_until
             && !self.subscribed_topics.is_empty()
-            && self.metadata_last_success_ms.is_some()
+            && self.metadata.last_success_ms.is_some()
     }
 
     fn request_rejoin(&mut self, cx: &mut Ctx, reason: &str) {
@@ -982,6 +972,12 @@ impl Consumer {
     fn send_join(&mut self, cx: &mut Ctx) {
         let Some(g) = &self.group else { return };
         let Some(coordinator) = g.coordinator else { return };
+        // `ConsumerCoordinator.metadata()`: one subscription per assignor, with
+        // the partitions still owned (none after an eager revocation) and the
+        // generation. The eager `sticky` assignor's `userData` instead carries
+        // its last assignment and that assignment's generation
+        // (`StickyAssignor.subscriptionUserData`), which is how it stays
+        // sticky although everything was revoked before the join.
         let subscription = Subscription {
             topics: self.subscribed_topics.iter().cloned().collect(),
             owned_partitions: self.assignment.keys().cloned().collect(),
@@ -991,7 +987,19 @@ impl Consumer {
             .config
             .partition_assignment_strategy
             .iter()
-            .map(|name| (name.clone(), subscription.clone()))
+            .map(|name| {
+                if name != assignor::STICKY {
+                    return (name.clone(), subscription.clone());
+                }
+                let (owned_partitions, generation_id) =
+                    self.sticky_member_data.clone().unwrap_or((Vec::new(), NO_GENERATION));
+                let sticky = Subscription {
+                    owned_partitions,
+                    generation_id,
+                    ..subscription.clone()
+                };
+                (name.clone(), sticky)
+            })
             .collect();
         let request = JoinGroupRequest {
             request_id: 0,
@@ -1090,15 +1098,19 @@ impl Consumer {
     fn maybe_complete_leader_assignment(&mut self, cx: &mut Ctx) {
         let Some(r) = &self.pending_leader_join else { return };
         let all_topics: BTreeSet<String> = r.members.iter().flat_map(|(_, s)| s.topics.iter().cloned()).collect();
-        let unknown: Vec<&String> = all_topics.iter().filter(|t| !self.topics.contains_key(*t)).collect();
+        let unknown: Vec<&String> = all_topics
+            .iter()
+            .filter(|t| !self.metadata.topics.contains_key(*t))
+            .collect();
         if !unknown.is_empty() {
-            self.metadata_need_update = true;
+            self.metadata.need_update = true;
             return;
         }
         let r = self.pending_leader_join.take().expect("checked");
         let mut partitions_per_topic = BTreeMap::new();
         for t in &all_topics {
             if let Some(view) = self
+                .metadata
                 .topics
                 .get(t)
                 .filter(|v| v.error.is_none() && !v.partitions.is_empty())
@@ -1209,6 +1221,11 @@ impl Consumer {
             }
         }
         self.add_partitions(&added);
+        // `assignor.onAssignment` of the assignor the group chose.
+        let protocol = self.group.as_ref().and_then(|g| g.protocol.as_deref());
+        if protocol == Some(assignor::STICKY) {
+            self.sticky_member_data = Some((assigned.into_iter().collect(), generation));
+        }
     }
 
     fn add_partitions(&mut self, tps: &[TopicPartition]) {
@@ -1586,7 +1603,7 @@ impl Consumer {
                 Some(p) => {
                     s.backoff_until = cx.now + self.config.retry_backoff_ms;
                     if p.error.is_some_and(crate::producer::is_invalid_metadata) {
-                        self.metadata_need_update = true;
+                        self.metadata.need_update = true;
                     }
                 }
                 None => s.backoff_until = cx.now + self.config.retry_backoff_ms,
@@ -1632,7 +1649,7 @@ impl Consumer {
                 }
                 Some(e) => {
                     if crate::producer::is_invalid_metadata(e) {
-                        self.metadata_need_update = true;
+                        self.metadata.need_update = true;
                     }
                     self.fetch_backoff_until
                         .insert(from, cx.now + self.config.retry_backoff_ms);
@@ -1692,9 +1709,7 @@ impl Consumer {
     }
 
     fn leader_for(&self, tp: &TopicPartition) -> Option<(NodeId, i32)> {
-        let t = self.topics.get(&tp.topic)?;
-        let p = t.partitions.iter().find(|p| p.partition == tp.partition)?;
-        (p.leader >= 0).then_some((p.leader, p.leader_epoch))
+        self.metadata.leader_for(tp)
     }
 
     fn send_fetches(&mut self, cx: &mut Ctx) {
@@ -1727,7 +1742,7 @@ impl Consumer {
             });
         }
         if missing_leader {
-            self.metadata_need_update = true;
+            self.metadata.need_update = true;
         }
         for (node, partitions) in per_node {
             let tps = partitions.iter().map(|p| (p.tp.clone(), p.fetch_offset)).collect();
@@ -1802,7 +1817,7 @@ impl Consumer {
             }
             match self.leader_for(tp) {
                 Some((leader, _)) => per_node.entry(leader).or_default().push((tp.clone(), timestamp)),
-                None => self.metadata_need_update = true,
+                None => self.metadata.need_update = true,
             }
         }
         for (node, tps) in per_node {
@@ -1831,7 +1846,8 @@ impl Consumer {
         let Ok(re) = regex::Regex::new(&format!("^(?:{p})$")) else {
             return BTreeSet::new();
         };
-        self.topics
+        self.metadata
+            .topics
             .values()
             .filter(|t| t.error.is_none() && !t.name.starts_with("__") && re.is_match(&t.name))
             .map(|t| t.name.clone())
@@ -1839,21 +1855,17 @@ impl Consumer {
     }
 
     fn handle_metadata(&mut self, cx: &mut Ctx, metadata: ClusterMetadataView) {
-        if !metadata.brokers.is_empty() {
-            self.brokers = metadata.brokers.clone();
-        }
+        self.metadata.update_succeeded(cx.now, &metadata.brokers);
         if matches!(self.subscription, SubscriptionType::Pattern(_)) {
-            self.topics.clear();
+            self.metadata.topics.clear();
         }
         for t in metadata.topics {
             if t.error.is_some() {
-                self.topics.remove(&t.name);
+                self.metadata.topics.remove(&t.name);
                 continue;
             }
-            self.topics.insert(t.name.clone(), t);
+            self.metadata.topics.insert(t.name.clone(), t);
         }
-        self.metadata_last_success_ms = Some(cx.now);
-        self.metadata_need_update = false;
         if matches!(self.subscription, SubscriptionType::Pattern(_)) {
             let matched = self.matching_topics();
             if matched != self.subscribed_topics {
@@ -1867,10 +1879,12 @@ impl Consumer {
             .as_ref()
             .is_some_and(|g| g.state == MemberState::Stable && !g.leader.is_empty() && g.leader == g.member_id);
         if is_leader {
-            let changed = self
-                .assigned_partition_counts
-                .iter()
-                .any(|(t, n)| self.topics.get(t).is_some_and(|v| v.partitions.len() as i32 != *n));
+            let changed = self.assigned_partition_counts.iter().any(|(t, n)| {
+                self.metadata
+                    .topics
+                    .get(t)
+                    .is_some_and(|v| v.partitions.len() as i32 != *n)
+            });
             if changed {
                 self.request_rejoin(cx, "the partition count of a subscribed topic changed");
             }
@@ -1879,12 +1893,7 @@ impl Consumer {
     }
 
     fn request_node(&self) -> Option<NodeId> {
-        let candidates = if self.brokers.is_empty() {
-            &self.bootstrap
-        } else {
-            &self.brokers
-        };
-        (!candidates.is_empty()).then(|| candidates[self.node_index % candidates.len()])
+        self.metadata.request_node()
     }
 
     fn wanted_topics(&self) -> Option<Vec<String>> {
@@ -1905,22 +1914,14 @@ impl Consumer {
         if self.in_flight.values().any(|r| r.kind == RequestKind::Metadata) {
             return;
         }
-        let expired = self
-            .metadata_last_success_ms
-            .is_none_or(|t| cx.now >= t + self.config.metadata_max_age_ms);
-        if !(self.metadata_need_update || expired) {
-            return;
-        }
-        if self
-            .metadata_last_attempt_ms
-            .is_some_and(|t| cx.now < t + self.config.retry_backoff_ms)
-        {
+        let (max_age, backoff) = (self.config.metadata_max_age_ms, self.config.retry_backoff_ms);
+        if !self.metadata.update_due(cx.now, max_age, backoff) {
             return;
         }
         let Some(node) = self.request_node() else { return };
         let topics = self.wanted_topics();
         let request_id = self.start_request(cx, node, RequestKind::Metadata, self.config.request_timeout_ms);
-        self.metadata_last_attempt_ms = Some(cx.now);
+        self.metadata.last_attempt_ms = Some(cx.now);
         cx.send(node, Message::MetadataRequest { request_id, topics });
     }
 
@@ -1990,12 +1991,12 @@ impl Consumer {
                 next.push(self.coordinator_backoff_until);
             }
         }
-        if self.metadata_need_update {
-            if let Some(t) = self.metadata_last_attempt_ms {
+        if self.metadata.need_update {
+            if let Some(t) = self.metadata.last_attempt_ms {
                 next.push(t + self.config.retry_backoff_ms);
             }
         }
-        if let Some(t) = self.metadata_last_success_ms {
+        if let Some(t) = self.metadata.last_success_ms {
             next.push(t + self.config.metadata_max_age_ms);
         }
         next.extend(self.assignment.values().map(|s| s.backoff_until));
@@ -2039,10 +2040,7 @@ impl Consumer {
         if ids.is_empty() {
             return;
         }
-        if self.request_node() == Some(node) {
-            self.node_index += 1;
-        }
-        self.metadata_need_update = true;
+        self.metadata.node_failed(node);
         let is_coordinator = self.group.as_ref().and_then(|g| g.coordinator) == Some(node);
         if is_coordinator {
             self.coordinator_unknown(cx, "the connection was reset");

@@ -17,6 +17,7 @@
 pub mod assignor;
 pub mod broker;
 pub mod checker;
+mod client;
 pub mod config;
 pub mod consumer;
 pub mod controller;

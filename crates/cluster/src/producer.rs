@@ -32,12 +32,11 @@ use kafkaplay_log::batch::RECORD_BATCH_OVERHEAD;
 use kafkaplay_log::varint::{varint_size, varlong_size};
 use kafkaplay_log::{BatchBuilder, Header, NewRecord};
 
+use crate::client::ClientMetadata;
 use crate::config::ProducerConfig;
 use crate::error::KafkaError;
 use crate::partitioner::{self, BuiltInPartitioner, TopicPartitions};
-use crate::protocol::{
-    ClusterMetadataView, Message, ProducePartitionResponse, ProduceRequest, ProduceResponse, TopicView,
-};
+use crate::protocol::{ClusterMetadataView, Message, ProducePartitionResponse, ProduceRequest, ProduceResponse};
 use crate::sim::{self, Ctx, RecordOutcome};
 use crate::trace::Observation;
 use crate::types::{Ms, NodeId, TopicPartition};
@@ -213,17 +212,10 @@ pub struct Producer {
     /// `enable.idempotence` after Kafka's conflict rules (acks=all, retries > 0,
     /// at most 5 requests in flight).
     idempotent: bool,
-    bootstrap: Vec<NodeId>,
 
     // --- metadata ---
-    brokers: Vec<NodeId>,
-    topics: BTreeMap<String, TopicView>,
+    metadata: ClientMetadata,
     wanted_topics: BTreeSet<String>,
-    metadata_need_update: bool,
-    metadata_last_success_ms: Option<Ms>,
-    metadata_last_attempt_ms: Option<Ms>,
-    /// Which candidate node the next metadata (or InitProducerId) request goes to.
-    node_index: usize,
 
     // --- idempotence ---
     producer_id: i64,
@@ -256,14 +248,8 @@ impl Producer {
         Producer {
             id,
             idempotent,
-            bootstrap,
-            brokers: Vec::new(),
-            topics: BTreeMap::new(),
+            metadata: ClientMetadata::new(bootstrap, true),
             wanted_topics: BTreeSet::new(),
-            metadata_need_update: true,
-            metadata_last_success_ms: None,
-            metadata_last_attempt_ms: None,
-            node_index: 0,
             producer_id: -1,
             producer_epoch: -1,
             init_producer_id_last_attempt_ms: None,
@@ -311,7 +297,7 @@ impl Producer {
         self.wanted_topics.insert(record.topic.clone());
         let waiting_same_topic = self.waiting.iter().any(|w| w.record.topic == record.topic);
         if waiting_same_topic || !self.metadata_covers(&record) {
-            self.metadata_need_update = true;
+            self.metadata.need_update = true;
             self.waiting.push_back(WaitingRecord {
                 record_id,
                 record,
@@ -384,7 +370,7 @@ impl Producer {
 
     /// Whether the metadata knows the record's topic (and explicit partition).
     fn metadata_covers(&self, record: &ProducerRecord) -> bool {
-        match self.topics.get(&record.topic) {
+        match self.metadata.topics.get(&record.topic) {
             Some(t) if t.error.is_none() && !t.partitions.is_empty() => record
                 .partition
                 .is_none_or(|p| p >= 0 && (p as usize) < t.partitions.len()),
@@ -394,13 +380,11 @@ impl Producer {
 
     /// The leader and leader epoch of a partition, if it has one.
     fn leader_for(&self, tp: &TopicPartition) -> Option<(NodeId, i32)> {
-        let t = self.topics.get(&tp.topic)?;
-        let p = t.partitions.iter().find(|p| p.partition == tp.partition)?;
-        (p.leader >= 0).then_some((p.leader, p.leader_epoch))
+        self.metadata.leader_for(tp)
     }
 
     fn available_partitions(&self, topic: &str) -> (i32, Vec<i32>) {
-        match self.topics.get(topic) {
+        match self.metadata.topics.get(topic) {
             Some(t) => {
                 let mut available: Vec<i32> = t
                     .partitions
@@ -415,30 +399,17 @@ impl Producer {
         }
     }
 
-    /// Where metadata and InitProducerId requests go: the known brokers, else
-    /// the bootstrap list, rotating past nodes that did not answer.
+    /// Where metadata and InitProducerId requests go.
     fn request_node(&self) -> Option<NodeId> {
-        let candidates = if self.brokers.is_empty() {
-            &self.bootstrap
-        } else {
-            &self.brokers
-        };
-        if candidates.is_empty() {
-            return None;
-        }
-        Some(candidates[self.node_index % candidates.len()])
+        self.metadata.request_node()
     }
 
     fn handle_metadata(&mut self, cx: &mut Ctx, metadata: ClusterMetadataView) {
-        if !metadata.brokers.is_empty() {
-            // Keep the rotation pointing at a live broker.
-            self.brokers = metadata.brokers.clone();
-        }
+        // Keep the rotation pointing at a live broker.
+        self.metadata.update_succeeded(cx.now, &metadata.brokers);
         for t in metadata.topics {
-            self.topics.insert(t.name.clone(), t);
+            self.metadata.topics.insert(t.name.clone(), t);
         }
-        self.metadata_last_success_ms = Some(cx.now);
-        self.metadata_need_update = false;
         // Records whose topic is now known leave the waiting list, in send order.
         let waiting = std::mem::take(&mut self.waiting);
         let mut blocked: BTreeSet<String> = BTreeSet::new();
@@ -452,7 +423,7 @@ impl Producer {
         }
         if !self.waiting.is_empty() {
             // Topics still unknown: keep asking (after retry.backoff.ms).
-            self.metadata_need_update = true;
+            self.metadata.need_update = true;
         }
     }
 
@@ -460,21 +431,13 @@ impl Producer {
         if self.in_flight.values().any(|r| r.kind == RequestKind::Metadata) {
             return;
         }
-        let expired = self
-            .metadata_last_success_ms
-            .is_none_or(|t| cx.now >= t + self.config.metadata_max_age_ms);
-        if !(self.metadata_need_update || expired) {
-            return;
-        }
-        if self
-            .metadata_last_attempt_ms
-            .is_some_and(|t| cx.now < t + self.config.retry_backoff_ms)
-        {
+        let (max_age, backoff) = (self.config.metadata_max_age_ms, self.config.retry_backoff_ms);
+        if !self.metadata.update_due(cx.now, max_age, backoff) {
             return;
         }
         let Some(node) = self.request_node() else { return };
         let request_id = self.start_request(cx, node, RequestKind::Metadata);
-        self.metadata_last_attempt_ms = Some(cx.now);
+        self.metadata.last_attempt_ms = Some(cx.now);
         let topics = self.wanted_topics.iter().cloned().collect();
         cx.send(
             node,
@@ -741,11 +704,11 @@ impl Producer {
             }
         }
         if unknown_leader {
-            self.metadata_need_update = true;
+            self.metadata.need_update = true;
         }
         // Adaptive partitioning: queue sizes once every partition has had a batch.
         for (topic, partitioner) in self.partitioners.iter_mut() {
-            let Some(num_partitions) = self.topics.get(topic).map(|t| t.partitions.len() as i32) else {
+            let Some(num_partitions) = self.metadata.topics.get(topic).map(|t| t.partitions.len() as i32) else {
                 continue;
             };
             let known = self
@@ -901,11 +864,8 @@ impl Producer {
             .filter(|(_, r)| r.node == node)
             .map(|(id, _)| *id)
             .collect();
-        self.metadata_need_update = true;
-        if self.request_node() == Some(node) {
-            // The next metadata or InitProducerId request tries another broker.
-            self.node_index += 1;
-        }
+        // The next metadata or InitProducerId request tries another broker.
+        self.metadata.node_failed(node);
         for id in ids {
             let Some(request) = self.in_flight.remove(&id) else {
                 continue;
@@ -978,7 +938,7 @@ impl Producer {
         let (tp, base_sequence) = (batch.tp.clone(), batch.base_sequence());
         let can_retry = !delivery_timeout_reached && attempts_left && self.error_can_retry(&tp, base_sequence, error);
         if is_invalid_metadata(error) || error == KafkaError::RequestTimedOut {
-            self.metadata_need_update = true;
+            self.metadata.need_update = true;
         }
         if can_retry {
             self.reenqueue(cx.now, batch_id);
@@ -1120,6 +1080,7 @@ impl Producer {
             }
             let w = self.waiting.pop_front().expect("front exists");
             let count = self
+                .metadata
                 .topics
                 .get(&w.record.topic)
                 .filter(|t| t.error.is_none())
@@ -1187,11 +1148,12 @@ impl Producer {
         }
         if !self.in_flight.values().any(|r| r.kind == RequestKind::Metadata) {
             let backoff_end = self
-                .metadata_last_attempt_ms
+                .metadata
+                .last_attempt_ms
                 .map_or(now, |t| t + self.config.retry_backoff_ms);
-            if self.metadata_need_update {
+            if self.metadata.need_update {
                 consider(backoff_end);
-            } else if let Some(t) = self.metadata_last_success_ms {
+            } else if let Some(t) = self.metadata.last_success_ms {
                 consider((t + self.config.metadata_max_age_ms).max(backoff_end));
             }
         }
@@ -1223,6 +1185,7 @@ impl Producer {
 mod tests {
     use super::*;
     use crate::protocol::PartitionView;
+    use crate::protocol::TopicView;
     use crate::sim::Effect;
     use crate::types::Uuid;
     use kafkaplay_log::BatchRef;

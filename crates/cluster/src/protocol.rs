@@ -178,7 +178,7 @@ pub enum Message {
     },
     ListGroupsResponse {
         request_id: u64,
-        groups: Vec<(String, String)>,
+        groups: Vec<GroupListing>,
     },
     DescribeGroup {
         request_id: u64,
@@ -258,6 +258,16 @@ pub struct ListOffsetsPartition {
     pub error: Option<KafkaError>,
     pub timestamp: i64,
     pub offset: i64,
+}
+
+/// One group in a ListGroups answer (v4+, with its state).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GroupListing {
+    pub group_id: String,
+    /// `consumer` for consumer groups.
+    pub protocol_type: String,
+    /// `Empty`, `PreparingRebalance`, `CompletingRebalance`, `Stable`.
+    pub state: String,
 }
 
 /// What `kafka-consumer-groups --describe` shows of a group.

@@ -20,6 +20,8 @@ use crate::protocol::{AdminRequest, AdminResponse, Message};
 use crate::trace::{Observation, Trace, TraceLine};
 use crate::types::{Ms, NodeId, TopicPartition};
 
+pub mod group_admin;
+
 /// The pseudo-node admin requests come from (the shell's AdminClient).
 pub const ADMIN_NODE: NodeId = -100;
 /// Client nodes (producers, consumers) get ids from here up.
@@ -235,6 +237,8 @@ pub struct Simulation {
     records_sent: u64,
     /// Records consumer applications processed, in order.
     consumed: Vec<ConsumedRecord>,
+    /// Answers to the group admin client, by request id ([`group_admin`]).
+    group_admin_inbox: BTreeMap<u64, Message>,
 }
 
 /// Record bytes a broker took in from producers and sent out in fetch responses
@@ -271,6 +275,7 @@ impl Simulation {
             traffic: BTreeMap::new(),
             records_sent: 0,
             consumed: Vec::new(),
+            group_admin_inbox: BTreeMap::new(),
             config,
         };
         for id in sim.config.controllers.clone() {
@@ -759,6 +764,9 @@ impl Simulation {
     }
 
     fn deliver_to_pseudo_node(&mut self, from: NodeId, to: NodeId, msg: Message) {
+        if to == group_admin::GROUP_ADMIN_NODE {
+            return self.group_admin_deliver(from, msg);
+        }
         if to != ADMIN_NODE {
             return;
         }

@@ -915,3 +915,78 @@ fn pattern_subscription_matches_whole_topic_names() {
         vec!["orders-eu".to_string(), "t".to_string()]
     );
 }
+
+/// Joins as `joined` does, then gets REBALANCE_IN_PROGRESS on a heartbeat and
+/// returns the JoinGroup the next poll sends.
+fn rejoin_after_rebalance(h: &mut Harness) -> kafkaplay_cluster::protocol::JoinGroupRequest {
+    init_positions(h, vec![(tp(0), 0), (tp(1), 0), (tp(2), 0)], 0);
+    h.take_sent();
+    h.advance(3_000);
+    let hb = h.expect("Heartbeat", |m| match m {
+        Message::Heartbeat { request_id, .. } => Some(*request_id),
+        _ => None,
+    });
+    h.reply(Message::HeartbeatResponse {
+        request_id: hb,
+        error: Some(KafkaError::RebalanceInProgress),
+    });
+    h.advance(100);
+    h.expect("JoinGroup", |m| match m {
+        Message::JoinGroup(r) => Some(r.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn eager_sticky_sends_its_last_assignment_after_revoking_everything() {
+    let mut config = group_config();
+    config.partition_assignment_strategy = vec!["sticky".into(), "range".into()];
+    let mut h = joined(config, ConsumerApp::default(), "sticky", vec![tp(0), tp(2)]);
+    let join = rejoin_after_rebalance(&mut h);
+    assert!(
+        h.consumer.assignment().is_empty(),
+        "eager: everything revoked before the join"
+    );
+    let (name, sticky) = &join.protocols[0];
+    assert_eq!(name, "sticky");
+    // StickyAssignor's userData: the last assignment and its generation.
+    assert_eq!(sticky.owned_partitions, vec![tp(0), tp(2)]);
+    assert_eq!(sticky.generation_id, 1);
+    // The other assignors see what the member owns now: nothing.
+    let (name, range) = &join.protocols[1];
+    assert_eq!(name, "range");
+    assert!(range.owned_partitions.is_empty());
+    assert_eq!(range.generation_id, 1);
+}
+
+#[test]
+fn sticky_user_data_is_only_kept_when_the_group_chose_sticky() {
+    let mut config = group_config();
+    config.partition_assignment_strategy = vec!["range".into(), "sticky".into()];
+    let mut h = joined(config, ConsumerApp::default(), "range", vec![tp(1)]);
+    let join = rejoin_after_rebalance(&mut h);
+    let (name, sticky) = &join.protocols[1];
+    assert_eq!(name, "sticky");
+    assert!(
+        sticky.owned_partitions.is_empty(),
+        "onAssignment went to the range assignor"
+    );
+    assert_eq!(sticky.generation_id, -1);
+}
+
+#[test]
+fn cooperative_sticky_with_an_eager_assignor_configured_rebalances_eagerly() {
+    // The first bounce of Kafka's upgrade to cooperative: both assignors are
+    // configured, so the protocol is EAGER even though the group chose
+    // cooperative-sticky, and everything is revoked before the join.
+    let mut config = group_config();
+    config.partition_assignment_strategy = vec!["cooperative-sticky".into(), "range".into()];
+    let mut h = joined(config, ConsumerApp::default(), "cooperative-sticky", vec![tp(0), tp(1)]);
+    let join = rejoin_after_rebalance(&mut h);
+    assert!(h.consumer.assignment().is_empty());
+    assert!(
+        join.protocols.iter().all(|(_, s)| s.owned_partitions.is_empty()),
+        "{join:?}"
+    );
+    assert!(h.notes.iter().any(|n| n.contains("revoked partitions [t-0, t-1]")));
+}

@@ -8,8 +8,8 @@ mod broker_harness;
 use broker_harness::*;
 use kafkaplay_cluster::broker::group_coordinator::{GroupState, GROUP_METADATA_TOPIC_NAME};
 use kafkaplay_cluster::protocol::{
-    AdminRequest, Assignment, GroupDescription, JoinGroupRequest, JoinGroupResponse, ListOffsetsPartition, Message,
-    Subscription, SyncGroupRequest,
+    AdminRequest, Assignment, GroupDescription, GroupListing, JoinGroupRequest, JoinGroupResponse,
+    ListOffsetsPartition, Message, Subscription, SyncGroupRequest,
 };
 use kafkaplay_cluster::trace::Observation;
 use kafkaplay_cluster::{ClusterConfig, KafkaError, NodeId, TopicPartition};
@@ -314,7 +314,14 @@ fn two_members_join_and_sync_to_stable() {
     assert_eq!(d.members[1].assignment, vec![TopicPartition::new("t", 2)]);
     assert_eq!(heartbeat(&mut h, c, &b, 1), None);
     match call(&mut h, c, |request_id| Message::ListGroups { request_id }) {
-        Message::ListGroupsResponse { groups, .. } => assert_eq!(groups, vec![("g".into(), "consumer".into())]),
+        Message::ListGroupsResponse { groups, .. } => assert_eq!(
+            groups,
+            vec![GroupListing {
+                group_id: "g".into(),
+                protocol_type: "consumer".into(),
+                state: "Stable".into(),
+            }]
+        ),
         other => panic!("{other:?}"),
     }
     let states: Vec<&'static str> = h

@@ -396,8 +396,8 @@ impl Shell {
         let mut groups = BTreeSet::new();
         for id in &self.world.sim.config().brokers {
             if let Some(b) = self.world.sim.broker(*id) {
-                for (group, _) in b.group_coordinator().list_groups() {
-                    groups.insert(group);
+                for listing in b.group_coordinator().list_groups() {
+                    groups.insert(listing.group_id);
                 }
             }
         }

@@ -42,8 +42,8 @@ pub mod tools;
 pub mod views;
 pub mod world;
 
-pub use output::{Output, Stream};
-pub use tool::{Exit, Invocation, Job, Stdin, ToolFn};
 pub use complete::Completion;
+pub use output::{Output, Stream};
 pub use shell::Shell;
+pub use tool::{Exit, Invocation, Job, Stdin, ToolFn};
 pub use world::{Flavour, Listener, World};

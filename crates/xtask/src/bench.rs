@@ -472,6 +472,23 @@ const CLUSTER_READING: &str = "
   live, and memory freed before the span can absorb part of it.
 ";
 
+/// What the consumer group cases measure (shown when they ran).
+const GROUPS_READING: &str = "
+## Reading the consumer group numbers
+
+- From `crates/bench/src/groups.rs` (issue 5). *consume*: 3 brokers, one
+  topic of 6 partitions with replication factor 3 holding 120,000 records of
+  100 bytes (produced before the clock starts), and one group of 3 consumers
+  (range assignor, commit after processing). The wall time runs from
+  `subscribe` until every record was processed once; it includes the join,
+  the initial rebalance delay and the fetches, whose simulated time is the
+  *ms simulated* row.
+- *rebalance*: the time of one `assign` call of each assignor for 100 members
+  subscribed to 10 topics of 100 partitions: a first assignment, and the
+  rebalance after a 101st member joins a group that owns the first
+  assignment (what the sticky assignors work hardest at). Best of three.
+";
+
 /// The whole BENCHMARKS.md.
 pub fn report(results: &[BenchResult], metrics: &[MetricResult], machine: &Machine) -> String {
     let mut out = String::new();
@@ -489,6 +506,12 @@ pub fn report(results: &[BenchResult], metrics: &[MetricResult], machine: &Machi
         out.push_str("\n## Cluster simulation\n\n");
         out.push_str(&metrics_table(metrics));
         out.push_str(CLUSTER_READING);
+        if metrics
+            .iter()
+            .any(|m| m.case.starts_with("consume:") || m.case.starts_with("rebalance:"))
+        {
+            out.push_str(GROUPS_READING);
+        }
     }
     out.push_str("\n## Machine\n\n");
     let _ = writeln!(out, "- date: {}", machine.date);

@@ -37,8 +37,8 @@ use crate::assignor;
 use crate::config::BrokerConfig;
 use crate::error::KafkaError;
 use crate::protocol::{
-    Assignment, GroupDescription, GroupMember, JoinGroupRequest, JoinGroupResponse, Message, Subscription,
-    SyncGroupRequest,
+    Assignment, GroupDescription, GroupListing, GroupMember, JoinGroupRequest, JoinGroupResponse, Message,
+    Subscription, SyncGroupRequest,
 };
 use crate::sim::{self, Ctx};
 use crate::trace::Observation;
@@ -1086,11 +1086,15 @@ impl GroupCoordinator {
     }
 
     /// `handleListGroups`: every group this broker coordinates.
-    pub fn list_groups(&self) -> Vec<(String, String)> {
+    pub fn list_groups(&self) -> Vec<GroupListing> {
         self.groups
             .values()
             .filter(|g| g.state != GroupState::Dead)
-            .map(|g| (g.id.clone(), g.protocol_type.clone().unwrap_or_default()))
+            .map(|g| GroupListing {
+                group_id: g.id.clone(),
+                protocol_type: g.protocol_type.clone().unwrap_or_default(),
+                state: g.state.name().to_string(),
+            })
             .collect()
     }
 

@@ -25,13 +25,15 @@
 //! from a per-broker counter kept on disk (`broker_id * 10^9 + n`) instead of
 //! blocks from the controller (`AllocateProducerIds`); the broker does not keep
 //! the metadata log on disk (it fetches it again from offset 0 after a restart);
-//! retention and cleaning run every [`LOG_CLEANUP_INTERVAL_MS`] rather than
-//! every 5 minutes, so that they show in a short session; topics are not
-//! created automatically.
+//! the cleaner looks at the logs every [`LOG_CLEANUP_INTERVAL_MS`] rather than
+//! every 15 s; topics are not created automatically. Retention runs as in
+//! Kafka: `log.initial.task.delay.ms` after the start, then every
+//! `log.retention.check.interval.ms` (`kafka-log-retention`).
 
 pub mod group_coordinator;
 pub mod partition;
 pub mod producer_state;
+mod retention;
 
 use std::collections::BTreeMap;
 
@@ -58,8 +60,8 @@ use producer_state::{Check, ProducerBatch};
 pub const CLUSTER_ID: &str = "MkU3OEVBNTcwNTJENDM2Qk";
 /// `replica.high.watermark.checkpoint.interval.ms`.
 pub const HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS: Ms = 5_000;
-/// How often retention and the cleaner look at the logs (Kafka:
-/// `log.retention.check.interval.ms` = 300000, `log.cleaner.backoff.ms` = 15000).
+/// How often the cleaner looks at the logs (Kafka: `log.cleaner.backoff.ms` =
+/// 15000). Retention has its own schedule (`log.retention.check.interval.ms`).
 pub const LOG_CLEANUP_INTERVAL_MS: Ms = 5_000;
 /// `min.cleanable.dirty.ratio`.
 pub const MIN_CLEANABLE_DIRTY_RATIO: f64 = 0.5;
@@ -109,6 +111,8 @@ pub enum Timer {
     /// The OS writes dirty pages back (`page_cache_flush_interval_ms`).
     LogFlush,
     LogCleanup,
+    /// `kafka-log-retention`: every `log.retention.check.interval.ms`.
+    LogRetention,
 }
 
 /// One partition's files.
@@ -359,6 +363,7 @@ impl Broker {
             sim::Timer::Broker(Timer::LogFlush),
         );
         cx.set_timer(LOG_CLEANUP_INTERVAL_MS, sim::Timer::Broker(Timer::LogCleanup));
+        cx.set_timer(b.log_initial_task_delay_ms, sim::Timer::Broker(Timer::LogRetention));
     }
 
     pub fn on_message(&mut self, cx: &mut Ctx, from: NodeId, msg: Message) {
@@ -547,12 +552,16 @@ impl Broker {
             Timer::LogCleanup => {
                 let now = cx.now;
                 for p in self.partitions.values_mut() {
-                    let _ = p.log.delete_old_segments(now);
                     if p.log.config().cleanup_policy.compact && p.log.dirty_ratio(now) >= MIN_CLEANABLE_DIRTY_RATIO {
                         let _ = p.log.clean(now);
                     }
                 }
                 cx.set_timer(LOG_CLEANUP_INTERVAL_MS, sim::Timer::Broker(Timer::LogCleanup));
+            }
+            Timer::LogRetention => {
+                retention::run(cx, self.id, &mut self.partitions);
+                let every = self.config.broker.log_retention_check_interval_ms.max(1);
+                cx.set_timer(every, sim::Timer::Broker(Timer::LogRetention));
             }
             Timer::Coordinator(t) => {
                 let mut log = OffsetsLogView::new(&mut self.partitions);

@@ -9,8 +9,12 @@ mod support;
 
 mod broker_down_rf1_loses_half;
 mod broker_restarts;
+mod consumer_groups;
 mod controller_failover;
 mod determinism;
+mod group_admin;
+mod group_coordinator_failover;
 mod lost_writes;
 mod min_insync_replicas;
+mod retention_overtakes_a_lagging_group;
 mod rf2_follower_takes_over;

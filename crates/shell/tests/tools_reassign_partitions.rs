@@ -1,0 +1,119 @@
+//! `kafka-reassign-partitions`: --generate and --verify with
+//! ReassignPartitionsCommand's output.
+
+mod support;
+
+use kafkaplay_shell::{Flavour, World};
+use support::*;
+
+const BS: &str = "--bootstrap-server localhost:9092";
+
+fn setup() -> World {
+    let mut w = world(3, Flavour::Confluent);
+    let r = run(
+        &mut w,
+        &format!("kafka-topics {BS} --create --topic t --replica-assignment 1:2,2:3,3:1"),
+    );
+    assert_eq!(r.code, 0);
+    w
+}
+
+#[test]
+fn generate_prints_current_and_proposed() {
+    let mut w = setup();
+    w.fs.write(
+        "/tmp/topics.json",
+        br#"{"topics": [{"topic": "t"}], "version": 1}"#.to_vec(),
+    );
+    let r = run(
+        &mut w,
+        &format!(
+            "kafka-reassign-partitions {BS} --generate --topics-to-move-json-file /tmp/topics.json --broker-list 2,3"
+        ),
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout());
+    let stdout = r.stdout();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "Current partition replica assignment");
+    assert_eq!(
+        lines[1],
+        r#"{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,2],"log_dirs":["any","any"]},{"topic":"t","partition":1,"replicas":[2,3],"log_dirs":["any","any"]},{"topic":"t","partition":2,"replicas":[3,1],"log_dirs":["any","any"]}]}"#
+    );
+    assert_eq!(lines[2], "");
+    assert_eq!(lines[3], "Proposed partition reassignment configuration");
+    let proposed = kafkaplay_shell::tools::json::Json::parse(lines[4]).unwrap();
+    let parts = proposed.get("partitions").unwrap().as_array().unwrap();
+    assert_eq!(parts.len(), 3);
+    for p in parts {
+        let replicas: Vec<i32> = p
+            .get("replicas")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r.as_i32())
+            .collect();
+        assert_eq!(replicas.len(), 2);
+        assert!(replicas.iter().all(|r| [2, 3].contains(r)) && replicas[0] != replicas[1]);
+    }
+    assert_eq!(lines.len(), 5);
+}
+
+#[test]
+fn verify_compares_the_plan_with_the_replicas() {
+    let mut w = setup();
+    w.fs.write(
+        "/tmp/plan.json",
+        br#"{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,2],"log_dirs":["any","any"]},{"topic":"t","partition":1,"replicas":[3,1]}]}"#.to_vec(),
+    );
+    let r = run(
+        &mut w,
+        &format!("kafka-reassign-partitions {BS} --verify --reassignment-json-file /tmp/plan.json"),
+    );
+    assert_eq!(r.code, 0);
+    assert_eq!(
+        r.stdout(),
+        "Status of partition reassignment:\n\
+         Reassignment of partition t-0 is completed.\n\
+         There is no active reassignment of partition t-1, but replica set is 2,3 rather than 3,1.\n\
+         \n\
+         Clearing broker-level throttles on brokers 1,2,3\n\
+         Clearing topic-level throttles on topic t\n"
+    );
+    let r = run(&mut w, &format!("kafka-reassign-partitions {BS} --list"));
+    assert_eq!(r.stdout(), "No partition reassignments found.\n");
+}
+
+#[test]
+fn argument_errors() {
+    let mut w = setup();
+    let help = kafkaplay_shell::tools::reassign_partitions::parser().help();
+    for (args, message) in [
+        (
+            BS.to_string(),
+            "Command must include exactly one action: --generate, --execute, --verify, --cancel, --list",
+        ),
+        (
+            "--list".to_string(),
+            "Please specify either --bootstrap-server or --bootstrap-controller",
+        ),
+        (
+            format!("{BS} --generate --broker-list 1"),
+            "Missing required argument \"[topics-to-move-json-file]\"",
+        ),
+        (
+            format!("{BS} --verify --reassignment-json-file x --broker-list 1"),
+            "Option \"[broker-list]\" can't be used with action \"[verify]\"",
+        ),
+    ] {
+        let r = run(&mut w, &format!("kafka-reassign-partitions {args}"));
+        assert_eq!((r.code, r.stderr()), (1, format!("{message}\n{help}")), "{args}");
+    }
+    w.fs.write("/tmp/bad.json", b"{not json".to_vec());
+    let r = run(
+        &mut w,
+        &format!("kafka-reassign-partitions {BS} --verify --reassignment-json-file /tmp/bad.json"),
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.stdout().starts_with("Error: The input string is not a valid JSON\n"));
+}
