@@ -226,3 +226,72 @@ test('the terminal speaks Korean', async () => {
     await browser.close();
   }
 });
+
+test("the seed notes' kafka-topics, then a console producer and a consumer stopped with Ctrl+C", async () => {
+  const { browser, page, errors } = await openTerminal();
+  try {
+    const input = page.getByTestId('terminal-input');
+    await input.click();
+    await run(page, 'docker exec -it broker bash');
+    const prompt = page.getByTestId('terminal-prompt');
+    await prompt.filter({ hasText: '[appuser@broker ~]$ ' }).waitFor();
+
+    await run(page, 'kafka-topics --bootstrap-server localhost:9092 --create --topic test_topic_02 --partitions 3');
+    await waitForLine(page, 'Created topic test_topic_02.');
+    await run(page, 'kafka-topics --bootstrap-server localhost:9092 --list');
+    assert.deepEqual(await outputOf(page, 'kafka-topics --bootstrap-server localhost:9092 --list'), ['test_topic_02']);
+
+    // The topic name completes after --topic.
+    await input.fill('kafka-topics --bootstrap-server localhost:9092 --describe --topic test_t');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Tab');
+    const describe = 'kafka-topics --bootstrap-server localhost:9092 --describe --topic test_topic_02';
+    assert.equal(await input.inputValue(), `${describe} `);
+    await input.press('Enter');
+    await waitForLine(page, /^\tTopic: test_topic_02\tPartition: 2\t/);
+    const lines = await outputOf(page, `${describe} `);
+    assert.equal(lines.length, 4, lines.join('\n'));
+    assert.match(lines[0], /^Topic: test_topic_02\tTopicId: [A-Za-z0-9_-]{22}\tPartitionCount: 3\tReplicationFactor: 1\tConfigs:$/);
+    for (const p of [0, 1, 2]) {
+      assert.equal(lines[1 + p], `\tTopic: test_topic_02\tPartition: ${p}\tLeader: 1\tReplicas: 1\tIsr: 1\tOffline:`);
+    }
+
+    // The console producer shows its `>` prompt; each line is a record; Ctrl+D ends it.
+    await run(page, 'kafka-console-producer --bootstrap-server localhost:9092 --topic test_topic_02');
+    await prompt.filter({ hasText: /^>$/ }).waitFor();
+    for (const value of ['hello', 'world']) {
+      await page.keyboard.type(value);
+      await page.keyboard.press('Enter');
+      await waitForLine(page, `>${value}`);
+    }
+    await page.keyboard.press('Control+d');
+    await prompt.filter({ hasText: '[appuser@broker ~]$ ' }).waitFor();
+
+    // The consumer keeps running: the timer ticks it and its records appear;
+    // Ctrl+C stops it with Kafka's summary on stderr.
+    const consume = 'kafka-console-consumer --bootstrap-server localhost:9092 --topic test_topic_02 --from-beginning';
+    await run(page, consume);
+    await page.getByTestId('terminal-job').waitFor();
+    await waitForLine(page, 'world', 30_000);
+    await waitForLine(page, 'hello', 1_000);
+    assert.equal(await prompt.textContent(), '');
+    await page.keyboard.press('Control+c');
+    await waitForLine(page, 'Processed a total of 2 messages');
+    const after = await outputOf(page, consume);
+    assert.deepEqual([...after].sort(), ['Processed a total of 2 messages', '^C', 'hello', 'world'].sort());
+    assert.equal(after.at(-2), '^C');
+    assert.ok(
+      await page.locator('.term-stderr', { hasText: 'Processed a total of 2 messages' }).count(),
+      'the summary is on stderr',
+    );
+    await prompt.filter({ hasText: '[appuser@broker ~]$ ' }).waitFor();
+    assert.equal(await page.getByTestId('terminal-job').count(), 0);
+    await run(page, 'echo $?');
+    assert.deepEqual(await outputOf(page, 'echo $?'), ['130']);
+
+    await page.screenshot({ path: screenshotPath('terminal_kafka.png'), fullPage: false });
+    assert.deepEqual(errors, [], 'the page logged errors or failed to load a resource');
+  } finally {
+    await browser.close();
+  }
+});
