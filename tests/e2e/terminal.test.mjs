@@ -121,7 +121,27 @@ test('the seed workflow: docker ps, docker exec into the broker, a command, hist
     assert.deepEqual(await outputOf(page, "echo '<b id=injected>bold</b>'"), ['<b id=injected>bold</b>']);
     assert.equal(await page.locator('#injected').count(), 0);
 
+
     await page.screenshot({ path: screenshotPath('terminal.png'), fullPage: false });
+
+    // Long output scrolls the terminal to its end; scrolled up, the view stays until the next command.
+    const screen = page.getByTestId('terminal-screen');
+    const atBottom = () => screen.evaluate((el) => el.scrollTop + el.clientHeight >= el.scrollHeight - 2);
+    await run(page, 'seq 1 300');
+    await waitForLine(page, '300');
+    assert.equal(await atBottom(), true);
+    await screen.evaluate((el) => el.scrollTo(0, 0));
+    await page.waitForTimeout(100);
+    await screen.evaluate((el) => el.dispatchEvent(new Event('scroll')));
+    // (↑ re-renders the terminal without printing.)
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await page.getByTestId('terminal-input').inputValue(), 'seq 1 300');
+    await page.waitForTimeout(100);
+    assert.equal(await screen.evaluate((el) => el.scrollTop), 0);
+    await page.keyboard.press('Control+u');
+    await run(page, 'echo back at the end');
+    await waitForLine(page, 'back at the end');
+    assert.equal(await atBottom(), true);
     assert.deepEqual(errors, [], 'the page logged errors or failed to load a resource');
   } finally {
     await browser.close();
