@@ -231,6 +231,24 @@ test('tab completion, multi-line paste with a heredoc, Ctrl+C, Ctrl+L and Ctrl+D
   }
 });
 
+test('the command history survives a reload', async () => {
+  const { browser, page, errors } = await openTerminal();
+  try {
+    await page.getByTestId('terminal-input').click();
+    await run(page, 'echo remembered');
+    await page.reload();
+    await waitForApp(page, { errors });
+    const input = page.getByTestId('terminal-input');
+    await input.click();
+    assert.equal(await input.inputValue(), '');
+    await input.press('ArrowUp');
+    assert.equal(await input.inputValue(), 'echo remembered');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('the terminal speaks Korean', async () => {
   const { browser, page, errors } = await openApp('?lang=ko');
   try {

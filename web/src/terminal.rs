@@ -36,6 +36,34 @@ pub const SCROLLBACK_LINES_MAX: usize = 5_000;
 /// stays renderable).
 pub const LINE_BYTES_MAX: usize = 16 * 1024;
 
+/// History entries kept in the browser's storage.
+pub const HISTORY_ENTRIES_MAX: usize = 500;
+
+/// Separates history entries in storage (an entry may hold newlines: a heredoc).
+const HISTORY_SEPARATOR: char = '\u{1e}';
+
+/// The last [`HISTORY_ENTRIES_MAX`] entries, as stored.
+pub fn encode_history(history: &[String]) -> String {
+    let from = history.len().saturating_sub(HISTORY_ENTRIES_MAX);
+    let kept: Vec<&str> = history[from..].iter().map(String::as_str).collect();
+    kept.join(&HISTORY_SEPARATOR.to_string())
+}
+
+/// Stored history back as entries (empty and oversized parts dropped).
+pub fn decode_history(stored: &str) -> Vec<String> {
+    let entries: Vec<String> = stored
+        .split(HISTORY_SEPARATOR)
+        .filter(|e| !e.trim().is_empty())
+        .map(str::to_string)
+        .collect();
+    let from = entries.len().saturating_sub(HISTORY_ENTRIES_MAX);
+    entries[from..].to_vec()
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
 /// How often a running job is ticked, in real milliseconds.
 pub const TICK_INTERVAL_MS: i32 = 100;
 
@@ -558,6 +586,11 @@ pub struct TerminalProps {
     /// itself: the terminal then only collects the job's output.
     #[prop_or(true)]
     pub drive_time: bool,
+    /// The `localStorage` key the command history is kept under (so ↑ works
+    /// after a reload); `None` keeps it only in memory. A shell that already
+    /// has a history keeps its own.
+    #[prop_or(Some(AttrValue::Static("kafkaplay.terminal.history")))]
+    pub history_key: Option<AttrValue>,
     /// Called after a command ran or a job printed: the simulation may have
     /// changed (topics created, records produced, brokers stopped).
     #[prop_or_default]
@@ -573,6 +606,7 @@ impl PartialEq for TerminalProps {
         };
         same_shell
             && self.lang == other.lang
+            && self.history_key == other.history_key
             && self.drive_time == other.drive_time
             && self.on_change == other.on_change
     }
@@ -639,6 +673,8 @@ pub struct Terminal {
     /// Where to put the caret after the next render (a byte offset).
     caret: Option<usize>,
     exited: bool,
+    /// History entries last written to storage.
+    saved_history_len: usize,
     last_tick_ms: f64,
     _interval: Option<Interval>,
 }
@@ -668,10 +704,23 @@ impl Component for Terminal {
     fn create(ctx: &Context<Self>) -> Self {
         let shell = ctx.props().shell.clone().unwrap_or_else(|| playground_shell(1, 1));
         let mut state = TermState::default();
-        match shell.try_borrow() {
-            Ok(s) => Terminal::greet(&mut state, &s),
+        match shell.try_borrow_mut() {
+            Ok(mut s) => {
+                Terminal::greet(&mut state, &s);
+                let stored = ctx
+                    .props()
+                    .history_key
+                    .as_ref()
+                    .and_then(|key| local_storage().and_then(|storage| storage.get_item(key).ok().flatten()));
+                if let Some(stored) = stored {
+                    if s.history().is_empty() {
+                        s.set_history(decode_history(&stored));
+                    }
+                }
+            }
             Err(_) => state.screen.push(Kind::Banner, "\n"),
         }
+        let shell_history_len = shell.try_borrow().map_or(0, |s| s.history().len());
         let link = ctx.link().clone();
         let interval = Interval::new(TICK_INTERVAL_MS, move || link.send_message(Msg::Tick));
         let n = NEXT_TERMINAL.with(|c| {
@@ -688,6 +737,7 @@ impl Component for Terminal {
             stick_to_bottom: true,
             caret: None,
             exited: false,
+            saved_history_len: shell_history_len,
             last_tick_ms: js_sys::Date::now(),
             _interval: interval,
         }
@@ -796,6 +846,16 @@ impl Component for Terminal {
             }
         }
         self.exited = shell.has_exited();
+        if let Some(key) = &ctx.props().history_key {
+            let history = shell.history();
+            if history.len() != self.saved_history_len {
+                self.saved_history_len = history.len();
+                if let Some(storage) = local_storage() {
+                    // Full or forbidden storage: the history stays in memory.
+                    let _ = storage.set_item(key, &encode_history(history));
+                }
+            }
+        }
         drop(shell);
         if ran {
             ctx.props().on_change.emit(());
@@ -1126,6 +1186,19 @@ mod tests {
         assert!(t.eof(&mut sh));
         assert!(t.screen.text().ends_with("learner@kafkaplay:~$ exit\n"));
         assert!(sh.has_exited());
+    }
+
+    #[test]
+    fn history_is_stored_with_heredocs_and_bounded() {
+        let history = vec!["echo a".to_string(), "cat <<EOF\nx\nEOF".to_string()];
+        assert_eq!(decode_history(&encode_history(&history)), history);
+        assert_eq!(decode_history(""), Vec::<String>::new());
+        let long: Vec<String> = (0..HISTORY_ENTRIES_MAX + 5).map(|i| format!("echo {i}")).collect();
+        let back = decode_history(&encode_history(&long));
+        assert_eq!(back.len(), HISTORY_ENTRIES_MAX);
+        assert_eq!(back[0], "echo 5");
+        // Whatever another page left under the key loads without a panic.
+        assert_eq!(decode_history("\u{1e}\u{1e} \u{1e}ls"), vec!["ls".to_string()]);
     }
 
     #[test]
