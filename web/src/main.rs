@@ -6,6 +6,8 @@
 //! - [`i18n`]: all UI text in English and Korean.
 //! - [`app`]: the Yew component that renders the model and turns input into messages.
 //! - [`browser`]: the clock, the language, downloads; the only js-sys/web-sys user.
+//! - [`terminal`]: the terminal component over the learner's shell
+//!   (`kafkaplay-shell`): its scrollback and line editor are tested natively.
 //!
 //! Built for the browser with Trunk (`index.html` at the repository root). A
 //! native build compiles everything and its `main` does nothing, so
