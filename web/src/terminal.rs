@@ -978,14 +978,14 @@ impl Component for Terminal {
                         <p class="term-exited" role="status" data-testid="terminal-exited">{ t.exited }</p>
                     } else {
                         <div class="terminal-input-row">
-                            <label class="term-label" for={input_id.clone()}>{ t.input_label }</label>
                             { open_line }
                             <span class="term-prompt" data-testid="terminal-prompt">{ prompt }</span>
                             <textarea id={input_id} class="terminal-input" ref={self.input_ref.clone()}
                                 rows={rows} value={self.state.input.clone()}
                                 {oninput} {onkeydown} {onpaste}
                                 spellcheck="false" autocomplete="off" autocapitalize="off" autocorrect="off"
-                                aria-describedby={hint_id} data-testid="terminal-input" />
+                                aria-label={t.input_label} aria-describedby={hint_id}
+                                data-testid="terminal-input" />
                         </div>
                         if job_running {
                             <p class="term-job" data-testid="terminal-job">{ t.job_running }</p>
