@@ -1,9 +1,15 @@
-// The partition log page: produce batches into demo-0 and read them back from the
+// The log lab (below the playground): produce batches into demo-0 and read them back from the
 // batch table, the offsets panel, the record details and the downloaded .log file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { openApp, screenshotPath, waitForApp } from './browser.mjs';
+
+/** The log lab is a closed <details> under the playground: open it. */
+async function openLogLab(page) {
+  await page.locator('details.lab > summary').click();
+  await page.getByTestId('log-lab').waitFor();
+}
 
 /** The cells of every batch row, as { base, last, count, size, crc, valid }. */
 async function batchRows(page) {
@@ -26,6 +32,7 @@ test('append a keyed record with a header, then a batch of 3', async () => {
   const { browser, page, errors } = await openApp('?lang=en');
   try {
     await waitForApp(page);
+    await openLogLab(page);
 
     await page.getByTestId('key-input').fill('user-1');
     await page.getByTestId('value-input').fill('hello');
@@ -89,8 +96,9 @@ test('Korean UI, and errors are shown on the page', async () => {
   const { browser, page, errors } = await openApp('?lang=en');
   try {
     await waitForApp(page);
+    await openLogLab(page);
     await page.getByTestId('lang-ko').click();
-    assert.equal(await page.locator('h1').textContent(), 'kafkaplay — 파티션 로그');
+    assert.equal(await page.locator('details.lab > summary').textContent(), '로그 실험실: 파티션 로그 자세히 보기');
     assert.equal(await page.locator('html').getAttribute('lang'), 'ko');
 
     await page.getByTestId('record-count-input').fill('0');

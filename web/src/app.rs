@@ -1,187 +1,221 @@
-//! The page: one Yew component over [`Demo`]. It turns form input into messages,
-//! runs them against the log and renders what the log holds. Errors from the log
-//! are shown on the page; nothing here panics on user input.
+//! The playground page: one Yew component over [`Playground`]. A 100 ms timer
+//! advances simulated time by the real time that passed times the speed; every
+//! tick re-renders the views from the simulation. Faults are applied from the
+//! node boxes. Record contents are only ever rendered as text nodes.
 
-use std::collections::BTreeSet;
-
-use kafkaplay_log::{LogConfig, TimestampType};
+use kafkaplay_cluster::{NodeId, TopicPartition, NO_NODE};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::browser;
-use crate::i18n::{Lang, Text};
-use crate::model::{
-    self, AppendError, AppendForm, BatchView, ConfigForm, Demo, RecordView, HEX_DUMP_BYTES_MAX, PARTITION,
+use crate::browser::{self, Interval};
+use crate::i18n::Lang;
+use crate::i18n_play::Play;
+use crate::log_lab::LogLab;
+use crate::model;
+use crate::playground::{
+    self, format_bytes, FaultKind, InputError, MetadataSource, NodeKind, NodeState, NodeView, PartitionView,
+    Playground, ProducerForm, ReplicaRole, Sample, TopicForm, ValueFormat, SPEEDS,
 };
 
-/// The page starts with small segments and a short index interval so rolls and
-/// index entries show up after a few appends (Kafka's defaults: 1 GiB, 4096).
-pub fn initial_config() -> LogConfig {
-    LogConfig {
-        segment_bytes: 1024,
-        index_interval_bytes: 128,
-        ..LogConfig::default()
-    }
-}
+/// The timer's period (real ms).
+const TICK_MS: i32 = 100;
+/// The default cluster size.
+const DEFAULT_BROKERS: i32 = 3;
 
 pub enum Msg {
+    Tick,
     SetLang(Lang),
-    SetKey(String),
-    SetValue(String),
-    SetTombstone(bool),
-    AddHeader,
-    RemoveHeader(usize),
-    SetHeaderKey(usize, String),
-    SetHeaderValue(usize, String),
-    SetRecordCount(String),
-    Append,
-    ToggleBatch(i64),
-    SetSegmentBytes(String),
-    SetIndexIntervalBytes(String),
-    SetTimestampType(TimestampType),
-    ApplyConfig,
-    Download(String),
+    TogglePlay,
+    Step,
+    SetSpeed(usize),
+    SetBrokersForm(String),
+    SetSeedForm(String),
+    NewCluster,
+    Fault(FaultKind, NodeId),
+    SetCutA(String),
+    SetCutB(String),
+    Cut,
+    Heal,
+    TopicName(String),
+    TopicPartitions(String),
+    TopicRf(String),
+    CreateTopic,
+    Producer(ProducerField, String),
+    StartProducer,
+    StopProducer,
+    Browse(String),
+    SetFormat(ValueFormat),
 }
 
-/// The last outcome shown under the forms.
-enum Notice {
-    None,
-    Info(String),
-    Error(String),
+#[derive(Clone, Copy)]
+pub enum ProducerField {
+    Topic,
+    Rate,
+    Keys,
+    Acks,
+    Value,
+}
+
+/// Which form an input error belongs to.
+#[derive(Clone, Copy, PartialEq)]
+enum Form {
+    Cluster,
+    Topic,
+    Producer,
 }
 
 pub struct App {
     lang: Lang,
-    demo: Result<Demo, String>,
-    form: AppendForm,
-    config_form: ConfigForm,
-    /// Base offsets of the batches shown expanded.
-    expanded: BTreeSet<i64>,
-    notice: Notice,
+    pg: Playground,
+    brokers_form: String,
+    seed_form: String,
+    cut_a: String,
+    cut_b: String,
+    topic_form: TopicForm,
+    producer_form: ProducerForm,
+    /// `topic-partition` picked in the message browser.
+    browse: Option<TopicPartition>,
+    format: ValueFormat,
+    input_error: Option<(Form, InputError)>,
+    step_lines: Vec<String>,
+    last_tick_ms: f64,
+    _timer: Option<Interval>,
 }
 
 fn input_value(e: &InputEvent) -> String {
     e.target_unchecked_into::<HtmlInputElement>().value()
 }
 
+fn select_value(e: &Event) -> String {
+    e.target_unchecked_into::<HtmlSelectElement>().value()
+}
+
+/// A seed for a visit without `?seed=`: the clock's low bits (shown, so a run
+/// can be replayed).
+fn fresh_seed() -> u64 {
+    (browser::now_ms() as u64) % 1_000_000
+}
+
 impl Component for App {
     type Message = Msg;
     type Properties = ();
 
-    fn create(_ctx: &Context<Self>) -> Self {
+    fn create(ctx: &Context<Self>) -> Self {
         let lang = browser::initial_lang();
         browser::set_document_lang(lang);
-        let config = initial_config();
+        let seed = browser::query_param("seed")
+            .and_then(|s| playground::parse_seed(&s).ok())
+            .unwrap_or_else(fresh_seed);
+        let brokers = browser::query_param("brokers")
+            .and_then(|s| playground::parse_brokers(&s).ok())
+            .unwrap_or(DEFAULT_BROKERS);
+        let link = ctx.link().clone();
         App {
             lang,
-            config_form: ConfigForm::from_config(&config),
-            demo: Demo::new(config, browser::now_ms()).map_err(|e| e.to_string()),
-            form: AppendForm::new(),
-            expanded: BTreeSet::new(),
-            notice: Notice::None,
+            pg: Playground::new(brokers, seed),
+            brokers_form: brokers.to_string(),
+            seed_form: seed.to_string(),
+            cut_a: String::new(),
+            cut_b: String::new(),
+            topic_form: TopicForm::default(),
+            producer_form: ProducerForm::default(),
+            browse: None,
+            format: ValueFormat::Text,
+            input_error: None,
+            step_lines: Vec::new(),
+            last_tick_ms: js_sys::Date::now(),
+            _timer: Interval::new(TICK_MS, move || link.send_message(Msg::Tick)),
         }
     }
 
     fn update(&mut self, _ctx: &Context<Self>, msg: Msg) -> bool {
-        let t = self.lang.text();
         match msg {
+            Msg::Tick => {
+                let now = js_sys::Date::now();
+                let real = now - self.last_tick_ms;
+                self.last_tick_ms = now;
+                if !self.pg.running {
+                    return false;
+                }
+                self.pg.tick(real);
+            }
             Msg::SetLang(lang) => {
                 self.lang = lang;
                 browser::set_document_lang(lang);
-                self.notice = Notice::None;
             }
-            Msg::SetKey(v) => self.form.key = v,
-            Msg::SetValue(v) => self.form.value = v,
-            Msg::SetTombstone(v) => self.form.tombstone = v,
-            Msg::AddHeader => self.form.headers.push((String::new(), String::new())),
-            Msg::RemoveHeader(i) => {
-                if i < self.form.headers.len() {
-                    self.form.headers.remove(i);
-                }
+            Msg::TogglePlay => self.pg.running = !self.pg.running,
+            Msg::Step => {
+                self.pg.running = false;
+                self.step_lines = self.pg.step();
             }
-            Msg::SetHeaderKey(i, v) => {
-                if let Some(h) = self.form.headers.get_mut(i) {
-                    h.0 = v;
-                }
-            }
-            Msg::SetHeaderValue(i, v) => {
-                if let Some(h) = self.form.headers.get_mut(i) {
-                    h.1 = v;
-                }
-            }
-            Msg::SetRecordCount(v) => self.form.record_count = v,
-            Msg::Append => {
-                let Ok(demo) = &mut self.demo else {
-                    return false;
-                };
-                self.notice = match demo.append(&self.form, browser::now_ms()) {
-                    Ok(info) => {
-                        let mut s = (t.appended)(info.first_offset, info.last_offset, info.record_count, info.bytes);
-                        if info.rolled {
-                            s = format!("{s} {}", t.rolled);
-                        }
-                        Notice::Info(s)
+            Msg::SetSpeed(i) => self.pg.set_speed_index(i),
+            Msg::SetBrokersForm(v) => self.brokers_form = v,
+            Msg::SetSeedForm(v) => self.seed_form = v,
+            Msg::NewCluster => {
+                let parsed = playground::parse_brokers(&self.brokers_form)
+                    .and_then(|b| playground::parse_seed(&self.seed_form).map(|s| (b, s)));
+                match parsed {
+                    Ok((brokers, seed)) => {
+                        let speed = self.pg.speed_index;
+                        self.pg = Playground::new(brokers, seed);
+                        self.pg.set_speed_index(speed);
+                        self.browse = None;
+                        self.step_lines.clear();
+                        self.input_error = None;
                     }
-                    Err(AppendError::Form(e)) => Notice::Error((t.form_error)(e)),
-                    Err(AppendError::Log(e)) => Notice::Error(e.to_string()),
-                };
-            }
-            Msg::ToggleBatch(base_offset) => {
-                if !self.expanded.remove(&base_offset) {
-                    self.expanded.insert(base_offset);
+                    Err(e) => self.input_error = Some((Form::Cluster, e)),
                 }
             }
-            Msg::SetSegmentBytes(v) => self.config_form.segment_bytes = v,
-            Msg::SetIndexIntervalBytes(v) => self.config_form.index_interval_bytes = v,
-            Msg::SetTimestampType(v) => self.config_form.message_timestamp_type = v,
-            Msg::ApplyConfig => {
-                let Ok(demo) = &mut self.demo else {
-                    return false;
-                };
-                self.notice = match self.config_form.apply_to(demo.log.config()) {
-                    Err(name) => Notice::Error((t.not_a_number)(name)),
-                    Ok(config) => match demo.log.set_config(config) {
-                        Ok(()) => Notice::Info(t.config_applied.to_string()),
-                        Err(e) => Notice::Error(e.to_string()),
-                    },
-                };
-            }
-            Msg::Download(name) => {
-                let Ok(demo) = &self.demo else { return false };
-                let result = match demo.export_file(&name) {
-                    Some(bytes) => browser::download(&name, &bytes),
-                    None => Err(format!("{name}: no such file")),
-                };
-                match result {
-                    Ok(()) => return false,
-                    Err(e) => self.notice = Notice::Error(e),
+            Msg::Fault(kind, node) => self.pg.fault(kind, node),
+            Msg::SetCutA(v) => self.cut_a = v,
+            Msg::SetCutB(v) => self.cut_b = v,
+            Msg::Cut => {
+                if let (Ok(a), Ok(b)) = (self.cut_a.parse(), self.cut_b.parse()) {
+                    self.pg.cut(a, b);
                 }
             }
+            Msg::Heal => self.pg.heal(),
+            Msg::TopicName(v) => self.topic_form.name = v,
+            Msg::TopicPartitions(v) => self.topic_form.partitions = v,
+            Msg::TopicRf(v) => self.topic_form.replication_factor = v,
+            Msg::CreateTopic => {
+                self.input_error = self.pg.create_topic(&self.topic_form).err().map(|e| (Form::Topic, e));
+                if self.producer_form.topic.is_empty() && self.input_error.is_none() {
+                    self.producer_form.topic = self.topic_form.name.trim().to_string();
+                }
+            }
+            Msg::Producer(field, v) => {
+                let f = &mut self.producer_form;
+                match field {
+                    ProducerField::Topic => f.topic = v,
+                    ProducerField::Rate => f.rate = v,
+                    ProducerField::Keys => f.keys = v,
+                    ProducerField::Acks => f.acks = v,
+                    ProducerField::Value => f.value = v,
+                }
+            }
+            Msg::StartProducer => {
+                self.input_error = self
+                    .pg
+                    .start_producer(&self.producer_form)
+                    .err()
+                    .map(|e| (Form::Producer, e));
+            }
+            Msg::StopProducer => self.pg.stop_producer(),
+            Msg::Browse(v) => {
+                self.browse = v
+                    .rsplit_once('-')
+                    .and_then(|(topic, p)| p.parse::<i32>().ok().map(|p| TopicPartition::new(topic, p)));
+            }
+            Msg::SetFormat(f) => self.format = f,
         }
         true
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
-        let t = self.lang.text();
-        let body = match &self.demo {
-            Ok(demo) => html! {
-                <>
-                    <div class="top">
-                        { self.view_append_form(ctx, t) }
-                        <div class="side">
-                            { self.view_offsets(demo, t) }
-                            { self.view_config(ctx, t) }
-                        </div>
-                    </div>
-                    { self.view_notice(t) }
-                    { self.view_segments(ctx, demo, t) }
-                    { self.view_batches(ctx, demo, t) }
-                </>
-            },
-            Err(e) => {
-                html! { <p class="notice error" role="alert" data-testid="error">{ format!("{}: {e}", t.error) }</p> }
-            }
-        };
+        let t = self.lang.play();
+        let (partitions, source) = self.pg.partitions();
+        let nodes = self.pg.nodes(&partitions);
         html! {
             <div class="page" data-testid="app-ready" lang={self.lang.tag()}>
                 <header>
@@ -191,18 +225,41 @@ impl Component for App {
                     </div>
                     { self.view_lang_toggle(ctx, t) }
                 </header>
-                <main><crate::terminal::Terminal lang={self.lang.tag()} />{ body }</main>
+                <main>
+                    { self.view_clock(ctx, t) }
+                    { self.view_announcer(t) }
+                    <div class="layout">
+                        <div class="main-col">
+                            { self.view_cluster(ctx, t, &nodes, source) }
+                            { self.view_topics(ctx, t, &partitions) }
+                            <div class="two">
+                                { self.view_producer(ctx, t, &partitions) }
+                                { self.view_metrics(t) }
+                            </div>
+                            { self.view_browser(ctx, t, &partitions) }
+                        </div>
+                        <aside class="side-col">
+                            <crate::terminal::Terminal lang={self.lang.tag()} />
+                            { self.view_events(t) }
+                        </aside>
+                    </div>
+                    <details class="card lab">
+                        <summary><h2>{ t.log_lab_heading }</h2></summary>
+                        <LogLab lang={self.lang} />
+                    </details>
+                </main>
             </div>
         }
     }
 }
 
 impl App {
-    fn view_lang_toggle(&self, ctx: &Context<Self>, t: &Text) -> Html {
+    fn view_lang_toggle(&self, ctx: &Context<Self>, t: &Play) -> Html {
         let button = |lang: Lang, label: &'static str| {
             html! {
                 <button
                     type="button"
+                    lang={lang.tag()}
                     class={classes!("lang", (self.lang == lang).then_some("on"))}
                     aria-pressed={(self.lang == lang).to_string()}
                     data-testid={format!("lang-{}", lang.tag())}
@@ -218,215 +275,311 @@ impl App {
         }
     }
 
-    fn view_append_form(&self, ctx: &Context<Self>, t: &Text) -> Html {
-        let link = ctx.link();
-        let f = &self.form;
-        let headers = f.headers.iter().enumerate().map(|(i, (k, v))| {
-            html! {
-                <div class="header-row" data-testid="header-row">
-                    <input type="text" placeholder={t.header_key} aria-label={t.header_key} value={k.clone()}
-                        data-testid="header-key-input"
-                        oninput={link.callback(move |e: InputEvent| Msg::SetHeaderKey(i, input_value(&e)))} />
-                    <input type="text" placeholder={t.header_value} aria-label={t.header_value} value={v.clone()}
-                        data-testid="header-value-input"
-                        oninput={link.callback(move |e: InputEvent| Msg::SetHeaderValue(i, input_value(&e)))} />
-                    <button type="button" class="small" data-testid="remove-header-button"
-                        onclick={link.callback(move |_| Msg::RemoveHeader(i))}>{ t.remove_header }</button>
-                </div>
-            }
-        });
-        let onsubmit = link.callback(|e: SubmitEvent| {
-            e.prevent_default();
-            Msg::Append
-        });
-        html! {
-            <section class="card append">
-                <h2>{ t.append_heading }<span class="tp">{ format!(" → {PARTITION}") }</span></h2>
-                // Our own (translated) messages instead of the browser's validation popups.
-                <form novalidate=true {onsubmit}>
-                    <label class="field">
-                        <span>{ t.key }</span>
-                        <input type="text" value={f.key.clone()} placeholder={t.key_placeholder} data-testid="key-input"
-                            oninput={link.callback(|e: InputEvent| Msg::SetKey(input_value(&e)))} />
-                    </label>
-                    <label class="field">
-                        <span>{ t.value }</span>
-                        <input type="text" value={f.value.clone()} disabled={f.tombstone} data-testid="value-input"
-                            oninput={link.callback(|e: InputEvent| Msg::SetValue(input_value(&e)))} />
-                    </label>
-                    <label class="check">
-                        <input type="checkbox" checked={f.tombstone} data-testid="tombstone-checkbox"
-                            onchange={link.callback(|e: Event| {
-                                Msg::SetTombstone(e.target_unchecked_into::<HtmlInputElement>().checked())
-                            })} />
-                        { t.tombstone }
-                    </label>
-                    <fieldset class="headers">
-                        <legend>{ t.headers }</legend>
-                        if f.headers.is_empty() { <p class="muted">{ t.no_headers }</p> }
-                        { for headers }
-                        <button type="button" class="small" data-testid="add-header-button"
-                            onclick={link.callback(|_| Msg::AddHeader)}>{ t.add_header }</button>
-                    </fieldset>
-                    <label class="field">
-                        <span>{ t.record_count }</span>
-                        <input type="number" min="1" max="100" step="1" class="count" value={f.record_count.clone()}
-                            data-testid="record-count-input"
-                            oninput={link.callback(|e: InputEvent| Msg::SetRecordCount(input_value(&e)))} />
-                    </label>
-                    <p class="note">{ t.record_count_note }</p>
-                    <button type="submit" class="primary" data-testid="append-button">{ t.append }</button>
-                </form>
-            </section>
+    fn error_for(&self, form: Form, t: &Play) -> Html {
+        match self.input_error {
+            Some((f, e)) if f == form => html! {
+                <p class="notice error" role="alert" data-testid="input-error">{ (t.input_error)(e) }</p>
+            },
+            _ => html! {},
         }
     }
 
-    fn view_offsets(&self, demo: &Demo, t: &Text) -> Html {
-        let log = &demo.log;
-        let stat = |label: &'static str, value: i64, testid: &'static str| {
-            html! {
-                <div class="stat">
-                    <span class="label">{ label }</span>
-                    <span class="num" data-testid={testid}>{ value }</span>
-                </div>
-            }
-        };
-        html! {
-            <section class="card">
-                <h2>{ t.offsets_heading }</h2>
-                <div class="stats">
-                    { stat(t.log_start_offset, log.log_start_offset(), "log-start-offset") }
-                    { stat(t.log_end_offset, log.log_end_offset(), "log-end-offset") }
-                    { stat(t.high_watermark, log.high_watermark(), "high-watermark") }
-                </div>
-                <p class="note">{ t.high_watermark_note }</p>
-            </section>
-        }
-    }
-
-    fn view_config(&self, ctx: &Context<Self>, t: &Text) -> Html {
+    fn view_clock(&self, ctx: &Context<Self>, t: &Play) -> Html {
         let link = ctx.link();
-        let c = &self.config_form;
+        let running = self.pg.running;
+        let secs = self.pg.elapsed_ms() as f64 / 1000.0;
+        let speed_options = SPEEDS.iter().enumerate().map(|(i, s)| {
+            html! { <option value={i.to_string()} selected={i == self.pg.speed_index}>{ format!("{s}×") }</option> }
+        });
         let onsubmit = link.callback(|e: SubmitEvent| {
             e.prevent_default();
-            Msg::ApplyConfig
+            Msg::NewCluster
         });
-        let onchange = link.callback(|e: Event| {
-            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-            Msg::SetTimestampType(if v == "LogAppendTime" {
-                TimestampType::LogAppendTime
-            } else {
-                TimestampType::CreateTime
-            })
-        });
-        let option = |tt: TimestampType| {
-            html! { <option value={tt.name()} selected={c.message_timestamp_type == tt}>{ tt.name() }</option> }
-        };
         html! {
-            <section class="card">
-                <h2>{ t.config_heading }</h2>
-                <form class="config" novalidate=true {onsubmit}>
-                    <label class="field">
-                        <code>{ "segment.bytes" }</code>
-                        <input type="text" inputmode="numeric" value={c.segment_bytes.clone()} data-testid="segment-bytes-input"
-                            oninput={link.callback(|e: InputEvent| Msg::SetSegmentBytes(input_value(&e)))} />
-                    </label>
-                    <label class="field">
-                        <code>{ "index.interval.bytes" }</code>
-                        <input type="text" inputmode="numeric" value={c.index_interval_bytes.clone()}
-                            data-testid="index-interval-bytes-input"
-                            oninput={link.callback(|e: InputEvent| Msg::SetIndexIntervalBytes(input_value(&e)))} />
-                    </label>
-                    <label class="field">
-                        <code>{ "message.timestamp.type" }</code>
-                        <select data-testid="timestamp-type-select" {onchange}>
-                            { option(TimestampType::CreateTime) }
-                            { option(TimestampType::LogAppendTime) }
+            <section class="card clock" aria-labelledby="clock-heading">
+                <h2 id="clock-heading" class="visually-hidden">{ t.clock_heading }</h2>
+                <div class="clock-row">
+                    <button type="button" class="primary" data-testid="play-button"
+                        onclick={link.callback(|_| Msg::TogglePlay)}>
+                        { if running { t.pause.to_string() } else { t.play.to_string() } }
+                    </button>
+                    <button type="button" data-testid="step-button" aria-label={t.step_label} title={t.step_label}
+                        onclick={link.callback(|_| Msg::Step)}>{ t.step }</button>
+                    <label class="inline">
+                        <span>{ t.speed }</span>
+                        <select data-testid="speed-select"
+                            onchange={link.callback(|e: Event| Msg::SetSpeed(select_value(&e).parse().unwrap_or(3)))}>
+                            { for speed_options }
                         </select>
                     </label>
-                    <button type="submit" data-testid="apply-config-button">{ t.apply }</button>
+                    <span class="time">
+                        <span class="muted">{ format!("{} ", t.sim_time) }</span>
+                        <span class="num" data-testid="sim-time">{ format!("{secs:.1} s") }</span>
+                    </span>
+                    <span class="muted">{ format!("{} ", t.seed) }<span class="num" data-testid="seed">{ self.pg.seed }</span></span>
+                </div>
+                <form class="clock-row new-cluster" novalidate=true {onsubmit}>
+                    <label class="inline">
+                        <span>{ t.brokers }</span>
+                        <input type="number" min="1" max="9" class="short" value={self.brokers_form.clone()} data-testid="brokers-input"
+                            oninput={link.callback(|e: InputEvent| Msg::SetBrokersForm(input_value(&e)))} />
+                    </label>
+                    <label class="inline">
+                        <span>{ t.seed }</span>
+                        <input type="text" inputmode="numeric" class="seed-input" value={self.seed_form.clone()} data-testid="seed-input"
+                            oninput={link.callback(|e: InputEvent| Msg::SetSeedForm(input_value(&e)))} />
+                    </label>
+                    <button type="submit" data-testid="new-cluster-button">{ t.new_cluster }</button>
+                    <span class="note">{ t.new_cluster_note }</span>
                 </form>
-                <p class="note">{ t.config_note }</p>
+                { self.error_for(Form::Cluster, t) }
+                if !self.step_lines.is_empty() {
+                    <div class="step-lines" data-testid="step-lines">
+                        <span class="muted">{ format!("{}: ", t.last_step) }</span>
+                        { for self.step_lines.iter().map(|l| html! { <code>{ l.clone() }</code> }) }
+                    </div>
+                }
             </section>
         }
     }
 
-    fn view_notice(&self, t: &Text) -> Html {
-        match &self.notice {
-            Notice::None => html! {},
-            Notice::Info(s) => {
-                html! { <p class="notice info" role="status" data-testid="status">{ s }</p> }
-            }
-            Notice::Error(s) => html! {
-                <p class="notice error" role="alert" data-testid="error"><strong>{ format!("{}: ", t.error) }</strong>{ s }</p>
-            },
+    /// The newest announcement, read out by screen readers as it changes.
+    fn view_announcer(&self, t: &Play) -> Html {
+        let latest = self.pg.notes.back().map(|(_, n)| (t.note)(n)).unwrap_or_default();
+        html! {
+            <div class="announcer" role="status" aria-live="polite" aria-atomic="true" data-testid="announcer">{ latest }</div>
         }
     }
 
-    fn view_segments(&self, ctx: &Context<Self>, demo: &Demo, t: &Text) -> Html {
-        let infos = demo.log.segment_infos();
-        let last = infos.len().saturating_sub(1);
-        let rows = infos.iter().enumerate().map(|(i, s)| {
-            let stem = format!("{:020}", s.base_offset);
-            let file = |ext: &str, testid: &'static str, label: String| {
-                let name = format!("{stem}{ext}");
-                let onclick = ctx.link().callback({
-                    let name = name.clone();
-                    move |_| Msg::Download(name.clone())
-                });
-                html! { <button type="button" class="small" title={name.clone()} data-file={name} data-testid={testid} {onclick}>{ label }</button> }
+    fn view_events(&self, t: &Play) -> Html {
+        html! {
+            <section class="card events" aria-labelledby="events-heading">
+                <h2 id="events-heading">{ t.events_heading }</h2>
+                if self.pg.notes.is_empty() {
+                    <p class="muted">{ t.events_none }</p>
+                } else {
+                    <ol class="notes" data-testid="events">
+                        { for self.pg.notes.iter().rev().map(|(_, n)| html! { <li>{ (t.note)(n) }</li> }) }
+                    </ol>
+                }
+            </section>
+        }
+    }
+
+    fn view_cluster(&self, ctx: &Context<Self>, t: &Play, nodes: &[NodeView], source: MetadataSource) -> Html {
+        let source_note = match source {
+            MetadataSource::Controller(c) => (t.metadata_from_controller)(c),
+            MetadataSource::Broker(b) => (t.metadata_from_broker)(b),
+            MetadataSource::None => t.metadata_none.to_string(),
+        };
+        html! {
+            <section class="card" aria-labelledby="cluster-heading">
+                <h2 id="cluster-heading">{ t.cluster_heading }</h2>
+                <p class="note legend">{ t.legend }</p>
+                <p class={classes!("note", (!matches!(source, MetadataSource::Controller(_))).then_some("warn"))}
+                    data-testid="metadata-source">{ source_note }</p>
+                <div class="nodes" data-testid="nodes">
+                    { for nodes.iter().map(|n| self.view_node(ctx, t, n)) }
+                </div>
+                <p class="note">{ t.faults_note }</p>
+                { self.view_network(ctx, t, nodes) }
+            </section>
+        }
+    }
+
+    fn view_node(&self, ctx: &Context<Self>, t: &Play, n: &NodeView) -> Html {
+        let name = (t.node_name)(n.kind, n.id);
+        let kind = match n.kind {
+            NodeKind::Controller => "controller",
+            NodeKind::Broker => "broker",
+        };
+        let state = match n.state {
+            NodeState::Running => "running",
+            NodeState::Paused => "paused",
+            NodeState::Stopped => "stopped",
+        };
+        let button = |f: FaultKind, enabled: bool| {
+            let id = n.id;
+            let fault = match f {
+                FaultKind::Kill => "kill",
+                FaultKind::Shutdown => "stop",
+                FaultKind::Restart => "restart",
+                FaultKind::Pause => "pause",
+                FaultKind::Resume => "resume",
+                FaultKind::Isolate => "isolate",
             };
             html! {
-                <tr data-testid="segment-row">
-                    <td class="num">{ s.base_offset }{ if i == last { html! { <span class="tag">{ t.active }</span> } } else { html! {} } }</td>
-                    <td class="num">{ s.next_offset }</td>
-                    <td class="num">{ s.size }</td>
-                    <td class="num">{ s.offset_index_entries }</td>
-                    <td class="num">{ s.time_index_entries }</td>
-                    <td class="files">
-                        { file(".log", "download-log-button", t.download_log.to_string()) }
-                        { file(".index", "download-index-button", ".index".to_string()) }
-                        { file(".timeindex", "download-timeindex-button", ".timeindex".to_string()) }
-                    </td>
-                </tr>
+                <button type="button" class={classes!("small", fault)} disabled={!enabled}
+                    aria-label={(t.fault_label)(f, n.kind, n.id)}
+                    data-testid={format!("{fault}-{id}")}
+                    onclick={ctx.link().callback(move |_| Msg::Fault(f, id))}>{ (t.fault_button)(f) }</button>
+            }
+        };
+        let up = n.state != NodeState::Stopped;
+        let replicas = n.replicas.iter().map(|r| {
+            let (icon, role) = match r.role {
+                ReplicaRole::Leader => ("★", "leader"),
+                ReplicaRole::InSyncFollower => ("●", "in-sync"),
+                ReplicaRole::OutOfSyncFollower => ("◐", "out-of-sync"),
+                ReplicaRole::Offline => ("✕", "offline"),
+            };
+            let opt = |v: Option<i64>| v.map_or("–".to_string(), |v| v.to_string());
+            html! {
+                <li class={classes!("replica", role)} data-testid="replica" data-tp={r.tp.to_string()} data-role={role}>
+                    <span class="icon" aria-hidden="true">{ icon }</span>
+                    <code class="tpname">{ r.tp.to_string() }</code>
+                    <span class="role">{ (t.role)(r.role) }</span>
+                    <span class="offsets num">
+                        <span data-testid="replica-leo">{ format!("LEO {}", opt(r.log_end_offset)) }</span>
+                        { " · " }
+                        <span data-testid="replica-hw">{ format!("HW {}", opt(r.high_watermark)) }</span>
+                    </span>
+                </li>
             }
         });
         html! {
-            <section class="card">
-                <h2>{ t.segments_heading }</h2>
-                <div class="scroll">
-                    <table data-testid="segments-table">
-                        <thead><tr>
-                            <th class="r">{ t.base_offset }</th><th class="r">{ t.next_offset }</th>
-                            <th class="r">{ t.size_bytes }</th><th class="r">{ t.offset_index_entries }</th>
-                            <th class="r">{ t.time_index_entries }</th><th>{ t.download_heading }</th>
-                        </tr></thead>
-                        <tbody>{ for rows }</tbody>
-                    </table>
+            <article class={classes!("node", kind, state, n.fenced.then_some("fenced"), n.cut.then_some("cut"), n.active.then_some("active"))}
+                aria-label={name.clone()} data-testid={format!("node-{}", n.id)} data-state={state}>
+                <div class="node-head">
+                    <h3>{ name }</h3>
+                    <span class={classes!("badge", state)} data-testid="node-state">{ (t.state)(n.state) }</span>
+                    if n.fenced && up { <span class="badge fenced">{ t.fenced }</span> }
+                    if n.cut { <span class="badge cut" data-testid="node-cut">{ t.network_cut }</span> }
                 </div>
-                <p class="note">{ t.download_note }</p>
-            </section>
+                if n.kind == NodeKind::Controller {
+                    <p class="ctl">
+                        if n.active { <span class="badge active" data-testid="active-controller">{ t.active_controller }</span> }
+                        if let Some(role) = n.raft_role { <span class="muted">{ format!("{}: {role}", t.raft_role) }</span> }
+                    </p>
+                } else if n.replicas.is_empty() {
+                    <p class="muted small">{ t.no_replicas }</p>
+                } else {
+                    <ul class="replicas">{ for replicas }</ul>
+                }
+                <div class="actions">
+                    { button(FaultKind::Kill, up) }
+                    { button(FaultKind::Shutdown, n.state == NodeState::Running) }
+                    { button(FaultKind::Restart, !up) }
+                    if n.state == NodeState::Paused {
+                        { button(FaultKind::Resume, true) }
+                    } else {
+                        { button(FaultKind::Pause, n.state == NodeState::Running) }
+                    }
+                    { button(FaultKind::Isolate, !n.cut) }
+                </div>
+            </article>
         }
     }
 
-    fn view_batches(&self, ctx: &Context<Self>, demo: &Demo, t: &Text) -> Html {
-        let batches = demo.batches();
-        let rows = batches.iter().map(|b| self.view_batch(ctx, b, t));
+    fn view_network(&self, ctx: &Context<Self>, t: &Play, nodes: &[NodeView]) -> Html {
+        let link = ctx.link();
+        let options = |selected: &str| {
+            nodes
+                .iter()
+                .map(|n| {
+                    let v = n.id.to_string();
+                    html! { <option value={v.clone()} selected={selected == v}>{ (t.node_name)(n.kind, n.id) }</option> }
+                })
+                .collect::<Html>()
+        };
+        let cuts: Vec<String> = self.pg.cuts().map(|(a, b)| format!("{a} ↔ {b}")).collect();
+        let onsubmit = link.callback(|e: SubmitEvent| {
+            e.prevent_default();
+            Msg::Cut
+        });
         html! {
-            <section class="card">
-                <h2>{ t.batches_heading }</h2>
-                <p class="note">{ t.batches_note }</p>
-                if batches.is_empty() {
-                    <p class="muted" data-testid="no-batches">{ t.no_batches }</p>
+            <div class="network">
+                <h3>{ t.network_heading }</h3>
+                <form class="clock-row" novalidate=true {onsubmit}>
+                    <span>{ t.cut_between }</span>
+                    <select aria-label={format!("{} (1)", t.cut_between)} data-testid="cut-a"
+                        onchange={link.callback(|e: Event| Msg::SetCutA(select_value(&e)))}>
+                        <option value="" selected={self.cut_a.is_empty()}>{ "–" }</option>
+                        { options(&self.cut_a) }
+                    </select>
+                    <span>{ t.and }</span>
+                    <select aria-label={format!("{} (2)", t.cut_between)} data-testid="cut-b"
+                        onchange={link.callback(|e: Event| Msg::SetCutB(select_value(&e)))}>
+                        <option value="" selected={self.cut_b.is_empty()}>{ "–" }</option>
+                        { options(&self.cut_b) }
+                    </select>
+                    <button type="submit" data-testid="cut-button">{ t.cut }</button>
+                    <button type="button" data-testid="heal-button" onclick={link.callback(|_| Msg::Heal)}>{ t.heal }</button>
+                </form>
+                <p class="note" data-testid="cuts">
+                    if cuts.is_empty() { { t.cuts_none } } else { { format!("{} {}", t.cuts_now, cuts.join(", ")) } }
+                </p>
+            </div>
+        }
+    }
+
+    fn view_topics(&self, ctx: &Context<Self>, t: &Play, partitions: &[PartitionView]) -> Html {
+        let link = ctx.link();
+        let f = &self.topic_form;
+        let onsubmit = link.callback(|e: SubmitEvent| {
+            e.prevent_default();
+            Msg::CreateTopic
+        });
+        let rows = self.pg.topics(partitions);
+        let list = |v: &[NodeId]| v.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",");
+        html! {
+            <section class="card" aria-labelledby="topics-heading">
+                <h2 id="topics-heading">{ t.topics_heading }</h2>
+                <form class="grid-form" novalidate=true {onsubmit}>
+                    <label class="field"><span>{ t.topic_name }</span>
+                        <input type="text" value={f.name.clone()} data-testid="topic-name-input" autocomplete="off"
+                            oninput={link.callback(|e: InputEvent| Msg::TopicName(input_value(&e)))} /></label>
+                    <label class="field"><span>{ t.partitions }</span>
+                        <input type="text" inputmode="numeric" class="short" value={f.partitions.clone()} data-testid="topic-partitions-input"
+                            oninput={link.callback(|e: InputEvent| Msg::TopicPartitions(input_value(&e)))} /></label>
+                    <label class="field"><span>{ t.replication_factor }</span>
+                        <input type="text" inputmode="numeric" class="short" value={f.replication_factor.clone()} data-testid="topic-rf-input"
+                            oninput={link.callback(|e: InputEvent| Msg::TopicRf(input_value(&e)))} /></label>
+                    <button type="submit" class="primary" data-testid="create-topic-button">{ t.create_topic }</button>
+                </form>
+                { self.error_for(Form::Topic, t) }
+                if self.pg.topic_pending() { <p class="note" data-testid="topic-pending">{ t.create_pending }</p> }
+                if rows.is_empty() {
+                    <p class="muted">{ t.topics_none }</p>
                 } else {
                     <div class="scroll">
-                        <table class="batches" data-testid="batch-table">
+                        <table data-testid="topics-table">
                             <thead><tr>
-                                <th></th><th class="r">{ t.base_offset }</th><th class="r">{ t.last_offset }</th>
-                                <th class="r">{ t.records }</th><th class="r">{ t.size_bytes }</th><th>{ t.crc }</th>
-                                <th>{ t.timestamp }</th><th class="r">{ t.leader_epoch }</th>
+                                <th>{ t.topic_name }</th><th class="r">{ t.partitions }</th><th class="r">{ "RF" }</th>
+                                <th class="r">{ t.under_replicated }</th><th class="r">{ t.offline }</th><th>{ t.topic_id }</th>
                             </tr></thead>
-                            { for rows }
+                            <tbody>
+                                { for rows.iter().map(|r| html! {
+                                    <tr data-testid="topic-row" data-topic={r.name.clone()}>
+                                        <td><code>{ r.name.clone() }</code></td>
+                                        <td class="num" data-testid="topic-partitions">{ r.partitions }</td>
+                                        <td class="num" data-testid="topic-rf">{ r.replication_factor }</td>
+                                        <td class={classes!("num", (r.under_replicated > 0).then_some("bad"))} data-testid="topic-under-replicated">{ r.under_replicated }</td>
+                                        <td class={classes!("num", (r.offline > 0).then_some("bad"))} data-testid="topic-offline">{ r.offline }</td>
+                                        <td><code class="small">{ r.topic_id.clone() }</code></td>
+                                    </tr>
+                                }) }
+                            </tbody>
+                        </table>
+                        <table class="describe" data-testid="partitions-table">
+                            <thead><tr>
+                                <th>{ t.partition }</th><th class="r">{ t.leader }</th><th class="r">{ t.leader_epoch }</th>
+                                <th>{ t.replicas }</th><th>{ t.isr }</th><th class="r">{ t.high_watermark }</th>
+                            </tr></thead>
+                            <tbody>
+                                { for partitions.iter().map(|p| html! {
+                                    <tr data-testid="partition-row" data-tp={p.tp.to_string()}>
+                                        <td><code>{ p.tp.to_string() }</code></td>
+                                        <td class={classes!("num", p.is_offline().then_some("bad"))} data-testid="partition-leader">
+                                            { if p.leader == NO_NODE { t.none.to_string() } else { p.leader.to_string() } }
+                                        </td>
+                                        <td class="num">{ p.leader_epoch }</td>
+                                        <td class="num">{ list(&p.replicas) }</td>
+                                        <td class="num">{ list(&p.isr) }</td>
+                                        <td class="num">{ p.high_watermark.map_or("–".to_string(), |h| h.to_string()) }</td>
+                                    </tr>
+                                }) }
+                            </tbody>
                         </table>
                     </div>
                 }
@@ -434,101 +587,219 @@ impl App {
         }
     }
 
-    fn view_batch(&self, ctx: &Context<Self>, b: &BatchView, t: &Text) -> Html {
-        let open = self.expanded.contains(&b.base_offset);
-        let base = b.base_offset;
-        let onclick = ctx.link().callback(move |_| Msg::ToggleBatch(base));
-        let details_id = format!("batch-{base}-details");
-        let crc_status = if b.crc_valid {
-            html! { <span class="ok" data-testid="batch-crc-status" data-valid="true">{ format!("✓ {}", t.crc_valid) }</span> }
-        } else {
-            html! { <span class="bad" data-testid="batch-crc-status" data-valid="false">{ format!("✗ {}", t.crc_invalid) }</span> }
-        };
+    fn view_producer(&self, ctx: &Context<Self>, t: &Play, partitions: &[PartitionView]) -> Html {
+        let link = ctx.link();
+        let f = &self.producer_form;
+        let mut topics: Vec<&str> = partitions.iter().map(|p| p.tp.topic.as_str()).collect();
+        topics.dedup();
+        let field = |field: ProducerField| link.callback(move |e: InputEvent| Msg::Producer(field, input_value(&e)));
+        let onsubmit = link.callback(|e: SubmitEvent| {
+            e.prevent_default();
+            Msg::StartProducer
+        });
+        let run = self.pg.producer.as_ref();
+        let running = run.is_some_and(|p| p.running);
         html! {
-            // One <tbody> per batch keeps a batch and its details together.
-            <tbody class={classes!("batch", open.then_some("open"))}>
-                <tr class="batch-row" data-testid="batch-row" data-base-offset={base.to_string()} {onclick}>
-                    <td>
-                        <button type="button" class="disclosure" aria-expanded={open.to_string()} aria-controls={details_id.clone()}
-                            data-testid="batch-toggle">{ if open { "▾" } else { "▸" } }</button>
-                    </td>
-                    <td class="num" data-testid="batch-base-offset">{ b.base_offset }</td>
-                    <td class="num" data-testid="batch-last-offset">{ b.last_offset }</td>
-                    <td class="num" data-testid="batch-records-count">{ b.records_count }</td>
-                    <td class="num" data-testid="batch-size">{ b.size }</td>
-                    <td><code data-testid="batch-crc">{ model::crc_hex(b.crc) }</code>{ " " }{ crc_status }</td>
-                    <td>
-                        <span class="tstype">{ b.timestamp_type.name() }</span>
-                        <span class="num">{ format!(" {} ", b.max_timestamp) }</span>
-                        <span class="muted">{ model::iso_time(b.max_timestamp) }</span>
-                    </td>
-                    <td class="num">{ b.partition_leader_epoch }</td>
-                </tr>
-                if open {
-                    <tr class="details" id={details_id} data-testid="batch-details">
-                        <td colspan="8">{ self.view_batch_details(b, t) }</td>
-                    </tr>
+            <section class="card" aria-labelledby="producer-heading">
+                <h2 id="producer-heading">{ t.producer_heading }</h2>
+                <form class="grid-form" novalidate=true {onsubmit}>
+                    <label class="field"><span>{ t.topic }</span>
+                        <select data-testid="producer-topic"
+                            onchange={link.callback(|e: Event| Msg::Producer(ProducerField::Topic, select_value(&e)))}>
+                            <option value="" selected={!topics.contains(&f.topic.as_str())}>{ "–" }</option>
+                            { for topics.iter().map(|name| html! {
+                                <option value={name.to_string()} selected={f.topic == *name}>{ name.to_string() }</option>
+                            }) }
+                        </select></label>
+                    <label class="field"><span>{ t.rate }</span>
+                        <input type="number" min="1" max="200" class="short" value={f.rate.clone()} data-testid="producer-rate"
+                            oninput={field(ProducerField::Rate)} /></label>
+                    <label class="field"><span>{ t.keys }</span>
+                        <input type="number" min="0" max="1000" class="short" value={f.keys.clone()} data-testid="producer-keys"
+                            oninput={field(ProducerField::Keys)} /></label>
+                    <p class="note">{ t.keys_note }</p>
+                    <label class="field"><span><code>{ t.acks }</code></span>
+                        <select data-testid="producer-acks"
+                            onchange={link.callback(|e: Event| Msg::Producer(ProducerField::Acks, select_value(&e)))}>
+                            { for ["all", "1", "0"].iter().map(|a| html! { <option value={*a} selected={f.acks == *a}>{ *a }</option> }) }
+                        </select></label>
+                    <label class="field"><span>{ t.value }</span>
+                        <input type="text" value={f.value.clone()} data-testid="producer-value" oninput={field(ProducerField::Value)} /></label>
+                    <p class="note">{ t.value_note }</p>
+                    <div class="buttons">
+                        <button type="submit" class="primary" data-testid="producer-start">{ t.start }</button>
+                        <button type="button" data-testid="producer-stop" disabled={!running}
+                            onclick={link.callback(|_| Msg::StopProducer)}>{ t.stop }</button>
+                    </div>
+                </form>
+                { self.error_for(Form::Producer, t) }
+                <p data-testid="producer-state">{ if running { t.producer_running } else { t.producer_idle } }</p>
+                if let Some(p) = run {
+                    <p class="num" data-testid="producer-stats">{ (t.producer_stats)(p.sent, p.acked, p.failed) }</p>
+                    if let Some(e) = &p.last_error {
+                        <p class="notice error" data-testid="producer-error"><strong>{ format!("{}: ", t.last_error) }</strong>{ e.clone() }</p>
+                    }
                 }
-            </tbody>
+            </section>
         }
     }
 
-    fn view_batch_details(&self, b: &BatchView, t: &Text) -> Html {
-        let null = || html! { <span class="null">{ t.null }</span> };
-        let opt = |v: &Option<String>| match v {
-            Some(s) => html! { <code>{ s.clone() }</code> },
-            None => null(),
-        };
-        let record_row = |r: &RecordView| {
-            let headers = r.headers.iter().map(|(k, v)| {
-                html! { <div><code>{ k.clone() }</code>{ " = " }{ opt(v) }</div> }
-            });
-            html! {
-                <tr data-testid="record-row">
-                    <td class="num">{ r.offset }</td>
-                    <td><span class="num">{ r.timestamp }</span><br /><span class="muted">{ model::iso_time(r.timestamp) }</span></td>
-                    <td data-testid="record-key">{ opt(&r.key) }</td>
-                    <td data-testid="record-value">{ opt(&r.value) }</td>
-                    <td data-testid="record-headers">{ for headers }</td>
-                </tr>
-            }
-        };
-        let records = match &b.records {
-            Ok(rs) => html! {
-                <table class="records">
-                    <thead><tr>
-                        <th class="r">{ t.offset }</th><th>{ t.record_timestamp }</th><th>{ t.key }</th><th>{ t.value }</th><th>{ t.headers }</th>
-                    </tr></thead>
-                    <tbody>{ for rs.iter().map(record_row) }</tbody>
-                </table>
+    fn view_browser(&self, ctx: &Context<Self>, t: &Play, partitions: &[PartitionView]) -> Html {
+        let link = ctx.link();
+        let selected = self.browse.clone().or_else(|| partitions.first().map(|p| p.tp.clone()));
+        let formats = [ValueFormat::Text, ValueFormat::Json, ValueFormat::Hex];
+        let body = match &selected {
+            None => html! { <p class="muted">{ t.topics_none }</p> },
+            Some(tp) => match self.pg.records(tp) {
+                None => {
+                    html! { <p class="notice error" data-testid="browser-unavailable">{ t.browser_unavailable }</p> }
+                }
+                Some(recs) => {
+                    let null = || html! { <span class="null">{ t.null }</span> };
+                    let show = |b: &Option<Vec<u8>>, format: ValueFormat| match b {
+                        None => null(),
+                        Some(bytes) => match format_bytes(bytes, format) {
+                            Ok(s) => html! { <pre class="val">{ s }</pre> },
+                            Err(s) => {
+                                html! { <><span class="tag">{ t.not_json }</span><pre class="val">{ s }</pre></> }
+                            }
+                        },
+                    };
+                    // Keys and header values are text or hex; only values are pretty-printed.
+                    let key_format = if self.format == ValueFormat::Hex {
+                        ValueFormat::Hex
+                    } else {
+                        ValueFormat::Text
+                    };
+                    html! {
+                        <>
+                            <p class="note" data-testid="browser-offsets">
+                                { (t.browser_offsets)(recs.leader, recs.log_start_offset, recs.high_watermark, recs.log_end_offset) }
+                            </p>
+                            if let Some(e) = &recs.decode_error { <p class="notice error">{ e.clone() }</p> }
+                            if recs.records.is_empty() {
+                                <p class="muted" data-testid="browser-empty">{ t.browser_empty }</p>
+                            } else {
+                                <div class="scroll">
+                                    <table class="records" data-testid="records-table">
+                                        <thead><tr>
+                                            <th class="r">{ t.offset }</th><th>{ t.timestamp }</th><th>{ t.key }</th>
+                                            <th>{ t.value }</th><th>{ t.headers }</th>
+                                        </tr></thead>
+                                        <tbody>
+                                            { for recs.records.iter().rev().map(|r| html! {
+                                                <tr data-testid="record-row">
+                                                    <td class="num" data-testid="record-offset">{ r.offset }</td>
+                                                    <td class="small"><span class="num">{ model::iso_time(r.timestamp) }</span></td>
+                                                    <td data-testid="record-key">{ show(&r.key, key_format) }</td>
+                                                    <td data-testid="record-value">{ show(&r.value, self.format) }</td>
+                                                    <td data-testid="record-headers">
+                                                        { for r.headers.iter().map(|(k, v)| html! {
+                                                            <div><code>{ k.clone() }</code>{ " = " }{ show(v, key_format) }</div>
+                                                        }) }
+                                                    </td>
+                                                </tr>
+                                            }) }
+                                        </tbody>
+                                    </table>
+                                </div>
+                            }
+                        </>
+                    }
+                }
             },
-            Err(e) => html! { <p class="notice error">{ format!("{} {e}", t.records_error) }</p> },
         };
-        let header_fields = [
-            ("magic", b.magic.to_string()),
-            ("attributes", format!("0x{:04x}", b.attributes)),
-            ("baseTimestamp", b.base_timestamp.to_string()),
-            ("maxTimestamp", b.max_timestamp.to_string()),
-            ("producerId", b.producer_id.to_string()),
-            ("producerEpoch", b.producer_epoch.to_string()),
-            ("baseSequence", b.base_sequence.to_string()),
-            ("segment", format!("{:020}.log", b.segment_base_offset)),
-        ];
+        let selected_text = selected.as_ref().map(|tp| tp.to_string()).unwrap_or_default();
         html! {
-            <div class="detail-grid">
-                <div>
-                    <h3>{ t.records }</h3>
-                    { records }
-                    <h3>{ t.batch_header }</h3>
-                    <dl class="fields">
-                        { for header_fields.iter().map(|(k, v)| html! { <><dt>{ *k }</dt><dd class="num">{ v.clone() }</dd></> }) }
-                    </dl>
+            <section class="card" aria-labelledby="browser-heading">
+                <h2 id="browser-heading">{ t.browser_heading }</h2>
+                <div class="clock-row" hidden={partitions.is_empty()}>
+                    <label class="inline"><span>{ t.browser_pick }</span>
+                        <select data-testid="browser-partition" onchange={link.callback(|e: Event| Msg::Browse(select_value(&e)))}>
+                            { for partitions.iter().map(|p| {
+                                let v = p.tp.to_string();
+                                html! { <option value={v.clone()} selected={v == selected_text}>{ v }</option> }
+                            }) }
+                        </select>
+                    </label>
+                    <fieldset class="formats">
+                        <legend>{ t.format }</legend>
+                        { for formats.iter().map(|f| {
+                            let f = *f;
+                            html! {
+                                <label class="radio">
+                                    <input type="radio" name="value-format" checked={self.format == f}
+                                        data-testid={format!("format-{}", match f { ValueFormat::Text => "text", ValueFormat::Json => "json", ValueFormat::Hex => "hex" })}
+                                        onchange={link.callback(move |_| Msg::SetFormat(f))} />
+                                    { (t.format_name)(f) }
+                                </label>
+                            }
+                        }) }
+                    </fieldset>
                 </div>
-                <div>
-                    <h3>{ (t.hex_dump)(b.head.len().min(HEX_DUMP_BYTES_MAX), b.size) }</h3>
-                    <pre class="hex" data-testid="batch-hex">{ model::hex_dump(&b.head) }</pre>
-                </div>
-            </div>
+                <p class="note">{ t.browser_note }</p>
+                { body }
+            </section>
         }
+    }
+
+    fn view_metrics(&self, t: &Play) -> Html {
+        let samples: Vec<Sample> = self.pg.samples.iter().copied().collect();
+        let series = |f: fn(&Sample) -> f64| samples.iter().map(f).collect::<Vec<f64>>();
+        html! {
+            <section class="card" aria-labelledby="metrics-heading">
+                <h2 id="metrics-heading">{ t.metrics_heading }</h2>
+                <div class="charts">
+                    { chart(t, t.chart_acked, &series(|s| s.acked_per_s), "acked") }
+                    { chart(t, t.chart_bytes_in, &series(|s| s.bytes_in_per_s), "bytes-in") }
+                    { chart(t, t.chart_under_replicated, &series(|s| f64::from(s.under_replicated)), "under-replicated") }
+                    { chart(t, t.chart_offline, &series(|s| f64::from(s.offline)), "offline") }
+                </div>
+                <p class="note">{ t.metrics_note }</p>
+            </section>
+        }
+    }
+}
+
+/// A small line chart of the last [`playground::SAMPLES_MAX`] samples, as SVG.
+fn chart(t: &Play, title: &str, values: &[f64], testid: &str) -> Html {
+    const W: f64 = 240.0;
+    const H: f64 = 60.0;
+    let max = values.iter().copied().fold(0.0_f64, f64::max);
+    let scale = if max > 0.0 { max } else { 1.0 };
+    let n = playground::SAMPLES_MAX as f64;
+    let offset = n - values.len() as f64;
+    let points: Vec<String> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let x = (offset + i as f64) / (n - 1.0) * W;
+            let y = H - v / scale * (H - 4.0) - 2.0;
+            format!("{x:.1},{y:.1}")
+        })
+        .collect();
+    let fmt = |v: f64| {
+        if v.fract() == 0.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.1}")
+        }
+    };
+    let now = values.last().copied().unwrap_or(0.0);
+    let label = (t.chart_label)(title, &fmt(now), &fmt(max));
+    html! {
+        <figure class="chart" data-testid={format!("chart-{testid}")} data-now={fmt(now)}>
+            <figcaption>
+                <span>{ title }</span>
+                <span class="num now">{ fmt(now) }</span>
+            </figcaption>
+            <svg viewBox={format!("0 0 {W} {H}")} preserveAspectRatio="none" role="img" aria-label={label}>
+                <line x1="0" y1={(H - 2.0).to_string()} x2={W.to_string()} y2={(H - 2.0).to_string()} class="axis" />
+                if points.len() > 1 {
+                    <polyline points={points.join(" ")} class="line" />
+                }
+            </svg>
+            <div class="chart-scale num muted">{ format!("{} {}", t.chart_max, fmt(max)) }</div>
+        </figure>
     }
 }

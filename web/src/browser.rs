@@ -64,3 +64,37 @@ pub fn download(name: &str, bytes: &[u8]) -> Result<(), String> {
         .map_err(js)?;
     Ok(())
 }
+
+/// A `setInterval` timer that calls `f` every `ms` until dropped.
+pub struct Interval {
+    id: i32,
+    _closure: wasm_bindgen::closure::Closure<dyn FnMut()>,
+}
+
+impl Interval {
+    pub fn new(ms: i32, f: impl FnMut() + 'static) -> Option<Interval> {
+        let closure = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(f);
+        let id = web_sys::window()?
+            .set_interval_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), ms)
+            .ok()?;
+        Some(Interval { id, _closure: closure })
+    }
+}
+
+impl Drop for Interval {
+    fn drop(&mut self) {
+        if let Some(w) = web_sys::window() {
+            w.clear_interval_with_handle(self.id);
+        }
+    }
+}
+
+/// The value of `?name=` in the page's address, if given.
+pub fn query_param(name: &str) -> Option<String> {
+    let query = web_sys::window()?.location().search().ok()?;
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+        .map(str::to_string)
+}

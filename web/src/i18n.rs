@@ -40,9 +40,7 @@ impl Lang {
 }
 
 pub struct Text {
-    pub title: &'static str,
     pub subtitle: &'static str,
-    pub language: &'static str,
 
     pub append_heading: &'static str,
     pub key: &'static str,
@@ -106,9 +104,7 @@ pub struct Text {
 }
 
 pub static EN: Text = Text {
-    title: "kafkaplay — a partition log",
-    subtitle: "Partition demo-0 on one broker, stored the way Kafka stores it: v2 record batches in segment files. Everything runs in this page.",
-    language: "Language",
+    subtitle: "Partition demo-0, outside the cluster above, on one broker, stored the way Kafka stores it: v2 record batches in segment files. Everything runs in this page.",
 
     append_heading: "Produce a batch",
     key: "Key",
@@ -177,9 +173,7 @@ pub static EN: Text = Text {
 };
 
 pub static KO: Text = Text {
-    title: "kafkaplay — 파티션 로그",
-    subtitle: "브로커 한 대의 파티션 demo-0을 Kafka와 똑같은 방식(세그먼트 파일 안의 v2 레코드 배치)으로 저장합니다. 모든 동작은 이 페이지 안에서 실행됩니다.",
-    language: "언어",
+    subtitle: "위 클러스터와 별개로, 브로커 한 대의 파티션 demo-0을 Kafka와 똑같은 방식(세그먼트 파일 안의 v2 레코드 배치)으로 저장합니다. 모든 동작은 이 페이지 안에서 실행됩니다.",
 
     append_heading: "배치 보내기",
     key: "키",

@@ -1,11 +1,15 @@
 //! `kafkaplay-web`: the kafkaplay site, a Yew app (client-side rendering) that runs
-//! a Kafka partition log (`kafkaplay-log`) in the page.
+//! a simulated Kafka cluster (`kafkaplay-cluster`) in the page: the playground.
 //!
-//! - [`model`]: partition `demo-0` on one broker, the forms, and plain-data views
-//!   of the log; no browser API, tested natively.
-//! - [`i18n`]: all UI text in English and Korean.
-//! - [`app`]: the Yew component that renders the model and turns input into messages.
-//! - [`browser`]: the clock, the language, downloads; the only js-sys/web-sys user.
+//! - [`playground`]: the playground's model: the simulation, its clock, faults,
+//!   topics, the producer and plain-data views; no browser API, tested natively.
+//! - [`app`]: the playground page, the Yew component over [`playground`].
+//! - [`log_lab`] and [`model`]: the log lab, one partition log (`kafkaplay-log`)
+//!   up close: batches, segments, index entries, Kafka's files.
+//! - [`i18n`] (log lab) and [`i18n_play`] (playground): all UI text in English
+//!   and Korean.
+//! - [`browser`]: the clock, the timer, the language, the address, downloads;
+//!   the only js-sys/web-sys user besides the components' event targets.
 //! - [`terminal`]: the terminal component over the learner's shell
 //!   (`kafkaplay-shell`): its scrollback and line editor are tested natively.
 //!
@@ -19,7 +23,10 @@
 mod app;
 mod browser;
 mod i18n;
+mod i18n_play;
+mod log_lab;
 mod model;
+mod playground;
 mod terminal;
 
 #[cfg(target_arch = "wasm32")]

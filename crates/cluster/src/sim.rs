@@ -10,6 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use oorandom::Rand64;
 
+pub mod persist;
+
 use crate::broker::{self, Broker, BrokerDisk};
 use crate::config::{ClusterConfig, ConsumerConfig, ProducerConfig};
 use crate::consumer::{self, ConsumedRecord, Consumer, ConsumerApp, Phase};

@@ -34,4 +34,4 @@ pub use error::{DecodeError, LogError};
 pub use export::KafkaFile;
 pub use index::{OffsetPosition, TimestampOffset};
 pub use log::{AppendInfo, EpochEntry, FetchData, PartitionLog, RecoveryReport, RetentionReport, SegmentInfo};
-pub use storage::{MemoryStore, SegmentStore, StorageError, StoredSegment};
+pub use storage::{DurableSegment, MemoryStore, SegmentStore, StorageError, StoredSegment};

@@ -345,3 +345,52 @@ fn reset_offsets_from_a_csv_file_and_export() {
     );
     assert_eq!(r.stdout(), "t,1,0\nt,0,0\n\n");
 }
+
+#[test]
+fn delete_removes_an_empty_group_and_refuses_an_active_one() {
+    let mut w = setup();
+    let Started::Job(mut job, mut out) = start(
+        &mut w,
+        &format!("kafka-console-consumer {BS} --topic t --group busy"),
+        Stdin::Terminal,
+    ) else {
+        panic!("a job")
+    };
+    tick_for(&mut w, job.as_mut(), &mut out, 8_000);
+    let r = run(&mut w, &format!("kafka-consumer-groups {BS} --delete --group busy"));
+    assert_eq!(
+        r.stdout(),
+        "\nError: Deletion of some consumer groups failed:\n* Group 'busy' could not be deleted due to: java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.GroupNotEmptyException: The group is not empty.\n"
+    );
+    job.interrupt(&mut w, &mut out);
+    let r = run(&mut w, &format!("kafka-consumer-groups {BS} --delete --group g"));
+    assert_eq!(
+        r.stdout(),
+        "Deletion of requested consumer groups ('g') was successful.\n"
+    );
+    let r = run(&mut w, &format!("kafka-consumer-groups {BS} --list"));
+    assert!(!r.stdout().lines().any(|l| l == "g"), "{}", r.stdout());
+}
+
+#[test]
+fn reset_offsets_execute_commits_the_plan() {
+    let mut w = setup();
+    let r = run(
+        &mut w,
+        &format!("kafka-consumer-groups {BS} --reset-offsets --group g --all-topics --to-earliest --execute"),
+    );
+    assert_eq!(
+        r.stdout(),
+        format!("{}{}{}\n", plan_header(), plan_row("t", 1, 0), plan_row("t", 0, 0))
+    );
+    w.sim.run_for(1_000);
+    let r = run(&mut w, &format!("kafka-consumer-groups {BS} --describe --group g"));
+    assert!(
+        r.stdout()
+            .lines()
+            .skip(2)
+            .all(|l| l.split_whitespace().nth(3) == Some("0")),
+        "{}",
+        r.stdout()
+    );
+}

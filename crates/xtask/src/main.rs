@@ -40,6 +40,8 @@ commands:
   serve                       build and serve the site at http://127.0.0.1:8080
   build                       build the site into dist/ (relative URLs)
   test                        run every test (native, wasm in Chromium, end-to-end)
+  test-wasm <package> [args]  run one package's wasm tests in headless Chromium
+                              (args go to the test binary, e.g. a name filter)
   bench                       run native and wasm benchmarks, write BENCHMARKS.md
   wasm-pack-test              run `wasm-pack test --headless --chrome crates/log`
   screenshot <url> <out.png>  headless Chromium screenshot at 1280x900
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
         ["serve"] => tasks::serve(),
         ["build"] => tasks::build().map(|_| ()),
         ["test"] => tasks::test(),
+        ["test-wasm", package, rest @ ..] => tasks::test_wasm_package(package, rest),
         ["bench"] => tasks::bench(),
         ["wasm-pack-test"] => tasks::wasm_pack_test(),
         ["screenshot", url, out] => browser::screenshot(url, out.as_ref()),

@@ -13,7 +13,7 @@ use crate::Result;
 
 /// Crates whose tests also run as wasm in headless Chromium
 /// (`wasm_bindgen_test_configure!(run_in_browser)`). Extend as crates gain them.
-pub const WASM_TEST_PACKAGES: &[&str] = &["kafkaplay-log", "kafkaplay-cluster"];
+pub const WASM_TEST_PACKAGES: &[&str] = &["kafkaplay-log", "kafkaplay-cluster", "kafkaplay-storage-idb"];
 
 /// Workspace members left out of the native `cargo test --workspace`: only
 /// those that cannot build for the host.
@@ -24,6 +24,7 @@ pub const NATIVE_TEST_EXCLUDE: &[&str] = &[];
 pub const E2E_SUB_PATH: &str = "/kafkaplay/";
 
 const BENCH_PACKAGE: &str = "kafkaplay-bench";
+const IDB_PACKAGE: &str = "kafkaplay-storage-idb";
 
 pub fn install() -> Result<WasmEnv> {
     toolchain::install_all()
@@ -175,6 +176,25 @@ pub fn test() -> Result<()> {
     }
 }
 
+/// `cargo xtask test-wasm <package> [args]`: one package's wasm tests in
+/// headless Chromium (a quicker loop than the whole `test`); `args` go to the
+/// test binaries (e.g. a test name filter).
+pub fn test_wasm_package(package: &str, args: &[&str]) -> Result<()> {
+    let env = install()?;
+    let mut cargo = wasm_test_command(&env)?;
+    cargo.args(["--no-fail-fast", "--tests", "-p", package]);
+    if !args.is_empty() {
+        cargo.arg("--").args(args);
+    }
+    let (status, out) = cmd::tee(&mut cargo)?;
+    println!("{}", summary::parse_cargo(&out));
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("wasm tests of {package} failed"))
+    }
+}
+
 pub fn bench() -> Result<()> {
     let env = install()?;
     if !env.root.join("crates").join("bench").join("Cargo.toml").is_file() {
@@ -199,10 +219,31 @@ pub fn bench() -> Result<()> {
     if !status.success() {
         return Err(format!("wasm benchmark failed: {status}"));
     }
+    // The IndexedDB engine's benchmarks (wasm only: IndexedDB is the browser's).
+    let mut idb = wasm_test_command(&env)?;
+    idb.args([
+        "--release",
+        "-p",
+        IDB_PACKAGE,
+        "--test",
+        "idb_bench",
+        "--",
+        "--include-ignored",
+        "--nocapture",
+    ]);
+    let (status, idb_out) = cmd::tee(&mut idb)?;
+    if !status.success() {
+        return Err(format!("IndexedDB benchmark failed: {status}"));
+    }
     let mut results: Vec<BenchResult> = bench::parse_output(&native_out)?;
     results.extend(bench::parse_output(&wasm_out)?);
     let mut metrics: Vec<MetricResult> = bench::parse_metrics(&native_out)?;
     metrics.extend(bench::parse_metrics(&wasm_out)?);
+    let idb_metrics = bench::parse_metrics(&idb_out)?;
+    if idb_metrics.is_empty() {
+        return Err("no BENCH lines from the IndexedDB benchmark".into());
+    }
+    metrics.extend(idb_metrics);
     for platform in ["native", "wasm"] {
         if !results.iter().any(|r| r.platform == platform) {
             return Err(format!("no BENCH lines with \"platform\":\"{platform}\" in the output"));

@@ -30,6 +30,7 @@
 //! Kafka: `log.initial.task.delay.ms` after the start, then every
 //! `log.retention.check.interval.ms` (`kafka-log-retention`).
 
+pub mod disk_view;
 pub mod group_coordinator;
 pub mod partition;
 pub mod producer_state;

@@ -23,6 +23,7 @@
 //! (KIP-853), features/metadata versions, ACLs, quotas, reassignment, ELR.
 
 mod active;
+pub mod disk_view;
 pub mod election;
 pub mod placement;
 mod raft;

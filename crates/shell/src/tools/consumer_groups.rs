@@ -1,16 +1,14 @@
-//! `kafka-consumer-groups`: Kafka's `ConsumerGroupCommand`.
-//!
-//! `--list` and `--describe` (offsets, members, state) read what ListGroups,
-//! DescribeGroups and OffsetFetch answer: the group coordinators' state on
-//! the brokers (the coordinator of a group is the leader of its
-//! `__consumer_offsets` partition). The log end offsets are the partition
-//! leaders' high watermarks, as ListOffsets returns them. `--delete` and
-//! `--reset-offsets` need the group admin calls of the simulation.
+//! `kafka-consumer-groups`: Kafka's `ConsumerGroupCommand`, over the
+//! simulation's group admin calls (ListGroups, DescribeGroups, OffsetFetch,
+//! OffsetCommit from outside the group, DeleteGroups), as the AdminClient
+//! sends them. The log start and end offsets are the partition leaders' log
+//! start offset and high watermark, which is what ListOffsets answers.
+//! `--delete-offsets` (OffsetDelete) is not simulated.
 
 use std::collections::BTreeMap;
 
 use kafkaplay_cluster::protocol::GroupDescription;
-use kafkaplay_cluster::{NodeId, TopicPartition};
+use kafkaplay_cluster::TopicPartition;
 
 use crate::output::Output;
 use crate::tool::{Exit, Invocation};
@@ -359,11 +357,13 @@ pub fn run(inv: Invocation<'_>) -> Exit {
         describe(world, out, &o, &bootstrap)
     } else if o.has("reset-offsets") {
         reset_offsets(world, out, &parser, &o)
+    } else if o.has("delete") {
+        delete_groups(world, out, &o)
     } else {
         failed(
             out,
-            "org.apache.kafka.common.errors.UnsupportedVersionException: deleting groups and resetting or deleting \
-             offsets need the group admin calls, which this simulation does not offer yet",
+            "org.apache.kafka.common.errors.UnsupportedVersionException: deleting offsets (OffsetDelete) is not \
+             simulated",
         )
     }
 }
@@ -381,45 +381,34 @@ fn failed(out: &mut Output, cause: &str) -> Exit {
     Exit::Code(1)
 }
 
-/// Every group a live broker coordinates: `(id, state)`, sorted by id.
-fn all_groups(world: &World) -> Vec<(String, String)> {
-    let mut groups: BTreeMap<String, String> = BTreeMap::new();
-    for &b in &world.sim.config().brokers {
-        let Some(broker) = world.sim.broker(b) else { continue };
-        let gc = broker.group_coordinator();
-        for listing in gc.list_groups() {
-            let id = listing.group_id;
-            let (err, d) = gc.describe_group(&id);
-            if err.is_none() {
-                groups.insert(id, d.state);
-            }
-        }
-    }
-    groups.into_iter().collect()
+/// `Admin.listConsumerGroups`: every group, `(id, state)`, sorted by id.
+fn all_groups(world: &mut World) -> Result<Vec<(String, String)>, String> {
+    let mut groups: Vec<(String, String)> = world
+        .sim
+        .list_groups()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|g| (g.group_id, g.state))
+        .collect();
+    groups.sort();
+    groups.dedup_by(|a, b| a.0 == b.0);
+    Ok(groups)
 }
 
-/// DescribeGroups at the group's coordinator; `None` when no coordinator answers.
-fn describe_group(world: &World, group: &str) -> Option<GroupDescription> {
-    for &b in &world.sim.config().brokers {
-        let Some(broker) = world.sim.broker(b) else { continue };
-        let (err, d) = broker.group_coordinator().describe_group(group);
-        if err.is_none() {
-            return Some(d);
-        }
-    }
-    None
+/// `Admin.describeConsumerGroups` for one group.
+fn describe_group(world: &mut World, group: &str) -> Result<GroupDescription, String> {
+    world.sim.describe_group(group).map_err(|e| e.to_string())
 }
 
-/// OffsetFetch for every partition: the group's committed offsets.
-fn committed_offsets(world: &World, group: &str, coordinator: NodeId) -> BTreeMap<TopicPartition, i64> {
-    let Some(image) = world.sim.broker(coordinator).map(|b| b.image().clone()) else {
-        return BTreeMap::new();
-    };
-    let gc = world.sim.broker(coordinator).map(|b| b.group_coordinator());
-    image
-        .partitions()
-        .filter_map(|(tp, _)| gc.and_then(|g| g.committed_offset(group, &tp)).map(|o| (tp, o)))
-        .collect()
+/// `Admin.listConsumerGroupOffsets`: the group's committed offsets.
+fn committed_offsets(world: &mut World, group: &str) -> Result<BTreeMap<TopicPartition, i64>, String> {
+    Ok(world
+        .sim
+        .list_group_offsets(group)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|(_, o)| *o >= 0)
+        .collect())
 }
 
 /// ListOffsets(latest) at the partition's leader: its high watermark.
@@ -429,7 +418,10 @@ fn log_end_offset(world: &World, tp: &TopicPartition) -> Option<i64> {
 }
 
 fn list(world: &mut World, out: &mut Output, o: &Parsed) -> Exit {
-    let groups = all_groups(world);
+    let groups = match all_groups(world) {
+        Ok(g) => g,
+        Err(e) => return failed(out, &e),
+    };
     let include_state = o.has("state");
     let include_type = o.has("type");
     if !include_state && !include_type {
@@ -510,28 +502,30 @@ fn print_member_state(out: &mut Output, group: &str, state: &str, rows: usize) -
 
 fn describe(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) -> Exit {
     let mut groups: Vec<String> = if o.has("all-groups") {
-        all_groups(world).into_iter().map(|(id, _)| id).collect()
+        match all_groups(world) {
+            Ok(g) => g.into_iter().map(|(id, _)| id).collect(),
+            Err(e) => return failed(out, &e),
+        }
     } else {
         o.values("group")
     };
     groups.sort();
     groups.dedup();
     for group in groups {
-        let Some(d) = describe_group(world, &group) else {
-            return failed(
-                out,
-                &format!(
-                    "org.apache.kafka.common.errors.TimeoutException: {}",
-                    super::common::node_assignment_timeout("describeConsumerGroups")
-                ),
-            );
+        let d = match describe_group(world, &group) {
+            Ok(d) => d,
+            Err(e) => return failed(out, &e),
         };
         if o.has("members") {
             describe_members(out, &d, o.has("verbose"));
         } else if o.has("state") {
             describe_state(world, out, &d, bootstrap);
         } else {
-            describe_offsets(world, out, &d);
+            let committed = match committed_offsets(world, &group) {
+                Ok(c) => c,
+                Err(e) => return failed(out, &e),
+            };
+            describe_offsets(world, out, &d, &committed);
         }
     }
     Exit::Code(0)
@@ -547,8 +541,7 @@ struct OffsetRow {
     client_id: String,
 }
 
-fn describe_offsets(world: &World, out: &mut Output, d: &GroupDescription) {
-    let committed = committed_offsets(world, &d.group_id, d.coordinator);
+fn describe_offsets(world: &World, out: &mut Output, d: &GroupDescription, committed: &BTreeMap<TopicPartition, i64>) {
     let mut rows: Vec<OffsetRow> = Vec::new();
     let mut assigned: Vec<TopicPartition> = Vec::new();
     let mut members: Vec<_> = d.members.iter().filter(|m| !m.assignment.is_empty()).collect();
@@ -801,12 +794,15 @@ fn offset_for_time(world: &World, tp: &TopicPartition, timestamp: i64) -> Option
 }
 
 /// `--reset-offsets`: the plan (`prepareOffsetsToReset` with
-/// `checkOffsetsRange`), refused while the group has members. `--execute`
-/// needs the group admin call that commits offsets from outside the group.
+/// `checkOffsetsRange`), refused while the group has members, committed with
+/// `--execute`.
 fn reset_offsets(world: &mut World, out: &mut Output, p: &Parser, o: &Parsed) -> Exit {
     const LOGGER: &str = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
     let mut groups: Vec<String> = if o.has("all-groups") {
-        all_groups(world).into_iter().map(|(id, _)| id).collect()
+        match all_groups(world) {
+            Ok(g) => g.into_iter().map(|(id, _)| id).collect(),
+            Err(e) => return failed(out, &e),
+        }
     } else {
         o.values("group")
     };
@@ -814,14 +810,9 @@ fn reset_offsets(world: &mut World, out: &mut Output, p: &Parser, o: &Parsed) ->
     groups.dedup();
     let mut plans: Vec<(String, Vec<(TopicPartition, i64)>)> = Vec::new();
     for group in groups {
-        let Some(d) = describe_group(world, &group) else {
-            return failed(
-                out,
-                &format!(
-                    "org.apache.kafka.common.errors.TimeoutException: {}",
-                    super::common::node_assignment_timeout("describeConsumerGroups")
-                ),
-            );
+        let d = match describe_group(world, &group) {
+            Ok(d) => d,
+            Err(e) => return failed(out, &e),
         };
         if d.state != "Empty" && d.state != "Dead" {
             out.outln("");
@@ -832,7 +823,10 @@ fn reset_offsets(world: &mut World, out: &mut Output, p: &Parser, o: &Parsed) ->
             plans.push((group, Vec::new()));
             continue;
         }
-        let committed = committed_offsets(world, &group, d.coordinator);
+        let committed = match committed_offsets(world, &group) {
+            Ok(c) => c,
+            Err(e) => return failed(out, &e),
+        };
         // getPartitionsToReset
         let mut partitions: Vec<TopicPartition> = Vec::new();
         if o.has("all-topics") {
@@ -980,11 +974,9 @@ fn reset_offsets(world: &mut World, out: &mut Output, p: &Parser, o: &Parsed) ->
             plan.dedup_by(|a, b| a.0 == b.0);
             let plan = hash_ordered_plan(plan);
             if o.has("execute") {
-                return failed(
-                    out,
-                    "org.apache.kafka.common.errors.UnsupportedVersionException: committing offsets for a group from \
-                     outside it needs the group admin calls, which this simulation does not offer yet",
-                );
+                if let Err(e) = world.sim.alter_group_offsets(&group, &plan) {
+                    return failed(out, &e.to_string());
+                }
             }
             plans.push((group, plan));
             continue;
@@ -1036,11 +1028,10 @@ fn reset_offsets(world: &mut World, out: &mut Output, p: &Parser, o: &Parsed) ->
         plan.dedup_by(|a, b| a.0 == b.0);
         let plan = hash_ordered_plan(plan);
         if o.has("execute") {
-            return failed(
-                out,
-                "org.apache.kafka.common.errors.UnsupportedVersionException: committing offsets for a group from \
-                 outside it needs the group admin calls, which this simulation does not offer yet",
-            );
+            // adminClient.alterConsumerGroupOffsets: an OffsetCommit from outside the group.
+            if let Err(e) = world.sim.alter_group_offsets(&group, &plan) {
+                return failed(out, &e.to_string());
+            }
         }
         plans.push((group, plan));
     }
@@ -1085,4 +1076,49 @@ fn hash_ordered_plan(plan: Vec<(TopicPartition, i64)>) -> Vec<(TopicPartition, i
         .into_iter()
         .filter_map(|tp| plan.iter().find(|(t, _)| *t == tp).cloned())
         .collect()
+}
+
+/// `deleteGroups`: DeleteGroups at each group's coordinator; only `Empty`
+/// groups go.
+fn delete_groups(world: &mut World, out: &mut Output, o: &Parsed) -> Exit {
+    let groups: Vec<String> = if o.has("all-groups") {
+        match all_groups(world) {
+            Ok(g) => g.into_iter().map(|(id, _)| id).collect(),
+            Err(e) => return failed(out, &e),
+        }
+    } else {
+        o.values("group")
+    };
+    let mut deleted: Vec<String> = Vec::new();
+    let mut refused: Vec<(String, String)> = Vec::new();
+    for g in groups {
+        match world.sim.delete_group(&g) {
+            Ok(()) => deleted.push(g),
+            Err(e) => refused.push((g, format!("java.util.concurrent.ExecutionException: {e}"))),
+        }
+    }
+    // Both are HashMaps keyed by group id in the tool.
+    let deleted = super::common::java_hash_order(&deleted, None);
+    if refused.is_empty() {
+        out.outln(format!(
+            "Deletion of requested consumer groups ('{}') was successful.",
+            deleted.join(", ")
+        ));
+    } else {
+        out.outln("");
+        out.outln("Error: Deletion of some consumer groups failed:");
+        let names: Vec<String> = refused.iter().map(|(g, _)| g.clone()).collect();
+        for g in super::common::java_hash_order(&names, None) {
+            if let Some((_, e)) = refused.iter().find(|(x, _)| *x == g) {
+                out.outln(format!("* Group '{g}' could not be deleted due to: {e}"));
+            }
+        }
+        if !deleted.is_empty() {
+            out.outln(format!(
+                "\nThese consumer groups were deleted successfully: '{}', '",
+                deleted.join("'")
+            ));
+        }
+    }
+    Exit::Code(0)
 }

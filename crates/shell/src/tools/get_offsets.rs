@@ -1,11 +1,13 @@
 //! `kafka-get-offsets`: Kafka's `GetOffsetShell`, one `topic:partition:offset`
-//! line per partition, sorted by `topic-partition`.
+//! line per partition, sorted by `topic-partition`, from ListOffsets requests
+//! to the partition leaders (the simulation's admin `list_offsets`).
 
-use kafkaplay_cluster::{TopicPartition, NO_NODE};
+use kafkaplay_cluster::sim::group_admin::OffsetSpec;
+use kafkaplay_cluster::TopicPartition;
 
 use crate::output::Output;
 use crate::tool::{Exit, Invocation};
-use crate::world::{World, DEFAULT_API_TIMEOUT_MS};
+use crate::world::World;
 
 use super::common::{connect, is_internal, metadata_via, usage_and_exit, IncludeList};
 use super::console_producer::validate_bootstrap_server;
@@ -249,36 +251,26 @@ fn fetch(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) -> Re
     Ok(lines)
 }
 
-/// ListOffsets as the partition leader answers it: the log start offset, the
-/// high watermark, the record with the largest timestamp, or the first record
-/// at or after a time (`None` when there is none: `UNKNOWN_OFFSET`).
-///
-/// The simulation has no ListOffsets call for tools on `main` yet, so this
-/// reads the leader's log directly; the answer is the same.
+/// `Admin.listOffsets` for one partition, asked of its leader; `None` for
+/// `UNKNOWN_OFFSET` (-1: no record that recent, or no tiered storage).
 fn list_offset(world: &mut World, tp: &TopicPartition, spec: Spec) -> Result<Option<i64>, String> {
-    let leader = world
-        .sim
-        .metadata()
-        .and_then(|m| m.partition(tp).map(|p| p.leader))
-        .unwrap_or(NO_NODE);
-    let log = (leader != NO_NODE)
-        .then(|| world.sim.broker(leader).and_then(|b| b.log(tp)))
-        .flatten();
-    let Some(log) = log else {
-        world.sim.run_for(DEFAULT_API_TIMEOUT_MS);
-        return Err(format!(
-            "org.apache.kafka.common.errors.TimeoutException: {}",
-            super::common::node_assignment_timeout("listOffsets")
-        ));
+    let spec = match spec {
+        Spec::Earliest | Spec::EarliestLocal => OffsetSpec::Earliest,
+        Spec::Latest => OffsetSpec::Latest,
+        Spec::MaxTimestamp => OffsetSpec::MaxTimestamp,
+        Spec::Timestamp(t) => OffsetSpec::ForTimestamp(t),
+        // No tiered storage: Kafka answers UNKNOWN_OFFSET.
+        Spec::LatestTiered => return Ok(None),
     };
-    let hw = log.high_watermark();
-    Ok(match spec {
-        Spec::Earliest | Spec::EarliestLocal => Some(log.log_start_offset()),
-        Spec::Latest => Some(hw),
-        Spec::LatestTiered => None,
-        Spec::MaxTimestamp => log.max_timestamp_offset().map(|t| t.offset).filter(|o| *o < hw),
-        Spec::Timestamp(t) => log.offset_for_timestamp(t).map(|t| t.offset).filter(|o| *o < hw),
-    })
+    let listed = world
+        .sim
+        .list_offsets(std::slice::from_ref(tp), spec)
+        .map_err(|e| e.to_string())?;
+    Ok(listed
+        .into_iter()
+        .find(|(t, _)| t == tp)
+        .map(|(_, l)| l.offset)
+        .filter(|o| *o >= 0))
 }
 
 #[cfg(test)]

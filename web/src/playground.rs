@@ -1,0 +1,1366 @@
+//! The playground's model: a simulated cluster (`kafkaplay-cluster`) driven by
+//! a clock the page gives it, the faults a learner applies from the nodes, the
+//! topics, one producer, and plain-data views of everything for the UI.
+//!
+//! No browser API is used here: the page passes in how much real time passed,
+//! so the whole model is tested natively. Everything a view shows is read from
+//! the simulation (the active controller's committed metadata, each broker's
+//! replicas and logs, the simulator's counters); the model only remembers what
+//! the learner did (which network cuts were applied, the producer's settings).
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use kafkaplay_cluster::config::ProducerConfig;
+use kafkaplay_cluster::metadata::MetadataImage;
+use kafkaplay_cluster::producer::ProducerRecord;
+use kafkaplay_cluster::protocol::{AdminRequest, AdminResponse};
+use kafkaplay_cluster::snapshot;
+use kafkaplay_cluster::{ClusterConfig, Fault, Ms, NodeId, Simulation, TopicPartition, NO_NODE};
+
+/// Speeds the speed control offers (simulated time per real time).
+pub const SPEEDS: &[f64] = &[0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0];
+/// Real time longer than this between two ticks (a background tab, a slow
+/// frame) counts as this much, so the simulation never jumps far at once.
+pub const TICK_REAL_MS_MAX: f64 = 250.0;
+/// Metrics are sampled every this many simulated ms, and this many are kept.
+pub const SAMPLE_INTERVAL_MS: Ms = 1_000;
+pub const SAMPLES_MAX: usize = 120;
+/// Bounds of the producer form.
+pub const RATE_MAX: u32 = 200;
+pub const KEYS_MAX: u32 = 1_000;
+/// The message browser shows at most this many of a partition's latest records.
+pub const BROWSER_RECORDS_MAX: usize = 50;
+/// How many announcements are kept.
+pub const NOTES_MAX: usize = 8;
+/// The step button handles at most this many events.
+pub const STEP_EVENTS_MAX: usize = 10_000;
+/// Bounds of the new-cluster form.
+pub const BROKERS_MAX: i32 = 9;
+
+/// A node's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    Controller,
+    Broker,
+}
+
+/// Whether a node's process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeState {
+    Running,
+    /// Stop-the-world pause: up, but handles nothing.
+    Paused,
+    Stopped,
+}
+
+/// A replica's role as the learner sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplicaRole {
+    Leader,
+    /// In the ISR.
+    InSyncFollower,
+    /// Not in the ISR (lagging or just restarted).
+    OutOfSyncFollower,
+    /// Its broker is stopped or fenced.
+    Offline,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicaView {
+    pub tp: TopicPartition,
+    pub role: ReplicaRole,
+    /// This replica's log end offset, if its broker holds the log now.
+    pub log_end_offset: Option<i64>,
+    /// The partition's high watermark (as its leader has it).
+    pub high_watermark: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeView {
+    pub id: NodeId,
+    pub kind: NodeKind,
+    pub state: NodeState,
+    /// A broker the metadata shows fenced (not alive for the controller).
+    pub fenced: bool,
+    /// The active controller.
+    pub active: bool,
+    /// A controller's Raft role (`leader`, `follower`, `candidate`, ...).
+    pub raft_role: Option<&'static str>,
+    /// Some network cut touches this node.
+    pub cut: bool,
+    pub replicas: Vec<ReplicaView>,
+}
+
+/// One partition as the metadata has it, with each replica's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartitionView {
+    pub tp: TopicPartition,
+    pub leader: NodeId,
+    pub leader_epoch: i32,
+    pub replicas: Vec<NodeId>,
+    pub isr: Vec<NodeId>,
+    pub high_watermark: Option<i64>,
+    /// (broker, role, LEO)
+    pub replica_states: Vec<(NodeId, ReplicaRole, Option<i64>)>,
+}
+
+impl PartitionView {
+    pub fn is_offline(&self) -> bool {
+        self.leader == NO_NODE
+    }
+    pub fn is_under_replicated(&self) -> bool {
+        !self.is_offline() && self.isr.len() < self.replicas.len()
+    }
+}
+
+/// Where the partition list came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetadataSource {
+    /// The active controller's committed metadata.
+    Controller(NodeId),
+    /// No controller is active: the metadata as this broker last applied it.
+    Broker(NodeId),
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopicRow {
+    pub name: String,
+    pub topic_id: String,
+    pub partitions: usize,
+    pub replication_factor: usize,
+    pub under_replicated: usize,
+    pub offline: usize,
+}
+
+/// A metrics sample.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Sample {
+    pub time: Ms,
+    /// Record bytes brokers took in from producers in the last interval, per second.
+    pub bytes_in_per_s: f64,
+    /// Records the producer had acknowledged in the last interval, per second.
+    pub acked_per_s: f64,
+    pub under_replicated: u32,
+    pub offline: u32,
+}
+
+/// Something the page announces (aria-live) and lists; the UI words it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Note {
+    Fault {
+        fault: FaultKind,
+        node: NodeId,
+    },
+    Cut {
+        a: NodeId,
+        b: NodeId,
+    },
+    Healed,
+    /// `to` is -1 when the partition went offline.
+    LeaderChanged {
+        tp: TopicPartition,
+        from: NodeId,
+        to: NodeId,
+    },
+    ControllerChanged {
+        to: Option<NodeId>,
+    },
+    TopicCreated {
+        name: String,
+    },
+    /// Kafka's exception class and message.
+    TopicFailed {
+        name: String,
+        error: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    Kill,
+    Shutdown,
+    Restart,
+    Pause,
+    Resume,
+    Isolate,
+}
+
+/// The producer form, as typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProducerForm {
+    pub topic: String,
+    /// Records per simulated second.
+    pub rate: String,
+    /// Distinct keys (`key-0`, `key-1`, ...); 0 means null keys.
+    pub keys: String,
+    /// `0`, `1` or `all`.
+    pub acks: String,
+    /// The value; `{n}` becomes the record's sequence number.
+    pub value: String,
+}
+
+impl Default for ProducerForm {
+    fn default() -> Self {
+        ProducerForm {
+            topic: String::new(),
+            rate: "5".into(),
+            keys: "0".into(),
+            acks: "all".into(),
+            value: r#"{"order": {n}, "item": "coffee"}"#.into(),
+        }
+    }
+}
+
+/// The topic form, as typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopicForm {
+    pub name: String,
+    pub partitions: String,
+    pub replication_factor: String,
+}
+
+impl Default for TopicForm {
+    fn default() -> Self {
+        TopicForm {
+            name: "orders".into(),
+            partitions: "3".into(),
+            replication_factor: "2".into(),
+        }
+    }
+}
+
+/// Why a form could not be used (the UI words it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputError {
+    Partitions,
+    ReplicationFactor,
+    Rate,
+    Keys,
+    Acks,
+    NoTopic,
+    Brokers,
+    Seed,
+}
+
+/// Parsed producer settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProducerSettings {
+    pub topic: String,
+    pub rate: u32,
+    pub keys: u32,
+    pub acks: i16,
+    pub value: String,
+}
+
+impl ProducerForm {
+    pub fn parse(&self) -> Result<ProducerSettings, InputError> {
+        let topic = self.topic.trim();
+        if topic.is_empty() {
+            return Err(InputError::NoTopic);
+        }
+        let rate: u32 = self.rate.trim().parse().map_err(|_| InputError::Rate)?;
+        if !(1..=RATE_MAX).contains(&rate) {
+            return Err(InputError::Rate);
+        }
+        let keys: u32 = self.keys.trim().parse().map_err(|_| InputError::Keys)?;
+        if keys > KEYS_MAX {
+            return Err(InputError::Keys);
+        }
+        let acks = match self.acks.trim() {
+            "0" => 0,
+            "1" => 1,
+            "all" | "-1" => -1,
+            _ => return Err(InputError::Acks),
+        };
+        Ok(ProducerSettings {
+            topic: topic.to_string(),
+            rate,
+            keys,
+            acks,
+            value: self.value.clone(),
+        })
+    }
+}
+
+/// The producer the learner started.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProducerRun {
+    pub id: NodeId,
+    pub settings: ProducerSettings,
+    pub running: bool,
+    pub sent: u64,
+    pub acked: u64,
+    pub failed: u64,
+    /// The last failed send's error, as the Java client shows it.
+    pub last_error: Option<String>,
+    /// When the next record is due (simulated ms, fractional).
+    next_at: f64,
+}
+
+/// One record of the message browser.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordRow {
+    pub offset: i64,
+    pub timestamp: i64,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<(String, Option<Vec<u8>>)>,
+}
+
+/// What the message browser shows of one partition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartitionRecords {
+    /// The broker the records were read from (the leader).
+    pub leader: NodeId,
+    pub log_start_offset: i64,
+    pub high_watermark: i64,
+    pub log_end_offset: i64,
+    /// The latest records below the HW (what a consumer can read), oldest first.
+    pub records: Vec<RecordRow>,
+    /// A batch could not be decoded (never expected; shown if it happens).
+    pub decode_error: Option<String>,
+}
+
+pub struct Playground {
+    pub sim: Simulation,
+    pub seed: u64,
+    pub running: bool,
+    /// Index into [`SPEEDS`].
+    pub speed_index: usize,
+    carry_ms: f64,
+    /// Network cuts the learner applied, until healed.
+    cuts: BTreeSet<(NodeId, NodeId)>,
+    pub producer: Option<ProducerRun>,
+    outcome_cursor: usize,
+    pub samples: VecDeque<Sample>,
+    next_sample_at: Ms,
+    last_bytes_in: u64,
+    acked_since_sample: u64,
+    leaders: BTreeMap<TopicPartition, NodeId>,
+    controller: Option<NodeId>,
+    pending_topics: Vec<(u64, String)>,
+    pub notes: VecDeque<(u64, Note)>,
+    next_note: u64,
+}
+
+impl Playground {
+    /// A cluster of `brokers` brokers (1, 2, ...) and one controller (1000).
+    pub fn new(brokers: i32, seed: u64) -> Self {
+        let brokers = brokers.clamp(1, BROKERS_MAX);
+        let sim = Simulation::new(ClusterConfig::new(brokers, 1), seed);
+        let now = sim.now();
+        Playground {
+            sim,
+            seed,
+            running: true,
+            speed_index: SPEEDS.iter().position(|s| *s == 1.0).unwrap_or(0),
+            carry_ms: 0.0,
+            cuts: BTreeSet::new(),
+            producer: None,
+            outcome_cursor: 0,
+            samples: VecDeque::new(),
+            next_sample_at: now + SAMPLE_INTERVAL_MS,
+            last_bytes_in: 0,
+            acked_since_sample: 0,
+            leaders: BTreeMap::new(),
+            controller: None,
+            pending_topics: Vec::new(),
+            notes: VecDeque::new(),
+            next_note: 0,
+        }
+    }
+
+    pub fn speed(&self) -> f64 {
+        SPEEDS.get(self.speed_index).copied().unwrap_or(1.0)
+    }
+
+    pub fn set_speed_index(&mut self, i: usize) {
+        if i < SPEEDS.len() {
+            self.speed_index = i;
+        }
+    }
+
+    /// Simulated ms since the cluster started.
+    pub fn elapsed_ms(&self) -> Ms {
+        self.sim.now() - self.sim.config().origin_ms
+    }
+
+    /// One timer tick: `real_ms` of real time passed. Runs the simulation for
+    /// that times the speed, when playing.
+    pub fn tick(&mut self, real_ms: f64) {
+        if !self.running || !real_ms.is_finite() || real_ms <= 0.0 {
+            return;
+        }
+        let sim_ms = real_ms.min(TICK_REAL_MS_MAX) * self.speed();
+        self.carry_ms += sim_ms;
+        let whole = self.carry_ms.floor();
+        self.carry_ms -= whole;
+        if whole >= 1.0 {
+            self.run_for(whole as Ms);
+        }
+    }
+
+    /// Runs `ms` simulated ms, sending the producer's records when they are due
+    /// and sampling metrics on the way.
+    pub fn run_for(&mut self, ms: Ms) {
+        let end = self.sim.now() + ms.max(0);
+        loop {
+            let next_record = self
+                .producer
+                .as_ref()
+                .filter(|p| p.running)
+                .map(|p| p.next_at.ceil() as Ms);
+            let mut t = end.min(self.next_sample_at);
+            if let Some(r) = next_record {
+                t = t.min(r.max(self.sim.now()));
+            }
+            self.sim.run_until(t);
+            self.collect_outcomes();
+            if next_record.is_some_and(|r| r <= t) {
+                self.send_due_record();
+            }
+            if self.next_sample_at <= t {
+                self.sample();
+            }
+            if t >= end {
+                break;
+            }
+        }
+        self.observe();
+    }
+
+    /// The step button: handles the next events up to the first one that
+    /// leaves a trace line (a timer that only sends leaves none), at most
+    /// [`STEP_EVENTS_MAX`]; returns the new trace lines.
+    pub fn step(&mut self) -> Vec<String> {
+        let before = self.sim.trace().count();
+        for _ in 0..STEP_EVENTS_MAX {
+            if !self.sim.step() || self.sim.trace().count() > before {
+                break;
+            }
+        }
+        self.collect_outcomes();
+        self.observe();
+        let new = (self.sim.trace().count() - before) as usize;
+        let lines: Vec<String> = self.sim.trace().lines().map(|l| l.to_string()).collect();
+        lines[lines.len().saturating_sub(new)..].to_vec()
+    }
+
+    fn send_due_record(&mut self) {
+        let Some(p) = self.producer.as_mut() else { return };
+        let n = p.sent;
+        let s = &p.settings;
+        let key = (s.keys > 0).then(|| format!("key-{}", n % u64::from(s.keys)).into_bytes());
+        let value = s.value.replace("{n}", &n.to_string()).into_bytes();
+        let record = ProducerRecord {
+            topic: s.topic.clone(),
+            partition: None,
+            key,
+            value: Some(value),
+            headers: vec![("source".to_string(), Some(b"kafkaplay-ui".to_vec()))],
+        };
+        p.sent += 1;
+        p.next_at += 1000.0 / f64::from(s.rate.max(1));
+        let id = p.id;
+        self.sim.send_record(id, record);
+    }
+
+    fn collect_outcomes(&mut self) {
+        let outcomes = self.sim.outcomes();
+        if let Some(p) = self.producer.as_mut() {
+            for o in &outcomes[self.outcome_cursor.min(outcomes.len())..] {
+                if o.producer != p.id {
+                    continue;
+                }
+                match &o.result {
+                    Ok(_) => {
+                        p.acked += 1;
+                        self.acked_since_sample += 1;
+                    }
+                    Err(e) => {
+                        p.failed += 1;
+                        p.last_error = Some(e.clone());
+                    }
+                }
+            }
+        }
+        self.outcome_cursor = outcomes.len();
+    }
+
+    fn sample(&mut self) {
+        let m = snapshot::metrics(&self.sim);
+        let seconds = SAMPLE_INTERVAL_MS as f64 / 1000.0;
+        let views = self.partitions();
+        self.samples.push_back(Sample {
+            time: self.next_sample_at,
+            bytes_in_per_s: m.bytes_in.saturating_sub(self.last_bytes_in) as f64 / seconds,
+            acked_per_s: self.acked_since_sample as f64 / seconds,
+            under_replicated: views.0.iter().filter(|p| p.is_under_replicated()).count() as u32,
+            offline: views.0.iter().filter(|p| p.is_offline()).count() as u32,
+        });
+        while self.samples.len() > SAMPLES_MAX {
+            self.samples.pop_front();
+        }
+        self.last_bytes_in = m.bytes_in;
+        self.acked_since_sample = 0;
+        self.next_sample_at += SAMPLE_INTERVAL_MS;
+    }
+
+    fn note(&mut self, note: Note) {
+        self.next_note += 1;
+        self.notes.push_back((self.next_note, note));
+        while self.notes.len() > NOTES_MAX {
+            self.notes.pop_front();
+        }
+    }
+
+    /// Notices what changed since the last look: leaders, the active
+    /// controller, answers to topic creation.
+    fn observe(&mut self) {
+        let controller = self.sim.active_controller();
+        if controller != self.controller {
+            // The first election at start-up is not news.
+            if self.controller.is_some() || self.elapsed_ms() > 5_000 {
+                self.note(Note::ControllerChanged { to: controller });
+            }
+            self.controller = controller;
+        }
+        if let Some(image) = self.sim.metadata() {
+            let now: BTreeMap<TopicPartition, NodeId> = image.partitions().map(|(tp, p)| (tp, p.leader)).collect();
+            let mut changes = Vec::new();
+            for (tp, leader) in &now {
+                if let Some(before) = self.leaders.get(tp) {
+                    if before != leader {
+                        changes.push(Note::LeaderChanged {
+                            tp: tp.clone(),
+                            from: *before,
+                            to: *leader,
+                        });
+                    }
+                }
+            }
+            self.leaders = now;
+            for c in changes {
+                self.note(c);
+            }
+        }
+        let pending = std::mem::take(&mut self.pending_topics);
+        for (id, name) in pending {
+            match self.sim.admin_response(id) {
+                Some(AdminResponse::CreateTopic(Ok(_))) => self.note(Note::TopicCreated { name }),
+                Some(AdminResponse::CreateTopic(Err((e, message)))) => {
+                    let error = format!("{}: {message}", e.exception_class());
+                    self.note(Note::TopicFailed { name, error });
+                }
+                Some(_) => {}
+                None => self.pending_topics.push((id, name)),
+            }
+        }
+    }
+
+    // ----- faults -----
+
+    pub fn fault(&mut self, kind: FaultKind, node: NodeId) {
+        let fault = match kind {
+            FaultKind::Kill => Fault::Kill(node),
+            FaultKind::Shutdown => Fault::Shutdown(node),
+            FaultKind::Restart => Fault::Restart(node),
+            FaultKind::Pause => Fault::Pause(node),
+            FaultKind::Resume => Fault::Resume(node),
+            FaultKind::Isolate => {
+                let others: Vec<NodeId> = self.sim.node_ids().filter(|n| *n != node).collect();
+                for o in &others {
+                    self.cuts.insert((node.min(*o), node.max(*o)));
+                }
+                Fault::Partition(vec![vec![node], others])
+            }
+        };
+        self.sim.apply_fault(fault);
+        self.note(Note::Fault { fault: kind, node });
+        self.observe();
+    }
+
+    /// Cuts the network between `a` and `b` (both ways).
+    pub fn cut(&mut self, a: NodeId, b: NodeId) {
+        if a == b {
+            return;
+        }
+        self.sim.apply_fault(Fault::Partition(vec![vec![a], vec![b]]));
+        self.cuts.insert((a.min(b), a.max(b)));
+        self.note(Note::Cut { a, b });
+    }
+
+    pub fn heal(&mut self) {
+        self.sim.apply_fault(Fault::Heal);
+        self.cuts.clear();
+        self.note(Note::Healed);
+    }
+
+    pub fn cuts(&self) -> impl Iterator<Item = &(NodeId, NodeId)> {
+        self.cuts.iter()
+    }
+
+    // ----- topics and the producer -----
+
+    /// Sends CreateTopic to the controller; the answer is announced.
+    pub fn create_topic(&mut self, form: &TopicForm) -> Result<(), InputError> {
+        let partitions: i32 = form.partitions.trim().parse().map_err(|_| InputError::Partitions)?;
+        let replication_factor: i16 = form
+            .replication_factor
+            .trim()
+            .parse()
+            .map_err(|_| InputError::ReplicationFactor)?;
+        let name = form.name.trim().to_string();
+        let id = self.sim.admin(AdminRequest::CreateTopic {
+            name: name.clone(),
+            partitions,
+            replication_factor,
+            assignment: None,
+            configs: Vec::new(),
+            validate_only: false,
+        });
+        self.pending_topics.push((id, name));
+        self.observe();
+        Ok(())
+    }
+
+    pub fn topic_pending(&self) -> bool {
+        !self.pending_topics.is_empty()
+    }
+
+    /// Starts producing with the form's settings (a new producer client when
+    /// there is none yet or `acks` changed).
+    pub fn start_producer(&mut self, form: &ProducerForm) -> Result<(), InputError> {
+        let settings = form.parse()?;
+        let now = self.sim.now() as f64;
+        match self.producer.as_mut() {
+            Some(p) if p.settings.acks == settings.acks => {
+                p.settings = settings;
+                p.running = true;
+                p.next_at = now;
+            }
+            _ => {
+                if let Some(old) = self.producer.take() {
+                    // The old client is closed: its process goes away.
+                    self.sim.apply_fault(Fault::Kill(old.id));
+                }
+                let config = ProducerConfig {
+                    acks: settings.acks,
+                    // Kafka refuses idempotence with acks other than all.
+                    enable_idempotence: settings.acks == -1,
+                    ..ProducerConfig::default()
+                };
+                let id = self.sim.add_producer(config);
+                self.producer = Some(ProducerRun {
+                    id,
+                    settings,
+                    running: true,
+                    sent: 0,
+                    acked: 0,
+                    failed: 0,
+                    last_error: None,
+                    next_at: now,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    pub fn stop_producer(&mut self) {
+        if let Some(p) = self.producer.as_mut() {
+            p.running = false;
+        }
+    }
+
+    // ----- views -----
+
+    /// The metadata the views use: the active controller's, else (no
+    /// controller) the freshest one a running broker applied.
+    fn image(&self) -> (Option<&MetadataImage>, MetadataSource) {
+        if let Some(c) = self.sim.active_controller() {
+            if let Some(image) = self.sim.metadata() {
+                return (Some(image), MetadataSource::Controller(c));
+            }
+        }
+        let best = self
+            .sim
+            .config()
+            .brokers
+            .iter()
+            .filter_map(|b| self.sim.broker(*b).map(|x| (*b, x.image())))
+            .max_by_key(|(b, image)| (image.offset, -b));
+        match best {
+            Some((b, image)) => (Some(image), MetadataSource::Broker(b)),
+            None => (None, MetadataSource::None),
+        }
+    }
+
+    /// Every partition, by topic and partition.
+    pub fn partitions(&self) -> (Vec<PartitionView>, MetadataSource) {
+        let (Some(image), source) = self.image() else {
+            return (Vec::new(), MetadataSource::None);
+        };
+        let views = image
+            .partitions()
+            .map(|(tp, p)| {
+                let infos: Vec<_> = p
+                    .replicas
+                    .iter()
+                    .map(|&b| (b, self.sim.broker(b).and_then(|x| x.replica_info(&tp))))
+                    .collect();
+                let high_watermark = infos
+                    .iter()
+                    .find(|(b, _)| *b == p.leader)
+                    .and_then(|(_, i)| i.as_ref().map(|i| i.high_watermark));
+                let replica_states = infos
+                    .iter()
+                    .map(|(b, info)| {
+                        let role = if !self.sim.is_up(*b) || !image.is_alive(*b) {
+                            ReplicaRole::Offline
+                        } else if *b == p.leader {
+                            ReplicaRole::Leader
+                        } else if p.isr.contains(b) {
+                            ReplicaRole::InSyncFollower
+                        } else {
+                            ReplicaRole::OutOfSyncFollower
+                        };
+                        (*b, role, info.as_ref().map(|i| i.log_end_offset))
+                    })
+                    .collect();
+                PartitionView {
+                    leader: p.leader,
+                    leader_epoch: p.leader_epoch,
+                    replicas: p.replicas.clone(),
+                    isr: p.isr.clone(),
+                    high_watermark,
+                    replica_states,
+                    tp,
+                }
+            })
+            .collect();
+        (views, source)
+    }
+
+    /// Controllers first, then brokers, with each broker's replicas.
+    pub fn nodes(&self, partitions: &[PartitionView]) -> Vec<NodeView> {
+        let (image, _) = self.image();
+        let active = self.sim.active_controller();
+        let config = self.sim.config();
+        let cut = |id: NodeId| self.cuts.iter().any(|(a, b)| *a == id || *b == id);
+        let state = |id: NodeId| {
+            if !self.sim.is_up(id) {
+                NodeState::Stopped
+            } else if self.sim.is_paused(id) {
+                NodeState::Paused
+            } else {
+                NodeState::Running
+            }
+        };
+        let controllers = config.controllers.iter().map(|&id| NodeView {
+            id,
+            kind: NodeKind::Controller,
+            state: state(id),
+            fenced: false,
+            active: active == Some(id),
+            raft_role: self.sim.controller(id).map(|c| c.role()),
+            cut: cut(id),
+            replicas: Vec::new(),
+        });
+        let brokers = config.brokers.iter().map(|&id| NodeView {
+            id,
+            kind: NodeKind::Broker,
+            state: state(id),
+            fenced: image.is_some_and(|i| !i.is_alive(id)),
+            active: false,
+            raft_role: None,
+            cut: cut(id),
+            replicas: partitions
+                .iter()
+                .filter_map(|p| {
+                    let (_, role, leo) = p.replica_states.iter().find(|(b, _, _)| *b == id)?;
+                    Some(ReplicaView {
+                        tp: p.tp.clone(),
+                        role: *role,
+                        log_end_offset: *leo,
+                        high_watermark: p.high_watermark,
+                    })
+                })
+                .collect(),
+        });
+        controllers.chain(brokers).collect()
+    }
+
+    pub fn topics(&self, partitions: &[PartitionView]) -> Vec<TopicRow> {
+        let (image, _) = self.image();
+        let mut rows: Vec<TopicRow> = Vec::new();
+        for p in partitions {
+            if rows.last().map(|r| r.name.as_str()) != Some(p.tp.topic.as_str()) {
+                rows.push(TopicRow {
+                    name: p.tp.topic.clone(),
+                    topic_id: image
+                        .and_then(|i| i.topic(&p.tp.topic))
+                        .map(|t| t.id.to_string())
+                        .unwrap_or_default(),
+                    partitions: 0,
+                    replication_factor: p.replicas.len(),
+                    under_replicated: 0,
+                    offline: 0,
+                });
+            }
+            if let Some(r) = rows.last_mut() {
+                r.partitions += 1;
+                r.under_replicated += usize::from(p.is_under_replicated());
+                r.offline += usize::from(p.is_offline());
+            }
+        }
+        rows
+    }
+
+    /// The latest records of a partition below its HW, read from its leader's
+    /// log; `None` when the partition has no leader holding the log.
+    pub fn records(&self, tp: &TopicPartition) -> Option<PartitionRecords> {
+        let (image, _) = self.image();
+        let leader = image?.partition(tp)?.leader;
+        let log = self.sim.broker(leader)?.log(tp)?;
+        let hw = log.high_watermark();
+        let mut records = VecDeque::new();
+        let mut decode_error = None;
+        for (_, batch) in log.batches() {
+            if batch.base_offset() >= hw {
+                break;
+            }
+            // Only the batches that hold the last records below the HW are decoded.
+            if batch.is_control() || batch.last_offset() < hw - BROWSER_RECORDS_MAX as i64 {
+                continue;
+            }
+            match batch.records() {
+                Ok(rs) => {
+                    for r in rs.into_iter().filter(|r| r.offset < hw) {
+                        records.push_back(RecordRow {
+                            offset: r.offset,
+                            timestamp: r.timestamp,
+                            key: r.key,
+                            value: r.value,
+                            headers: r.headers.into_iter().map(|h| (h.key, h.value)).collect(),
+                        });
+                        if records.len() > BROWSER_RECORDS_MAX {
+                            records.pop_front();
+                        }
+                    }
+                }
+                Err(e) => decode_error = Some(e.to_string()),
+            }
+        }
+        Some(PartitionRecords {
+            leader,
+            log_start_offset: log.log_start_offset(),
+            high_watermark: hw,
+            log_end_offset: log.log_end_offset(),
+            records: records.into(),
+            decode_error,
+        })
+    }
+}
+
+/// How the message browser shows bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueFormat {
+    Text,
+    Json,
+    Hex,
+}
+
+/// Bytes shown as `format`: text (UTF-8, invalid sequences replaced), JSON
+/// pretty-printed (or `Err` with the text when they are not JSON), or hex.
+pub fn format_bytes(bytes: &[u8], format: ValueFormat) -> Result<String, String> {
+    match format {
+        ValueFormat::Text => Ok(String::from_utf8_lossy(bytes).into_owned()),
+        ValueFormat::Hex => Ok(bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")),
+        ValueFormat::Json => {
+            let text = String::from_utf8_lossy(bytes);
+            json_pretty(&text).ok_or_else(|| text.into_owned())
+        }
+    }
+}
+
+/// Pretty-prints JSON with two-space indentation; `None` if `s` is not JSON.
+/// A small validating parser (RFC 8259), bounded in depth.
+pub fn json_pretty(s: &str) -> Option<String> {
+    const DEPTH_MAX: usize = 64;
+    struct P<'a> {
+        b: &'a [u8],
+        i: usize,
+        out: String,
+    }
+    impl P<'_> {
+        fn ws(&mut self) {
+            while self.i < self.b.len() && matches!(self.b[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+                self.i += 1;
+            }
+        }
+        fn indent(&mut self, depth: usize) {
+            self.out.push('\n');
+            for _ in 0..depth {
+                self.out.push_str("  ");
+            }
+        }
+        fn value(&mut self, depth: usize) -> Option<()> {
+            if depth > DEPTH_MAX {
+                return None;
+            }
+            self.ws();
+            match *self.b.get(self.i)? {
+                b'{' => self.container(depth, b'}', true),
+                b'[' => self.container(depth, b']', false),
+                b'"' => self.string(),
+                b't' => self.word("true"),
+                b'f' => self.word("false"),
+                b'n' => self.word("null"),
+                b'-' | b'0'..=b'9' => self.number(),
+                _ => None,
+            }
+        }
+        fn container(&mut self, depth: usize, close: u8, object: bool) -> Option<()> {
+            self.out.push(self.b[self.i] as char);
+            self.i += 1;
+            self.ws();
+            if self.b.get(self.i) == Some(&close) {
+                self.i += 1;
+                self.out.push(close as char);
+                return Some(());
+            }
+            loop {
+                self.indent(depth + 1);
+                if object {
+                    self.ws();
+                    if self.b.get(self.i) != Some(&b'"') {
+                        return None;
+                    }
+                    self.string()?;
+                    self.ws();
+                    if self.b.get(self.i) != Some(&b':') {
+                        return None;
+                    }
+                    self.i += 1;
+                    self.out.push_str(": ");
+                }
+                self.value(depth + 1)?;
+                self.ws();
+                match *self.b.get(self.i)? {
+                    b',' => {
+                        self.i += 1;
+                        self.out.push(',');
+                    }
+                    c if c == close => {
+                        self.i += 1;
+                        self.indent(depth);
+                        self.out.push(close as char);
+                        return Some(());
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        fn string(&mut self) -> Option<()> {
+            let start = self.i;
+            self.i += 1;
+            loop {
+                match *self.b.get(self.i)? {
+                    b'"' => break,
+                    b'\\' => match *self.b.get(self.i + 1)? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.i += 2,
+                        b'u' => {
+                            let hex = self.b.get(self.i + 2..self.i + 6)?;
+                            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                                return None;
+                            }
+                            self.i += 6;
+                        }
+                        _ => return None,
+                    },
+                    c if c < 0x20 => return None,
+                    _ => self.i += 1,
+                }
+            }
+            self.i += 1;
+            self.out.push_str(std::str::from_utf8(&self.b[start..self.i]).ok()?);
+            Some(())
+        }
+        fn word(&mut self, w: &str) -> Option<()> {
+            if self.b.get(self.i..self.i + w.len())? != w.as_bytes() {
+                return None;
+            }
+            self.i += w.len();
+            self.out.push_str(w);
+            Some(())
+        }
+        fn number(&mut self) -> Option<()> {
+            let start = self.i;
+            let digits = |p: &mut Self| {
+                let s = p.i;
+                while p.b.get(p.i).is_some_and(u8::is_ascii_digit) {
+                    p.i += 1;
+                }
+                p.i > s
+            };
+            if self.b.get(self.i) == Some(&b'-') {
+                self.i += 1;
+            }
+            if self.b.get(self.i) == Some(&b'0') {
+                self.i += 1;
+            } else if !digits(self) {
+                return None;
+            }
+            if self.b.get(self.i) == Some(&b'.') {
+                self.i += 1;
+                if !digits(self) {
+                    return None;
+                }
+            }
+            if matches!(self.b.get(self.i), Some(b'e' | b'E')) {
+                self.i += 1;
+                if matches!(self.b.get(self.i), Some(b'+' | b'-')) {
+                    self.i += 1;
+                }
+                if !digits(self) {
+                    return None;
+                }
+            }
+            self.out.push_str(std::str::from_utf8(&self.b[start..self.i]).ok()?);
+            Some(())
+        }
+    }
+    let mut p = P {
+        b: s.as_bytes(),
+        i: 0,
+        out: String::new(),
+    };
+    p.value(0)?;
+    p.ws();
+    (p.i == p.b.len()).then_some(p.out)
+}
+
+/// `?seed=N` if given and valid.
+pub fn parse_seed(s: &str) -> Result<u64, InputError> {
+    s.trim().parse().map_err(|_| InputError::Seed)
+}
+
+pub fn parse_brokers(s: &str) -> Result<i32, InputError> {
+    match s.trim().parse::<i32>() {
+        Ok(n) if (1..=BROKERS_MAX).contains(&n) => Ok(n),
+        _ => Err(InputError::Brokers),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn started(brokers: i32) -> Playground {
+        let mut p = Playground::new(brokers, 42);
+        p.run_for(5_000);
+        p
+    }
+
+    fn create(p: &mut Playground, name: &str, partitions: &str, rf: &str) {
+        p.create_topic(&TopicForm {
+            name: name.into(),
+            partitions: partitions.into(),
+            replication_factor: rf.into(),
+        })
+        .unwrap();
+        p.run_for(3_000);
+    }
+
+    #[test]
+    fn cluster_starts_with_an_active_controller_and_live_brokers() {
+        let p = started(3);
+        let (parts, source) = p.partitions();
+        assert!(parts.is_empty());
+        assert_eq!(source, MetadataSource::Controller(1000));
+        let nodes = p.nodes(&parts);
+        assert_eq!(nodes.len(), 4);
+        assert!(nodes[0].active && nodes[0].kind == NodeKind::Controller);
+        assert!(nodes[1..]
+            .iter()
+            .all(|n| n.kind == NodeKind::Broker && n.state == NodeState::Running && !n.fenced));
+    }
+
+    #[test]
+    fn topic_with_three_partitions_rf2_has_six_replicas() {
+        let mut p = started(3);
+        create(&mut p, "orders", "3", "2");
+        assert!(p
+            .notes
+            .iter()
+            .any(|(_, n)| *n == Note::TopicCreated { name: "orders".into() }));
+        let (parts, _) = p.partitions();
+        let nodes = p.nodes(&parts);
+        let replicas: usize = nodes.iter().map(|n| n.replicas.len()).sum();
+        assert_eq!(replicas, 6);
+        let leaders = nodes
+            .iter()
+            .flat_map(|n| &n.replicas)
+            .filter(|r| r.role == ReplicaRole::Leader)
+            .count();
+        assert_eq!(leaders, 3);
+        let rows = p.topics(&parts);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            (
+                rows[0].partitions,
+                rows[0].replication_factor,
+                rows[0].under_replicated,
+                rows[0].offline
+            ),
+            (3, 2, 0, 0)
+        );
+        assert_eq!(rows[0].topic_id.len(), 22);
+    }
+
+    #[test]
+    fn kafka_errors_come_back_with_their_text() {
+        let mut p = started(3);
+        create(&mut p, "big", "1", "4");
+        let error = p
+            .notes
+            .iter()
+            .find_map(|(_, n)| match n {
+                Note::TopicFailed { error, .. } => Some(error.clone()),
+                _ => None,
+            })
+            .expect("the controller refuses RF 4 on 3 brokers");
+        assert!(error.contains("InvalidReplicationFactorException"), "{error}");
+        assert!(error.contains("only 3 broker(s) are registered"), "{error}");
+        assert_eq!(
+            p.create_topic(&TopicForm {
+                name: "x".into(),
+                partitions: "many".into(),
+                replication_factor: "1".into()
+            }),
+            Err(InputError::Partitions)
+        );
+        // Bad names go to the controller, which answers with Kafka's text.
+        create(&mut p, "bad name!", "1", "1");
+        assert!(p
+            .notes
+            .iter()
+            .any(|(_, n)| matches!(n, Note::TopicFailed { error, .. } if error.contains("InvalidTopicException"))));
+    }
+
+    #[test]
+    fn killing_a_leader_moves_leadership_with_rf2() {
+        let mut p = started(3);
+        create(&mut p, "orders", "1", "2");
+        let (parts, _) = p.partitions();
+        let leader = parts[0].leader;
+        p.fault(FaultKind::Kill, leader);
+        p.run_for(15_000);
+        let (parts, _) = p.partitions();
+        assert_ne!(parts[0].leader, leader);
+        assert_ne!(parts[0].leader, NO_NODE);
+        assert!(p
+            .notes
+            .iter()
+            .any(|(_, n)| matches!(n, Note::LeaderChanged { from, .. } if *from == leader)));
+        let nodes = p.nodes(&parts);
+        let dead = nodes.iter().find(|n| n.id == leader).unwrap();
+        assert_eq!(dead.state, NodeState::Stopped);
+        assert!(dead.fenced);
+        assert_eq!(dead.replicas[0].role, ReplicaRole::Offline);
+        assert_eq!(p.topics(&parts)[0].under_replicated, 1);
+    }
+
+    #[test]
+    fn killing_the_only_replica_takes_the_partition_offline() {
+        let mut p = started(2);
+        create(&mut p, "half", "2", "1");
+        let (parts, _) = p.partitions();
+        let victim = parts[0].leader;
+        p.fault(FaultKind::Kill, victim);
+        p.run_for(15_000);
+        let (parts, _) = p.partitions();
+        let offline: Vec<_> = parts.iter().filter(|x| x.is_offline()).collect();
+        assert_eq!(offline.len(), 1, "RF=1: the dead broker takes half the topic");
+        assert_eq!(p.topics(&parts)[0].offline, 1);
+        p.fault(FaultKind::Restart, victim);
+        p.run_for(15_000);
+        let (parts, _) = p.partitions();
+        assert!(parts.iter().all(|x| !x.is_offline()));
+    }
+
+    #[test]
+    fn producer_records_reach_the_message_browser() {
+        let mut p = started(3);
+        create(&mut p, "orders", "1", "3");
+        let form = ProducerForm {
+            topic: "orders".into(),
+            rate: "10".into(),
+            keys: "2".into(),
+            ..ProducerForm::default()
+        };
+        p.start_producer(&form).unwrap();
+        p.run_for(2_000);
+        p.stop_producer();
+        p.run_for(2_000);
+        let run = p.producer.clone().unwrap();
+        // One record every 100 ms from the start to the end of 2 s, both included.
+        assert_eq!(run.sent, 21);
+        assert_eq!(run.acked, 21);
+        let recs = p.records(&TopicPartition::new("orders", 0)).unwrap();
+        assert_eq!(recs.records.len(), 21);
+        assert_eq!(recs.high_watermark, 21);
+        let first = &recs.records[0];
+        assert_eq!(first.offset, 0);
+        assert_eq!(first.key.as_deref(), Some(&b"key-0"[..]));
+        assert_eq!(first.value.as_deref(), Some(&br#"{"order": 0, "item": "coffee"}"#[..]));
+        assert_eq!(first.headers[0].0, "source");
+        assert!(p.samples.iter().any(|s| s.acked_per_s > 0.0 && s.bytes_in_per_s > 0.0));
+    }
+
+    #[test]
+    fn message_browser_shows_the_latest_records_only() {
+        let mut p = started(1);
+        create(&mut p, "many", "1", "1");
+        let form = ProducerForm {
+            topic: "many".into(),
+            rate: "100".into(),
+            ..ProducerForm::default()
+        };
+        p.start_producer(&form).unwrap();
+        p.run_for(2_000);
+        p.stop_producer();
+        p.run_for(1_000);
+        let recs = p.records(&TopicPartition::new("many", 0)).unwrap();
+        assert_eq!(recs.high_watermark, 201);
+        assert_eq!(recs.records.len(), BROWSER_RECORDS_MAX);
+        assert_eq!(recs.records.first().unwrap().offset, 201 - BROWSER_RECORDS_MAX as i64);
+        assert_eq!(recs.records.last().unwrap().offset, 200);
+        assert!(p.records(&TopicPartition::new("nope", 0)).is_none());
+    }
+
+    #[test]
+    fn producer_form_rejects_bad_input() {
+        let ok = ProducerForm {
+            topic: "t".into(),
+            ..ProducerForm::default()
+        };
+        assert!(ok.parse().is_ok());
+        for (f, e) in [
+            (
+                ProducerForm {
+                    rate: "0".into(),
+                    ..ok.clone()
+                },
+                InputError::Rate,
+            ),
+            (
+                ProducerForm {
+                    rate: "9999".into(),
+                    ..ok.clone()
+                },
+                InputError::Rate,
+            ),
+            (
+                ProducerForm {
+                    keys: "-1".into(),
+                    ..ok.clone()
+                },
+                InputError::Keys,
+            ),
+            (
+                ProducerForm {
+                    acks: "2".into(),
+                    ..ok.clone()
+                },
+                InputError::Acks,
+            ),
+            (
+                ProducerForm {
+                    topic: " ".into(),
+                    ..ok.clone()
+                },
+                InputError::NoTopic,
+            ),
+        ] {
+            assert_eq!(f.parse(), Err(e));
+        }
+        assert_eq!(parse_brokers("0"), Err(InputError::Brokers));
+        assert_eq!(parse_brokers("3"), Ok(3));
+        assert_eq!(parse_seed("x"), Err(InputError::Seed));
+    }
+
+    #[test]
+    fn tick_follows_speed_and_pause() {
+        let mut p = Playground::new(1, 1);
+        p.set_speed_index(SPEEDS.iter().position(|s| *s == 10.0).unwrap());
+        p.tick(100.0);
+        assert_eq!(p.elapsed_ms(), 1_000);
+        p.tick(10_000.0); // capped
+        assert_eq!(p.elapsed_ms(), 1_000 + (TICK_REAL_MS_MAX * 10.0) as i64);
+        p.running = false;
+        p.tick(100.0);
+        assert_eq!(p.elapsed_ms(), 3_500);
+        p.running = true;
+        p.set_speed_index(0); // 0.1x: 10 ms of real time is 1 ms
+        p.tick(4.0);
+        p.tick(6.0);
+        assert_eq!(p.elapsed_ms(), 3_501);
+        p.tick(f64::NAN);
+        assert_eq!(p.elapsed_ms(), 3_501);
+    }
+
+    #[test]
+    fn step_handles_one_event() {
+        let mut p = Playground::new(1, 1);
+        let lines = p.step();
+        assert!(!lines.is_empty());
+    }
+
+    #[test]
+    fn pause_isolate_and_heal_show_on_nodes() {
+        let mut p = started(3);
+        p.fault(FaultKind::Pause, 2);
+        p.fault(FaultKind::Isolate, 3);
+        let (parts, _) = p.partitions();
+        let nodes = p.nodes(&parts);
+        assert_eq!(nodes[2].state, NodeState::Paused);
+        assert!(nodes[3].cut && nodes[0].cut);
+        p.heal();
+        p.fault(FaultKind::Resume, 2);
+        let nodes = p.nodes(&parts);
+        assert!(nodes.iter().all(|n| !n.cut && n.state == NodeState::Running));
+        // No active controller: the views fall back to a broker's metadata.
+        p.fault(FaultKind::Kill, 1000);
+        let (_, source) = p.partitions();
+        assert!(matches!(source, MetadataSource::Broker(_)), "{source:?}");
+    }
+
+    #[test]
+    fn formats_values() {
+        assert_eq!(
+            json_pretty(r#"{"a":[1,2.5e3,{"b":null}],"c":"x\"y","d":{}}"#).unwrap(),
+            "{\n  \"a\": [\n    1,\n    2.5e3,\n    {\n      \"b\": null\n    }\n  ],\n  \"c\": \"x\\\"y\",\n  \"d\": {}\n}"
+        );
+        assert_eq!(json_pretty("true"), Some("true".into()));
+        for bad in [
+            "",
+            "{",
+            "{\"a\" 1}",
+            "[1,]",
+            "01",
+            "\"\\x\"",
+            "nul",
+            "[1] x",
+            "<b>hi</b>",
+        ] {
+            assert_eq!(json_pretty(bad), None, "{bad}");
+        }
+        let deep = "[".repeat(1000);
+        assert_eq!(json_pretty(&deep), None);
+        assert_eq!(format_bytes(b"<b>", ValueFormat::Json), Err("<b>".into()));
+        assert_eq!(format_bytes(&[0, 255], ValueFormat::Hex), Ok("00 ff".into()));
+        assert_eq!(format_bytes(&[0x68, 0xff], ValueFormat::Text), Ok("h\u{fffd}".into()));
+    }
+}
