@@ -1,6 +1,8 @@
-// The terminal: type into the learner's shell over the simulated cluster, as
-// the seed notes do after `docker-compose up` (docker ps, docker exec into the
-// broker, kafka-topics), with history, completion, Ctrl+C, paste and stderr.
+// The terminal: type into the learner's shell over the page's simulated
+// cluster (3 brokers: containers broker1..3, broker 1 at localhost:9092), as the
+// seed notes do after `docker-compose up` (docker ps, docker exec into a broker,
+// kafka-topics), with history, completion, Ctrl+C, paste and stderr. The
+// terminal and the cluster view are one cluster.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openApp, screenshotPath, waitForApp } from './browser.mjs';
@@ -47,8 +49,8 @@ async function outputOf(page, command) {
   return next === -1 ? after : after.slice(0, next);
 }
 
-async function openTerminal() {
-  const opened = await openApp('?lang=en');
+async function openTerminal(query = '') {
+  const opened = await openApp(`?lang=en${query}`);
   await waitForApp(opened.page, opened);
   await opened.page.getByTestId('terminal').waitFor();
   return opened;
@@ -73,22 +75,26 @@ test('the seed workflow: docker ps, docker exec into the broker, a command, hist
     await waitForLine(page, `${HOST_PROMPT}docker ps`);
     const ps = await outputOf(page, 'docker ps');
     assert.match(ps[0], /^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
-    assert.ok(ps.some((l) => /Up .*0\.0\.0\.0:9092->9092\/tcp.*\sbroker$/.test(l)), ps.join('\n'));
+    for (const id of [1, 2, 3]) {
+      const port = 9091 + id;
+      const up = new RegExp(`Up .*0\\.0\\.0\\.0:${port}->${port}/tcp.*\\sbroker${id}$`);
+      assert.ok(ps.some((l) => up.test(l)), ps.join('\n'));
+    }
     assert.ok(ps.some((l) => /\scontroller$/.test(l)), ps.join('\n'));
 
-    await run(page, 'docker exec -it broker bash');
-    const inBroker = '[appuser@broker ~]$ ';
-    await page.getByTestId('terminal-prompt').filter({ hasText: '[appuser@broker' }).waitFor();
+    await run(page, 'docker exec -it broker1 bash');
+    const inBroker = '[appuser@broker1 ~]$ ';
+    await page.getByTestId('terminal-prompt').filter({ hasText: '[appuser@broker1' }).waitFor();
     assert.equal(await page.getByTestId('terminal-prompt').textContent(), inBroker);
 
     await run(page, 'echo $HOSTNAME; pwd');
-    assert.deepEqual(await outputOf(page, 'echo $HOSTNAME; pwd'), ['broker', '/home/appuser']);
+    assert.deepEqual(await outputOf(page, 'echo $HOSTNAME; pwd'), ['broker1', '/home/appuser']);
 
     // ↑ recalls the last command, ↑ again the one before, ↓ comes back.
     await input.press('ArrowUp');
     assert.equal(await input.inputValue(), 'echo $HOSTNAME; pwd');
     await input.press('ArrowUp');
-    assert.equal(await input.inputValue(), 'docker exec -it broker bash');
+    assert.equal(await input.inputValue(), 'docker exec -it broker1 bash');
     await input.press('ArrowDown');
     assert.equal(await input.inputValue(), 'echo $HOSTNAME; pwd');
     await input.press('Enter');
@@ -149,7 +155,7 @@ test('the seed workflow: docker ps, docker exec into the broker, a command, hist
 });
 
 test('tab completion, multi-line paste with a heredoc, Ctrl+C, Ctrl+L and Ctrl+D', async () => {
-  const { browser, page, errors } = await openTerminal();
+  const { browser, page, errors } = await openTerminal('&seed=7');
   try {
     const input = page.getByTestId('terminal-input');
     await input.click();
@@ -177,7 +183,7 @@ test('tab completion, multi-line paste with a heredoc, Ctrl+C, Ctrl+L and Ctrl+D
     await page.keyboard.press('Tab');
     assert.equal(await input.inputValue(), 'kafkaplay status ');
     await page.keyboard.press('Enter');
-    await waitForLine(page, /^simulated time: .* \(seed 1\)$/);
+    await waitForLine(page, /^simulated time: .* \(seed 7\)$/);
 
     // A multi-line paste runs each line in order; a heredoc collects its body.
     await input.fill('');
@@ -219,9 +225,9 @@ test('tab completion, multi-line paste with a heredoc, Ctrl+C, Ctrl+L and Ctrl+D
     assert.equal(await page.getByTestId('terminal-prompt').textContent(), HOST_PROMPT);
 
     // Ctrl+D inside the container leaves it; on the machine it ends the shell.
-    await run(page, 'docker exec -it broker bash');
+    await run(page, 'docker exec -it broker2 bash');
     await input.press('Control+d');
-    await waitForLine(page, '[appuser@broker ~]$ exit');
+    await waitForLine(page, '[appuser@broker2 ~]$ exit');
     assert.equal(await page.getByTestId('terminal-prompt').textContent(), HOST_PROMPT);
     await input.press('Control+d');
     await page.getByTestId('terminal-exited').waitFor();
@@ -257,7 +263,7 @@ test('the terminal speaks Korean', async () => {
     assert.equal(await page.getByLabel('명령줄').count(), 1);
     assert.equal(await page.getByTestId('terminal-output').getAttribute('aria-label'), '터미널 출력');
     const banner = await page.locator('.term-banner').textContent();
-    assert.match(banner, /docker exec -it broker bash/);
+    assert.match(banner, /docker exec -it broker1 bash/);
     assert.match(banner, /브로커 컨테이너/);
     assert.deepEqual(errors, []);
   } finally {
@@ -270,9 +276,10 @@ test("the seed notes' kafka-topics, then a console producer and a consumer stopp
   try {
     const input = page.getByTestId('terminal-input');
     await input.click();
-    await run(page, 'docker exec -it broker bash');
+    await run(page, 'docker exec -it broker1 bash');
     const prompt = page.getByTestId('terminal-prompt');
-    await prompt.filter({ hasText: '[appuser@broker ~]$ ' }).waitFor();
+    const inBroker = '[appuser@broker1 ~]$ ';
+    await prompt.filter({ hasText: inBroker }).waitFor();
 
     await run(page, 'kafka-topics --bootstrap-server localhost:9092 --create --topic test_topic_02 --partitions 3');
     await waitForLine(page, 'Created topic test_topic_02.');
@@ -290,9 +297,14 @@ test("the seed notes' kafka-topics, then a console producer and a consumer stopp
     const lines = await outputOf(page, `${describe} `);
     assert.equal(lines.length, 4, lines.join('\n'));
     assert.match(lines[0], /^Topic: test_topic_02\tTopicId: [A-Za-z0-9_-]{22}\tPartitionCount: 3\tReplicationFactor: 1\tConfigs:$/);
+    // RF 1 on 3 brokers: the leaders are spread, one partition each.
+    const leaders = new Set();
     for (const p of [0, 1, 2]) {
-      assert.equal(lines[1 + p], `\tTopic: test_topic_02\tPartition: ${p}\tLeader: 1\tReplicas: 1\tIsr: 1\tOffline:`);
+      const m = lines[1 + p].match(/^\tTopic: test_topic_02\tPartition: (\d)\tLeader: ([123])\tReplicas: \2\tIsr: \2\tOffline:$/);
+      assert.ok(m && m[1] === String(p), lines[1 + p]);
+      leaders.add(m[2]);
     }
+    assert.equal(leaders.size, 3, lines.join('\n'));
 
     // The console producer shows its `>` prompt; each line is a record; Ctrl+D ends it.
     await run(page, 'kafka-console-producer --bootstrap-server localhost:9092 --topic test_topic_02');
@@ -303,7 +315,7 @@ test("the seed notes' kafka-topics, then a console producer and a consumer stopp
       await waitForLine(page, `>${value}`);
     }
     await page.keyboard.press('Control+d');
-    await prompt.filter({ hasText: '[appuser@broker ~]$ ' }).waitFor();
+    await prompt.filter({ hasText: inBroker }).waitFor();
 
     // The consumer keeps running: the timer ticks it and its records appear;
     // Ctrl+C stops it with Kafka's summary on stderr.
@@ -322,12 +334,99 @@ test("the seed notes' kafka-topics, then a console producer and a consumer stopp
       await page.locator('.term-stderr', { hasText: 'Processed a total of 2 messages' }).count(),
       'the summary is on stderr',
     );
-    await prompt.filter({ hasText: '[appuser@broker ~]$ ' }).waitFor();
+    await prompt.filter({ hasText: inBroker }).waitFor();
     assert.equal(await page.getByTestId('terminal-job').count(), 0);
     await run(page, 'echo $?');
     assert.deepEqual(await outputOf(page, 'echo $?'), ['130']);
 
     await page.screenshot({ path: screenshotPath('terminal_kafka.png'), fullPage: false });
+    assert.deepEqual(errors, [], 'the page logged errors or failed to load a resource');
+  } finally {
+    await browser.close();
+  }
+});
+
+/** The describe lines of `topic` after its last `--describe`, by partition: { leader, replicas, isr }. */
+async function describeTopic(page, topic) {
+  const command = `kafka-topics --bootstrap-server localhost:9092 --describe --topic ${topic}`;
+  await run(page, command);
+  await waitForLine(page, new RegExp(`^\\tTopic: ${topic}\\tPartition: 2\\t`));
+  const lines = await outputOf(page, command);
+  const partitions = {};
+  for (const line of lines.slice(1)) {
+    const m = line.match(/^\tTopic: \S+\tPartition: (\d+)\tLeader: (\S+)\tReplicas: (\S+)\tIsr: (\S*)\tOffline:(.*)$/);
+    assert.ok(m, `not a partition line: ${JSON.stringify(line)}`);
+    partitions[m[1]] = { leader: m[2], replicas: m[3].split(','), isr: m[4].split(',') };
+  }
+  return { lines, partitions };
+}
+
+test('one cluster: a topic made in the terminal shows in the boxes, a broker killed in its box is gone in the terminal', async () => {
+  const { browser, page, errors } = await openTerminal('&seed=11');
+  try {
+    await page.getByTestId('node-1000').getByTestId('active-controller').waitFor();
+    await page.getByTestId('terminal-input').click();
+    await run(page, 'kafka-topics --bootstrap-server localhost:9092 --create --topic shared --replication-factor 2 --partitions 3');
+    await waitForLine(page, 'Created topic shared.');
+
+    // The cluster view shows it: the topic table and 6 replicas in the boxes.
+    const row = page.locator('[data-testid=topic-row][data-topic=shared]');
+    await row.waitFor();
+    assert.equal(await row.getByTestId('topic-partitions').textContent(), '3');
+    assert.equal(await row.getByTestId('topic-rf').textContent(), '2');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=replica][data-tp^="shared-"]').length === 6);
+
+    const before = await describeTopic(page, 'shared');
+    // localhost:9092 is broker 1, so a broker other than 1 that leads a partition is killed.
+    const [tp, victim] =
+      Object.entries(before.partitions)
+        .map(([p, d]) => [p, d.leader])
+        .find(([, leader]) => leader === '2' || leader === '3') ?? [];
+    assert.ok(victim, before.lines.join('\n'));
+    assert.equal(
+      await page.getByTestId(`node-${victim}`).locator(`[data-testid=replica][data-tp="shared-${tp}"]`).getAttribute('data-role'),
+      'leader',
+    );
+
+    // Kill it from its box; at 10x the controller fences it after broker.session.timeout.ms.
+    await page.getByTestId('speed-select').selectOption({ label: '10×' });
+    await page.getByTestId(`node-${victim}`).getByRole('button', { name: `Kill (kill -9) broker ${victim}` }).click();
+    await page.waitForFunction(
+      ({ tp, victim }) => {
+        const cell = document.querySelector(`[data-testid=partition-row][data-tp="shared-${tp}"] [data-testid=partition-leader]`);
+        return cell && /^[123]$/.test(cell.textContent.trim()) && cell.textContent.trim() !== victim;
+      },
+      { tp, victim },
+      { timeout: 30_000 },
+    );
+
+    // The terminal sees the same cluster: the leader moved, the dead broker left the ISR.
+    const after = await describeTopic(page, 'shared');
+    const moved = after.partitions[tp];
+    assert.notEqual(moved.leader, before.partitions[tp].leader, after.lines.join('\n'));
+    assert.notEqual(moved.leader, victim);
+    assert.ok(moved.replicas.includes(moved.leader), after.lines.join('\n'));
+    for (const [p, d] of Object.entries(after.partitions)) {
+      assert.ok(!d.isr.includes(victim), `partition ${p}: ${after.lines.join('\n')}`);
+      assert.notEqual(d.leader, victim);
+    }
+
+    // docker ps lists the other containers, not the killed one.
+    await run(page, 'docker ps');
+    const ps = await outputOf(page, 'docker ps');
+    assert.ok(!ps.some((l) => l.endsWith(` broker${victim}`)), ps.join('\n'));
+    for (const id of ['1', '2', '3'].filter((id) => id !== victim)) {
+      assert.ok(ps.some((l) => l.endsWith(` broker${id}`)), ps.join('\n'));
+    }
+    assert.ok(ps.some((l) => /\scontroller$/.test(l)), ps.join('\n'));
+
+    await page.getByTestId('terminal').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshotPath('terminal_one_cluster.png'), fullPage: false });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId('terminal').scrollIntoViewIfNeeded();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the page overflows by ${overflow}px at 390 px`);
+    await page.screenshot({ path: screenshotPath('terminal_phone.png'), fullPage: false });
     assert.deepEqual(errors, [], 'the page logged errors or failed to load a resource');
   } finally {
     await browser.close();
