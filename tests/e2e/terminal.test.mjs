@@ -422,6 +422,18 @@ test('one cluster: a topic made in the terminal shows in the boxes, a broker kil
 
     await page.getByTestId('terminal').scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('terminal_one_cluster.png'), fullPage: false });
+
+    // A new cluster gives the terminal its new shell: every container is up again, no topic.
+    await page.getByTestId('new-cluster-button').click();
+    await page.locator('[data-testid=topic-row][data-topic=shared]').waitFor({ state: 'detached' });
+    await run(page, 'docker ps');
+    const fresh = await outputOf(page, 'docker ps');
+    for (const id of ['1', '2', '3']) {
+      assert.ok(fresh.some((l) => l.endsWith(` broker${id}`)), fresh.join('\n'));
+    }
+    await run(page, 'kafka-topics --bootstrap-server localhost:9092 --list');
+    // (Kafka prints String.join("\n", topics): one empty line for none.)
+    assert.deepEqual(await outputOf(page, 'kafka-topics --bootstrap-server localhost:9092 --list'), ['']);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByTestId('terminal').scrollIntoViewIfNeeded();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
