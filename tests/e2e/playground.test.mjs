@@ -225,6 +225,8 @@ test('switch language: Korean and back', async () => {
 test('strict CSP and a phone-sized screen', async () => {
   const { browser, page, errors } = await openApp('?lang=en&seed=7', { viewport: { width: 390, height: 844 } });
   try {
+    // The first load finishes before the reload (else its wasm request is aborted).
+    await waitForApp(page, { errors });
     // Reload with the header the site must work under.
     await page.route('**/*', async (route) => {
       const response = await route.fetch();

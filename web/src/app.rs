@@ -2,6 +2,11 @@
 //! advances simulated time by the real time that passed times the speed; every
 //! tick re-renders the views from the simulation. Faults are applied from the
 //! node boxes. Record contents are only ever rendered as text nodes.
+//!
+//! The terminal under the cluster view types into the playground's shell: one
+//! cluster, seen from the boxes and from `docker ps` / `kafka-topics` alike. The
+//! page's clock moves simulated time; the terminal only collects a running
+//! job's output (`drive_time={false}`) and says when a command ran.
 
 use kafkaplay_cluster::{NodeId, TopicPartition, NO_NODE};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -24,6 +29,9 @@ const DEFAULT_BROKERS: i32 = 3;
 
 pub enum Msg {
     Tick,
+    /// A command ran or a job printed in the terminal: the cluster may have
+    /// changed (a topic, a stopped broker).
+    ShellChanged,
     SetLang(Lang),
     TogglePlay,
     Step,
@@ -79,6 +87,8 @@ pub struct App {
     input_error: Option<(Form, InputError)>,
     step_lines: Vec<String>,
     last_tick_ms: f64,
+    /// Made once, so the terminal's props stay equal between renders.
+    on_shell_change: Callback<()>,
     _timer: Option<Interval>,
 }
 
@@ -124,6 +134,7 @@ impl Component for App {
             input_error: None,
             step_lines: Vec::new(),
             last_tick_ms: js_sys::Date::now(),
+            on_shell_change: ctx.link().callback(|()| Msg::ShellChanged),
             _timer: Interval::new(TICK_MS, move || link.send_message(Msg::Tick)),
         }
     }
@@ -134,10 +145,17 @@ impl Component for App {
                 let now = js_sys::Date::now();
                 let real = now - self.last_tick_ms;
                 self.last_tick_ms = now;
-                if !self.pg.running {
+                // (A busy shell never happens between messages; it must not panic.)
+                if !self.pg.running || !self.pg.available() {
                     return false;
                 }
                 self.pg.tick(real);
+            }
+            Msg::ShellChanged => {
+                if !self.pg.available() {
+                    return false;
+                }
+                self.pg.refresh();
             }
             Msg::SetLang(lang) => {
                 self.lang = lang;
@@ -231,6 +249,16 @@ impl Component for App {
                     <div class="layout">
                         <div class="main-col">
                             { self.view_cluster(ctx, t, &nodes, source) }
+                        </div>
+                        <aside class="side-col">
+                            { self.view_events(t) }
+                        </aside>
+                        <div class="wide-row terminal-row">
+                            <crate::terminal::Terminal shell={Some(self.pg.shell.clone())}
+                                lang={self.lang.tag()} drive_time={false}
+                                on_change={self.on_shell_change.clone()} />
+                        </div>
+                        <div class="wide-row">
                             { self.view_topics(ctx, t, &partitions) }
                             <div class="two">
                                 { self.view_producer(ctx, t, &partitions) }
@@ -238,14 +266,6 @@ impl Component for App {
                             </div>
                             { self.view_browser(ctx, t, &partitions) }
                         </div>
-                        <aside class="side-col">
-                            // The terminal (kafkaplay-shell) goes here; it is being built.
-                            <section class="card terminal-slot" id="terminal" aria-labelledby="terminal-heading" data-testid="terminal-slot">
-                                <h2 id="terminal-heading">{ t.terminal_heading }</h2>
-                                <p class="note">{ t.terminal_note }</p>
-                            </section>
-                            { self.view_events(t) }
-                        </aside>
                     </div>
                     <details class="card lab">
                         <summary><h2>{ t.log_lab_heading }</h2></summary>

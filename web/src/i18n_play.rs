@@ -109,8 +109,6 @@ pub struct Play {
     pub chart_max: &'static str,
     pub metrics_note: &'static str,
 
-    pub terminal_heading: &'static str,
-    pub terminal_note: &'static str,
     pub events_heading: &'static str,
     pub events_none: &'static str,
     pub log_lab_heading: &'static str,
@@ -290,8 +288,6 @@ pub static PLAY_EN: Play = Play {
     chart_max: "highest",
     metrics_note: "One sample per simulated second, the last two minutes.",
 
-    terminal_heading: "Terminal",
-    terminal_note: "Kafka's command-line tools (kafka-topics, kafka-console-producer, …) will run here, against this cluster. They are being built.",
     events_heading: "What happened",
     events_none: "Nothing yet.",
     log_lab_heading: "Log lab: one partition log up close",
@@ -466,8 +462,6 @@ pub static PLAY_KO: Play = Play {
     chart_max: "최고",
     metrics_note: "시뮬레이션 시간 1초마다 한 번, 최근 2분.",
 
-    terminal_heading: "터미널",
-    terminal_note: "Kafka 명령줄 도구(kafka-topics, kafka-console-producer 등)가 여기서 이 클러스터를 상대로 실행될 예정입니다. 지금 만들고 있습니다.",
     events_heading: "일어난 일",
     events_none: "아직 없습니다.",
     log_lab_heading: "로그 실험실: 파티션 로그 자세히 보기",

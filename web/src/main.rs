@@ -10,6 +10,8 @@
 //!   and Korean.
 //! - [`browser`]: the clock, the timer, the language, the address, downloads;
 //!   the only js-sys/web-sys user besides the components' event targets.
+//! - [`terminal`]: the terminal component over the learner's shell
+//!   (`kafkaplay-shell`): its scrollback and line editor are tested natively.
 //!
 //! Built for the browser with Trunk (`index.html` at the repository root). A
 //! native build compiles everything and its `main` does nothing, so
@@ -25,6 +27,7 @@ mod i18n_play;
 mod log_lab;
 mod model;
 mod playground;
+mod terminal;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
