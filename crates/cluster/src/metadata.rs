@@ -51,6 +51,10 @@ pub enum MetadataRecord {
         leader: Option<NodeId>,
         isr: Option<Vec<NodeId>>,
         replicas: Option<Vec<NodeId>>,
+        /// KIP-455: the replicas a reassignment removes (`Some(vec![])` clears).
+        removing: Option<Vec<NodeId>>,
+        /// KIP-455: the replicas a reassignment adds (`Some(vec![])` clears).
+        adding: Option<Vec<NodeId>>,
     },
     RemoveTopic {
         id: Uuid,
@@ -84,9 +88,18 @@ pub struct PartitionRegistration {
     pub leader: NodeId,
     pub leader_epoch: i32,
     pub partition_epoch: i32,
+    /// KIP-455: replicas a reassignment is adding (in `replicas` meanwhile).
+    pub adding_replicas: Vec<NodeId>,
+    /// KIP-455: replicas a reassignment will remove (still in `replicas`).
+    pub removing_replicas: Vec<NodeId>,
 }
 
 impl PartitionRegistration {
+    /// A reassignment is in progress (`isReassignmentInProgress`).
+    pub fn is_reassigning(&self) -> bool {
+        !self.adding_replicas.is_empty() || !self.removing_replicas.is_empty()
+    }
+
     /// The preferred leader: the first replica.
     pub fn preferred_leader(&self) -> NodeId {
         self.replicas.first().copied().unwrap_or(NO_NODE)
@@ -293,6 +306,8 @@ impl MetadataImage {
                 leader,
                 isr,
                 replicas,
+                removing,
+                adding,
             } => {
                 let Some(p) = self
                     .topics
@@ -314,6 +329,12 @@ impl MetadataImage {
                 }
                 if let Some(r) = replicas {
                     p.replicas = r.clone();
+                }
+                if let Some(r) = removing {
+                    p.removing_replicas = r.clone();
+                }
+                if let Some(a) = adding {
+                    p.adding_replicas = a.clone();
                 }
                 p.partition_epoch += 1;
             }
@@ -419,6 +440,8 @@ mod tests {
             leader: 1,
             leader_epoch: 0,
             partition_epoch: 0,
+            adding_replicas: Vec::new(),
+            removing_replicas: Vec::new(),
         })
     }
 
@@ -463,6 +486,8 @@ mod tests {
             leader: None,
             isr: None,
             replicas,
+            removing: None,
+            adding: None,
         };
         // Moved away from 2 (named before) and onto 5 (named after).
         let moved = change(Some(vec![1, 5]));

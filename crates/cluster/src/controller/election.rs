@@ -14,7 +14,12 @@
 //! - the ISR is never written empty: when removing a broker would empty it,
 //!   the last member stays (Kafka without ELR, KIP-966).
 //!
-//! Not here: reassignment (adding/removing replicas) and ELR.
+//! - a reassignment (KIP-455) completes once every target replica is in the
+//!   target ISR (`PartitionReassignmentReplicas.maybeCompleteReassignment`):
+//!   the removing replicas leave the replicas and the ISR, adding/removing are
+//!   cleared, and the leader is elected among the target replicas.
+//!
+//! Not here: ELR.
 
 use crate::metadata::PartitionRegistration;
 use crate::types::{NodeId, NO_NODE};
@@ -31,7 +36,7 @@ pub enum Election {
 }
 
 /// What a `PartitionChange` record should set.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Change {
     /// `Some` when the leader changes (`Some(-1)`: no leader).
     pub leader: Option<NodeId>,
@@ -39,6 +44,41 @@ pub struct Change {
     pub isr: Option<Vec<NodeId>>,
     /// The new leader came from outside the ISR.
     pub unclean: bool,
+    /// `Some` when the replicas change (a reassignment starts, completes or is
+    /// cancelled).
+    pub replicas: Option<Vec<NodeId>>,
+    /// `Some` when the reassignment's removing replicas change.
+    pub removing: Option<Vec<NodeId>>,
+    /// `Some` when the reassignment's adding replicas change.
+    pub adding: Option<Vec<NodeId>>,
+}
+
+/// `PartitionReassignmentReplicas(current, target)`: the replicas while the
+/// reassignment runs (the target, then the replicas being removed), and the
+/// replicas removed and added.
+pub fn reassignment_replicas(current: &[NodeId], target: &[NodeId]) -> (Vec<NodeId>, Vec<NodeId>, Vec<NodeId>) {
+    let removing: Vec<NodeId> = current.iter().copied().filter(|r| !target.contains(r)).collect();
+    let adding: Vec<NodeId> = target.iter().copied().filter(|r| !current.contains(r)).collect();
+    let mut replicas = target.to_vec();
+    replicas.extend(&removing);
+    (replicas, removing, adding)
+}
+
+/// `maybeCompleteReassignment`: the replicas and ISR once the reassignment of
+/// `replicas` (removing `removing`, adding `adding`) completes, or `None` while
+/// a target replica is missing from `target_isr`.
+pub fn complete_reassignment(
+    replicas: &[NodeId],
+    removing: &[NodeId],
+    adding: &[NodeId],
+    target_isr: &[NodeId],
+) -> Option<(Vec<NodeId>, Vec<NodeId>)> {
+    if removing.is_empty() && adding.is_empty() {
+        return None;
+    }
+    let isr: Vec<NodeId> = target_isr.iter().copied().filter(|r| !removing.contains(r)).collect();
+    let replicas: Vec<NodeId> = replicas.iter().copied().filter(|r| !removing.contains(r)).collect();
+    replicas.iter().all(|r| isr.contains(r)).then_some((replicas, isr))
 }
 
 /// Kafka's `shouldTryElection`.
@@ -98,18 +138,62 @@ pub fn elect(
 }
 
 /// `PartitionChangeBuilder.build`: the change that moves `p` to `target_isr`
-/// with a leader chosen by `election`, or `None` when nothing changes.
+/// with a leader chosen by `election`, or `None` when nothing changes. A
+/// reassignment in progress completes when `target_isr` holds every target
+/// replica.
 pub fn build(
     p: &PartitionRegistration,
     target_isr: &[NodeId],
     election: Election,
     acceptable: &dyn Fn(NodeId) -> bool,
 ) -> Option<Change> {
-    let mut change = Change {
-        leader: None,
-        isr: None,
-        unclean: false,
+    if p.is_reassigning() {
+        if let Some((replicas, isr)) =
+            complete_reassignment(&p.replicas, &p.removing_replicas, &p.adding_replicas, target_isr)
+        {
+            return Some(build_reassignment(p, &replicas, &isr, &[], &[], election, acceptable));
+        }
+    }
+    build_plain(p, target_isr, election, acceptable)
+}
+
+/// A change that sets the replicas and the reassignment's adding and removing
+/// lists, with the ISR and leader that follow (Kafka's builder with
+/// `setTargetReplicas`, `setTargetRemoving`, `setTargetAdding`). The leader is
+/// elected among `replicas` in their order.
+pub fn build_reassignment(
+    p: &PartitionRegistration,
+    replicas: &[NodeId],
+    target_isr: &[NodeId],
+    removing: &[NodeId],
+    adding: &[NodeId],
+    election: Election,
+    acceptable: &dyn Fn(NodeId) -> bool,
+) -> Change {
+    let target = PartitionRegistration {
+        replicas: replicas.to_vec(),
+        ..p.clone()
     };
+    let mut change = build_plain(&target, target_isr, election, acceptable).unwrap_or_default();
+    if replicas != p.replicas.as_slice() {
+        change.replicas = Some(replicas.to_vec());
+    }
+    if removing != p.removing_replicas.as_slice() {
+        change.removing = Some(removing.to_vec());
+    }
+    if adding != p.adding_replicas.as_slice() {
+        change.adding = Some(adding.to_vec());
+    }
+    change
+}
+
+fn build_plain(
+    p: &PartitionRegistration,
+    target_isr: &[NodeId],
+    election: Election,
+    acceptable: &dyn Fn(NodeId) -> bool,
+) -> Option<Change> {
+    let mut change = Change::default();
     if should_try_election(p, target_isr, election, acceptable) {
         let (leader, unclean) = elect(p, target_isr, election, acceptable);
         if leader != p.leader {
@@ -141,6 +225,8 @@ mod tests {
             leader,
             leader_epoch: 0,
             partition_epoch: 0,
+            adding_replicas: Vec::new(),
+            removing_replicas: Vec::new(),
         }
     }
 
@@ -158,7 +244,8 @@ mod tests {
             Change {
                 leader: Some(2),
                 isr: Some(vec![2, 3]),
-                unclean: false
+                unclean: false,
+                ..Change::default()
             }
         );
         // Assignment order, not ISR order.
@@ -178,7 +265,8 @@ mod tests {
             Change {
                 leader: None,
                 isr: Some(vec![2, 3]),
-                unclean: false
+                unclean: false,
+                ..Change::default()
             }
         );
     }
@@ -192,7 +280,8 @@ mod tests {
             Change {
                 leader: Some(NO_NODE),
                 isr: None,
-                unclean: false
+                unclean: false,
+                ..Change::default()
             }
         );
     }
@@ -206,7 +295,8 @@ mod tests {
             Change {
                 leader: Some(2),
                 isr: Some(vec![2]),
-                unclean: true
+                unclean: true,
+                ..Change::default()
             }
         );
         // Clean is still preferred when possible.
@@ -217,7 +307,8 @@ mod tests {
             Change {
                 leader: Some(3),
                 isr: Some(vec![3]),
-                unclean: false
+                unclean: false,
+                ..Change::default()
             }
         );
     }
@@ -251,7 +342,8 @@ mod tests {
             Change {
                 leader: Some(1),
                 isr: None,
-                unclean: false
+                unclean: false,
+                ..Change::default()
             }
         );
     }
