@@ -5,7 +5,7 @@
 
 use kafkaplay_cluster::error::KafkaError;
 use kafkaplay_cluster::invariants::InvariantChecker;
-use kafkaplay_cluster::protocol::{AdminRequest, AdminResponse, OngoingReassignment};
+use kafkaplay_cluster::protocol::{AdminRequest, AdminResponse, AdminResult, OngoingReassignment};
 use kafkaplay_cluster::{ClusterConfig, Fault, NodeId, Simulation, TopicPartition};
 
 use crate::support::*;
@@ -28,7 +28,7 @@ fn create_assigned(sim: &mut Simulation, name: &str, assignment: Vec<Vec<NodeId>
 fn reassign(
     sim: &mut Simulation,
     reassignments: Vec<(TopicPartition, Option<Vec<NodeId>>)>,
-) -> Vec<(TopicPartition, Result<(), (KafkaError, String)>)> {
+) -> Vec<(TopicPartition, AdminResult)> {
     match sim.admin_and_wait(AdminRequest::AlterPartitionReassignments { reassignments }, 30_000) {
         Some(AdminResponse::AlterPartitionReassignments(r)) => r,
         other => panic!("seed {}: reassign: {other:?}", sim.seed()),

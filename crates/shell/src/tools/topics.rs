@@ -858,6 +858,14 @@ fn describe(world: &mut World, out: &mut Output, opts: &Parsed, bootstrap: &str)
                 ids(&p.replicas),
                 ids(&p.isr)
             );
+            if p.is_reassigning() {
+                // From ListPartitionReassignments in Kafka; the same registration here.
+                line.push_str(&format!(
+                    "\tAdding Replicas: {}\tRemoving Replicas: {}",
+                    ids(&p.adding_replicas),
+                    ids(&p.removing_replicas)
+                ));
+            }
             match world.flavour {
                 Flavour::Confluent => {
                     let offline: Vec<NodeId> = p.replicas.iter().copied().filter(|r| !image.is_alive(*r)).collect();
