@@ -347,4 +347,58 @@ mod tests {
             }
         );
     }
+
+    #[test]
+    fn reassignment_replicas_are_target_then_removing() {
+        assert_eq!(
+            reassignment_replicas(&[1, 2], &[2, 3]),
+            (vec![2, 3, 1], vec![1], vec![3])
+        );
+        assert_eq!(
+            reassignment_replicas(&[1, 2, 3], &[3]),
+            (vec![3, 1, 2], vec![1, 2], vec![])
+        );
+        assert_eq!(reassignment_replicas(&[1], &[1, 4]), (vec![1, 4], vec![], vec![4]));
+    }
+
+    #[test]
+    fn reassignment_completes_once_every_target_replica_is_in_sync() {
+        // Moving [1, 2] to [2, 3]: replicas [2, 3, 1], adding 3, removing 1.
+        assert_eq!(complete_reassignment(&[2, 3, 1], &[1], &[3], &[1, 2]), None);
+        assert_eq!(
+            complete_reassignment(&[2, 3, 1], &[1], &[3], &[1, 2, 3]),
+            Some((vec![2, 3], vec![2, 3]))
+        );
+        assert_eq!(
+            complete_reassignment(&[1, 2], &[], &[], &[1, 2]),
+            None,
+            "nothing in progress"
+        );
+    }
+
+    #[test]
+    fn completing_a_reassignment_moves_leadership_off_a_removed_leader() {
+        let mut p = partition(&[2, 3, 1], &[1, 2], 1);
+        p.adding_replicas = vec![3];
+        p.removing_replicas = vec![1];
+        let all = alive(&[1, 2, 3]);
+        // 3 is not in sync yet.
+        assert_eq!(
+            build(&p, &[1, 2], Election::Clean, &all),
+            None,
+            "nothing changes while 3 catches up"
+        );
+        let c = build(&p, &[1, 2, 3], Election::Clean, &all).unwrap();
+        assert_eq!(
+            c,
+            Change {
+                leader: Some(2),
+                isr: Some(vec![2, 3]),
+                unclean: false,
+                replicas: Some(vec![2, 3]),
+                removing: Some(vec![]),
+                adding: Some(vec![]),
+            }
+        );
+    }
 }

@@ -1025,4 +1025,51 @@ mod tests {
             .expect("a newer format is refused");
         assert!(e.0.contains("format version"), "{e}");
     }
+
+    #[test]
+    fn reassignment_records_round_trip_and_old_tags_stay() {
+        let reg = |adding: Vec<NodeId>, removing: Vec<NodeId>| {
+            MetadataRecord::Partition(Arc::new(PartitionRegistration {
+                topic_id: Uuid(9),
+                partition: 2,
+                replicas: vec![2, 3, 1],
+                isr: vec![1, 2],
+                leader: 1,
+                leader_epoch: 4,
+                partition_epoch: 6,
+                adding_replicas: adding,
+                removing_replicas: removing,
+            }))
+        };
+        let change = |removing: Option<Vec<NodeId>>, adding: Option<Vec<NodeId>>| MetadataRecord::PartitionChange {
+            topic_id: Uuid(9),
+            partition: 2,
+            leader: Some(2),
+            isr: Some(vec![2, 3]),
+            replicas: Some(vec![2, 3]),
+            removing,
+            adding,
+        };
+        for (record, tag) in [
+            (reg(Vec::new(), Vec::new()), 6),
+            (reg(vec![3], vec![1]), 12),
+            (change(None, None), 7),
+            (change(Some(Vec::new()), Some(Vec::new())), 13),
+            (change(Some(vec![1]), None), 13),
+        ] {
+            let mut w = Writer { out: Vec::new() };
+            write_record(&mut w, &record);
+            assert_eq!(w.out[0], tag, "{record:?}");
+            let mut r = Reader { input: &w.out, pos: 0 };
+            assert_eq!(read_record(&mut r).unwrap(), record);
+            assert_eq!(r.pos, w.out.len());
+            for n in 0..w.out.len() {
+                let mut r = Reader {
+                    input: &w.out[..n],
+                    pos: 0,
+                };
+                assert!(read_record(&mut r).is_err(), "prefix of {n} bytes of {record:?}");
+            }
+        }
+    }
 }
