@@ -43,8 +43,8 @@ pub enum MetadataRecord {
     /// Shared: the controller's log, every fetch response and every image that
     /// applies it hold the same registration until a `PartitionChange` copies it.
     Partition(Arc<PartitionRegistration>),
-    /// Only the fields that change are set; a new leader bumps the leader epoch,
-    /// and any change bumps the partition epoch.
+    /// Only the fields that change are set; a leader (even the same one) bumps
+    /// the leader epoch, and any change bumps the partition epoch.
     PartitionChange {
         topic_id: Uuid,
         partition: i32,
@@ -318,11 +318,11 @@ impl MetadataImage {
                 };
                 names_broker = p.replicas.contains(&broker) || replicas.as_ref().is_some_and(|r| r.contains(&broker));
                 let p = Arc::make_mut(p);
+                // Any leader set bumps the leader epoch, even the same leader
+                // (Kafka's replay; a reassignment uses it to fence removed replicas).
                 if let Some(l) = leader {
-                    if *l != p.leader {
-                        p.leader = *l;
-                        p.leader_epoch += 1;
-                    }
+                    p.leader = *l;
+                    p.leader_epoch += 1;
                 }
                 if let Some(isr) = isr {
                     p.isr = isr.clone();

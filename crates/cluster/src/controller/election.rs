@@ -175,6 +175,11 @@ pub fn build_reassignment(
         ..p.clone()
     };
     let mut change = build_plain(&target, target_isr, election, acceptable).unwrap_or_default();
+    // `triggerLeaderEpochBumpForReplicaReassignmentIfNeeded`: a replica that
+    // leaves the list must see a new leader epoch.
+    if change.leader.is_none() && !p.replicas.iter().all(|r| replicas.contains(r)) {
+        change.leader = Some(p.leader);
+    }
     if replicas != p.replicas.as_slice() {
         change.replicas = Some(replicas.to_vec());
     }
@@ -400,5 +405,24 @@ mod tests {
                 adding: Some(vec![]),
             }
         );
+    }
+
+    #[test]
+    fn removing_a_replica_bumps_the_leader_epoch_of_a_staying_leader() {
+        let p = partition(&[1, 2, 3], &[1, 2, 3], 1);
+        let c = build_reassignment(&p, &[1, 2], &[1, 2], &[], &[], Election::Clean, &alive(&[1, 2, 3]));
+        assert_eq!(c.leader, Some(1), "the same leader, set again for a new epoch");
+        assert_eq!(c.replicas, Some(vec![1, 2]));
+        // Only adding a replica: no bump.
+        let c = build_reassignment(
+            &p,
+            &[1, 2, 3, 4],
+            &[1, 2, 3],
+            &[],
+            &[4],
+            Election::Clean,
+            &alive(&[1, 2, 3, 4]),
+        );
+        assert_eq!(c.leader, None);
     }
 }
