@@ -173,6 +173,18 @@ fn execute_verify_list_and_describe_follow_the_move() {
         line.contains("\tReplicas: 2,3,1\tIsr: 1,2\tAdding Replicas: 3\tRemoving Replicas: 1"),
         "{line}"
     );
+    // The replication factor leaves out the replicas being added.
+    assert!(r.stdout().starts_with("Topic: t\tTopicId: "), "{}", r.stdout());
+    assert!(
+        r.stdout().lines().next().unwrap().contains("\tReplicationFactor: 2\t"),
+        "{}",
+        r.stdout()
+    );
+    let r = run(
+        &mut w,
+        &format!("kafka-topics {BS} --describe --under-replicated-partitions"),
+    );
+    assert!(!r.stdout().contains("Partition: 0\t"), "{}", r.stdout());
     // A second plan while one runs needs --additional.
     let r = run(
         &mut w,
