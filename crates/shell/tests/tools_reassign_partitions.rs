@@ -314,3 +314,32 @@ fn execute_refuses_unknown_brokers_and_partitions() {
         r.stdout()
     );
 }
+
+#[test]
+fn throttled_execute_is_refused_honestly() {
+    let mut w = setup();
+    plan(
+        &mut w,
+        "/tmp/move.json",
+        r#"{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[2,3]}]}"#,
+    );
+    let r = run(
+        &mut w,
+        &format!("kafka-reassign-partitions {BS} --execute --reassignment-json-file /tmp/move.json --throttle 1000"),
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout()
+            .starts_with("Error: Throttled reassignments are not simulated yet: replication runs unthrottled."),
+        "{}",
+        r.stdout()
+    );
+    let r = run(&mut w, &format!("kafka-reassign-partitions {BS} --list"));
+    assert_eq!(r.stdout(), "No partition reassignments found.\n", "nothing started");
+    // The default (-1) is no throttle.
+    let r = run(
+        &mut w,
+        &format!("kafka-reassign-partitions {BS} --execute --reassignment-json-file /tmp/move.json --throttle -1"),
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout());
+}

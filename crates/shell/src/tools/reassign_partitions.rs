@@ -5,8 +5,9 @@
 //! holds). `--execute` and `--cancel` send AlterPartitionReassignments,
 //! `--list` and `--verify` ListPartitionReassignments, to the controller
 //! (KIP-455); `--verify` reads the replicas of partitions not being moved from
-//! a broker's metadata. Throttles are not simulated: `--throttle` is accepted
-//! and the throttle-clearing lines are printed as Kafka prints them.
+//! a broker's metadata. Throttles are not simulated: `--execute --throttle`
+//! is refused, and the throttle-clearing lines of --verify and --cancel are
+//! printed as Kafka prints them (there is nothing to clear).
 
 use std::collections::BTreeMap;
 
@@ -522,8 +523,21 @@ fn joined(tps: impl IntoIterator<Item = TopicPartition>) -> String {
     tps.into_iter().map(|tp| tp.to_string()).collect::<Vec<_>>().join(",")
 }
 
-/// `executeAssignment` (no throttle: `--throttle` is not simulated).
+/// `executeAssignment`. Throttles (`--throttle`,
+/// `--replica-alter-log-dirs-throttle`) are not simulated: asking for one is
+/// refused before anything starts, rather than ignored.
 fn execute(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) -> Result<(), Failure> {
+    let throttled = ["throttle", "replica-alter-log-dirs-throttle"]
+        .iter()
+        .any(|t| o.value(t).and_then(|v| v.parse::<i64>().ok()).is_some_and(|v| v >= 0));
+    if throttled {
+        return Err((
+            "org.apache.kafka.common.errors.UnsupportedVersionException".to_string(),
+            "Throttled reassignments are not simulated yet: replication runs unthrottled. Run --execute without \
+             --throttle."
+                .to_string(),
+        ));
+    }
     let targets = read_plan(world, o)?;
     if targets.is_empty() {
         return Err((
