@@ -1249,7 +1249,8 @@ impl Controller {
                             ),
                         ));
                     }
-                    isr = replicas.clone();
+                    // The first remaining replica alone: an unclean election.
+                    isr = replicas.first().copied().into_iter().collect();
                 }
                 election::build_reassignment(&p, &replicas, &isr, &[], &[], Election::Clean, &acceptable)
             }

@@ -55,10 +55,14 @@ pub struct Change {
 
 /// `PartitionReassignmentReplicas(current, target)`: the replicas while the
 /// reassignment runs (the target, then the replicas being removed), and the
-/// replicas removed and added.
+/// replicas removed and added, each in ascending order (Kafka's `TreeSet`).
 pub fn reassignment_replicas(current: &[NodeId], target: &[NodeId]) -> (Vec<NodeId>, Vec<NodeId>, Vec<NodeId>) {
-    let removing: Vec<NodeId> = current.iter().copied().filter(|r| !target.contains(r)).collect();
-    let adding: Vec<NodeId> = target.iter().copied().filter(|r| !current.contains(r)).collect();
+    let mut removing: Vec<NodeId> = current.iter().copied().filter(|r| !target.contains(r)).collect();
+    let mut adding: Vec<NodeId> = target.iter().copied().filter(|r| !current.contains(r)).collect();
+    removing.sort_unstable();
+    removing.dedup();
+    adding.sort_unstable();
+    adding.dedup();
     let mut replicas = target.to_vec();
     replicas.extend(&removing);
     (replicas, removing, adding)
@@ -78,6 +82,9 @@ pub fn complete_reassignment(
     }
     let isr: Vec<NodeId> = target_isr.iter().copied().filter(|r| !removing.contains(r)).collect();
     let replicas: Vec<NodeId> = replicas.iter().copied().filter(|r| !removing.contains(r)).collect();
+    if isr.is_empty() || replicas.is_empty() {
+        return None;
+    }
     replicas.iter().all(|r| isr.contains(r)).then_some((replicas, isr))
 }
 
@@ -364,6 +371,11 @@ mod tests {
             (vec![3, 1, 2], vec![1, 2], vec![])
         );
         assert_eq!(reassignment_replicas(&[1], &[1, 4]), (vec![1, 4], vec![], vec![4]));
+        // Removing and adding in ascending order, whatever the lists' order.
+        assert_eq!(
+            reassignment_replicas(&[3, 1], &[5, 2, 4]),
+            (vec![5, 2, 4, 1, 3], vec![1, 3], vec![2, 4, 5])
+        );
     }
 
     #[test]
