@@ -151,7 +151,7 @@ fn execute_verify_list_and_describe_follow_the_move() {
     assert_eq!(
         r.stdout(),
         "Current partition reassignments:\n\
-         t-0: replicas: 2,3,1. target replicas: 2,3. adding replicas: 3. removing replicas: 1.\n"
+         t-0: replicas: 2,3,1. adding: 3. removing: 1.\n"
     );
     let r = run(
         &mut w,
@@ -243,6 +243,7 @@ fn cancel_reverts_an_active_move() {
     assert_eq!(
         r.stdout(),
         "Successfully cancelled partition reassignment for: t-0\n\
+         None of the specified partition moves are active.\
          Clearing broker-level throttles on brokers 1,2,3\n\
          Clearing topic-level throttles on topic t\n"
     );
@@ -263,7 +264,8 @@ fn cancel_reverts_an_active_move() {
     );
     assert_eq!(
         r.stdout(),
-        "None of the specified partition reassignments are active.\n"
+        "None of the specified partition reassignments are active.\n\
+         None of the specified partition moves are active."
     );
 }
 

@@ -627,6 +627,9 @@ fn cancel(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) -> R
             joined(active)
         ));
     }
+    // No log directory moves (one log directory per broker). Kafka prints
+    // this line without a newline.
+    out.out("None of the specified partition moves are active.");
     if !o.has("preserve-throttles") {
         clear_all_throttles(out, &image, &targets);
     }
@@ -704,17 +707,12 @@ fn list(world: &mut World, out: &mut Output, bootstrap: &str) -> Result<(), Fail
     let ids = |v: &[NodeId]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",");
     let mut lines = vec!["Current partition reassignments:".to_string()];
     for (tp, r) in &current {
-        let target: Vec<NodeId> = r.replicas.iter().copied().filter(|x| !r.removing.contains(x)).collect();
-        let mut line = format!(
-            "{tp}: replicas: {}. target replicas: {}.",
-            ids(&r.replicas),
-            ids(&target)
-        );
+        let mut line = format!("{tp}: replicas: {}.", ids(&r.replicas));
         if !r.adding.is_empty() {
-            line.push_str(&format!(" adding replicas: {}.", ids(&r.adding)));
+            line.push_str(&format!(" adding: {}.", ids(&r.adding)));
         }
         if !r.removing.is_empty() {
-            line.push_str(&format!(" removing replicas: {}.", ids(&r.removing)));
+            line.push_str(&format!(" removing: {}.", ids(&r.removing)));
         }
         lines.push(line);
     }
