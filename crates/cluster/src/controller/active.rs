@@ -222,7 +222,15 @@ impl Controller {
                     should_shutdown,
                 },
             ),
-            Reply::AlterPartition { to, tp } => {
+            Reply::AlterPartition {
+                to,
+                tp,
+                new_leader_elected: true,
+            } => cx.send(
+                to,
+                Message::AlterPartitionResponse(alter_partition_error(tp, KafkaError::NewLeaderElected, None)),
+            ),
+            Reply::AlterPartition { to, tp, .. } => {
                 let response = match self.image.partition(&tp) {
                     Some(p) => AlterPartitionResponse {
                         tp,
@@ -270,7 +278,7 @@ impl Controller {
                     should_shutdown: false,
                 },
             ),
-            Reply::AlterPartition { to, tp } => {
+            Reply::AlterPartition { to, tp, .. } => {
                 cx.send(to, Message::AlterPartitionResponse(alter_partition_error(tp, e, None)))
             }
         }
@@ -627,11 +635,12 @@ impl Controller {
         if req.new_isr.iter().any(|r| !is_active_broker(w, *r)) {
             return fail(cx, KafkaError::IneligibleReplica, Some(&p));
         }
-        let reply = Some(Reply::AlterPartition {
-            to: from,
-            tp: tp.clone(),
-        });
         if req.new_isr == p.isr {
+            let reply = Some(Reply::AlterPartition {
+                to: from,
+                tp: tp.clone(),
+                new_leader_elected: false,
+            });
             return self.write(cx, Vec::new(), Vec::new(), reply);
         }
         let reason = if req.new_isr.len() > p.isr.len() {
@@ -656,6 +665,13 @@ impl Controller {
             reason
         };
         let observations = change_observations(&tp, &p, &change, "reassignment", reason);
+        // Completing a reassignment may move leadership off the requester: it
+        // hears NEW_LEADER_ELECTED and waits for the metadata.
+        let reply = Some(Reply::AlterPartition {
+            to: from,
+            tp: tp.clone(),
+            new_leader_elected: change.leader.is_some_and(|l| l != req.broker),
+        });
         self.write(cx, vec![change_record(&p, change)], observations, reply);
     }
 
