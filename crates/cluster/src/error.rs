@@ -85,6 +85,7 @@ kafka_errors! {
     PreferredLeaderNotAvailable = 80, "PREFERRED_LEADER_NOT_AVAILABLE", "org.apache.kafka.common.errors.PreferredLeaderNotAvailableException", "The preferred leader was not available.";
     EligibleLeadersNotAvailable = 83, "ELIGIBLE_LEADERS_NOT_AVAILABLE", "org.apache.kafka.common.errors.EligibleLeadersNotAvailableException", "Eligible topic partition leaders are not available.";
     ElectionNotNeeded = 84, "ELECTION_NOT_NEEDED", "org.apache.kafka.common.errors.ElectionNotNeededException", "Leader election not needed for topic partition.";
+    NoReassignmentInProgress = 85, "NO_REASSIGNMENT_IN_PROGRESS", "org.apache.kafka.common.errors.NoReassignmentInProgressException", "No partition reassignment is in progress.";
     InvalidUpdateVersion = 95, "INVALID_UPDATE_VERSION", "org.apache.kafka.common.errors.InvalidUpdateVersionException", "The given update version was invalid.";
     UnknownTopicId = 100, "UNKNOWN_TOPIC_ID", "org.apache.kafka.common.errors.UnknownTopicIdException", "This server does not host this topic ID.";
     BrokerIdNotRegistered = 102, "BROKER_ID_NOT_REGISTERED", "org.apache.kafka.common.errors.BrokerIdNotRegisteredException", "The given broker ID was not registered.";

@@ -43,14 +43,18 @@ pub enum MetadataRecord {
     /// Shared: the controller's log, every fetch response and every image that
     /// applies it hold the same registration until a `PartitionChange` copies it.
     Partition(Arc<PartitionRegistration>),
-    /// Only the fields that change are set; a new leader bumps the leader epoch,
-    /// and any change bumps the partition epoch.
+    /// Only the fields that change are set; a leader (even the same one) bumps
+    /// the leader epoch, and any change bumps the partition epoch.
     PartitionChange {
         topic_id: Uuid,
         partition: i32,
         leader: Option<NodeId>,
         isr: Option<Vec<NodeId>>,
         replicas: Option<Vec<NodeId>>,
+        /// KIP-455: the replicas a reassignment removes (`Some(vec![])` clears).
+        removing: Option<Vec<NodeId>>,
+        /// KIP-455: the replicas a reassignment adds (`Some(vec![])` clears).
+        adding: Option<Vec<NodeId>>,
     },
     RemoveTopic {
         id: Uuid,
@@ -84,9 +88,18 @@ pub struct PartitionRegistration {
     pub leader: NodeId,
     pub leader_epoch: i32,
     pub partition_epoch: i32,
+    /// KIP-455: replicas a reassignment is adding (in `replicas` meanwhile).
+    pub adding_replicas: Vec<NodeId>,
+    /// KIP-455: replicas a reassignment will remove (still in `replicas`).
+    pub removing_replicas: Vec<NodeId>,
 }
 
 impl PartitionRegistration {
+    /// A reassignment is in progress (`isReassignmentInProgress`).
+    pub fn is_reassigning(&self) -> bool {
+        !self.adding_replicas.is_empty() || !self.removing_replicas.is_empty()
+    }
+
     /// The preferred leader: the first replica.
     pub fn preferred_leader(&self) -> NodeId {
         self.replicas.first().copied().unwrap_or(NO_NODE)
@@ -293,6 +306,8 @@ impl MetadataImage {
                 leader,
                 isr,
                 replicas,
+                removing,
+                adding,
             } => {
                 let Some(p) = self
                     .topics
@@ -303,17 +318,23 @@ impl MetadataImage {
                 };
                 names_broker = p.replicas.contains(&broker) || replicas.as_ref().is_some_and(|r| r.contains(&broker));
                 let p = Arc::make_mut(p);
+                // Any leader set bumps the leader epoch, even the same leader
+                // (Kafka's replay; a reassignment uses it to fence removed replicas).
                 if let Some(l) = leader {
-                    if *l != p.leader {
-                        p.leader = *l;
-                        p.leader_epoch += 1;
-                    }
+                    p.leader = *l;
+                    p.leader_epoch += 1;
                 }
                 if let Some(isr) = isr {
                     p.isr = isr.clone();
                 }
                 if let Some(r) = replicas {
                     p.replicas = r.clone();
+                }
+                if let Some(r) = removing {
+                    p.removing_replicas = r.clone();
+                }
+                if let Some(a) = adding {
+                    p.adding_replicas = a.clone();
                 }
                 p.partition_epoch += 1;
             }
@@ -419,6 +440,8 @@ mod tests {
             leader: 1,
             leader_epoch: 0,
             partition_epoch: 0,
+            adding_replicas: Vec::new(),
+            removing_replicas: Vec::new(),
         })
     }
 
@@ -463,6 +486,8 @@ mod tests {
             leader: None,
             isr: None,
             replicas,
+            removing: None,
+            adding: None,
         };
         // Moved away from 2 (named before) and onto 5 (named after).
         let moved = change(Some(vec![1, 5]));

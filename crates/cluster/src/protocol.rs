@@ -423,6 +423,25 @@ pub enum AdminRequest {
     UnregisterBroker {
         broker: NodeId,
     },
+    /// KIP-455 `AlterPartitionReassignments`: per partition, the target
+    /// replicas, or `None` to cancel its reassignment.
+    AlterPartitionReassignments {
+        reassignments: Vec<(TopicPartition, Option<Vec<NodeId>>)>,
+    },
+    /// KIP-455 `ListPartitionReassignments`; `None` partitions means all.
+    ListPartitionReassignments {
+        partitions: Option<Vec<TopicPartition>>,
+    },
+}
+
+/// One partition's reassignment in progress (`OngoingPartitionReassignment`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OngoingReassignment {
+    pub tp: TopicPartition,
+    /// The target replicas followed by those being removed.
+    pub replicas: Vec<NodeId>,
+    pub adding: Vec<NodeId>,
+    pub removing: Vec<NodeId>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -435,6 +454,11 @@ pub enum AdminResponse {
     /// Per partition: `Ok` when elected, else the error (`ELECTION_NOT_NEEDED`, ...).
     ElectLeaders(Vec<(TopicPartition, AdminResult)>),
     UnregisterBroker(Result<(), (KafkaError, String)>),
+    /// Per partition: `Ok` when the reassignment started, completed or was
+    /// cancelled, else Kafka's error.
+    AlterPartitionReassignments(Vec<(TopicPartition, AdminResult)>),
+    /// The reassignments in progress, in partition order.
+    ListPartitionReassignments(AdminResult<Vec<OngoingReassignment>>),
 }
 
 #[derive(Debug, Clone, PartialEq)]

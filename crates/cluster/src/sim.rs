@@ -928,7 +928,8 @@ fn admin_not_controller(r: &AdminResponse) -> bool {
         | AdminResponse::CreatePartitions(e)
         | AdminResponse::AlterTopicConfigs(e)
         | AdminResponse::UnregisterBroker(e) => is(e),
-        AdminResponse::ElectLeaders(v) => v.iter().any(|(_, e)| is(e)),
+        AdminResponse::ElectLeaders(v) | AdminResponse::AlterPartitionReassignments(v) => v.iter().any(|(_, e)| is(e)),
+        AdminResponse::ListPartitionReassignments(e) => matches!(e, Err((NotController, _))),
     }
 }
 

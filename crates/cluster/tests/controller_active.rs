@@ -646,3 +646,68 @@ fn non_leader_redirects_fetches_and_refuses_requests() {
         )
     )));
 }
+
+#[test]
+fn alter_partition_completes_a_reassignment_and_tells_the_old_leader_new_leader_elected() {
+    let mut h = Harness::new(&config(3), 5);
+    let epochs = h.brokers(&[1, 2, 3]);
+    h.create_with("t", -1, -1, Some(vec![vec![1, 2]]), vec![]).unwrap();
+    let tp = TopicPartition::new("t", 0);
+    match h.admin(AdminRequest::AlterPartitionReassignments {
+        reassignments: vec![(tp.clone(), Some(vec![2, 3]))],
+    }) {
+        AdminResponse::AlterPartitionReassignments(r) => assert_eq!(r, vec![(tp.clone(), Ok(()))]),
+        other => panic!("{other:?}"),
+    }
+    let p = h.image().partition(&tp).unwrap().clone();
+    assert_eq!(
+        (
+            p.replicas.clone(),
+            p.isr.clone(),
+            p.leader,
+            p.adding_replicas.clone(),
+            p.removing_replicas.clone()
+        ),
+        (vec![2, 3, 1], vec![1, 2], 1, vec![3], vec![1])
+    );
+    // The leader (1) adds the caught-up replica 3 to the ISR: that completes the
+    // move, and leadership leaves 1.
+    let effects = h.deliver(
+        1,
+        Message::AlterPartition(AlterPartition {
+            broker: 1,
+            broker_epoch: epochs[0],
+            tp: tp.clone(),
+            leader_epoch: p.leader_epoch,
+            partition_epoch: p.partition_epoch,
+            new_isr: vec![1, 2, 3],
+        }),
+    );
+    assert!(
+        matches!(&Harness::sent_to(&effects, 1)[0], Message::AlterPartitionResponse(r) if r.error == Some(KafkaError::NewLeaderElected)),
+        "{effects:?}"
+    );
+    let done = h.image().partition(&tp).unwrap().clone();
+    assert_eq!(
+        (done.replicas.clone(), done.isr.clone(), done.leader),
+        (vec![2, 3], vec![2, 3], 2)
+    );
+    assert!(done.adding_replicas.is_empty() && done.removing_replicas.is_empty());
+    assert_eq!(done.leader_epoch, p.leader_epoch + 1);
+    // Cancelling now: nothing in progress.
+    match h.admin(AdminRequest::AlterPartitionReassignments {
+        reassignments: vec![(tp.clone(), None)],
+    }) {
+        AdminResponse::AlterPartitionReassignments(r) => assert_eq!(
+            r,
+            vec![(
+                tp.clone(),
+                Err((
+                    KafkaError::NoReassignmentInProgress,
+                    "No partition reassignment is in progress.".to_string()
+                ))
+            )]
+        ),
+        other => panic!("{other:?}"),
+    }
+}

@@ -393,3 +393,55 @@ fn a_torn_tail_in_a_stored_file_is_cut_reported_and_refetched() {
     assert_eq!(leo(follower), leo(leader.1), "the follower refetched what recovery cut");
     assert_eq!(leo(follower), Some(50));
 }
+
+#[test]
+fn a_reassignment_in_progress_survives_a_restore_and_then_completes() {
+    let mut sim = Simulation::new(ClusterConfig::new(3, 1), 11);
+    assert!(sim.run_until_condition(60_000, |s| s
+        .metadata()
+        .is_some_and(|m| m.unfenced_brokers() == vec![1, 2, 3])));
+    let create = AdminRequest::CreateTopic {
+        name: "t".into(),
+        partitions: -1,
+        replication_factor: -1,
+        assignment: Some(vec![vec![1, 2]]),
+        configs: Vec::new(),
+        validate_only: false,
+    };
+    assert!(matches!(
+        sim.admin_and_wait(create, 30_000),
+        Some(AdminResponse::CreateTopic(Ok(_)))
+    ));
+    sim.run_for(3_000);
+    // Broker 3 is paused, so the move waits for it.
+    sim.apply_fault(Fault::Pause(3));
+    let tp = TopicPartition::new("t", 0);
+    let reassign = AdminRequest::AlterPartitionReassignments {
+        reassignments: vec![(tp.clone(), Some(vec![2, 3]))],
+    };
+    assert_eq!(
+        sim.admin_and_wait(reassign, 30_000),
+        Some(AdminResponse::AlterPartitionReassignments(vec![(tp.clone(), Ok(()))]))
+    );
+    sim.run_for(1_000);
+    let persisted = sim.persisted();
+    let (meta, files) = (persisted.meta.clone(), stored_files(&persisted));
+    drop(persisted);
+    drop(sim);
+
+    let (mut restored, _) = Simulation::restore(&meta, files).expect("restore");
+    assert!(restored.run_until_condition(60_000, |s| s.metadata().is_some_and(|m| m.partition(&tp).is_some())));
+    let p = restored.metadata().unwrap().partition(&tp).unwrap().clone();
+    assert_eq!(
+        (p.replicas, p.adding_replicas, p.removing_replicas),
+        (vec![2, 3, 1], vec![3], vec![1]),
+        "the reassignment came back from the metadata log"
+    );
+    // Every node restarts, broker 3 included: it catches up and the move completes.
+    assert!(restored.run_until_condition(60_000, |s| s
+        .metadata()
+        .and_then(|m| m.partition(&tp))
+        .is_some_and(|p| !p.is_reassigning())));
+    let p = restored.metadata().unwrap().partition(&tp).unwrap().clone();
+    assert_eq!((p.replicas, p.leader), (vec![2, 3], 2));
+}

@@ -1,5 +1,6 @@
-//! `kafka-reassign-partitions`: --generate and --verify with
-//! ReassignPartitionsCommand's output.
+//! `kafka-reassign-partitions`: --generate, --execute, --verify, --list and
+//! --cancel with ReassignPartitionsCommand's output, and `kafka-topics
+//! --describe` during a move.
 
 mod support;
 
@@ -116,4 +117,231 @@ fn argument_errors() {
     );
     assert_eq!(r.code, 1);
     assert!(r.stdout().starts_with("Error: The input string is not a valid JSON\n"));
+}
+
+fn plan(w: &mut World, path: &str, json: &str) {
+    w.fs.write(path, json.as_bytes().to_vec());
+}
+
+#[test]
+fn execute_verify_list_and_describe_follow_the_move() {
+    let mut w = setup();
+    // Broker 3 is paused: it cannot catch up, so the move stays in progress.
+    w.sim.apply_fault(kafkaplay_cluster::Fault::Pause(3));
+    plan(
+        &mut w,
+        "/tmp/move.json",
+        r#"{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[2,3]}]}"#,
+    );
+    let r = run(
+        &mut w,
+        &format!("kafka-reassign-partitions {BS} --execute --reassignment-json-file /tmp/move.json"),
+    );
+    assert_eq!((r.code, r.stderr()), (0, String::new()));
+    assert_eq!(
+        r.stdout(),
+        "Current partition replica assignment\n\
+         \n\
+         {\"version\":1,\"partitions\":[{\"topic\":\"t\",\"partition\":0,\"replicas\":[1,2],\"log_dirs\":[\"any\",\"any\"]}]}\n\
+         \n\
+         Save this to use as the --reassignment-json-file option during rollback\n\
+         Successfully started partition reassignment for t-0\n"
+    );
+    let r = run(&mut w, &format!("kafka-reassign-partitions {BS} --list"));
+    assert_eq!(
+        r.stdout(),
+        "Current partition reassignments:\n\
+         t-0: replicas: 2,3,1. adding: 3. removing: 1.\n"
+    );
+    let r = run(
+        &mut w,
+        &format!("kafka-reassign-partitions {BS} --verify --reassignment-json-file /tmp/move.json"),
+    );
+    assert_eq!(
+        r.stdout(),
+        "Status of partition reassignment:\nReassignment of partition t-0 is still in progress.\n\n"
+    );
+    w.sim.run_for(2_000);
+    let r = run(&mut w, &format!("kafka-topics {BS} --describe --topic t"));
+    let line = r
+        .stdout()
+        .lines()
+        .find(|l| l.contains("Partition: 0"))
+        .unwrap()
+        .to_string();
+    assert!(
+        line.contains("\tReplicas: 2,3,1\tIsr: 1,2\tAdding Replicas: 3\tRemoving Replicas: 1"),
+        "{line}"
+    );
+    // The replication factor leaves out the replicas being added.
+    assert!(r.stdout().starts_with("Topic: t\tTopicId: "), "{}", r.stdout());
+    assert!(
+        r.stdout().lines().next().unwrap().contains("\tReplicationFactor: 2\t"),
+        "{}",
+        r.stdout()
+    );
+    let r = run(
+        &mut w,
+        &format!("kafka-topics {BS} --describe --under-replicated-partitions"),
+    );
+    assert!(!r.stdout().contains("Partition: 0\t"), "{}", r.stdout());
+    // A second plan while one runs needs --additional.
+    let r = run(
+        &mut w,
+        &format!("kafka-reassign-partitions {BS} --execute --reassignment-json-file /tmp/move.json"),
+    );
+    assert_eq!(r.code, 1);
+    assert!(r
+        .stdout()
+        .starts_with("Cannot execute because there is an existing partition assignment.  Use --additional"));
+
+    w.sim.apply_fault(kafkaplay_cluster::Fault::Resume(3));
+    w.sim.run_for(15_000);
+    let r = run(
+        &mut w,
+        &format!("kafka-reassign-partitions {BS} --verify --reassignment-json-file /tmp/move.json"),
+    );
+    assert_eq!(
+        r.stdout(),
+        "Status of partition reassignment:\n\
+         Reassignment of partition t-0 is completed.\n\
+         \n\
+         Clearing broker-level throttles on brokers 1,2,3\n\
+         Clearing topic-level throttles on topic t\n"
+    );
+    let r = run(&mut w, &format!("kafka-topics {BS} --describe --topic t"));
+    let line = r
+        .stdout()
+        .lines()
+        .find(|l| l.contains("Partition: 0"))
+        .unwrap()
+        .to_string();
+    assert!(line.contains("\tLeader: 2\tReplicas: 2,3\tIsr: "), "{line}");
+    assert!(!line.contains("Adding Replicas"), "{line}");
+    let r = run(&mut w, &format!("kafka-reassign-partitions {BS} --list"));
+    assert_eq!(r.stdout(), "No partition reassignments found.\n");
+}
+
+#[test]
+fn cancel_reverts_an_active_move() {
+    let mut w = setup();
+    w.sim.apply_fault(kafkaplay_cluster::Fault::Pause(3));
+    plan(
+        &mut w,
+        "/tmp/move.json",
+        r#"{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[2,3]}]}"#,
+    );
+    let r = run(
+        &mut w,
+        &format!("kafka-reassign-partitions {BS} --execute --reassignment-json-file /tmp/move.json"),
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout());
+    let r = run(
+        &mut w,
+        &format!("kafka-reassign-partitions {BS} --cancel --reassignment-json-file /tmp/move.json"),
+    );
+    assert_eq!(
+        r.stdout(),
+        "Successfully cancelled partition reassignment for: t-0\n\
+         None of the specified partition moves are active.\
+         Clearing broker-level throttles on brokers 1,2,3\n\
+         Clearing topic-level throttles on topic t\n"
+    );
+    let r = run(&mut w, &format!("kafka-topics {BS} --describe --topic t"));
+    let line = r
+        .stdout()
+        .lines()
+        .find(|l| l.contains("Partition: 0"))
+        .unwrap()
+        .to_string();
+    assert!(line.contains("\tReplicas: 2,1\t"), "{line}");
+    assert!(!line.contains("Adding Replicas"), "{line}");
+    let r = run(
+        &mut w,
+        &format!(
+            "kafka-reassign-partitions {BS} --cancel --reassignment-json-file /tmp/move.json --preserve-throttles"
+        ),
+    );
+    assert_eq!(
+        r.stdout(),
+        "None of the specified partition reassignments are active.\n\
+         None of the specified partition moves are active."
+    );
+}
+
+#[test]
+fn execute_refuses_unknown_brokers_and_partitions() {
+    let mut w = setup();
+    plan(
+        &mut w,
+        "/tmp/bad.json",
+        r#"{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,7]}]}"#,
+    );
+    let r = run(
+        &mut w,
+        &format!("kafka-reassign-partitions {BS} --execute --reassignment-json-file /tmp/bad.json"),
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.stdout().starts_with("Error: Unknown broker id 7\n"), "{}", r.stdout());
+    plan(
+        &mut w,
+        "/tmp/dup.json",
+        r#"{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[2,2]}]}"#,
+    );
+    let r = run(
+        &mut w,
+        &format!("kafka-reassign-partitions {BS} --execute --reassignment-json-file /tmp/dup.json"),
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout().ends_with(
+            "Error reassigning partition(s):\nt-0: The manual partition assignment includes the broker 2 more than once.\n"
+        ),
+        "{}",
+        r.stdout()
+    );
+    plan(
+        &mut w,
+        "/tmp/gone.json",
+        r#"{"version":1,"partitions":[{"topic":"t","partition":9,"replicas":[1,2]}]}"#,
+    );
+    let r = run(
+        &mut w,
+        &format!("kafka-reassign-partitions {BS} --execute --reassignment-json-file /tmp/gone.json"),
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout().starts_with("Error: Unable to find partition: t-9\n"),
+        "{}",
+        r.stdout()
+    );
+}
+
+#[test]
+fn throttled_execute_is_refused_honestly() {
+    let mut w = setup();
+    plan(
+        &mut w,
+        "/tmp/move.json",
+        r#"{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[2,3]}]}"#,
+    );
+    let r = run(
+        &mut w,
+        &format!("kafka-reassign-partitions {BS} --execute --reassignment-json-file /tmp/move.json --throttle 1000"),
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout()
+            .starts_with("Error: Throttled reassignments are not simulated yet: replication runs unthrottled."),
+        "{}",
+        r.stdout()
+    );
+    let r = run(&mut w, &format!("kafka-reassign-partitions {BS} --list"));
+    assert_eq!(r.stdout(), "No partition reassignments found.\n", "nothing started");
+    // The default (-1) is no throttle.
+    let r = run(
+        &mut w,
+        &format!("kafka-reassign-partitions {BS} --execute --reassignment-json-file /tmp/move.json --throttle -1"),
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout());
 }

@@ -5,7 +5,9 @@
 //! passes the records. A leader that loses its epoch first answers every
 //! waiting request with `NOT_CONTROLLER`.
 //!
-//! Not here: ELR, reassignment, quotas, create-topic policies, producer-id
+//! Reassignments (KIP-455) start here and complete in AlterPartition.
+//!
+//! Not here: ELR, quotas, create-topic policies, producer-id
 //! blocks (`ProducerIds` records are written by whoever needs them later).
 
 use super::election::{self, Change, Election};
@@ -14,7 +16,9 @@ use super::validation;
 use super::{Controller, Pending, Reply, Role, Timer, SESSION_CHECK_INTERVAL_MS};
 use crate::error::KafkaError;
 use crate::metadata::{MetadataImage, MetadataRecord, PartitionRegistration};
-use crate::protocol::{AdminRequest, AdminResponse, AlterPartition, AlterPartitionResponse, Message};
+use crate::protocol::{
+    AdminRequest, AdminResponse, AlterPartition, AlterPartitionResponse, Message, OngoingReassignment,
+};
 use crate::sim::{self, Ctx};
 use crate::trace::Observation;
 use crate::types::{Ms, NodeId, TopicPartition, Uuid, NO_NODE};
@@ -55,15 +59,19 @@ fn failed_like(resp: &AdminResponse, error: KafkaError) -> AdminResponse {
         AdminResponse::CreatePartitions(_) => AdminResponse::CreatePartitions(e(error)),
         AdminResponse::AlterTopicConfigs(_) => AdminResponse::AlterTopicConfigs(e(error)),
         AdminResponse::UnregisterBroker(_) => AdminResponse::UnregisterBroker(e(error)),
-        AdminResponse::ElectLeaders(v) => {
+        AdminResponse::ElectLeaders(v) | AdminResponse::AlterPartitionReassignments(v) => {
             let mut parts: Vec<_> = v.iter().map(|(tp, _)| (tp.clone(), e(error))).collect();
             if parts.is_empty() {
                 // Kafka answers a top-level error; ours is per partition, so one
                 // placeholder entry carries it.
                 parts.push((TopicPartition::new("", -1), e(error)));
             }
-            AdminResponse::ElectLeaders(parts)
+            match resp {
+                AdminResponse::ElectLeaders(_) => AdminResponse::ElectLeaders(parts),
+                _ => AdminResponse::AlterPartitionReassignments(parts),
+            }
         }
+        AdminResponse::ListPartitionReassignments(_) => AdminResponse::ListPartitionReassignments(e(error)),
     }
 }
 
@@ -83,6 +91,10 @@ fn not_controller(request: &AdminRequest) -> AdminResponse {
                 .map(|tp| (tp, Ok(())))
                 .collect(),
         ),
+        AdminRequest::AlterPartitionReassignments { reassignments } => AdminResponse::AlterPartitionReassignments(
+            reassignments.iter().map(|(tp, _)| (tp.clone(), Ok(()))).collect(),
+        ),
+        AdminRequest::ListPartitionReassignments { .. } => AdminResponse::ListPartitionReassignments(Ok(Vec::new())),
     };
     failed_like(&like, KafkaError::NotController)
 }
@@ -130,7 +142,9 @@ fn change_record(p: &PartitionRegistration, change: Change) -> MetadataRecord {
         partition: p.partition,
         leader: change.leader,
         isr: change.isr,
-        replicas: None,
+        replicas: change.replicas,
+        removing: change.removing,
+        adding: change.adding,
     }
 }
 
@@ -208,7 +222,15 @@ impl Controller {
                     should_shutdown,
                 },
             ),
-            Reply::AlterPartition { to, tp } => {
+            Reply::AlterPartition {
+                to,
+                tp,
+                new_leader_elected: true,
+            } => cx.send(
+                to,
+                Message::AlterPartitionResponse(alter_partition_error(tp, KafkaError::NewLeaderElected, None)),
+            ),
+            Reply::AlterPartition { to, tp, .. } => {
                 let response = match self.image.partition(&tp) {
                     Some(p) => AlterPartitionResponse {
                         tp,
@@ -256,7 +278,7 @@ impl Controller {
                     should_shutdown: false,
                 },
             ),
-            Reply::AlterPartition { to, tp } => {
+            Reply::AlterPartition { to, tp, .. } => {
                 cx.send(to, Message::AlterPartitionResponse(alter_partition_error(tp, e, None)))
             }
         }
@@ -613,11 +635,12 @@ impl Controller {
         if req.new_isr.iter().any(|r| !is_active_broker(w, *r)) {
             return fail(cx, KafkaError::IneligibleReplica, Some(&p));
         }
-        let reply = Some(Reply::AlterPartition {
-            to: from,
-            tp: tp.clone(),
-        });
         if req.new_isr == p.isr {
+            let reply = Some(Reply::AlterPartition {
+                to: from,
+                tp: tp.clone(),
+                new_leader_elected: false,
+            });
             return self.write(cx, Vec::new(), Vec::new(), reply);
         }
         let reason = if req.new_isr.len() > p.isr.len() {
@@ -625,12 +648,30 @@ impl Controller {
         } else {
             "isr shrink"
         };
-        let change = Change {
-            leader: None,
-            isr: Some(req.new_isr.clone()),
-            unclean: false,
+        let change = if p.is_reassigning() {
+            // The builder completes the reassignment once the ISR holds every
+            // target replica (`ReplicationControlManager.alterPartition`).
+            let acceptable = |r: NodeId| is_active_broker(w, r);
+            election::build(&p, &req.new_isr, Election::Clean, &acceptable).unwrap_or_default()
+        } else {
+            Change {
+                isr: Some(req.new_isr.clone()),
+                ..Change::default()
+            }
         };
-        let observations = change_observations(&tp, &p, &change, "clean", reason);
+        let reason = if change.replicas.is_some() {
+            "reassignment completed"
+        } else {
+            reason
+        };
+        let observations = change_observations(&tp, &p, &change, "reassignment", reason);
+        // Completing a reassignment may move leadership off the requester: it
+        // hears NEW_LEADER_ELECTED and waits for the metadata.
+        let reply = Some(Reply::AlterPartition {
+            to: from,
+            tp: tp.clone(),
+            new_leader_elected: change.leader.is_some_and(|l| l != req.broker),
+        });
         self.write(cx, vec![change_record(&p, change)], observations, reply);
     }
 
@@ -721,6 +762,24 @@ impl Controller {
             AdminRequest::ElectLeaders { preferred, partitions } => {
                 let (records, observations, results) = self.elect_leaders(preferred, partitions);
                 self.write(cx, records, observations, reply(AdminResponse::ElectLeaders(results)));
+            }
+            AdminRequest::AlterPartitionReassignments { reassignments } => {
+                let (records, observations, results) = self.alter_partition_reassignments(&reassignments);
+                self.write(
+                    cx,
+                    records,
+                    observations,
+                    reply(AdminResponse::AlterPartitionReassignments(results)),
+                );
+            }
+            AdminRequest::ListPartitionReassignments { partitions } => {
+                let list = self.list_partition_reassignments(partitions);
+                self.write(
+                    cx,
+                    Vec::new(),
+                    Vec::new(),
+                    reply(AdminResponse::ListPartitionReassignments(Ok(list))),
+                );
             }
             AdminRequest::UnregisterBroker { broker } => {
                 let Some(reg) = self.working().brokers.get(&broker).cloned() else {
@@ -958,6 +1017,8 @@ impl Controller {
                 leader,
                 leader_epoch: 0,
                 partition_epoch: 0,
+                adding_replicas: Vec::new(),
+                removing_replicas: Vec::new(),
             })));
         }
         Ok((id, records, observations))
@@ -1029,6 +1090,8 @@ impl Controller {
                 isr,
                 leader_epoch: 0,
                 partition_epoch: 0,
+                adding_replicas: Vec::new(),
+                removing_replicas: Vec::new(),
             })));
         }
         Ok(records)
@@ -1120,6 +1183,143 @@ impl Controller {
             results.push((tp, result));
         }
         (records, observations, results)
+    }
+}
+
+impl Controller {
+    /// `ReplicationControlManager.alterPartitionReassignments`: each partition
+    /// against the image before the request (Kafka replays the records after).
+    #[allow(clippy::type_complexity)]
+    fn alter_partition_reassignments(
+        &self,
+        reassignments: &[(TopicPartition, Option<Vec<NodeId>>)],
+    ) -> (
+        Vec<MetadataRecord>,
+        Vec<Observation>,
+        Vec<(TopicPartition, ApiResult<()>)>,
+    ) {
+        let image = self.working();
+        let mut records = Vec::new();
+        let mut observations = Vec::new();
+        let mut results = Vec::new();
+        for (tp, target) in reassignments {
+            let result = self.alter_partition_reassignment(image, tp, target.as_deref());
+            let result = result.map(|change| {
+                if let Some((p, change)) = change {
+                    observations.extend(change_observations(tp, &p, &change, "reassignment", "reassignment"));
+                    records.push(change_record(&p, change));
+                }
+            });
+            results.push((tp.clone(), result));
+        }
+        (records, observations, results)
+    }
+
+    /// One partition: start (or change) its reassignment to `target`, or
+    /// cancel it (`None`). `Ok(None)` when nothing needs to change.
+    fn alter_partition_reassignment(
+        &self,
+        image: &MetadataImage,
+        tp: &TopicPartition,
+        target: Option<&[NodeId]>,
+    ) -> ApiResult<Option<(PartitionRegistration, Change)>> {
+        let Some(t) = image.topic(&tp.topic) else {
+            return Err((
+                KafkaError::UnknownTopicOrPartition,
+                format!("Unable to find a topic named {}.", tp.topic),
+            ));
+        };
+        let Some(p) = t.partitions.get(&tp.partition) else {
+            return Err((
+                KafkaError::UnknownTopicOrPartition,
+                format!("Unable to find partition {}:{}.", tp.topic, tp.partition),
+            ));
+        };
+        let p: PartitionRegistration = (**p).clone();
+        let acceptable = |r: NodeId| is_active_broker(image, r);
+        let change = match target {
+            None => {
+                // `cancelPartitionReassignment` with `PartitionReassignmentRevert`.
+                if !p.is_reassigning() {
+                    return Err(api_error(KafkaError::NoReassignmentInProgress));
+                }
+                let replicas: Vec<NodeId> = p
+                    .replicas
+                    .iter()
+                    .copied()
+                    .filter(|r| !p.adding_replicas.contains(r))
+                    .collect();
+                let mut isr: Vec<NodeId> = p
+                    .isr
+                    .iter()
+                    .copied()
+                    .filter(|r| !p.adding_replicas.contains(r))
+                    .collect();
+                if isr.is_empty() {
+                    if !self.unclean_enabled(&tp.topic) {
+                        return Err((
+                            KafkaError::InvalidReplicaAssignment,
+                            format!(
+                                "Unable to revert partition assignment for {}:{} because it would require an unclean leader election.",
+                                tp.topic, tp.partition
+                            ),
+                        ));
+                    }
+                    // The first remaining replica alone: an unclean election.
+                    isr = replicas.first().copied().into_iter().collect();
+                }
+                election::build_reassignment(&p, &replicas, &isr, &[], &[], Election::Clean, &acceptable)
+            }
+            Some(target) => {
+                self.validate_manual_assignment(target, None)?;
+                let (replicas, removing, adding) = election::reassignment_replicas(&p.replicas, target);
+                match election::complete_reassignment(&replicas, &removing, &adding, &p.isr) {
+                    // Only removing replicas, all target replicas in sync: done at once.
+                    Some((replicas, isr)) => {
+                        election::build_reassignment(&p, &replicas, &isr, &[], &[], Election::Clean, &acceptable)
+                    }
+                    None => election::build_reassignment(
+                        &p,
+                        &replicas,
+                        &p.isr,
+                        &removing,
+                        &adding,
+                        Election::Clean,
+                        &acceptable,
+                    ),
+                }
+            }
+        };
+        let empty = change.leader.is_none()
+            && change.isr.is_none()
+            && change.replicas.is_none()
+            && change.removing.is_none()
+            && change.adding.is_none();
+        Ok((!empty).then_some((p, change)))
+    }
+
+    /// `ReplicationControlManager.listPartitionReassignments`: unknown
+    /// partitions are left out.
+    fn list_partition_reassignments(&self, partitions: Option<Vec<TopicPartition>>) -> Vec<OngoingReassignment> {
+        let w = self.working();
+        let ongoing = |tp: TopicPartition, p: &PartitionRegistration| {
+            p.is_reassigning().then(|| OngoingReassignment {
+                tp,
+                replicas: p.replicas.clone(),
+                adding: p.adding_replicas.clone(),
+                removing: p.removing_replicas.clone(),
+            })
+        };
+        match partitions {
+            None => w.partitions().filter_map(|(tp, p)| ongoing(tp, p)).collect(),
+            Some(tps) => tps
+                .into_iter()
+                .filter_map(|tp| {
+                    let p = w.partition(&tp)?.clone();
+                    ongoing(tp, &p)
+                })
+                .collect(),
+        }
     }
 }
 

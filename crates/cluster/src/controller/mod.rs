@@ -148,10 +148,12 @@ enum Reply {
         is_fenced: bool,
         should_shutdown: bool,
     },
-    /// Answered with the partition's committed state.
+    /// Answered with the partition's committed state, or `NEW_LEADER_ELECTED`
+    /// when completing a reassignment moved leadership off the requester.
     AlterPartition {
         to: NodeId,
         tp: TopicPartition,
+        new_leader_elected: bool,
     },
 }
 

@@ -781,6 +781,20 @@ fn write_record(w: &mut Writer, rec: &MetadataRecord) {
             w.str(name);
             w.u128(id.0);
         }
+        // A registration or change with reassignment fields has its own tag
+        // (12, 13), so images without reassignments keep their old bytes.
+        Partition(p) if p.is_reassigning() => {
+            w.u8(12);
+            w.u128(p.topic_id.0);
+            w.i32(p.partition);
+            w.ids(&p.replicas);
+            w.ids(&p.isr);
+            w.i32(p.leader);
+            w.i32(p.leader_epoch);
+            w.i32(p.partition_epoch);
+            w.ids(&p.adding_replicas);
+            w.ids(&p.removing_replicas);
+        }
         Partition(p) => {
             w.u8(6);
             w.u128(p.topic_id.0);
@@ -797,13 +811,20 @@ fn write_record(w: &mut Writer, rec: &MetadataRecord) {
             leader,
             isr,
             replicas,
+            removing,
+            adding,
         } => {
-            w.u8(7);
+            let reassignment = removing.is_some() || adding.is_some();
+            w.u8(if reassignment { 13 } else { 7 });
             w.u128(topic_id.0);
             w.i32(*partition);
             w.opt_ids(&leader.map(|l| vec![l]));
             w.opt_ids(isr);
             w.opt_ids(replicas);
+            if reassignment {
+                w.opt_ids(removing);
+                w.opt_ids(adding);
+            }
         }
         RemoveTopic { id } => {
             w.u8(8);
@@ -865,7 +886,7 @@ fn read_record(r: &mut Reader) -> Result<MetadataRecord, PersistError> {
             name: r.str()?,
             id: Uuid(r.u128()?),
         },
-        6 => Partition(Arc::new(PartitionRegistration {
+        tag @ (6 | 12) => Partition(Arc::new(PartitionRegistration {
             topic_id: Uuid(r.u128()?),
             partition: r.i32()?,
             replicas: r.ids()?,
@@ -873,8 +894,10 @@ fn read_record(r: &mut Reader) -> Result<MetadataRecord, PersistError> {
             leader: r.i32()?,
             leader_epoch: r.i32()?,
             partition_epoch: r.i32()?,
+            adding_replicas: if tag == 12 { r.ids()? } else { Vec::new() },
+            removing_replicas: if tag == 12 { r.ids()? } else { Vec::new() },
         })),
-        7 => PartitionChange {
+        tag @ (7 | 13) => PartitionChange {
             topic_id: Uuid(r.u128()?),
             partition: r.i32()?,
             leader: match r.opt_ids()? {
@@ -884,6 +907,8 @@ fn read_record(r: &mut Reader) -> Result<MetadataRecord, PersistError> {
             },
             isr: r.opt_ids()?,
             replicas: r.opt_ids()?,
+            removing: if tag == 13 { r.opt_ids()? } else { None },
+            adding: if tag == 13 { r.opt_ids()? } else { None },
         },
         8 => RemoveTopic { id: Uuid(r.u128()?) },
         9 => Config {
@@ -999,5 +1024,52 @@ mod tests {
             .err()
             .expect("a newer format is refused");
         assert!(e.0.contains("format version"), "{e}");
+    }
+
+    #[test]
+    fn reassignment_records_round_trip_and_old_tags_stay() {
+        let reg = |adding: Vec<NodeId>, removing: Vec<NodeId>| {
+            MetadataRecord::Partition(Arc::new(PartitionRegistration {
+                topic_id: Uuid(9),
+                partition: 2,
+                replicas: vec![2, 3, 1],
+                isr: vec![1, 2],
+                leader: 1,
+                leader_epoch: 4,
+                partition_epoch: 6,
+                adding_replicas: adding,
+                removing_replicas: removing,
+            }))
+        };
+        let change = |removing: Option<Vec<NodeId>>, adding: Option<Vec<NodeId>>| MetadataRecord::PartitionChange {
+            topic_id: Uuid(9),
+            partition: 2,
+            leader: Some(2),
+            isr: Some(vec![2, 3]),
+            replicas: Some(vec![2, 3]),
+            removing,
+            adding,
+        };
+        for (record, tag) in [
+            (reg(Vec::new(), Vec::new()), 6),
+            (reg(vec![3], vec![1]), 12),
+            (change(None, None), 7),
+            (change(Some(Vec::new()), Some(Vec::new())), 13),
+            (change(Some(vec![1]), None), 13),
+        ] {
+            let mut w = Writer { out: Vec::new() };
+            write_record(&mut w, &record);
+            assert_eq!(w.out[0], tag, "{record:?}");
+            let mut r = Reader { input: &w.out, pos: 0 };
+            assert_eq!(read_record(&mut r).unwrap(), record);
+            assert_eq!(r.pos, w.out.len());
+            for n in 0..w.out.len() {
+                let mut r = Reader {
+                    input: &w.out[..n],
+                    pos: 0,
+                };
+                assert!(read_record(&mut r).is_err(), "prefix of {n} bytes of {record:?}");
+            }
+        }
     }
 }

@@ -138,6 +138,8 @@ impl FakeController {
                         leader: None,
                         isr: Some(req.new_isr.clone()),
                         replicas: None,
+                        removing: None,
+                        adding: None,
                     });
                 }
                 let p = self.image.partition(&tp).cloned().expect("known partition");
@@ -456,6 +458,8 @@ impl Harness {
                     leader: replicas[0],
                     leader_epoch: 0,
                     partition_epoch: 0,
+                    adding_replicas: Vec::new(),
+                    removing_replicas: Vec::new(),
                 })));
         }
         let brokers: Vec<NodeId> = assignment.iter().flat_map(|r| r.iter().copied()).collect();
@@ -478,6 +482,8 @@ impl Harness {
             leader,
             isr,
             replicas: None,
+            removing: None,
+            adding: None,
         });
         let out = self.controller.release(self.now);
         for (dest, m) in out {

@@ -16,5 +16,6 @@ mod group_admin;
 mod group_coordinator_failover;
 mod lost_writes;
 mod min_insync_replicas;
+mod partition_reassignment;
 mod retention_overtakes_a_lagging_group;
 mod rf2_follower_takes_over;

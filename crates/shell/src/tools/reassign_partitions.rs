@@ -2,18 +2,22 @@
 //!
 //! `--generate` proposes an assignment with `AdminUtils`' rack-unaware placer
 //! over the partitions' current replicas (read from the metadata a broker
-//! holds), `--verify` compares a plan with the current replicas, and `--list`
-//! shows ongoing reassignments (there are none until the simulation offers
-//! AlterPartitionReassignments; `--execute` and `--cancel` need that call).
+//! holds). `--execute` and `--cancel` send AlterPartitionReassignments,
+//! `--list` and `--verify` ListPartitionReassignments, to the controller
+//! (KIP-455); `--verify` reads the replicas of partitions not being moved from
+//! a broker's metadata. Throttles are not simulated: `--execute --throttle`
+//! is refused, and the throttle-clearing lines of --verify and --cancel are
+//! printed as Kafka prints them (there is nothing to clear).
 
 use std::collections::BTreeMap;
 
 use kafkaplay_cluster::metadata::MetadataImage;
+use kafkaplay_cluster::protocol::{AdminRequest, AdminResponse, OngoingReassignment};
 use kafkaplay_cluster::{NodeId, TopicPartition};
 
 use crate::output::Output;
 use crate::tool::{Exit, Invocation};
-use crate::world::World;
+use crate::world::{World, DEFAULT_API_TIMEOUT_MS};
 
 use super::common::{connect, help_or_version, metadata_via, node_assignment_timeout, parse_or_exit, usage_and_exit};
 use super::jopt::{Parsed, Parser};
@@ -236,13 +240,16 @@ pub fn run(inv: Invocation<'_>) -> Exit {
         "generate" => generate(world, out, &o, &bootstrap),
         "verify" => verify(world, out, &o, &bootstrap),
         "list" => list(world, out, &bootstrap),
-        _ => Err((
-            "org.apache.kafka.common.errors.UnsupportedVersionException".to_string(),
-            "Reassigning partitions is not simulated yet.".to_string(),
-        )),
+        "execute" => execute(world, out, &o, &bootstrap),
+        _ => cancel(world, out, &o, &bootstrap),
     };
     match result {
         Ok(()) => Exit::Code(0),
+        Err((class, message)) if class == TERSE => {
+            // A `TerseException`: its message alone.
+            out.outln(message);
+            Exit::Code(1)
+        }
         Err((class, message)) => {
             // main: "Error: " + message, then the stack trace, on stdout.
             out.outln(format!("Error: {message}"));
@@ -253,6 +260,9 @@ pub fn run(inv: Invocation<'_>) -> Exit {
 }
 
 type Failure = (String, String);
+
+/// The class of a `TerseException`, which `main` prints without a stack trace.
+const TERSE: &str = "org.apache.kafka.common.utils.TerseException";
 
 fn read_json(world: &World, path: &str) -> Result<Json, Failure> {
     let bytes = world
@@ -435,7 +445,8 @@ fn generate(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) ->
     Ok(())
 }
 
-fn verify(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) -> Result<(), Failure> {
+/// `parsePartitionReassignmentData`: the plan's target replicas.
+fn read_plan(world: &World, o: &Parsed) -> Result<BTreeMap<TopicPartition, Vec<NodeId>>, Failure> {
     let json = read_json(world, &o.value("reassignment-json-file").unwrap_or_default())?;
     version_of(&json)?;
     let mut targets: BTreeMap<TopicPartition, Vec<NodeId>> = BTreeMap::new();
@@ -463,9 +474,201 @@ fn verify(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) -> R
             .collect();
         targets.insert(TopicPartition::new(topic, partition), replicas);
     }
+    Ok(targets)
+}
+
+fn timeout_failure(call: &str) -> Failure {
+    (
+        "org.apache.kafka.common.errors.TimeoutException".to_string(),
+        node_assignment_timeout(call),
+    )
+}
+
+/// `Admin.listPartitionReassignments` for `partitions` (all when `None`).
+fn ongoing(
+    world: &mut World,
+    partitions: Option<Vec<TopicPartition>>,
+) -> Result<BTreeMap<TopicPartition, OngoingReassignment>, Failure> {
+    match world.admin_call(
+        AdminRequest::ListPartitionReassignments { partitions },
+        DEFAULT_API_TIMEOUT_MS,
+    ) {
+        Some(AdminResponse::ListPartitionReassignments(Ok(list))) => {
+            Ok(list.into_iter().map(|r| (r.tp.clone(), r)).collect())
+        }
+        Some(AdminResponse::ListPartitionReassignments(Err((e, m)))) => Err((e.exception_class().to_string(), m)),
+        _ => Err(timeout_failure("listPartitionReassignments")),
+    }
+}
+
+/// `Admin.alterPartitionReassignments`: the partitions that failed, with
+/// their messages.
+fn alter(
+    world: &mut World,
+    reassignments: Vec<(TopicPartition, Option<Vec<NodeId>>)>,
+) -> Result<Vec<(TopicPartition, String)>, Failure> {
+    match world.admin_call(
+        AdminRequest::AlterPartitionReassignments { reassignments },
+        DEFAULT_API_TIMEOUT_MS,
+    ) {
+        Some(AdminResponse::AlterPartitionReassignments(results)) => Ok(results
+            .into_iter()
+            .filter_map(|(tp, r)| r.err().map(|(_, m)| (tp, m)))
+            .collect()),
+        _ => Err(timeout_failure("alterPartitionReassignments")),
+    }
+}
+
+fn joined(tps: impl IntoIterator<Item = TopicPartition>) -> String {
+    tps.into_iter().map(|tp| tp.to_string()).collect::<Vec<_>>().join(",")
+}
+
+/// `executeAssignment`. Throttles (`--throttle`,
+/// `--replica-alter-log-dirs-throttle`) are not simulated: asking for one is
+/// refused before anything starts, rather than ignored.
+fn execute(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) -> Result<(), Failure> {
+    let throttled = ["throttle", "replica-alter-log-dirs-throttle"]
+        .iter()
+        .any(|t| o.value(t).and_then(|v| v.parse::<i64>().ok()).is_some_and(|v| v >= 0));
+    if throttled {
+        return Err((
+            "org.apache.kafka.common.errors.UnsupportedVersionException".to_string(),
+            "Throttled reassignments are not simulated yet: replication runs unthrottled. Run --execute without \
+             --throttle."
+                .to_string(),
+        ));
+    }
+    let targets = read_plan(world, o)?;
+    if targets.is_empty() {
+        return Err((
+            "org.apache.kafka.server.common.AdminCommandFailedException".to_string(),
+            "Partition reassignment list cannot be empty".to_string(),
+        ));
+    }
     let image = image(world, bootstrap, "listPartitionReassignments")?;
+    if !o.has("additional") && !ongoing(world, None)?.is_empty() {
+        return Err((
+            TERSE.to_string(),
+            "Cannot execute because there is an existing partition assignment.  Use --additional to override this \
+             and create a new partition assignment in addition to the existing one. The --additional flag can also \
+             be used to change the throttle by resubmitting the current reassignment."
+                .to_string(),
+        ));
+    }
+    let live = image.unfenced_brokers();
+    let mut wanted: Vec<NodeId> = targets.values().flatten().copied().collect();
+    wanted.sort_unstable();
+    if let Some(unknown) = wanted.iter().find(|b| !live.contains(b)) {
+        return Err((
+            "org.apache.kafka.server.common.AdminCommandFailedException".to_string(),
+            format!("Unknown broker id {unknown}"),
+        ));
+    }
+    let mut current: BTreeMap<TopicPartition, Vec<NodeId>> = BTreeMap::new();
+    for tp in targets.keys() {
+        let Some(p) = image.partition(tp) else {
+            return Err((
+                "org.apache.kafka.common.errors.UnknownTopicOrPartitionException".to_string(),
+                format!("Unable to find partition: {tp}"),
+            ));
+        };
+        current.insert(tp.clone(), p.replicas.clone());
+    }
+    out.outln(format!(
+        "Current partition replica assignment\n\n{}\n\nSave this to use as the --reassignment-json-file option during rollback",
+        reassignment_json(&current)
+    ));
+    let errors = alter(
+        world,
+        targets.iter().map(|(tp, r)| (tp.clone(), Some(r.clone()))).collect(),
+    )?;
+    if !errors.is_empty() {
+        let lines: Vec<String> = errors.iter().map(|(tp, m)| format!("{tp}: {m}")).collect();
+        return Err((
+            TERSE.to_string(),
+            format!("Error reassigning partition(s):\n{}", lines.join("\n")),
+        ));
+    }
+    out.outln(format!(
+        "Successfully started partition reassignment{} for {}",
+        if targets.len() == 1 { "" } else { "s" },
+        joined(targets.keys().cloned())
+    ));
+    Ok(())
+}
+
+/// `cancelAssignment`.
+fn cancel(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) -> Result<(), Failure> {
+    let targets = read_plan(world, o)?;
+    let image = image(world, bootstrap, "listPartitionReassignments")?;
+    let active: Vec<TopicPartition> = ongoing(world, Some(targets.keys().cloned().collect()))?
+        .into_values()
+        .filter(|r| !r.adding.is_empty() || !r.removing.is_empty())
+        .map(|r| r.tp)
+        .collect();
+    if active.is_empty() {
+        out.outln("None of the specified partition reassignments are active.");
+    } else {
+        let errors = alter(world, active.iter().map(|tp| (tp.clone(), None)).collect())?;
+        if !errors.is_empty() {
+            let lines: Vec<String> = errors.iter().map(|(tp, m)| format!("{tp}: {m}")).collect();
+            return Err((
+                TERSE.to_string(),
+                format!(
+                    "Error cancelling partition reassignment{} for:\n{}",
+                    if errors.len() == 1 { "" } else { "s" },
+                    lines.join("\n")
+                ),
+            ));
+        }
+        out.outln(format!(
+            "Successfully cancelled partition reassignment{} for: {}",
+            if active.len() == 1 { "" } else { "s" },
+            joined(active)
+        ));
+    }
+    // No log directory moves (one log directory per broker). Kafka prints
+    // this line without a newline.
+    out.out("None of the specified partition moves are active.");
+    if !o.has("preserve-throttles") {
+        clear_all_throttles(out, &image, &targets);
+    }
+    Ok(())
+}
+
+/// `clearAllThrottles`: the lines Kafka prints (there are no throttles to clear).
+fn clear_all_throttles(out: &mut Output, image: &MetadataImage, targets: &BTreeMap<TopicPartition, Vec<NodeId>>) {
+    let mut brokers: Vec<NodeId> = image.unfenced_brokers();
+    brokers.extend(targets.values().flatten().copied());
+    brokers.sort_unstable();
+    brokers.dedup();
+    let b: Vec<String> = brokers.iter().map(|x| x.to_string()).collect();
+    out.outln(format!(
+        "Clearing broker-level throttles on broker{} {}",
+        if b.len() == 1 { "" } else { "s" },
+        b.join(",")
+    ));
+    // A HashSet<String>: Java's order.
+    let mut topics: Vec<String> = targets.keys().map(|tp| tp.topic.clone()).collect();
+    topics.dedup();
+    let topics = super::common::java_hash_order(&topics, None);
+    out.outln(format!(
+        "Clearing topic-level throttles on topic{} {}",
+        if topics.len() == 1 { "" } else { "s" },
+        topics.join(",")
+    ));
+}
+
+fn verify(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) -> Result<(), Failure> {
+    let targets = read_plan(world, o)?;
+    let image = image(world, bootstrap, "listPartitionReassignments")?;
+    let moving = ongoing(world, Some(targets.keys().cloned().collect()))?;
     let mut lines = vec!["Status of partition reassignment:".to_string()];
     for (tp, target) in &targets {
+        if moving.contains_key(tp) {
+            lines.push(format!("Reassignment of partition {tp} is still in progress."));
+            continue;
+        }
         let Some(current) = image.partition(tp).map(|p| p.replicas.clone()) else {
             return Err((
                 "org.apache.kafka.common.errors.UnknownTopicOrPartitionException".to_string(),
@@ -486,32 +689,33 @@ fn verify(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) -> R
     out.outln(lines.join("\n"));
     // No replica moves between log directories (one log directory per broker).
     out.outln("");
-    if !o.has("preserve-throttles") {
-        let mut brokers: Vec<NodeId> = image.unfenced_brokers();
-        brokers.extend(targets.values().flatten().copied());
-        brokers.sort_unstable();
-        brokers.dedup();
-        let b: Vec<String> = brokers.iter().map(|x| x.to_string()).collect();
-        out.outln(format!(
-            "Clearing broker-level throttles on broker{} {}",
-            if b.len() == 1 { "" } else { "s" },
-            b.join(",")
-        ));
-        // A HashSet<String>: Java's order.
-        let mut topics: Vec<String> = targets.keys().map(|tp| tp.topic.clone()).collect();
-        topics.dedup();
-        let topics = super::common::java_hash_order(&topics, None);
-        out.outln(format!(
-            "Clearing topic-level throttles on topic{} {}",
-            if topics.len() == 1 { "" } else { "s" },
-            topics.join(",")
-        ));
+    // Throttles are cleared only once nothing is moving.
+    if moving.is_empty() && !o.has("preserve-throttles") {
+        clear_all_throttles(out, &image, &targets);
     }
     Ok(())
 }
 
+/// `curReassignmentsToString`.
 fn list(world: &mut World, out: &mut Output, bootstrap: &str) -> Result<(), Failure> {
     image(world, bootstrap, "listPartitionReassignments")?;
-    out.outln("No partition reassignments found.");
+    let current = ongoing(world, None)?;
+    if current.is_empty() {
+        out.outln("No partition reassignments found.");
+        return Ok(());
+    }
+    let ids = |v: &[NodeId]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",");
+    let mut lines = vec!["Current partition reassignments:".to_string()];
+    for (tp, r) in &current {
+        let mut line = format!("{tp}: replicas: {}.", ids(&r.replicas));
+        if !r.adding.is_empty() {
+            line.push_str(&format!(" adding: {}.", ids(&r.adding)));
+        }
+        if !r.removing.is_empty() {
+            line.push_str(&format!(" removing: {}.", ids(&r.removing)));
+        }
+        lines.push(line);
+    }
+    out.outln(lines.join("\n"));
     Ok(())
 }

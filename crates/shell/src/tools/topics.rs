@@ -6,7 +6,7 @@
 //! (there is no Metadata/DescribeConfigs request for tools in the simulation
 //! yet): the answering broker's metadata image.
 
-use kafkaplay_cluster::metadata::{MetadataImage, TopicImage};
+use kafkaplay_cluster::metadata::{MetadataImage, PartitionRegistration, TopicImage};
 use kafkaplay_cluster::protocol::{AdminRequest, AdminResponse};
 use kafkaplay_cluster::{KafkaError, NodeId, NO_NODE};
 
@@ -825,7 +825,7 @@ fn describe(world: &mut World, out: &mut Output, opts: &Parsed, bootstrap: &str)
             continue;
         };
         if describe_configs && (!opts.has("topics-with-overrides") || !topic.configs.is_empty()) {
-            out.outln(topic_line(world.flavour, topic, first.replicas.len()));
+            out.outln(topic_line(world.flavour, topic, replication_factor(first)));
         }
         if !describe_partitions {
             continue;
@@ -839,7 +839,7 @@ fn describe(world: &mut World, out: &mut Output, opts: &Parsed, bootstrap: &str)
         for p in topic.partitions.values() {
             let has_leader = p.leader != NO_NODE;
             let show = describe_configs
-                || (opts.has("under-replicated-partitions") && p.replicas.len() > p.isr.len())
+                || (opts.has("under-replicated-partitions") && replication_factor(p) > p.isr.len())
                 || (opts.has("unavailable-partitions") && (!has_leader || !live.contains(&p.leader)))
                 || (opts.has("under-min-isr-partitions") && (!has_leader || p.isr.len() < min_isr))
                 || (opts.has("at-min-isr-partitions") && p.isr.len() == min_isr);
@@ -858,6 +858,14 @@ fn describe(world: &mut World, out: &mut Output, opts: &Parsed, bootstrap: &str)
                 ids(&p.replicas),
                 ids(&p.isr)
             );
+            if p.is_reassigning() {
+                // From ListPartitionReassignments in Kafka; the same registration here.
+                line.push_str(&format!(
+                    "\tAdding Replicas: {}\tRemoving Replicas: {}",
+                    ids(&p.adding_replicas),
+                    ids(&p.removing_replicas)
+                ));
+            }
             match world.flavour {
                 Flavour::Confluent => {
                     let offline: Vec<NodeId> = p.replicas.iter().copied().filter(|r| !image.is_alive(*r)).collect();
@@ -871,6 +879,12 @@ fn describe(world: &mut World, out: &mut Output, opts: &Parsed, bootstrap: &str)
         }
     }
     Ok(())
+}
+
+/// `getReplicationFactor`: while a reassignment runs, the replicas that are
+/// not being added.
+fn replication_factor(p: &PartitionRegistration) -> usize {
+    p.replicas.iter().filter(|r| !p.adding_replicas.contains(r)).count()
 }
 
 /// The topic line. In the Confluent flavour an empty value leaves no space after
