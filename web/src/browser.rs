@@ -1,5 +1,7 @@
-//! The few things the page takes from the browser: the clock, the language, and
-//! file downloads. Nothing else in this crate touches js-sys or web-sys directly.
+//! The few things the page takes from the browser: the clock, the interval
+//! timer, the language, `?name=` parameters and file downloads. Elsewhere only
+//! the terminal touches web-sys directly (keyboard and clipboard events, and its
+//! history in `localStorage`).
 
 use wasm_bindgen::{JsCast, JsValue};
 

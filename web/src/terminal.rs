@@ -19,7 +19,6 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use kafkaplay_shell::{Flavour, Output, Shell, Stream, World};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{ClipboardEvent, Element, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -633,30 +632,6 @@ pub enum Msg {
     Scrolled(bool),
 }
 
-/// A `setInterval` that is cleared when dropped.
-struct Interval {
-    id: i32,
-    _closure: Closure<dyn FnMut()>,
-}
-
-impl Interval {
-    fn new(ms: i32, f: impl FnMut() + 'static) -> Option<Interval> {
-        let closure = Closure::wrap(Box::new(f) as Box<dyn FnMut()>);
-        let id = web_sys::window()?
-            .set_interval_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), ms)
-            .ok()?;
-        Some(Interval { id, _closure: closure })
-    }
-}
-
-impl Drop for Interval {
-    fn drop(&mut self) {
-        if let Some(w) = web_sys::window() {
-            w.clear_interval_with_handle(self.id);
-        }
-    }
-}
-
 thread_local! {
     static NEXT_TERMINAL: Cell<u32> = const { Cell::new(0) };
 }
@@ -676,7 +651,7 @@ pub struct Terminal {
     /// History entries last written to storage.
     saved_history_len: usize,
     last_tick_ms: f64,
-    _interval: Option<Interval>,
+    _interval: Option<crate::browser::Interval>,
 }
 
 impl Terminal {
@@ -722,7 +697,7 @@ impl Component for Terminal {
         }
         let shell_history_len = shell.try_borrow().map_or(0, |s| s.history().len());
         let link = ctx.link().clone();
-        let interval = Interval::new(TICK_INTERVAL_MS, move || link.send_message(Msg::Tick));
+        let interval = crate::browser::Interval::new(TICK_INTERVAL_MS, move || link.send_message(Msg::Tick));
         let n = NEXT_TERMINAL.with(|c| {
             let n = c.get();
             c.set(n.wrapping_add(1));
