@@ -42,6 +42,7 @@ commands:
   test                        run every test (native, wasm in Chromium, end-to-end)
   test-wasm <package> [args]  run one package's wasm tests in headless Chromium
                               (args go to the test binary, e.g. a name filter)
+  e2e [files]                 build the site, run tests/e2e (or only the given files)
   bench                       run native and wasm benchmarks, write BENCHMARKS.md
   wasm-pack-test              run `wasm-pack test --headless --chrome crates/log`
   screenshot <url> <out.png>  headless Chromium screenshot at 1280x900
@@ -65,6 +66,7 @@ fn main() -> ExitCode {
         ["build"] => tasks::build().map(|_| ()),
         ["test"] => tasks::test(),
         ["test-wasm", package, rest @ ..] => tasks::test_wasm_package(package, rest),
+        ["e2e", files @ ..] => tasks::e2e(files),
         ["bench"] => tasks::bench(),
         ["wasm-pack-test"] => tasks::wasm_pack_test(),
         ["screenshot", url, out] => browser::screenshot(url, out.as_ref()),

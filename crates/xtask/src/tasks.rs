@@ -152,20 +152,7 @@ pub fn test() -> Result<()> {
 
     // 3. End-to-end: the release site, served under a sub-path, driven by
     //    playwright-core in headless Chromium.
-    let e2e = (|| {
-        let dist = build_with(&env)?;
-        let addr = server::start(dist, E2E_SUB_PATH)?;
-        let base_url = format!("http://{addr}{E2E_SUB_PATH}");
-        println!("serving dist/ at {base_url}");
-        let chrome = browser::chrome(env.route)?;
-        let mut node = Command::new("node");
-        node.args(["--test", "--test-reporter=tap", "tests/e2e/"])
-            .current_dir(&env.root)
-            .env("BASE_URL", &base_url)
-            .env("CHROME", chrome);
-        let (status, out) = cmd::tee(&mut node)?;
-        Ok((status.success(), summary::parse_node_tap(&out)))
-    })();
+    let e2e = run_e2e(&env, &[]);
     finish_stage("e2e", e2e, &mut total, &mut failed);
 
     println!("{total}");
@@ -173,6 +160,39 @@ pub fn test() -> Result<()> {
         Ok(())
     } else {
         Err(format!("failing stages: {}", failed.join(", ")))
+    }
+}
+
+/// The end-to-end stage: the release site, served under a sub-path, driven by
+/// playwright-core in headless Chromium. `files` narrows the run to some of
+/// `tests/e2e/*.test.mjs` (all of them when empty).
+fn run_e2e(env: &WasmEnv, files: &[&str]) -> Result<(bool, TestCounts)> {
+    let dist = build_with(env)?;
+    let addr = server::start(dist, E2E_SUB_PATH)?;
+    let base_url = format!("http://{addr}{E2E_SUB_PATH}");
+    println!("serving dist/ at {base_url}");
+    let chrome = browser::chrome(env.route)?;
+    let mut node = Command::new("node");
+    node.args(["--test", "--test-reporter=tap"]);
+    if files.is_empty() {
+        node.arg("tests/e2e/");
+    } else {
+        node.args(files);
+    }
+    node.current_dir(&env.root).env("BASE_URL", &base_url).env("CHROME", chrome);
+    let (status, out) = cmd::tee(&mut node)?;
+    Ok((status.success(), summary::parse_node_tap(&out)))
+}
+
+/// `cargo xtask e2e [files]`: build the site and run some or all end-to-end tests.
+pub fn e2e(files: &[&str]) -> Result<()> {
+    let env = install()?;
+    let (ok, counts) = run_e2e(&env, files)?;
+    println!("{counts}");
+    if ok {
+        Ok(())
+    } else {
+        Err("end-to-end tests failed".to_string())
     }
 }
 
