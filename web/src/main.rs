@@ -28,6 +28,7 @@ mod log_lab;
 mod model;
 mod playground;
 mod terminal;
+mod journal;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

@@ -39,6 +39,8 @@ pub const NOTES_MAX: usize = 8;
 pub const STEP_EVENTS_MAX: usize = 10_000;
 /// Bounds of the new-cluster form.
 pub const BROKERS_MAX: i32 = 9;
+/// The terminal's running job is polled every this many simulated ms.
+pub const JOB_POLL_MS: Ms = kafkaplay_shell::shell::TICK_MS;
 
 /// A node's kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -352,6 +354,9 @@ pub struct Playground {
     pending_topics: Vec<(u64, String)>,
     pub notes: VecDeque<(u64, Note)>,
     next_note: u64,
+    /// What the learner did, with when (`crate::journal`): the page's own
+    /// inputs are recorded here, the terminal's by the terminal.
+    pub journal: crate::journal::SharedJournal,
 }
 
 impl Playground {
@@ -384,7 +389,14 @@ impl Playground {
             pending_topics: Vec::new(),
             notes: VecDeque::new(),
             next_note: 0,
+            journal: Rc::new(RefCell::new(crate::journal::Journal::new(seed, brokers, now))),
         }
+    }
+
+    /// Records an input in the journal at the simulated time now.
+    fn record(&self, action: crate::journal::Action) {
+        let now = self.sim().now();
+        self.journal.borrow_mut().record(now, action);
     }
 
     /// The simulation, borrowed from the shell (drop it before calling back).
@@ -450,6 +462,12 @@ impl Playground {
             if let Some(r) = next_record {
                 t = t.min(r.max(now));
             }
+            // The terminal's running job is polled on a fixed grid of
+            // simulated time, whatever the page's frames (`crate::journal`).
+            let next_poll = self.shell.borrow().job_running().then(|| (now / JOB_POLL_MS + 1) * JOB_POLL_MS);
+            if let Some(p) = next_poll {
+                t = t.min(p);
+            }
             self.sim_mut().run_until(t);
             self.collect_outcomes();
             if next_record.is_some_and(|r| r <= t) {
@@ -457,6 +475,13 @@ impl Playground {
             }
             if self.next_sample_at <= t {
                 self.sample();
+            }
+            if next_poll.is_some_and(|p| p <= t) {
+                self.shell.borrow_mut().poll_held();
+                self.collect_outcomes();
+                // A job that closes a client may run the clock itself.
+                let now = self.sim().now();
+                self.catch_up(now);
             }
             if t >= end {
                 break;
@@ -489,6 +514,7 @@ impl Playground {
     /// leaves a trace line (a timer that only sends leaves none), at most
     /// [`STEP_EVENTS_MAX`]; returns the new trace lines.
     pub fn step(&mut self) -> Vec<String> {
+        self.record(crate::journal::Action::Step);
         let before = self.sim().trace().count();
         {
             let mut sim = self.sim_mut();
@@ -626,6 +652,7 @@ impl Playground {
     // ----- faults -----
 
     pub fn fault(&mut self, kind: FaultKind, node: NodeId) {
+        self.record(crate::journal::Action::Fault(kind, node));
         let fault = match kind {
             FaultKind::Kill => Fault::Kill(node),
             FaultKind::Shutdown => Fault::Shutdown(node),
@@ -650,12 +677,14 @@ impl Playground {
         if a == b {
             return;
         }
+        self.record(crate::journal::Action::Cut(a, b));
         self.sim_mut().apply_fault(Fault::Partition(vec![vec![a], vec![b]]));
         self.cuts.insert((a.min(b), a.max(b)));
         self.note(Note::Cut { a, b });
     }
 
     pub fn heal(&mut self) {
+        self.record(crate::journal::Action::Heal);
         self.sim_mut().apply_fault(Fault::Heal);
         self.cuts.clear();
         self.note(Note::Healed);
@@ -676,6 +705,7 @@ impl Playground {
             .parse()
             .map_err(|_| InputError::ReplicationFactor)?;
         let name = form.name.trim().to_string();
+        self.record(crate::journal::Action::CreateTopic(form.clone()));
         let id = self.sim_mut().admin(AdminRequest::CreateTopic {
             name: name.clone(),
             partitions,
@@ -697,6 +727,7 @@ impl Playground {
     /// there is none yet or `acks` changed).
     pub fn start_producer(&mut self, form: &ProducerForm) -> Result<(), InputError> {
         let settings = form.parse()?;
+        self.record(crate::journal::Action::StartProducer(form.clone()));
         let now = self.sim().now() as f64;
         match self.producer.as_mut() {
             Some(p) if p.settings.acks == settings.acks => {
@@ -732,6 +763,7 @@ impl Playground {
     }
 
     pub fn stop_producer(&mut self) {
+        self.record(crate::journal::Action::StopProducer);
         if let Some(p) = self.producer.as_mut() {
             p.running = false;
         }

@@ -316,6 +316,9 @@ pub struct TermState {
     history_pos: Option<usize>,
     /// What was typed before browsing began.
     draft: String,
+    /// Where each submitted line, Ctrl+C and Ctrl+D is recorded, if anywhere
+    /// (the page's journal, `crate::journal`).
+    pub journal: Option<crate::journal::SharedJournal>,
 }
 
 /// The byte offset in `s` of UTF-16 offset `units` (a DOM selection offset).
@@ -370,6 +373,7 @@ impl TermState {
             }
             let prompt = shell.prompt();
             self.screen.echo(&prompt, line);
+            self.record(shell, crate::journal::Action::Line(line.to_string()));
             let out = shell.submit(line);
             self.screen.print(&out);
         }
@@ -477,6 +481,7 @@ impl TermState {
         }
         self.input.clear();
         self.history_pos = None;
+        self.record(shell, crate::journal::Action::Interrupt);
         let out = shell.interrupt();
         self.screen.print(&out);
     }
@@ -495,9 +500,25 @@ impl TermState {
             // bash prints `exit` after the prompt (the shell writes it).
             self.screen.push(Kind::Prompt, &shell.prompt());
         }
+        self.record(shell, crate::journal::Action::Eof);
         let out = shell.eof();
         self.screen.print(&out);
         true
+    }
+
+    fn record(&self, shell: &Shell, action: crate::journal::Action) {
+        if let Some(j) = &self.journal {
+            j.borrow_mut().record_on(shell, action);
+        }
+    }
+
+    /// Prints what the page polled out of the running job
+    /// ([`Shell::take_held`]). Returns whether anything was printed.
+    pub fn print_held(&mut self, shell: &mut Shell) -> bool {
+        let out = shell.take_held();
+        let printed = !out.chunks.is_empty();
+        self.screen.print(&out);
+        printed
     }
 
     /// Ticks the shell: `elapsed_ms` of simulated time (0 polls a job
@@ -594,6 +615,9 @@ pub struct TerminalProps {
     /// changed (topics created, records produced, brokers stopped).
     #[prop_or_default]
     pub on_change: Callback<()>,
+    /// The journal the terminal's inputs are recorded in (the page's).
+    #[prop_or_default]
+    pub journal: Option<crate::journal::SharedJournal>,
 }
 
 impl PartialEq for TerminalProps {
@@ -608,6 +632,11 @@ impl PartialEq for TerminalProps {
             && self.history_key == other.history_key
             && self.drive_time == other.drive_time
             && self.on_change == other.on_change
+            && match (&self.journal, &other.journal) {
+                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
     }
 }
 
@@ -678,7 +707,10 @@ impl Component for Terminal {
 
     fn create(ctx: &Context<Self>) -> Self {
         let shell = ctx.props().shell.clone().unwrap_or_else(|| playground_shell(1, 1));
-        let mut state = TermState::default();
+        let mut state = TermState {
+            journal: ctx.props().journal.clone(),
+            ..TermState::default()
+        };
         match shell.try_borrow_mut() {
             Ok(mut s) => {
                 Terminal::greet(&mut state, &s);
@@ -735,6 +767,7 @@ impl Component for Terminal {
                 }
             }
         }
+        self.state.journal = props.journal.clone();
         true
     }
 
@@ -759,6 +792,15 @@ impl Component for Terminal {
                 let now = js_sys::Date::now();
                 let elapsed = ((now - self.last_tick_ms).max(0.0) as i64).min(TICK_ELAPSED_MAX_MS);
                 self.last_tick_ms = now;
+                if !ctx.props().drive_time {
+                    // The page moves time and polls the job (`Shell::poll_held`).
+                    if !self.state.print_held(&mut shell) {
+                        return false;
+                    }
+                    drop(shell);
+                    ctx.props().on_change.emit(());
+                    return true;
+                }
                 if !shell.job_running() {
                     return false;
                 }

@@ -175,6 +175,8 @@ pub struct Shell {
     loop_budget: u32,
     /// The loop limit was reported for this command line.
     loop_stopped: bool,
+    /// What [`Shell::poll_held`] polled out of the job, until taken.
+    held: Output,
 }
 
 impl Shell {
@@ -216,6 +218,7 @@ impl Shell {
             last_captured_stdout: None,
             loop_budget: LOOP_ITERATIONS_MAX,
             loop_stopped: false,
+            held: Output::new(),
         }
     }
 
@@ -434,6 +437,21 @@ impl Shell {
             remaining -= step;
         }
         out
+    }
+
+    /// Polls the foreground job once without moving time, and keeps what it
+    /// printed for [`Shell::take_held`]: for a front end whose page moves
+    /// simulated time and polls the job at fixed simulated times (so that a
+    /// replay polls it at the same times), while its terminal prints later.
+    pub fn poll_held(&mut self) {
+        let mut out = Output::new();
+        self.poll_job(&mut out);
+        self.held.extend(out);
+    }
+
+    /// What [`Shell::poll_held`] kept since the last call.
+    pub fn take_held(&mut self) -> Output {
+        std::mem::take(&mut self.held)
     }
 
     /// Ctrl+C: stops the foreground job (and the rest of its command list),
