@@ -53,6 +53,11 @@ pub enum Msg {
     StopProducer,
     Browse(String),
     SetFormat(ValueFormat),
+    /// The timeline (`crate::timeline`): show this clock reading (ms).
+    Scrub(kafkaplay_cluster::Ms),
+    BackToLive,
+    Fork,
+    Share,
 }
 
 #[derive(Clone, Copy)]
@@ -90,6 +95,10 @@ pub struct App {
     /// Made once, so the terminal's props stay equal between renders.
     on_shell_change: Callback<()>,
     _timer: Option<Interval>,
+    /// The live cluster while `pg` shows a moment of its past (read-only).
+    past: Option<crate::timeline::Past>,
+    share_url: Option<String>,
+    link_notice: Option<crate::timeline::LinkNotice>,
 }
 
 fn input_value(e: &InputEvent) -> String {
@@ -120,9 +129,15 @@ impl Component for App {
             .and_then(|s| playground::parse_brokers(&s).ok())
             .unwrap_or(DEFAULT_BROKERS);
         let link = ctx.link().clone();
+        // A shared link in the address (`#v1:...`) is replayed.
+        let (pg, link_notice) = crate::timeline::start(brokers, seed);
+        let (brokers, seed) = (pg.journal.borrow().brokers, pg.seed);
         App {
             lang,
-            pg: Playground::new(brokers, seed),
+            pg,
+            past: None,
+            share_url: None,
+            link_notice,
             brokers_form: brokers.to_string(),
             seed_form: seed.to_string(),
             cut_a: String::new(),
@@ -140,6 +155,23 @@ impl Component for App {
     }
 
     fn update(&mut self, _ctx: &Context<Self>, msg: Msg) -> bool {
+        // Viewing the past: nothing changes the world.
+        if self.past.is_some()
+            && matches!(
+                msg,
+                Msg::TogglePlay
+                    | Msg::Step
+                    | Msg::NewCluster
+                    | Msg::Fault(..)
+                    | Msg::Cut
+                    | Msg::Heal
+                    | Msg::CreateTopic
+                    | Msg::StartProducer
+                    | Msg::StopProducer
+            )
+        {
+            return false;
+        }
         match msg {
             Msg::Tick => {
                 let now = js_sys::Date::now();
@@ -180,6 +212,8 @@ impl Component for App {
                         self.browse = None;
                         self.step_lines.clear();
                         self.input_error = None;
+                        self.share_url = None;
+                        self.link_notice = None;
                     }
                     Err(e) => self.input_error = Some((Form::Cluster, e)),
                 }
@@ -226,6 +260,20 @@ impl Component for App {
                     .and_then(|(topic, p)| p.parse::<i32>().ok().map(|p| TopicPartition::new(topic, p)));
             }
             Msg::SetFormat(f) => self.format = f,
+            Msg::Scrub(clock_ms) => {
+                let start = self.pg.journal.borrow().start - self.pg.sim().config().origin_ms;
+                crate::timeline::scrub(&mut self.pg, &mut self.past, clock_ms - start);
+                self.share_url = None;
+            }
+            Msg::BackToLive => {
+                crate::timeline::back_to_live(&mut self.pg, &mut self.past);
+                self.share_url = None;
+            }
+            Msg::Fork => {
+                crate::timeline::fork(&mut self.pg, &mut self.past);
+                self.share_url = None;
+            }
+            Msg::Share => self.share_url = Some(crate::timeline::share(&self.pg)),
         }
         true
     }
@@ -245,17 +293,19 @@ impl Component for App {
                 </header>
                 <main>
                     { self.view_clock(ctx, t) }
+                    { self.view_timeline(ctx) }
                     { self.view_announcer(t) }
-                    <div class="layout">
+                    <div class={classes!("layout", self.past.is_some().then_some("viewing-past"))}>
                         <div class="main-col">
                             { self.view_cluster(ctx, t, &nodes, source) }
                         </div>
                         <aside class="side-col">
                             { self.view_events(t) }
                         </aside>
-                        <div class="wide-row terminal-row">
-                            <crate::terminal::Terminal shell={Some(self.pg.shell.clone())}
+                        <div class="wide-row terminal-row" inert={self.past.is_some().then_some("")}>
+                            <crate::terminal::Terminal shell={Some(self.live().shell.clone())}
                                 lang={self.lang.tag()} drive_time={false}
+                                journal={Some(self.live().journal.clone())}
                                 on_change={self.on_shell_change.clone()} />
                         </div>
                         <div class="wide-row">
@@ -278,6 +328,28 @@ impl Component for App {
 }
 
 impl App {
+    /// The live cluster (`pg`, unless it shows a moment of the past).
+    fn live(&self) -> &Playground {
+        self.past.as_ref().map_or(&self.pg, |p| &p.live)
+    }
+
+    fn view_timeline(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let origin = self.pg.sim().config().origin_ms;
+        let start_ms = self.pg.journal.borrow().start - origin;
+        let live_ms = self.live().elapsed_ms();
+        html! {
+            <crate::timeline::Timeline lang={self.lang.tag()} {start_ms} {live_ms}
+                past_ms={self.past.as_ref().map(|p| start_ms + p.at())}
+                share_url={self.share_url.clone().map(AttrValue::from)}
+                notice={self.link_notice.clone()}
+                on_scrub={link.callback(Msg::Scrub)}
+                on_live={link.callback(|()| Msg::BackToLive)}
+                on_fork={link.callback(|()| Msg::Fork)}
+                on_share={link.callback(|()| Msg::Share)} />
+        }
+    }
+
     fn view_lang_toggle(&self, ctx: &Context<Self>, t: &Play) -> Html {
         let button = |lang: Lang, label: &'static str| {
             html! {

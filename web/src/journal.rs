@@ -562,6 +562,18 @@ pub fn continue_replay(pg: &mut Playground, journal: &Journal, done: usize, unti
     done
 }
 
+impl Playground {
+    /// The journal as text, ending now (to store it; see [`journal_text`]).
+    pub fn journal_text(&self) -> String {
+        journal_text(self)
+    }
+
+    /// The playground a journal text describes, replayed to its end and paused.
+    pub fn from_journal_text(text: &str) -> Result<Playground, JournalError> {
+        from_journal_text(text).map(|r| r.playground)
+    }
+}
+
 /// Ms since the cluster started, now.
 pub fn elapsed_since_start(pg: &Playground) -> Ms {
     pg.sim().now() - pg.journal.borrow().start

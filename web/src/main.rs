@@ -29,6 +29,7 @@ mod model;
 mod playground;
 mod terminal;
 mod journal;
+mod timeline;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
