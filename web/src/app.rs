@@ -272,6 +272,7 @@ impl Component for App {
             Msg::Fork => {
                 crate::timeline::fork(&mut self.pg, &mut self.past);
                 self.share_url = None;
+                self.link_notice = None;
             }
             Msg::Share => self.share_url = Some(crate::timeline::share(&self.pg)),
         }

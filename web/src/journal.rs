@@ -252,9 +252,15 @@ impl Journal {
     #[allow(clippy::type_complexity)]
     pub fn from_link_fragment(fragment: &str) -> Result<Option<(Journal, Ms, Option<TraceCheck>)>, JournalError> {
         let f = fragment.strip_prefix('#').unwrap_or(fragment);
-        let Some(rest) = f.strip_prefix('v') else { return Ok(None) };
-        let Some((version, data)) = rest.split_once(':') else { return Ok(None) };
-        let Ok(version) = version.parse::<u32>() else { return Ok(None) };
+        let Some(rest) = f.strip_prefix('v') else {
+            return Ok(None);
+        };
+        let Some((version, data)) = rest.split_once(':') else {
+            return Ok(None);
+        };
+        let Ok(version) = version.parse::<u32>() else {
+            return Ok(None);
+        };
         if version > FORMAT_VERSION {
             return Err(JournalError::TooNew(version));
         }
@@ -343,7 +349,11 @@ fn parse_action(rest: &str) -> Option<Action> {
             Action::Cut(a, b)
         }
         "topic" => {
-            let f: Vec<String> = rest["topic".len()..].split(' ').skip(1).map(unescape).collect::<Option<_>>()?;
+            let f: Vec<String> = rest["topic".len()..]
+                .split(' ')
+                .skip(1)
+                .map(unescape)
+                .collect::<Option<_>>()?;
             let [name, partitions, replication_factor] = <[String; 3]>::try_from(f).ok()?;
             return Some(Action::CreateTopic(TopicForm {
                 name,
@@ -352,7 +362,11 @@ fn parse_action(rest: &str) -> Option<Action> {
             }));
         }
         "produce" => {
-            let f: Vec<String> = rest["produce".len()..].split(' ').skip(1).map(unescape).collect::<Option<_>>()?;
+            let f: Vec<String> = rest["produce".len()..]
+                .split(' ')
+                .skip(1)
+                .map(unescape)
+                .collect::<Option<_>>()?;
             let [topic, rate, keys, acks, value] = <[String; 5]>::try_from(f).ok()?;
             return Some(Action::StartProducer(ProducerForm {
                 topic,
@@ -632,7 +646,9 @@ mod tests {
         drive(&mut pg, 3_300);
         apply(
             &mut pg,
-            &Action::Line("kafka-console-consumer --bootstrap-server localhost:9092 --topic orders --from-beginning".into()),
+            &Action::Line(
+                "kafka-console-consumer --bootstrap-server localhost:9092 --topic orders --from-beginning".into(),
+            ),
         );
         drive(&mut pg, 2_050);
         drive(&mut pg, 8_050);
@@ -641,7 +657,10 @@ mod tests {
         apply(&mut pg, &Action::Interrupt);
         drive(&mut pg, 1_000);
         pg.step();
-        apply(&mut pg, &Action::Line("kafka-topics --bootstrap-server localhost:9092 --describe --topic orders".into()));
+        apply(
+            &mut pg,
+            &Action::Line("kafka-topics --bootstrap-server localhost:9092 --describe --topic orders".into()),
+        );
         pg.cut(1, 3);
         drive(&mut pg, 2_000);
         pg.heal();
@@ -652,7 +671,11 @@ mod tests {
 
     fn state(pg: &Playground) -> (TraceCheck, Ms, String) {
         let (partitions, _) = pg.partitions();
-        (trace_check(pg), pg.sim().now(), format!("{partitions:?}{:?}", pg.samples))
+        (
+            trace_check(pg),
+            pg.sim().now(),
+            format!("{partitions:?}{:?}", pg.samples),
+        )
     }
 
     #[test]
@@ -746,7 +769,10 @@ mod tests {
                 "5 min simulated with a producer at {rate}/s: replay {:?}, {} text bytes, link {} chars",
                 t0.elapsed(),
                 text.len(),
-                pg.journal.borrow().to_link_fragment(300_000, Some(trace_check(&pg))).len()
+                pg.journal
+                    .borrow()
+                    .to_link_fragment(300_000, Some(trace_check(&pg)))
+                    .len()
             );
         }
     }
@@ -801,15 +827,29 @@ mod tests {
         for (i, a) in actions.iter().enumerate() {
             j.record(1_000 + (i as Ms) * 37, a.clone());
         }
-        let text = j.to_text(9_999, Some(TraceCheck { hash: 0xdead_beef, count: 12 }));
+        let text = j.to_text(
+            9_999,
+            Some(TraceCheck {
+                hash: 0xdead_beef,
+                count: 12,
+            }),
+        );
         let (back, end, check) = Journal::parse(&text).unwrap();
         assert_eq!(back.entries, j.entries);
         assert_eq!((back.seed, back.brokers), (7, 5));
         assert_eq!(end, 9_999);
-        assert_eq!(check, Some(TraceCheck { hash: 0xdead_beef, count: 12 }));
+        assert_eq!(
+            check,
+            Some(TraceCheck {
+                hash: 0xdead_beef,
+                count: 12
+            })
+        );
         let fragment = j.to_link_fragment(9_999, None);
         assert!(fragment.starts_with("#v1:"));
-        assert!(fragment[4..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!(fragment[4..]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         let (back, _, check) = Journal::from_link_fragment(&fragment).unwrap().unwrap();
         assert_eq!(back.entries, j.entries);
         assert_eq!(check, None);

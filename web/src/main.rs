@@ -24,11 +24,11 @@ mod app;
 mod browser;
 mod i18n;
 mod i18n_play;
+mod journal;
 mod log_lab;
 mod model;
 mod playground;
 mod terminal;
-mod journal;
 mod timeline;
 
 #[cfg(target_arch = "wasm32")]

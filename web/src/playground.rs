@@ -464,7 +464,11 @@ impl Playground {
             }
             // The terminal's running job is polled on a fixed grid of
             // simulated time, whatever the page's frames (`crate::journal`).
-            let next_poll = self.shell.borrow().job_running().then(|| (now / JOB_POLL_MS + 1) * JOB_POLL_MS);
+            let next_poll = self
+                .shell
+                .borrow()
+                .job_running()
+                .then(|| (now / JOB_POLL_MS + 1) * JOB_POLL_MS);
             if let Some(p) = next_poll {
                 t = t.min(p);
             }

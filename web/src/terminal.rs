@@ -681,6 +681,8 @@ pub struct Terminal {
     saved_history_len: usize,
     last_tick_ms: f64,
     _interval: Option<crate::browser::Interval>,
+    /// Whether a job ran at the last tick (its end changes the prompt).
+    job_was_running: bool,
 }
 
 impl Terminal {
@@ -747,6 +749,7 @@ impl Component for Terminal {
             saved_history_len: shell_history_len,
             last_tick_ms: js_sys::Date::now(),
             _interval: interval,
+            job_was_running: false,
         }
     }
 
@@ -794,7 +797,10 @@ impl Component for Terminal {
                 self.last_tick_ms = now;
                 if !ctx.props().drive_time {
                     // The page moves time and polls the job (`Shell::poll_held`).
-                    if !self.state.print_held(&mut shell) {
+                    let printed = self.state.print_held(&mut shell);
+                    let job_ended =
+                        std::mem::replace(&mut self.job_was_running, shell.job_running()) && !shell.job_running();
+                    if !printed && !job_ended {
                         return false;
                     }
                     drop(shell);

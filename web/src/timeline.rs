@@ -32,7 +32,9 @@ pub const SCRUB_STEP_MS: Ms = 100;
 pub enum LinkNotice {
     /// Replayed. `Some(false)`: this version reached another trace than the
     /// one the link was made with.
-    Opened { matches: Option<bool> },
+    Opened {
+        matches: Option<bool>,
+    },
     Bad(JournalError),
 }
 
@@ -58,7 +60,9 @@ impl Past {
 /// The playground to start with: the one a shared link in the address
 /// describes, replayed; else a new one. Only in the browser.
 pub fn start(brokers: i32, seed: u64) -> (Playground, Option<LinkNotice>) {
-    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
     match Journal::from_link_fragment(&hash) {
         Ok(None) => (Playground::new(brokers, seed), None),
         Ok(Some((journal, end, check))) => {
@@ -146,9 +150,15 @@ pub fn share(pg: &Playground) -> String {
 fn copy_to_clipboard(text: &str) {
     let Some(window) = web_sys::window() else { return };
     let navigator = window.navigator();
-    let Ok(clipboard) = js_sys::Reflect::get(&navigator, &"clipboard".into()) else { return };
-    let Ok(write) = js_sys::Reflect::get(&clipboard, &"writeText".into()) else { return };
-    let Ok(write) = write.dyn_into::<js_sys::Function>() else { return };
+    let Ok(clipboard) = js_sys::Reflect::get(&navigator, &"clipboard".into()) else {
+        return;
+    };
+    let Ok(write) = js_sys::Reflect::get(&clipboard, &"writeText".into()) else {
+        return;
+    };
+    let Ok(write) = write.dyn_into::<js_sys::Function>() else {
+        return;
+    };
     if let Ok(promise) = write.call1(&clipboard, &text.into()) {
         if let Ok(promise) = promise.dyn_into::<js_sys::Promise>() {
             // A refusal (no permission, no focus) is not an error: the link is in the field.
