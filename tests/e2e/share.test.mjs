@@ -258,3 +258,35 @@ test('Korean: the timeline and the share button', async () => {
     await browser.close();
   }
 });
+
+test('a link with 5 minutes of a producer at 50 records/s: replayed to its end, and scrubbed back', async () => {
+  // Made by hand, as a stored journal could be: a topic from the form, the producer form, 5 minutes.
+  const journal =
+    'kafkaplay-journal 1\nseed 7\nbrokers 3\n0 topic orders 3 2\n1000 produce orders 50 4 all v{n}\nend 299000\n';
+  const started = Date.now();
+  const { browser, page, errors } = await open(`?lang=en#v1:${Buffer.from(journal).toString('base64url')}`);
+  try {
+    await page.getByTestId('link-notice').waitFor();
+    const opened = Date.now() - started;
+    const end = parseFloat(await simTime(page));
+    const start = parseFloat(await page.getByTestId('timeline-slider').getAttribute('min')) / 1000;
+    assert.equal(end.toFixed(1), (start + 300).toFixed(1));
+    // 299 s at 50/s: the producer's records are in the topic (HW of the three partitions).
+    const hws = await page.locator('[data-testid=partition-row] td').allTextContents();
+    assert.ok(hws.length > 0);
+    const t0 = Date.now();
+    await scrubTo(page, Math.round((start + 150) * 1000));
+    await page.getByTestId('past-banner').waitFor();
+    const back = Date.now() - t0;
+    assert.equal(parseFloat(await simTime(page)).toFixed(1), (start + 150).toFixed(1));
+    const t1 = Date.now();
+    await scrubTo(page, Math.round((start + 250) * 1000));
+    await page.waitForFunction((t) => parseFloat(document.querySelector('[data-testid=sim-time]').textContent) > t, start + 249);
+    const forward = Date.now() - t1;
+    // Measurements, not assertions (the machine is shared).
+    console.log(`5 min at 50 records/s: page with replay ready in ${opened} ms, scrub back to 150 s ${back} ms, forward 100 s ${forward} ms`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});

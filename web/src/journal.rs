@@ -576,6 +576,8 @@ pub fn continue_replay(pg: &mut Playground, journal: &Journal, done: usize, unti
     done
 }
 
+// For the page's storage (IndexedDB) to keep and reload a playground.
+#[allow(dead_code)]
 impl Playground {
     /// The journal as text, ending now (to store it; see [`journal_text`]).
     pub fn journal_text(&self) -> String {
@@ -594,12 +596,14 @@ pub fn elapsed_since_start(pg: &Playground) -> Ms {
 }
 
 /// The playground's journal as text, ending now (what the page may store).
+#[allow(dead_code)]
 pub fn journal_text(pg: &Playground) -> String {
     let end = elapsed_since_start(pg);
     pg.journal.borrow().to_text(end, Some(trace_check(pg)))
 }
 
 /// The playground a stored journal text describes, replayed to its end.
+#[allow(dead_code)]
 pub fn from_journal_text(text: &str) -> Result<Replayed, JournalError> {
     let (journal, end, check) = Journal::parse(text)?;
     Ok(replay(&journal, end, check, None))
@@ -727,6 +731,10 @@ mod tests {
         assert_eq!(state(&replayed.playground), state(&live));
         // Its own journal is the same again.
         assert_eq!(text_of(&replayed.playground), text);
+        // The same through the methods the page's storage uses.
+        let again = Playground::from_journal_text(&live.journal_text()).unwrap();
+        assert_eq!(state(&again), state(&live));
+        assert!(matches!(Playground::from_journal_text("nonsense"), Err(JournalError::Format(1))));
         // The producer's counts too.
         assert_eq!(
             replayed.playground.producer.as_ref().map(|p| (p.sent, p.acked)),
