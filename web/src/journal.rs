@@ -660,6 +660,19 @@ mod tests {
         drive(&mut pg, 4_000);
         apply(&mut pg, &Action::Interrupt);
         drive(&mut pg, 1_000);
+        // A job that sends as simulated time passes.
+        apply(
+            &mut pg,
+            &Action::Line(
+                "kafka-producer-perf-test --topic orders --num-records 150 --record-size 40 --throughput 100 \
+                 --producer-props bootstrap.servers=localhost:9092"
+                    .into(),
+            ),
+        );
+        drive(&mut pg, 3_000);
+        assert!(pg.shell.borrow().job_running(), "the perf test is still sending");
+        drive(&mut pg, 2_000);
+        assert!(!pg.shell.borrow().job_running());
         pg.step();
         apply(
             &mut pg,
@@ -718,7 +731,7 @@ mod tests {
             .collect();
         assert_eq!(
             kinds,
-            ["line", "produce", "line", "fault", "^C", "step", "line", "cut", "heal", "stop"]
+            ["line", "produce", "line", "fault", "^C", "line", "step", "line", "cut", "heal", "stop"]
         );
     }
 
@@ -734,7 +747,10 @@ mod tests {
         // The same through the methods the page's storage uses.
         let again = Playground::from_journal_text(&live.journal_text()).unwrap();
         assert_eq!(state(&again), state(&live));
-        assert!(matches!(Playground::from_journal_text("nonsense"), Err(JournalError::Format(1))));
+        assert!(matches!(
+            Playground::from_journal_text("nonsense"),
+            Err(JournalError::Format(1))
+        ));
         // The producer's counts too.
         assert_eq!(
             replayed.playground.producer.as_ref().map(|p| (p.sent, p.acked)),
@@ -750,6 +766,7 @@ mod tests {
         let a = live.shell.borrow_mut().take_held().stdout();
         let b = replayed.playground.shell.borrow_mut().take_held().stdout();
         assert!(a.contains(r#""item": "coffee""#), "{a}");
+        assert!(a.contains("150 records sent"), "{a}");
         assert_eq!(a, b);
     }
 
