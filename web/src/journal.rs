@@ -626,7 +626,7 @@ mod tests {
     /// The seed lesson's first steps, through the terminal and the UI.
     fn scripted(chunks: &dyn Fn(Ms) -> Vec<Ms>) -> Playground {
         let mut pg = Playground::new(3, 42);
-        let mut drive = |pg: &mut Playground, ms: Ms| {
+        let drive = |pg: &mut Playground, ms: Ms| {
             for c in chunks(ms) {
                 pg.run_for(c);
             }
