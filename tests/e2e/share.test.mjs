@@ -253,6 +253,14 @@ test('Korean: the timeline and the share button', async () => {
     await page.getByTestId('share-button').click();
     assert.match(await page.getByTestId('share-url').inputValue(), /#v1:[A-Za-z0-9_-]+$/);
     assert.match(await page.getByTestId('timeline-slider').getAttribute('aria-valuetext'), /실시간/);
+    await page.waitForFunction(() => parseFloat(document.querySelector('[data-testid=sim-time]').textContent) > 2);
+    await scrubTo(page, parseInt(await page.getByTestId('timeline-slider').getAttribute('min'), 10) + 500);
+    assert.match(await page.getByTestId('past-banner').textContent(), /^과거 보기/);
+    assert.equal((await page.getByTestId('fork-button').textContent()).trim(), '여기서 분기');
+    // A phone: nothing sticks out sideways.
+    await page.setViewportSize({ width: 390, height: 800 });
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no horizontal overflow at 390 px');
+    await page.getByTestId('timeline').screenshot({ path: screenshotPath('share_ko_past_phone.png') });
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
