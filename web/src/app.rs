@@ -254,6 +254,7 @@ impl Component for App {
                             { self.view_events(t) }
                         </aside>
                         <div class="wide-row terminal-row">
+                            <crate::lessons::LessonPanel shell={self.pg.shell.clone()} lang={self.lang} />
                             <crate::terminal::Terminal shell={Some(self.pg.shell.clone())}
                                 lang={self.lang.tag()} drive_time={false}
                                 on_change={self.on_shell_change.clone()} />

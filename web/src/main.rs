@@ -24,6 +24,7 @@ mod app;
 mod browser;
 mod i18n;
 mod i18n_play;
+mod lessons;
 mod log_lab;
 mod model;
 mod playground;
