@@ -14,7 +14,7 @@ use kafkaplay_cluster::TopicPartition;
 
 use super::{leader_to_stop, Bi, Check, Command, Lesson, Step};
 
-pub static LESSONS: &[Lesson] = &[TOPICS, RF1, RF2, ACKS];
+pub static LESSONS: &[Lesson] = &[TOPICS, RF1, RF2, ACKS, UNCLEAN, LAG];
 
 // ---------------------------------------------------------------------------
 // Checks shared by several lessons
@@ -45,8 +45,7 @@ fn fully_replicated(c: &Check, topic: &str) -> bool {
     let ps = c.partitions(topic);
     !ps.is_empty()
         && ps.iter().all(|p| {
-            p.leader != kafkaplay_cluster::NO_NODE
-                && p.replicas.iter().all(|&r| c.alive(r) && p.isr.contains(&r))
+            p.leader != kafkaplay_cluster::NO_NODE && p.replicas.iter().all(|&r| c.alive(r) && p.isr.contains(&r))
         })
 }
 
@@ -291,7 +290,8 @@ fn described_a(c: &Check) -> bool {
 /// Part of `topic_a` has no leader, the rest still has one.
 fn half_of_a_offline(c: &Check) -> bool {
     let ps = c.partitions(TOPIC_A);
-    ps.iter().any(|p| p.leader == kafkaplay_cluster::NO_NODE) && ps.iter().any(|p| p.leader != kafkaplay_cluster::NO_NODE)
+    ps.iter().any(|p| p.leader == kafkaplay_cluster::NO_NODE)
+        && ps.iter().any(|p| p.leader != kafkaplay_cluster::NO_NODE)
 }
 
 fn described_a_offline(c: &Check) -> bool {
@@ -797,6 +797,440 @@ const ACKS: Lesson = Lesson {
                 ko: "follower 들이 놓친 레코드(`acks=1` 로 보낸 것 포함)를 가져와 ISR 에 다시 들어왔습니다. 동기화된 \
                      복제본이 충분해지자 high watermark 가 로그 끝까지 올라갔습니다. 이제 그 레코드도 커밋되어 읽을 수 \
                      있습니다.",
+            },
+        },
+    ],
+};
+
+// ---------------------------------------------------------------------------
+// Lesson 5: consumer groups and lag
+
+const EVENTS: &str = "events";
+const READERS: &str = "readers";
+
+fn events_created(c: &Check) -> bool {
+    c.partitions(EVENTS).len() == 3
+}
+
+fn events_has_100(c: &Check) -> bool {
+    c.records_in(EVENTS).is_some_and(|n| n >= 100)
+}
+
+/// The group committed some offsets and is behind.
+fn readers_partly(c: &Check) -> bool {
+    c.group_lag(READERS, EVENTS)
+        .is_some_and(|(committed, lag)| committed > 0 && lag > 0)
+}
+
+fn described_readers_lagging(c: &Check) -> bool {
+    c.ran("kafka-consumer-groups", &["--describe", "--group"], None) && readers_partly(c)
+}
+
+fn readers_caught_up(c: &Check) -> bool {
+    c.records_in(EVENTS).is_some_and(|n| n > 0)
+        && c.group_lag(READERS, EVENTS)
+            .is_some_and(|(committed, lag)| committed > 0 && lag == 0)
+}
+
+/// New records since the group caught up: it is behind again.
+fn readers_behind_again(c: &Check) -> bool {
+    c.records_in(EVENTS).is_some_and(|n| n >= 150)
+        && c.group_lag(READERS, EVENTS)
+            .is_some_and(|(committed, lag)| committed >= 100 && lag > 0)
+}
+
+fn described_readers_behind_again(c: &Check) -> bool {
+    c.ran("kafka-consumer-groups", &["--describe", "--group"], None) && readers_behind_again(c)
+}
+
+const DESCRIBE_READERS: &str =
+    "docker exec broker1 kafka-consumer-groups --bootstrap-server localhost:9092 --describe --group readers";
+
+const LAG: Lesson = Lesson {
+    id: "consumer-lag",
+    title: Bi {
+        en: "6. Consumer groups and lag",
+        ko: "6. 컨슈머 그룹과 랙(lag)",
+    },
+    intro: Bi {
+        en: "A consumer group remembers how far it has read each partition (its committed offsets). The distance to \
+             the end of the partition is its lag.",
+        ko: "컨슈머 그룹은 파티션마다 어디까지 읽었는지(커밋된 offset)를 기억합니다. 거기서 파티션 끝까지의 거리가 \
+             랙(lag)입니다.",
+    },
+    steps: &[
+        Step {
+            title: HOST_STEP_TITLE,
+            instruction: HOST_STEP_INSTRUCTION,
+            command: Some(Command::Fixed("exit")),
+            check: on_host,
+            explanation: HOST_STEP_EXPLANATION,
+        },
+        Step {
+            title: Bi {
+                en: "A topic to read",
+                ko: "읽을 토픽 만들기",
+            },
+            instruction: Bi {
+                en: "Create `events` with three partitions.",
+                ko: "파티션 3개짜리 `events` 토픽을 만듭니다.",
+            },
+            command: Some(Command::Fixed(
+                "docker exec broker1 kafka-topics --bootstrap-server localhost:9092 --create --topic events --partitions 3",
+            )),
+            check: events_created,
+            explanation: Bi {
+                en: "Three empty partitions. A group's progress is kept per partition, so its lag is too.",
+                ko: "빈 파티션 3개가 생겼습니다. 그룹의 진행 상황은 파티션별로 기록되므로 랙도 파티션별로 셉니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Produce 100 records",
+                ko: "레코드 100개 보내기",
+            },
+            instruction: Bi {
+                en: "Send 100 records of 100 bytes with the producer performance tool.",
+                ko: "프로듀서 성능 테스트 도구로 100바이트짜리 레코드 100개를 보냅니다.",
+            },
+            command: Some(Command::Fixed(
+                "docker exec broker1 kafka-producer-perf-test --topic events --num-records 100 --record-size 100 --throughput -1 --producer-props bootstrap.servers=localhost:9092",
+            )),
+            check: events_has_100,
+            explanation: Bi {
+                en: "`100 records sent`. The records have no key, so the producer's sticky partitioner fills one \
+                     partition batch by batch instead of spreading each record: most partitions may still be empty \
+                     (`kafka-get-offsets` shows each partition's end).",
+                ko: "`100 records sent` 가 나왔습니다. 키가 없는 레코드라서 프로듀서의 sticky 파티셔너가 레코드마다 \
+                     흩뿌리지 않고 배치 단위로 한 파티션을 채웁니다. 그래서 비어 있는 파티션이 있을 수 있습니다 \
+                     (`kafka-get-offsets` 로 파티션별 끝 offset 을 볼 수 있습니다).",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Read 30 in a group",
+                ko: "그룹으로 30개 읽기",
+            },
+            instruction: Bi {
+                en: "Read the first 30 records as group `readers`. The consumer stops after 30 messages.",
+                ko: "`readers` 그룹으로 처음부터 30개만 읽습니다. 30개를 읽으면 컨슈머가 끝납니다.",
+            },
+            command: Some(Command::Fixed(
+                "docker exec broker1 kafka-console-consumer --bootstrap-server localhost:9092 --topic events --group readers --from-beginning --max-messages 30",
+            )),
+            check: readers_partly,
+            explanation: Bi {
+                en: "`Processed a total of 30 messages`. The consumer joined group `readers`, got all three \
+                     partitions (it was the only member), and committed its position when it closed: the group \
+                     coordinator stored the offsets in `__consumer_offsets`.",
+                ko: "`Processed a total of 30 messages` 가 나왔습니다. 컨슈머가 `readers` 그룹에 들어가 유일한 멤버로서 \
+                     파티션 3개를 모두 배정받았고, 끝나면서 읽은 위치를 커밋했습니다. 그룹 코디네이터가 그 offset 을 \
+                     `__consumer_offsets` 에 저장했습니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Read the lag",
+                ko: "랙 확인",
+            },
+            instruction: Bi {
+                en: "Describe group `readers`.",
+                ko: "`readers` 그룹을 상세 조회합니다.",
+            },
+            command: Some(Command::Fixed(DESCRIBE_READERS)),
+            check: described_readers_lagging,
+            explanation: Bi {
+                en: "One row per partition: `CURRENT-OFFSET` is the committed offset, `LOG-END-OFFSET` the partition's \
+                     high watermark (the end a consumer can read to), and `LAG` the difference: records written but \
+                     not yet read by this group. \"Consumer group 'readers' has no active members\": the consumer \
+                     has exited, but the group keeps its offsets.",
+                ko: "파티션마다 한 줄입니다. `CURRENT-OFFSET` 은 커밋된 offset, `LOG-END-OFFSET` 은 파티션의 high \
+                     watermark(컨슈머가 읽을 수 있는 끝), `LAG` 은 그 차이, 즉 쓰였지만 이 그룹이 아직 읽지 않은 \
+                     레코드 수입니다. \"Consumer group 'readers' has no active members\" 는 컨슈머는 끝났지만 그룹은 \
+                     offset 을 그대로 가지고 있다는 뜻입니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Catch up",
+                ko: "따라잡기",
+            },
+            instruction: Bi {
+                en: "Run the group's consumer again, without `--from-beginning`. It stops after 5 seconds without \
+                     new records.",
+                ko: "이번에는 `--from-beginning` 없이 그룹 컨슈머를 다시 실행합니다. 새 레코드 없이 5초가 지나면 끝납니다.",
+            },
+            command: Some(Command::Fixed(
+                "docker exec broker1 kafka-console-consumer --bootstrap-server localhost:9092 --topic events --group readers --timeout-ms 5000",
+            )),
+            check: readers_caught_up,
+            explanation: Bi {
+                en: "It went on from the committed offsets, not from the start: only the remaining records were \
+                     printed. The `TimeoutException` at the end is how the console consumer reports \
+                     `--timeout-ms` running out. The lag is 0 now.",
+                ko: "처음부터가 아니라 커밋된 offset 부터 이어서 읽었기 때문에 남은 레코드만 출력되었습니다. 마지막의 \
+                     `TimeoutException` 은 `--timeout-ms` 가 지나서 끝났다는 콘솔 컨슈머의 표시입니다. 이제 랙은 0 입니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Fall behind again",
+                ko: "다시 뒤처지기",
+            },
+            instruction: Bi {
+                en: "Produce 50 more records while no consumer of the group runs.",
+                ko: "그룹의 컨슈머가 없는 동안 레코드 50개를 더 보냅니다.",
+            },
+            command: Some(Command::Fixed(
+                "docker exec broker1 kafka-producer-perf-test --topic events --num-records 50 --record-size 100 --throughput -1 --producer-props bootstrap.servers=localhost:9092",
+            )),
+            check: readers_behind_again,
+            explanation: Bi {
+                en: "The partitions grew; the group's committed offsets did not move. Lag is what a group still has \
+                     to read, whether its consumers are slow or, as here, not running at all.",
+                ko: "파티션은 늘어났지만 그룹의 커밋된 offset 은 그대로입니다. 컨슈머가 느려서든, 지금처럼 아예 돌고 \
+                     있지 않아서든, 그룹이 아직 읽어야 할 양이 랙입니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "The lag, again",
+                ko: "랙 다시 확인",
+            },
+            instruction: Bi {
+                en: "Describe group `readers` again.",
+                ko: "`readers` 그룹을 다시 상세 조회합니다.",
+            },
+            command: Some(Command::Fixed(DESCRIBE_READERS)),
+            check: described_readers_behind_again,
+            explanation: Bi {
+                en: "`LAG` is 50 in total, on the partition the new batch went to. Monitoring watches exactly this \
+                     number: a lag that keeps growing means the consumers cannot keep up (add members, up to one \
+                     per partition), and a group whose offsets fall behind the log's retention loses records to \
+                     `auto.offset.reset`.",
+                ko: "새 배치가 들어간 파티션에 `LAG` 이 합계 50 으로 나옵니다. 모니터링이 보는 숫자가 바로 이것입니다. \
+                     랙이 계속 늘어나면 컨슈머가 따라가지 못한다는 뜻이고(멤버를 파티션 수까지 늘릴 수 있습니다), \
+                     그룹의 offset 이 로그 보존 기간보다 뒤처지면 그 레코드는 지워져 `auto.offset.reset` 으로 건너뛰게 \
+                     됩니다.",
+            },
+        },
+    ],
+};
+
+// ---------------------------------------------------------------------------
+// Lesson 6 (after acks): unclean leader election and the records it loses
+
+const PAYMENTS: &str = "payments";
+
+fn payments() -> TopicPartition {
+    TopicPartition::new(PAYMENTS, 0)
+}
+
+fn payments_created(c: &Check) -> bool {
+    c.partitions(PAYMENTS).first().is_some_and(|p| p.replicas == [2, 3])
+        && c.topic(PAYMENTS)
+            .is_some_and(|t| t.configs.get("unclean.leader.election.enable").map(String::as_str) == Some("true"))
+}
+
+fn payments_isr(c: &Check) -> Vec<i32> {
+    c.partitions(PAYMENTS)
+        .first()
+        .map(|p| p.isr.clone())
+        .unwrap_or_default()
+}
+
+fn payments_leader(c: &Check) -> i32 {
+    c.partitions(PAYMENTS)
+        .first()
+        .map_or(kafkaplay_cluster::NO_NODE, |p| p.leader)
+}
+
+/// Records acknowledged and replicated to both brokers.
+fn payments_on_both(c: &Check) -> bool {
+    c.produced(&payments(), Ok(()))
+        && payments_isr(c).len() == 2
+        && c.offsets(&payments()).is_some_and(|(hw, leo)| hw >= 1 && hw == leo)
+}
+
+fn payments_leader_alone(c: &Check) -> bool {
+    payments_isr(c) == [2] && payments_leader(c) == 2 && c.alive(2) && !c.alive(3)
+}
+
+fn payments_acked_on_2_only(c: &Check) -> bool {
+    c.produced(&payments(), Ok(())) && payments_isr(c) == [2]
+}
+
+fn payments_offline(c: &Check) -> bool {
+    c.topic(PAYMENTS).is_some() && payments_leader(c) == kafkaplay_cluster::NO_NODE
+}
+
+fn payments_unclean_leader(c: &Check) -> bool {
+    payments_leader(c) == 3 && c.last_election(&payments()) == Some("unclean")
+}
+
+fn payments_truncated(c: &Check) -> bool {
+    c.truncated(&payments(), 2) > 0 && fully_replicated(c, PAYMENTS)
+}
+
+const UNCLEAN: Lesson = Lesson {
+    id: "unclean-election",
+    title: Bi {
+        en: "5. Unclean leader election",
+        ko: "5. 언클린 리더 선출",
+    },
+    intro: Bi {
+        en: "When no in-sync replica is left, Kafka can wait for one to return, or elect a replica that is behind \
+             and lose what it missed. `unclean.leader.election.enable` chooses.",
+        ko: "동기화된 복제본이 하나도 남지 않으면 Kafka 는 그 복제본이 돌아오기를 기다리거나, 뒤처진 복제본을 리더로 \
+             뽑고 그 복제본이 놓친 레코드를 버립니다. 어느 쪽을 택할지 정하는 설정이 \
+             `unclean.leader.election.enable` 입니다.",
+    },
+    steps: &[
+        Step {
+            title: HOST_STEP_TITLE,
+            instruction: HOST_STEP_INSTRUCTION,
+            command: Some(Command::Fixed("exit")),
+            check: on_host,
+            explanation: HOST_STEP_EXPLANATION,
+        },
+        Step {
+            title: Bi {
+                en: "Two replicas, unclean allowed",
+                ko: "복제본 2개, 언클린 선출 허용",
+            },
+            instruction: Bi {
+                en: "Create `payments` with its two replicas on brokers 2 and 3 (`--replica-assignment 2:3`) and \
+                     unclean leader election enabled.",
+                ko: "복제본 2개를 broker2 와 broker3 에 두고(`--replica-assignment 2:3`) 언클린 리더 선출을 허용한 \
+                     `payments` 토픽을 만듭니다.",
+            },
+            command: Some(Command::Fixed(
+                "docker exec broker1 kafka-topics --bootstrap-server localhost:9092 --create --topic payments --replica-assignment 2:3 --config unclean.leader.election.enable=true",
+            )),
+            check: payments_created,
+            explanation: Bi {
+                en: "`--replica-assignment 2:3` places partition 0 on brokers 2 and 3; the first, broker 2, is the \
+                     preferred leader. `unclean.leader.election.enable` is `false` by default; this topic overrides \
+                     it.",
+                ko: "`--replica-assignment 2:3` 로 파티션 0 을 broker2 와 broker3 에 두었고, 첫 번째인 broker2 가 선호 \
+                     리더입니다. `unclean.leader.election.enable` 의 기본값은 `false` 인데 이 토픽에서만 바꾸었습니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Records on both",
+                ko: "두 복제본에 기록",
+            },
+            instruction: Bi {
+                en: "Send five records (`seq 1 5` gives the lines 1 to 5).",
+                ko: "레코드 5개를 보냅니다(`seq 1 5` 가 1 부터 5 까지 한 줄씩 만듭니다).",
+            },
+            command: Some(Command::Fixed(
+                "seq 1 5 | docker exec -i broker1 kafka-console-producer --bootstrap-server localhost:9092 --topic payments --producer-property acks=1",
+            )),
+            check: payments_on_both,
+            explanation: Bi {
+                en: "Offsets 0 to 4 are on broker 2 and on broker 3, both in the ISR, and below the high watermark.",
+                ko: "offset 0~4 가 broker2 와 broker3 모두에 있고, 둘 다 ISR 에 있으며, high watermark 아래에 있습니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "The follower dies",
+                ko: "팔로워 중지",
+            },
+            instruction: Bi {
+                en: "Kill broker3, the follower, and wait until it leaves the ISR (about 9 seconds).",
+                ko: "follower 인 broker3 을 강제로 종료하고 ISR 에서 빠질 때까지(9초쯤) 기다립니다.",
+            },
+            command: Some(Command::Fixed("docker kill broker3")),
+            check: payments_leader_alone,
+            explanation: Bi {
+                en: "`Isr: 2`: the leader goes on alone. With the default `min.insync.replicas=1`, writes are still \
+                     accepted and committed on broker 2 only.",
+                ko: "`Isr: 2`, 리더 혼자 남았습니다. `min.insync.replicas` 가 기본값 1 이므로 쓰기는 계속 받아들여지고, \
+                     broker2 한 곳에만 커밋됩니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Records on broker 2 only",
+                ko: "broker2 에만 기록",
+            },
+            instruction: Bi {
+                en: "Send five more records.",
+                ko: "레코드 5개를 더 보냅니다.",
+            },
+            command: Some(Command::Fixed(
+                "seq 6 10 | docker exec -i broker1 kafka-console-producer --bootstrap-server localhost:9092 --topic payments --producer-property acks=1",
+            )),
+            check: payments_acked_on_2_only,
+            explanation: Bi {
+                en: "Acknowledged, and committed: the high watermark is 10 (`kafka-get-offsets` shows it). But offsets \
+                     5 to 9 exist only on broker 2.",
+                ko: "성공 응답을 받았고 커밋도 되었습니다. high watermark 는 10 입니다(`kafka-get-offsets` 로 볼 수 \
+                     있습니다). 하지만 offset 5~9 는 broker2 에만 있습니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "The leader dies",
+                ko: "리더 중지",
+            },
+            instruction: Bi {
+                en: "Kill broker2 too, and wait until the partition is offline.",
+                ko: "broker2 도 강제로 종료하고 파티션이 오프라인이 될 때까지 기다립니다.",
+            },
+            command: Some(Command::Fixed("docker kill broker2")),
+            check: payments_offline,
+            explanation: Bi {
+                en: "`Leader: none`. Both replicas are down; the ISR still names broker 2, the last replica known to \
+                     have every committed record.",
+                ko: "`Leader: none` 입니다. 복제본 둘 다 죽었고, ISR 에는 커밋된 레코드를 모두 가진 마지막 복제본인 \
+                     broker2 가 남아 있습니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "The stale replica returns",
+                ko: "뒤처진 복제본 복귀",
+            },
+            instruction: Bi {
+                en: "Start broker3, which missed offsets 5 to 9.",
+                ko: "offset 5~9 를 놓친 broker3 을 다시 시작합니다.",
+            },
+            command: Some(Command::Fixed("docker start broker3")),
+            check: payments_unclean_leader,
+            explanation: Bi {
+                en: "Broker 3 is not in the ISR, so a clean election could not choose it. Because the topic allows \
+                     it, the controller elected it anyway: an unclean election. The partition is available again \
+                     (`Leader: 3`), but its log ends at offset 5: `kafka-get-offsets` says `payments:0:5`, although \
+                     the high watermark had reached 10.",
+                ko: "broker3 은 ISR 에 없어서 깨끗한(clean) 선출로는 뽑힐 수 없습니다. 하지만 토픽이 허용했으므로 \
+                     컨트롤러가 그래도 리더로 뽑았습니다. 이것이 언클린 선출입니다. 파티션은 다시 쓸 수 있게 \
+                     되었지만(`Leader: 3`) 로그는 offset 5 에서 끝납니다. high watermark 가 10 까지 갔었는데도 \
+                     `kafka-get-offsets` 는 `payments:0:5` 를 보여 줍니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "The records are gone",
+                ko: "사라진 레코드",
+            },
+            instruction: Bi {
+                en: "Start broker2 again and wait until it is back in the ISR.",
+                ko: "broker2 를 다시 시작하고 ISR 에 돌아올 때까지 기다립니다.",
+            },
+            command: Some(Command::Fixed("docker start broker2")),
+            check: payments_truncated,
+            explanation: Bi {
+                en: "Broker 2 came back as a follower of the new leader and truncated its log to match: offsets 5 to \
+                     9, acknowledged and committed, are gone from every replica. That is the price of an unclean \
+                     election. With the default (`false`) the partition would have stayed offline until broker 2 \
+                     returned, and nothing would have been lost.",
+                ko: "broker2 는 새 리더의 follower 로 돌아와 로그를 리더에 맞춰 잘라냈습니다(truncate). 성공 응답을 받고 \
+                     커밋까지 된 offset 5~9 가 모든 복제본에서 사라졌습니다. 언클린 선출의 대가입니다. 기본값(`false`) \
+                     이었다면 broker2 가 돌아올 때까지 파티션은 오프라인으로 남았겠지만 잃는 레코드는 없었을 것입니다.",
             },
         },
     ],

@@ -23,6 +23,7 @@ pub mod panel;
 mod tests;
 
 use kafkaplay_cluster::metadata::{MetadataImage, PartitionRegistration, TopicImage};
+use kafkaplay_cluster::trace::Observation;
 use kafkaplay_cluster::{Ms, NodeId, Simulation, TopicPartition, NO_NODE};
 use kafkaplay_shell::Shell;
 
@@ -32,6 +33,10 @@ pub use panel::LessonPanel;
 
 /// The commands a step remembers (the latest; older ones are dropped).
 pub const COMMANDS_MAX: usize = 200;
+
+/// How far back (in observations) a check looks for a leader election or a
+/// truncation, so a long-running page stays cheap to check.
+pub const OBSERVATIONS_SCANNED_MAX: usize = 50_000;
 
 /// A text in both languages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,6 +169,75 @@ impl<'a> Check<'a> {
         let leader = self.metadata()?.partition(tp)?.leader;
         let info = self.sim().broker(leader)?.replica_info(tp)?;
         Some((info.high_watermark, info.log_end_offset))
+    }
+
+    /// Group `group`'s committed offsets on `topic` as its coordinator has
+    /// them: (their sum, the lag summed over the partitions: high watermark
+    /// minus committed offset, a partition without a commit counting from 0).
+    /// `None` when no running broker coordinates the group.
+    pub fn group_lag(&self, group: &str, topic: &str) -> Option<(i64, i64)> {
+        let sim = self.sim();
+        let coordinator = sim
+            .config()
+            .brokers
+            .iter()
+            .filter_map(|&b| sim.broker(b))
+            .map(|b| b.group_coordinator())
+            .find(|c| c.group_state(group).is_some())?;
+        let mut committed_sum = 0;
+        let mut lag = 0;
+        for p in self.partitions(topic) {
+            let tp = TopicPartition::new(topic, p.partition);
+            let committed = coordinator.committed_offset(group, &tp).unwrap_or(0);
+            let (hw, _) = self.offsets(&tp)?;
+            committed_sum += committed;
+            lag += (hw - committed).max(0);
+        }
+        Some((committed_sum, lag))
+    }
+
+    /// The high watermarks of `topic`'s partitions, summed (`None` while a
+    /// partition has no leader).
+    pub fn records_in(&self, topic: &str) -> Option<i64> {
+        self.partitions(topic)
+            .iter()
+            .map(|p| self.offsets(&TopicPartition::new(topic, p.partition)).map(|(hw, _)| hw))
+            .sum()
+    }
+
+    /// The reason the controller gave for `tp`'s latest leader election
+    /// (`clean`, `unclean`, `new partition`, `no eligible replica`, ...).
+    pub fn last_election(&self, tp: &TopicPartition) -> Option<&'a str> {
+        self.sim()
+            .observations()
+            .iter()
+            .rev()
+            .take(OBSERVATIONS_SCANNED_MAX)
+            .find_map(|(_, _, o)| match o {
+                Observation::LeaderElected { tp: t, reason, .. } if t == tp => Some(*reason),
+                _ => None,
+            })
+    }
+
+    /// Records broker `broker` removed from its log of `tp` since the step
+    /// began (a follower truncating to its new leader).
+    pub fn truncated(&self, tp: &TopicPartition, broker: NodeId) -> i64 {
+        self.sim()
+            .observations()
+            .iter()
+            .rev()
+            .take(OBSERVATIONS_SCANNED_MAX)
+            .take_while(|(time, _, _)| *time >= self.since_ms)
+            .map(|(_, _, o)| match o {
+                Observation::Truncated {
+                    tp: t,
+                    broker: b,
+                    from,
+                    to,
+                } if t == tp && *b == broker => to - from,
+                _ => 0,
+            })
+            .sum()
     }
 
     /// A broker whose process runs and that the controller has unfenced.
@@ -343,10 +417,6 @@ impl Progress {
 
     pub fn done_count(&self) -> usize {
         self.done.iter().filter(|d| **d).count()
-    }
-
-    pub fn commands(&self) -> &[Ran] {
-        &self.commands
     }
 
     /// Looks at the shell: notes the commands entered since the last look,

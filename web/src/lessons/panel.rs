@@ -343,9 +343,12 @@ impl Component for LessonPanel {
                         <div class="lesson-command">
                             if let Some(command) = &command {
                                 <pre><code data-testid="lesson-command">{ command.clone() }</code></pre>
+                                // Done: nothing left to type (and `exit` typed again would leave the shell).
+                                if !done {
                                 <button type="button" data-testid="lesson-type" aria-label={t.type_it_label}
                                     title={t.type_it_label}
                                     onclick={link.callback(|_| Msg::TypeCommand)}>{ t.type_it }</button>
+                                }
                             } else {
                                 <p class="note">{ t.no_command_yet }</p>
                             }

@@ -24,12 +24,18 @@ impl Play {
     /// inside broker1's container).
     fn after(lesson: &str, seed: u64, lines: &[&str]) -> Play {
         let mut world = World::new(3, seed, Flavour::Confluent);
-        assert!(world.run_until_started(60_000), "seed {seed}: the cluster did not start");
+        assert!(
+            world.run_until_started(60_000),
+            "seed {seed}: the cluster did not start"
+        );
         let mut shell = Shell::new(world);
         for line in lines {
             shell.submit(line);
         }
-        let index = LESSONS.iter().position(|l| l.id == lesson).expect("a lesson with this id");
+        let index = LESSONS
+            .iter()
+            .position(|l| l.id == lesson)
+            .expect("a lesson with this id");
         let mut progress = Progress::new(index, &shell);
         progress.observe(&shell);
         Play { shell, progress, seed }
@@ -104,9 +110,37 @@ impl Play {
         out
     }
 
+    /// Waits (at most `max_ms`) until the foreground job (a consumer) exits;
+    /// returns what it printed.
+    fn wait_job(&mut self, max_ms: i64) -> String {
+        let mut out = String::new();
+        let mut waited = 0;
+        while self.shell.job_running() && waited < max_ms {
+            out.push_str(&self.wait(100));
+            waited += 100;
+        }
+        assert!(!self.shell.job_running(), "{}: the job still runs", self.step_name());
+        out
+    }
+
+    /// A step whose command runs as a job until it exits by itself (a
+    /// performance test, a consumer with `--max-messages`/`--timeout-ms`).
+    fn job_step(&mut self) -> String {
+        self.assert_waiting();
+        let mut out = self.type_step_command();
+        out.push_str(&self.wait_job(60_000));
+        self.wait_done(1_000);
+        self.progress.next(&self.shell);
+        out
+    }
+
     /// Types records into the running console producer and ends it (Ctrl+D).
     fn produce(&mut self, records: &[&str]) -> String {
-        assert!(self.shell.job_running(), "{}: the producer is not running", self.step_name());
+        assert!(
+            self.shell.job_running(),
+            "{}: the producer is not running",
+            self.step_name()
+        );
         let mut out = String::new();
         for r in records {
             out.push_str(&self.type_line(r));
@@ -115,7 +149,11 @@ impl Play {
         let eof = self.shell.eof();
         out.extend(eof.chunks.iter().map(|(_, t)| t.as_str()));
         out.push_str(&self.wait(2_000));
-        assert!(!self.shell.job_running(), "{}: the producer did not end", self.step_name());
+        assert!(
+            !self.shell.job_running(),
+            "{}: the producer did not end",
+            self.step_name()
+        );
         out
     }
 
@@ -139,14 +177,28 @@ fn every_lesson_has_both_languages_and_real_steps() {
         assert!(!ids.contains(&lesson.id), "duplicate lesson id {}", lesson.id);
         ids.push(lesson.id);
         for text in [lesson.title, lesson.intro] {
-            assert!(!text.en.trim().is_empty() && !text.ko.trim().is_empty(), "{}", lesson.id);
-            assert!(text.ko.chars().any(|c| ('가'..='힣').contains(&c)), "{}: {}", lesson.id, text.ko);
+            assert!(
+                !text.en.trim().is_empty() && !text.ko.trim().is_empty(),
+                "{}",
+                lesson.id
+            );
+            assert!(
+                text.ko.chars().any(|c| ('가'..='힣').contains(&c)),
+                "{}: {}",
+                lesson.id,
+                text.ko
+            );
         }
         assert!(lesson.steps.len() >= 3, "{}", lesson.id);
         for step in lesson.steps {
             for text in [step.title, step.instruction, step.explanation] {
                 assert!(!text.en.trim().is_empty(), "{}: {}", lesson.id, step.title.en);
-                assert!(text.ko.chars().any(|c| ('가'..='힣').contains(&c)), "{}: {}", lesson.id, text.ko);
+                assert!(
+                    text.ko.chars().any(|c| ('가'..='힣').contains(&c)),
+                    "{}: {}",
+                    lesson.id,
+                    text.ko
+                );
                 // Inline code spans are closed, in both languages.
                 assert_eq!(text.en.matches('`').count() % 2, 0, "{}", text.en);
                 assert_eq!(text.ko.matches('`').count() % 2, 0, "{}", text.ko);
@@ -154,7 +206,7 @@ fn every_lesson_has_both_languages_and_real_steps() {
             assert!(step.command.is_some(), "{}: {}", lesson.id, step.title.en);
         }
     }
-    assert!(LESSONS.len() >= 4);
+    assert!(LESSONS.len() >= 5);
 }
 
 #[test]
@@ -163,13 +215,23 @@ fn recognises_commands_as_typed() {
         "docker exec -it broker1 kafka-topics --bootstrap-server ${host}:${port} --describe --topic \"test_topic_02\"",
     );
     assert_eq!(words.len(), 2);
-    assert!(invokes(&words[1], "kafka-topics", &["--describe"], Some("test_topic_02")));
+    assert!(invokes(
+        &words[1],
+        "kafka-topics",
+        &["--describe"],
+        Some("test_topic_02")
+    ));
     assert!(invokes(&words[1], "kafka-topics", &["--bootstrap-server"], None));
     assert!(!invokes(&words[1], "kafka-topics", &["--list"], None));
     assert!(!invokes(&words[1], "kafka-topics", &["--describe"], Some("other")));
 
     let words = simple_commands("kafka-topics.sh --describe --topic=$T | grep Leader; docker ps && echo ok");
-    assert!(invokes(&words[0], "kafka-topics", &["--describe"], Some("test_topic_02")));
+    assert!(invokes(
+        &words[0],
+        "kafka-topics",
+        &["--describe"],
+        Some("test_topic_02")
+    ));
     assert_eq!(words[1], vec!["grep", "Leader"]);
     assert!(invokes(&words[2], "docker", &["ps"], None));
     assert!(simple_commands("  ").is_empty());
@@ -196,7 +258,10 @@ fn lesson_1_a_topic_with_three_partitions() {
     p.type_line("ls /bin | grep kafka");
     p.assert_waiting();
     let usage = p.step(0);
-    assert!(usage.contains("Create, delete, describe, or change a topic."), "{usage}");
+    assert!(
+        usage.contains("Create, delete, describe, or change a topic."),
+        "{usage}"
+    );
 
     // test_topic_01 with the default partitions; the notes' variables work too.
     p.assert_waiting();
@@ -218,7 +283,10 @@ fn lesson_1_a_topic_with_three_partitions() {
     p.type_line("kafka-topics --bootstrap-server localhost:9092 --describe --topic test_topic_01");
     p.assert_waiting();
     let described = p.step(0);
-    assert!(described.contains("PartitionCount: 3\tReplicationFactor: 1"), "{described}");
+    assert!(
+        described.contains("PartitionCount: 3\tReplicationFactor: 1"),
+        "{described}"
+    );
     assert_eq!(described.matches("\tPartition: ").count(), 3, "{described}");
     assert_eq!(p.progress.done_count(), LESSONS[0].steps.len());
 }
@@ -250,12 +318,18 @@ fn lesson_2_replication_factor_1_and_a_broker_down() {
         p.step(0);
         p.step(0);
         let described = p.step(0);
-        assert!(described.contains("PartitionCount: 2\tReplicationFactor: 1"), "{described}");
+        assert!(
+            described.contains("PartitionCount: 2\tReplicationFactor: 1"),
+            "{described}"
+        );
 
         // Killing the broker: not done until the controller has fenced it.
         p.assert_waiting();
         let command = p.progress.command_text(&p.shell).expect("a broker to stop");
-        assert!(command.starts_with("docker kill broker") && command != "docker kill broker1", "{command}");
+        assert!(
+            command.starts_with("docker kill broker") && command != "docker kill broker1",
+            "{command}"
+        );
         p.type_line(&command);
         let _ = p.wait(1_000);
         assert!(!p.done(), "seed {seed}: offline before the session timeout");
@@ -266,7 +340,10 @@ fn lesson_2_replication_factor_1_and_a_broker_down() {
         let described = p.step(0);
         assert!(described.contains("Leader: none"), "seed {seed}: {described}");
         let killed = command.trim_start_matches("docker kill broker");
-        assert!(described.contains(&format!("Offline: {killed}\n")), "seed {seed}: {described}");
+        assert!(
+            described.contains(&format!("Offline: {killed}\n")),
+            "seed {seed}: {described}"
+        );
 
         let start = p.progress.command_text(&p.shell).expect("a broker to start");
         assert_eq!(start, format!("docker start broker{killed}"));
@@ -292,14 +369,20 @@ fn lesson_3_replication_factor_2_and_failover() {
         // Killing a follower only is not a failover.
         p.assert_waiting();
         let command = p.progress.command_text(&p.shell).expect("a leader to stop");
-        let killed: i32 = command.trim_start_matches("docker kill broker").parse().expect("a broker id");
+        let killed: i32 = command
+            .trim_start_matches("docker kill broker")
+            .parse()
+            .expect("a broker id");
         p.type_line(&command);
         p.wait_done(15_000);
         p.progress.next(&p.shell);
 
         let described = p.step(0);
         assert!(!described.contains("Leader: none"), "seed {seed}: {described}");
-        assert!(described.contains(&format!("Offline: {killed}\n")), "seed {seed}: {described}");
+        assert!(
+            described.contains(&format!("Offline: {killed}\n")),
+            "seed {seed}: {described}"
+        );
 
         p.step(30_000);
         assert_eq!(p.progress.done_count(), LESSONS[2].steps.len());
@@ -360,9 +443,120 @@ fn lesson_4_acks_and_min_insync_replicas() {
 
         p.step(30_000);
         assert_eq!(p.progress.done_count(), LESSONS[3].steps.len());
-        let offsets = p.type_line("docker exec broker1 kafka-get-offsets --bootstrap-server localhost:9092 --topic orders");
+        let offsets =
+            p.type_line("docker exec broker1 kafka-get-offsets --bootstrap-server localhost:9092 --topic orders");
         assert_eq!(offsets.trim(), "orders:0:3", "seed {seed}");
     }
+}
+
+#[test]
+fn lesson_6_consumer_groups_and_lag() {
+    for &seed in SEEDS {
+        let mut p = Play::after("consumer-lag", seed, &["docker exec -it broker1 bash"]);
+        p.step(0);
+        p.step(0);
+        let out = p.job_step();
+        assert!(out.contains("100 records sent"), "{out}");
+
+        // A consumer without a group commits nothing.
+        p.assert_waiting();
+        p.type_line("docker exec broker1 kafka-console-consumer --bootstrap-server localhost:9092 --topic events --from-beginning --max-messages 5");
+        p.wait_job(60_000);
+        let out = p.job_step();
+        assert!(out.contains("Processed a total of 30 messages"), "seed {seed}: {out}");
+
+        let described = p.step(0);
+        assert!(
+            described.contains("Consumer group 'readers' has no active members."),
+            "{described}"
+        );
+        let lag: i64 = described
+            .lines()
+            .filter(|l| l.starts_with("readers "))
+            .map(|l| {
+                l.split_whitespace()
+                    .nth(5)
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .unwrap_or(0)
+            })
+            .sum();
+        assert_eq!(lag, 70, "seed {seed}: {described}");
+
+        let out = p.job_step();
+        assert!(out.contains("Processed a total of 70 messages"), "seed {seed}: {out}");
+
+        let out = p.job_step();
+        assert!(out.contains("50 records sent"), "{out}");
+        let described = p.step(0);
+        let lag: i64 = described
+            .lines()
+            .filter(|l| l.starts_with("readers "))
+            .map(|l| {
+                l.split_whitespace()
+                    .nth(5)
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .unwrap_or(0)
+            })
+            .sum();
+        assert_eq!(lag, 50, "seed {seed}: {described}");
+        assert_eq!(p.progress.done_count(), LESSONS[5].steps.len());
+    }
+}
+
+#[test]
+fn lesson_5_unclean_election_loses_records() {
+    for &seed in SEEDS {
+        let mut p = Play::after("unclean-election", seed, &["docker exec -it broker1 bash"]);
+        p.step(0);
+        p.step(0);
+        p.step(10_000);
+        p.assert_waiting();
+        p.step(15_000);
+        p.step(10_000);
+        p.step(15_000);
+        let offsets_before =
+            p.type_line("docker exec broker1 kafka-get-offsets --bootstrap-server localhost:9092 --topic payments");
+        assert!(
+            offsets_before.starts_with("Skip getting offsets for topic-partition payments-0 due to error"),
+            "seed {seed}: {offsets_before}"
+        );
+        p.step(20_000);
+        let offsets =
+            p.type_line("docker exec broker1 kafka-get-offsets --bootstrap-server localhost:9092 --topic payments");
+        assert_eq!(offsets.trim(), "payments:0:5", "seed {seed}");
+        p.step(30_000);
+        let described = p.type_line(
+            "docker exec broker1 kafka-topics --bootstrap-server localhost:9092 --describe --topic payments",
+        );
+        assert!(
+            described.contains("Leader: 3\tReplicas: 2,3\tIsr: 3,2"),
+            "seed {seed}: {described}"
+        );
+        assert_eq!(p.progress.done_count(), LESSONS[4].steps.len());
+    }
+}
+
+#[test]
+fn unclean_election_is_not_clean_failover() {
+    // The follower comes back before the leader dies: the leader's death is a
+    // clean failover, not an offline partition, and no unclean election.
+    let mut p = Play::after("unclean-election", 3, &["docker exec -it broker1 bash"]);
+    for _ in 0..5 {
+        let _ = p.type_step_command();
+        p.wait_done(15_000);
+        p.progress.next(&p.shell);
+    }
+    p.type_line("docker start broker3");
+    let _ = p.wait(20_000);
+    p.type_line("docker kill broker2");
+    let _ = p.wait(20_000);
+    p.assert_waiting();
+    p.progress.next(&p.shell);
+    let _ = p.wait(1_000);
+    p.assert_waiting();
+    let described =
+        p.type_line("docker exec broker1 kafka-topics --bootstrap-server localhost:9092 --describe --topic payments");
+    assert!(described.contains("Leader: 3"), "{described}");
 }
 
 #[test]
