@@ -114,8 +114,9 @@ test('the first lesson, step by step, in English and Korean', async () => {
     assert.match(await page.getByTestId('lesson-select').locator('option').first().textContent(), /파티션 3개짜리 토픽/);
     await panel.screenshot({ path: screenshotPath('lessons_done_ko.png') });
 
-    // Another lesson starts at its first step, waiting for its command.
-    await page.getByTestId('lesson-select').selectOption({ index: 1 });
+    // The last step offers the next lesson, which starts at its first step,
+    // waiting for its command.
+    await page.getByTestId('lesson-next-lesson').click();
     assert.equal(await panel.getAttribute('data-lesson'), 'rf1-broker-down');
     assert.equal(await page.getByTestId('lesson-step').getAttribute('data-step'), '1');
     // Inside broker1's container, the "back on your machine" step waits for `exit`.

@@ -14,7 +14,7 @@ use kafkaplay_cluster::TopicPartition;
 
 use super::{leader_to_stop, Bi, Check, Command, Lesson, Step};
 
-pub static LESSONS: &[Lesson] = &[TOPICS, RF1, RF2, ACKS, UNCLEAN, LAG];
+pub static LESSONS: &[Lesson] = &[TOPICS, RF1, RF2, ACKS, UNCLEAN, LAG, RETENTION];
 
 // ---------------------------------------------------------------------------
 // Checks shared by several lessons
@@ -117,7 +117,7 @@ const TOPICS: Lesson = Lesson {
     intro: Bi {
         en: "As in the notes: after `docker-compose up`, go into a broker's container, look at `kafka-topics`, \
              create topics and read `--describe`. The cluster here has three brokers and a KRaft controller.",
-        ko: "노트의 순서 그대로 갑니다. `docker-compose` 로 띄운 브로커 컨테이너에 접속해서 `kafka-topics` 를 살펴보고, \
+        ko: "노트에 적힌 순서를 그대로 따라갑니다. `docker-compose` 로 띄운 브로커 컨테이너에 접속해서 `kafka-topics` 를 살펴보고, \
              토픽을 만들고, `--describe` 출력을 읽어 봅니다. 여기 클러스터는 브로커 3대와 KRaft 컨트롤러 1대로 되어 있습니다.",
     },
     steps: &[
@@ -175,7 +175,8 @@ const TOPICS: Lesson = Lesson {
                 en: "Without an action the tool prints \"Create, delete, describe, or change a topic.\" and every \
                      option. The ones used next: `--bootstrap-server` (where to connect; required), `--create`, \
                      `--list`, `--describe`, `--topic`, `--partitions` and `--replication-factor`.",
-                ko: "할 일을 주지 않으면 \"Create, delete, describe, or change a topic.\" 과 함께 옵션 전체를 보여 줍니다. \
+                ko: "`--create` 같은 동작 옵션 없이 실행하면 \"Create, delete, describe, or change a topic.\" 과 함께 \
+                     사용법과 옵션 전체를 출력합니다. \
                      이어서 쓸 옵션은 `--bootstrap-server`(접속할 브로커, 필수), `--create`, `--list`, `--describe`, \
                      `--topic`, `--partitions`, `--replication-factor` 입니다.",
             },
@@ -1231,6 +1232,203 @@ const UNCLEAN: Lesson = Lesson {
                 ko: "broker2 는 새 리더의 follower 로 돌아와 로그를 리더에 맞춰 잘라냈습니다(truncate). 성공 응답을 받고 \
                      커밋까지 된 offset 5~9 가 모든 복제본에서 사라졌습니다. 언클린 선출의 대가입니다. 기본값(`false`) \
                      이었다면 broker2 가 돌아올 때까지 파티션은 오프라인으로 남았겠지만 잃는 레코드는 없었을 것입니다.",
+            },
+        },
+    ],
+};
+
+// ---------------------------------------------------------------------------
+// Lesson 7: retention
+
+const LOGS: &str = "logs";
+
+fn logs() -> TopicPartition {
+    TopicPartition::new(LOGS, 0)
+}
+
+fn logs_created(c: &Check) -> bool {
+    c.partitions(LOGS).first().is_some_and(|p| p.replicas == [1])
+        && c.topic(LOGS)
+            .is_some_and(|t| t.configs.get("segment.ms").map(String::as_str) == Some("10000"))
+}
+
+fn logs_has_100(c: &Check) -> bool {
+    c.offsets(&logs()).is_some_and(|(hw, _)| hw >= 100)
+}
+
+/// `ls` of the partition's directory.
+fn listed_logs_0(c: &Check) -> bool {
+    c.commands.iter().any(|r| {
+        r.status.is_none_or(|s| s == 0)
+            && super::simple_commands(&r.line)
+                .iter()
+                .any(|w| w.first().is_some_and(|t| t == "ls") && w.iter().any(|a| a.contains("logs-0")))
+    })
+}
+
+fn logs_retention_set(c: &Check) -> bool {
+    c.topic(LOGS)
+        .is_some_and(|t| t.configs.get("retention.ms").map(String::as_str) == Some("20000"))
+}
+
+/// The log start offset moved: segments were deleted.
+fn logs_start_moved(c: &Check) -> bool {
+    c.sim()
+        .broker(1)
+        .and_then(|b| b.replica_info(&logs()))
+        .is_some_and(|i| i.log_start_offset > 0)
+}
+
+fn earliest_read(c: &Check) -> bool {
+    c.ran("kafka-get-offsets", &["--time"], Some(LOGS)) && logs_start_moved(c)
+}
+
+const RETENTION: Lesson = Lesson {
+    id: "retention",
+    title: Bi {
+        en: "7. Retention: old segments are deleted",
+        ko: "7. 보존 기간(retention): 오래된 세그먼트 삭제",
+    },
+    intro: Bi {
+        en: "Kafka keeps records for a time (`retention.ms`, 7 days by default) or up to a size, whether or not \
+             anyone read them, and then deletes whole segment files.",
+        ko: "Kafka 는 레코드를 읽었든 안 읽었든 정해진 시간(`retention.ms`, 기본 7일)이나 크기만큼 보관하고, \
+             그 뒤에는 세그먼트 파일 단위로 지웁니다.",
+    },
+    steps: &[
+        Step {
+            title: HOST_STEP_TITLE,
+            instruction: HOST_STEP_INSTRUCTION,
+            command: Some(Command::Fixed("exit")),
+            check: on_host,
+            explanation: HOST_STEP_EXPLANATION,
+        },
+        Step {
+            title: Bi {
+                en: "Short segments",
+                ko: "짧은 세그먼트",
+            },
+            instruction: Bi {
+                en: "Create `logs` with its one replica on broker 1 (`--replica-assignment 1`, so broker1's disk \
+                     holds it) and a new segment every 10 seconds (`segment.ms=10000`).",
+                ko: "복제본 하나를 broker1 에 두고(`--replica-assignment 1`, broker1 디스크에서 파일을 보려고) \
+                     10초마다 새 세그먼트를 만드는(`segment.ms=10000`) `logs` 토픽을 만듭니다.",
+            },
+            command: Some(Command::Fixed(
+                "docker exec broker1 kafka-topics --bootstrap-server localhost:9092 --create --topic logs --replica-assignment 1 --config segment.ms=10000",
+            )),
+            check: logs_created,
+            explanation: Bi {
+                en: "A partition's log is a series of segment files; only the last, the active segment, is written \
+                     to. With `segment.ms=10000` the active segment is closed and a new one started when a record \
+                     arrives more than 10 seconds after the segment began.",
+                ko: "파티션의 로그는 세그먼트 파일 여러 개로 되어 있고, 쓰기는 마지막 세그먼트(active segment)에만 \
+                     합니다. `segment.ms=10000` 이면 세그먼트를 연 지 10초가 지난 뒤 레코드가 오면 그 세그먼트를 닫고 \
+                     새 세그먼트를 엽니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Fill it",
+                ko: "레코드 채우기",
+            },
+            instruction: Bi {
+                en: "Send 100 records at 10 per second.",
+                ko: "초당 10개씩 레코드 100개를 보냅니다.",
+            },
+            command: Some(Command::Fixed(
+                "docker exec broker1 kafka-producer-perf-test --topic logs --num-records 100 --record-size 100 --throughput 10 --producer-props bootstrap.servers=localhost:9092",
+            )),
+            check: logs_has_100,
+            explanation: Bi {
+                en: "Ten seconds of records: offsets 0 to 99 in the partition's log on broker 1.",
+                ko: "10초 동안 레코드가 들어가 broker1 의 파티션 로그에 offset 0~99 가 쌓였습니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "The files",
+                ko: "파일 확인",
+            },
+            instruction: Bi {
+                en: "List the partition's directory on broker1's disk.",
+                ko: "broker1 디스크에서 파티션 디렉터리를 봅니다.",
+            },
+            command: Some(Command::Fixed("docker exec broker1 ls -l /var/lib/kafka/data/logs-0")),
+            check: listed_logs_0,
+            explanation: Bi {
+                en: "Each segment is three files named after its first offset: `.log` (the record batches), \
+                     `.index` (offset to position) and `.timeindex` (timestamp to offset). \
+                     `00000000000000000000.log` starts at offset 0.",
+                ko: "세그먼트 하나는 첫 offset 을 이름으로 하는 파일 세 개입니다. `.log`(레코드 배치), `.index`(offset → \
+                     파일 위치), `.timeindex`(타임스탬프 → offset). `00000000000000000000.log` 는 offset 0 부터 \
+                     시작하는 세그먼트입니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Twenty seconds of retention",
+                ko: "보존 기간 20초",
+            },
+            instruction: Bi {
+                en: "Set the topic's `retention.ms` to 20 seconds with `kafka-configs`.",
+                ko: "`kafka-configs` 로 이 토픽의 `retention.ms` 를 20초로 바꿉니다.",
+            },
+            command: Some(Command::Fixed(
+                "docker exec broker1 kafka-configs --bootstrap-server localhost:9092 --alter --entity-type topics --entity-name logs --add-config retention.ms=20000",
+            )),
+            check: logs_retention_set,
+            explanation: Bi {
+                en: "`Completed updating config for topic logs.` A topic config overrides the broker's \
+                     `log.retention.hours=168` for this topic only; `kafka-configs --describe` lists both.",
+                ko: "`Completed updating config for topic logs.` 토픽 설정은 이 토픽에 한해 브로커의 \
+                     `log.retention.hours=168` 을 덮어씁니다. `kafka-configs --describe` 로 둘 다 볼 수 있습니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Wait for the cleanup",
+                ko: "삭제 기다리기",
+            },
+            instruction: Bi {
+                en: "The broker checks retention every `log.retention.check.interval.ms` (5 minutes). Let 5 minutes \
+                     of simulated time pass: `sleep 300`, or speed up the clock.",
+                ko: "브로커는 `log.retention.check.interval.ms`(5분)마다 보존 기간을 검사합니다. 시뮬레이션 시간을 \
+                     5분 흘려보내세요. `sleep 300` 을 실행하거나 시계 속도를 올리면 됩니다.",
+            },
+            command: Some(Command::Fixed("sleep 300")),
+            check: logs_start_moved,
+            explanation: Bi {
+                en: "The retention task deleted every segment whose newest record was older than 20 seconds; \
+                     `docker logs broker1` says so. It deletes whole segments only, never part of one, and it \
+                     rolled a new empty active segment first because every record had expired. Nobody read these \
+                     records, and Kafka did not wait for anyone.",
+                ko: "보존 작업이 가장 최근 레코드가 20초보다 오래된 세그먼트를 모두 지웠습니다(`docker logs broker1` \
+                     에 기록이 남습니다). 세그먼트를 통째로만 지우고 일부만 지우지는 않습니다. 모든 레코드가 만료되었기 \
+                     때문에 먼저 빈 active segment 를 새로 만들고 지웠습니다. 아무도 읽지 않은 레코드였지만 Kafka 는 \
+                     기다려 주지 않습니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "The earliest offset",
+                ko: "가장 이른 offset",
+            },
+            instruction: Bi {
+                en: "Ask for the partition's earliest offset (`--time -2`).",
+                ko: "파티션의 가장 이른 offset 을 조회합니다(`--time -2`).",
+            },
+            command: Some(Command::Fixed(
+                "docker exec broker1 kafka-get-offsets --bootstrap-server localhost:9092 --topic logs --time -2",
+            )),
+            check: earliest_read,
+            explanation: Bi {
+                en: "`logs:0:100`: the log start offset moved to 100. Offsets are never reused; the log now begins \
+                     where the deleted segments ended. A consumer reading `--from-beginning` starts at 100, and a \
+                     group whose committed offset fell below it jumps by `auto.offset.reset`.",
+                ko: "`logs:0:100`, 로그 시작 offset 이 100 으로 옮겨 갔습니다. offset 은 다시 쓰이지 않고, 로그는 지워진 \
+                     세그먼트가 끝난 자리부터 시작합니다. `--from-beginning` 으로 읽는 컨슈머는 100 부터 읽고, 커밋된 \
+                     offset 이 그보다 뒤처진 그룹은 `auto.offset.reset` 에 따라 건너뜁니다.",
             },
         },
     ],

@@ -64,6 +64,7 @@ struct Text {
     done: &'static str,
     previous: &'static str,
     next: &'static str,
+    next_lesson: &'static str,
     progress: fn(usize, usize) -> String,
     complete: &'static str,
     announce_done: fn(usize, &str) -> String,
@@ -84,6 +85,7 @@ const EN: Text = Text {
     done: "Done",
     previous: "Previous",
     next: "Next",
+    next_lesson: "Next lesson",
     progress: |done, total| format!("{done} of {total} done"),
     complete: "Lesson complete.",
     announce_done: |n, title| format!("Step {n} done: {title}."),
@@ -104,6 +106,7 @@ const KO: Text = Text {
     done: "완료",
     previous: "이전",
     next: "다음",
+    next_lesson: "다음 레슨",
     progress: |done, total| format!("{total}단계 중 {done}단계 완료"),
     complete: "레슨을 마쳤습니다.",
     announce_done: |n, title| format!("{n}단계 완료: {title}."),
@@ -374,9 +377,15 @@ impl Component for LessonPanel {
                         { (t.progress)(done_count, total) }
                         if done_count == total { { format!(" · {}", t.complete) } }
                     </span>
-                    <button type="button" data-testid="lesson-next" disabled={step + 1 >= total}
-                        class={classes!(done.then_some("go"))}
-                        onclick={link.callback(|_| Msg::Next)}>{ format!("{} →", t.next) }</button>
+                    if step + 1 < total || lesson_index + 1 >= LESSONS.len() {
+                        <button type="button" data-testid="lesson-next" disabled={step + 1 >= total}
+                            class={classes!(done.then_some("go"))}
+                            onclick={link.callback(|_| Msg::Next)}>{ format!("{} →", t.next) }</button>
+                    } else {
+                        <button type="button" data-testid="lesson-next-lesson"
+                            class={classes!(done.then_some("go"))}
+                            onclick={link.callback(move |_| Msg::Select(lesson_index + 1))}>{ format!("{} →", t.next_lesson) }</button>
+                    }
                 </div>
                 <p class="visually-hidden" role="status" aria-live="polite" data-testid="lesson-announce">
                     { self.announcement.clone() }

@@ -560,6 +560,33 @@ fn unclean_election_is_not_clean_failover() {
 }
 
 #[test]
+fn lesson_7_retention_deletes_old_segments() {
+    for &seed in SEEDS {
+        let mut p = Play::after("retention", seed, &["docker exec -it broker1 bash"]);
+        p.step(0);
+        p.step(0);
+        let out = p.job_step();
+        assert!(out.contains("100 records sent"), "{out}");
+        // Another partition's files are not these.
+        p.type_line("docker exec broker1 ls -l /var/lib/kafka/data");
+        p.assert_waiting();
+        let files = p.step(0);
+        assert!(files.contains("00000000000000000000.log"), "seed {seed}: {files}");
+        let altered = p.step(0);
+        assert_eq!(altered.trim(), "Completed updating config for topic logs.");
+        // Not deleted before the retention task runs.
+        p.type_line("sleep 10");
+        p.assert_waiting();
+        p.step(0);
+        let earliest = p.step(0);
+        assert_eq!(earliest.trim(), "logs:0:100", "seed {seed}");
+        let files = p.type_line("docker exec broker1 ls /var/lib/kafka/data/logs-0");
+        assert!(!files.contains("00000000000000000000.log"), "seed {seed}: {files}");
+        assert_eq!(p.progress.done_count(), LESSONS[6].steps.len());
+    }
+}
+
+#[test]
 fn on_the_host_already_the_host_step_is_done() {
     let p = Play::new("rf2-failover", 1);
     assert!(p.done());
