@@ -266,7 +266,7 @@ const TOPICS: Lesson = Lesson {
                      copy only: the next lesson stops one of those brokers.",
                 ko: "첫 줄은 토픽 정보입니다. TopicId, `PartitionCount: 3`, `ReplicationFactor: 1`. 그 아래는 파티션마다 \
                      한 줄씩인데, `Leader` 는 그 파티션을 맡아 읽기/쓰기를 처리하는 브로커, `Replicas` 는 복제본을 \
-                     가진 브로커들, `Isr` 는 그중 리더와 동기화된 복제본, `Offline` 은 죽은 브로커에 있는 복제본입니다.\n\n\
+                     가진 브로커들, `Isr` 은 그중 리더와 동기화된 복제본, `Offline` 은 죽은 브로커에 있는 복제본입니다.\n\n\
                      노트에서는 브로커가 1대라 모든 파티션이 `Leader: 1` 이었습니다. 여기서는 컨트롤러가 파티션 3개를 \
                      브로커 3대에 나누어 배치했습니다. `ReplicationFactor: 1` 이므로 파티션마다 복제본이 하나뿐입니다. \
                      다음 레슨에서 그중 한 브로커를 멈춰 봅니다.",
