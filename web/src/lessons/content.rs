@@ -14,7 +14,7 @@ use kafkaplay_cluster::TopicPartition;
 
 use super::{leader_to_stop, Bi, Check, Command, Lesson, Step};
 
-pub static LESSONS: &[Lesson] = &[TOPICS, RF1, RF2, ACKS, UNCLEAN, LAG, RETENTION];
+pub static LESSONS: &[Lesson] = &[TOPICS, RF1, RF2, ACKS, UNCLEAN, LAG, RETENTION, COMPACTION];
 
 // ---------------------------------------------------------------------------
 // Checks shared by several lessons
@@ -1429,6 +1429,176 @@ const RETENTION: Lesson = Lesson {
                 ko: "`logs:0:100`, 로그 시작 offset 이 100 으로 옮겨 갔습니다. offset 은 다시 쓰이지 않고, 로그는 지워진 \
                      세그먼트가 끝난 자리부터 시작합니다. `--from-beginning` 으로 읽는 컨슈머는 100 부터 읽고, 커밋된 \
                      offset 이 그보다 뒤처진 그룹은 `auto.offset.reset` 에 따라 건너뜁니다.",
+            },
+        },
+    ],
+};
+
+// ---------------------------------------------------------------------------
+// Lesson 8: compaction
+
+const PRICES: &str = "prices";
+
+fn prices() -> TopicPartition {
+    TopicPartition::new(PRICES, 0)
+}
+
+fn prices_log(c: &Check) -> Option<(i64, usize, Option<i64>)> {
+    let log = c.sim().broker(1)?.log(&prices())?;
+    let first = log.batches().next().map(|(_, b)| b.base_offset());
+    Some((log.log_start_offset(), log.segment_count(), first))
+}
+
+fn prices_created(c: &Check) -> bool {
+    c.partitions(PRICES).first().is_some_and(|p| p.replicas == [1])
+        && c.topic(PRICES)
+            .is_some_and(|t| t.configs.get("cleanup.policy").map(String::as_str) == Some("compact"))
+}
+
+fn prices_has_5(c: &Check) -> bool {
+    c.offsets(&prices()).is_some_and(|(hw, _)| hw >= 5)
+}
+
+fn prices_rolled(c: &Check) -> bool {
+    prices_log(c).is_some_and(|(_, segments, _)| segments >= 2)
+}
+
+/// The first records are gone while the log still starts at the same
+/// offset: a gap the cleaner left, not retention.
+fn prices_cleaned(c: &Check) -> bool {
+    prices_log(c).is_some_and(|(start, _, first)| first.is_some_and(|f| f > start))
+}
+
+fn prices_read(c: &Check) -> bool {
+    c.ran("kafka-console-consumer", &["--from-beginning"], Some(PRICES)) && prices_cleaned(c)
+}
+
+const PRODUCE_PRICES: &str = "printf 'apple:100\\nbanana:50\\napple:120\\nbanana:55\\napple:130\\n' | docker exec -i broker1 kafka-console-producer --bootstrap-server localhost:9092 --topic prices --property parse.key=true --property key.separator=:";
+
+const COMPACTION: Lesson = Lesson {
+    id: "compaction",
+    title: Bi {
+        en: "8. Compaction: the latest value per key",
+        ko: "8. 컴팩션: 키마다 최신 값만",
+    },
+    intro: Bi {
+        en: "With `cleanup.policy=compact` Kafka does not delete by age: the log cleaner removes records that a \
+             later record with the same key has replaced. The topic becomes a table.",
+        ko: "`cleanup.policy=compact` 인 토픽은 오래됐다고 지우지 않습니다. 같은 키의 더 새로운 레코드가 있으면 \
+             로그 클리너가 예전 레코드를 지웁니다. 토픽이 키-값 테이블처럼 됩니다.",
+    },
+    steps: &[
+        Step {
+            title: HOST_STEP_TITLE,
+            instruction: HOST_STEP_INSTRUCTION,
+            command: Some(Command::Fixed("exit")),
+            check: on_host,
+            explanation: HOST_STEP_EXPLANATION,
+        },
+        Step {
+            title: Bi {
+                en: "A compacted topic",
+                ko: "컴팩션 토픽 만들기",
+            },
+            instruction: Bi {
+                en: "Create `prices` on broker 1 with `cleanup.policy=compact`, 10-second segments, and a cleaner \
+                     eager to clean (`min.cleanable.dirty.ratio=0.01`).",
+                ko: "broker1 에 `cleanup.policy=compact`, 10초 세그먼트, 조금만 쌓여도 정리하는 \
+                     (`min.cleanable.dirty.ratio=0.01`) `prices` 토픽을 만듭니다.",
+            },
+            command: Some(Command::Fixed(
+                "docker exec broker1 kafka-topics --bootstrap-server localhost:9092 --create --topic prices --replica-assignment 1 --config cleanup.policy=compact --config segment.ms=10000 --config min.cleanable.dirty.ratio=0.01",
+            )),
+            check: prices_created,
+            explanation: Bi {
+                en: "The cleaner cleans a log when the share of not-yet-cleaned (dirty) bytes passes \
+                     `min.cleanable.dirty.ratio` (0.5 by default); 0.01 makes it clean almost at once.",
+                ko: "클리너는 아직 정리되지 않은(dirty) 바이트의 비율이 `min.cleanable.dirty.ratio`(기본 0.5)를 넘으면 \
+                     로그를 정리합니다. 0.01 이면 거의 바로 정리합니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Prices by key",
+                ko: "키가 있는 레코드",
+            },
+            instruction: Bi {
+                en: "Send five keyed records, `key:value` per line: apple three times, banana twice.",
+                ko: "`키:값` 형식으로 키가 있는 레코드 5개를 보냅니다. apple 세 번, banana 두 번입니다.",
+            },
+            command: Some(Command::Fixed(PRODUCE_PRICES)),
+            check: prices_has_5,
+            explanation: Bi {
+                en: "Offsets 0 to 4: apple 100, banana 50, apple 120, banana 55, apple 130. Until the cleaner runs, \
+                     every one of them is in the log.",
+                ko: "offset 0~4 에 apple 100, banana 50, apple 120, banana 55, apple 130 이 들어갔습니다. 클리너가 돌기 \
+                     전까지는 모두 로그에 남아 있습니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Close the segment",
+                ko: "세그먼트 닫기",
+            },
+            instruction: Bi {
+                en: "The cleaner never touches the active segment. Wait 10 seconds, then send one more record: it \
+                     starts a new segment.",
+                ko: "클리너는 active segment 는 건드리지 않습니다. 10초를 기다린 뒤 레코드를 하나 더 보내면 새 세그먼트가 \
+                     시작됩니다.",
+            },
+            command: Some(Command::Fixed(
+                "printf 'cherry:10\\n' | docker exec -i broker1 kafka-console-producer --bootstrap-server localhost:9092 --topic prices --property parse.key=true --property key.separator=:",
+            )),
+            check: prices_rolled,
+            explanation: Bi {
+                en: "The segment that began at offset 0 was older than `segment.ms`, so the broker rolled: \
+                     `00000000000000000005.log` holds cherry, and the first segment is closed, ready to clean.",
+                ko: "offset 0 에서 시작한 세그먼트가 `segment.ms` 보다 오래되어 브로커가 새 세그먼트를 열었습니다. \
+                     `00000000000000000005.log` 에 cherry 가 들어갔고, 첫 세그먼트는 닫혀서 정리할 수 있게 되었습니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Let the cleaner run",
+                ko: "클리너 기다리기",
+            },
+            instruction: Bi {
+                en: "The cleaner thread looks for work every `log.cleaner.backoff.ms` (15 seconds). Let 30 seconds \
+                     pass.",
+                ko: "클리너 스레드는 `log.cleaner.backoff.ms`(15초)마다 할 일을 찾습니다. 30초를 흘려보냅니다.",
+            },
+            command: Some(Command::Fixed("sleep 30")),
+            check: prices_cleaned,
+            explanation: Bi {
+                en: "The cleaner copied the closed segment keeping only the latest record of each key: banana 55 \
+                     (offset 3) and apple 130 (offset 4). The log still starts at offset 0, but its first record is \
+                     now offset 3: offsets 0 to 2 are gone and offsets are never renumbered.",
+                ko: "클리너가 닫힌 세그먼트를 다시 쓰면서 키마다 마지막 레코드만 남겼습니다. banana 55(offset 3)와 \
+                     apple 130(offset 4)입니다. 로그 시작 offset 은 여전히 0 이지만 첫 레코드는 이제 offset 3 입니다. \
+                     offset 0~2 는 사라졌고, offset 번호는 다시 매기지 않습니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Read it as a table",
+                ko: "테이블처럼 읽기",
+            },
+            instruction: Bi {
+                en: "Read `prices` from the beginning, with keys and offsets.",
+                ko: "키와 offset 을 함께 출력하며 `prices` 를 처음부터 읽습니다.",
+            },
+            command: Some(Command::Fixed(
+                "docker exec broker1 kafka-console-consumer --bootstrap-server localhost:9092 --topic prices --from-beginning --property print.key=true --property print.offset=true --timeout-ms 10000",
+            )),
+            check: prices_read,
+            explanation: Bi {
+                en: "`Offset:3 banana 55`, `Offset:4 apple 130`, `Offset:5 cherry 10`: one value per key, the latest, \
+                     with gaps in the offsets. A consumer that reads a compacted topic from the start rebuilds the \
+                     current state of every key; this is how `__consumer_offsets` keeps each group's latest \
+                     committed offsets.",
+                ko: "`Offset:3 banana 55`, `Offset:4 apple 130`, `Offset:5 cherry 10`. 키마다 최신 값 하나씩이고 offset \
+                     에는 빈 자리가 있습니다. 컴팩션 토픽을 처음부터 읽는 컨슈머는 모든 키의 현재 상태를 다시 만들 수 \
+                     있습니다. `__consumer_offsets` 가 그룹마다 마지막으로 커밋한 offset 을 이렇게 보관합니다.",
             },
         },
     ],

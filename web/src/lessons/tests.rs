@@ -587,6 +587,38 @@ fn lesson_7_retention_deletes_old_segments() {
 }
 
 #[test]
+fn lesson_8_compaction_keeps_the_latest_value_per_key() {
+    for &seed in SEEDS {
+        let mut p = Play::after("compaction", seed, &["docker exec -it broker1 bash"]);
+        p.step(0);
+        p.step(0);
+        p.step(10_000);
+        // The segment does not roll before segment.ms has passed.
+        p.assert_waiting();
+        p.type_line("printf 'cherry:10\\n' | docker exec -i broker1 kafka-console-producer --bootstrap-server localhost:9092 --topic prices --property parse.key=true --property key.separator=:");
+        let _ = p.wait(1_000);
+        p.assert_waiting();
+        let _ = p.wait(10_000);
+        p.step(0);
+        // Not cleaned before the cleaner's backoff.
+        p.assert_waiting();
+        p.step(1_000);
+        p.assert_waiting();
+        p.type_step_command();
+        let out = p.wait_job(60_000);
+        p.wait_done(0);
+        let read: Vec<&str> = out.lines().filter(|l| l.starts_with("Offset:")).collect();
+        assert!(
+            read.contains(&"Offset:3\tbanana\t55") && read.contains(&"Offset:4\tapple\t130"),
+            "seed {seed}: {out}"
+        );
+        assert!(!out.contains("\tapple\t100"), "seed {seed}: {out}");
+        assert!(read.iter().any(|l| l.ends_with("\tcherry\t10")), "seed {seed}: {out}");
+        assert_eq!(p.progress.done_count(), LESSONS[7].steps.len());
+    }
+}
+
+#[test]
 fn on_the_host_already_the_host_step_is_done() {
     let p = Play::new("rf2-failover", 1);
     assert!(p.done());
