@@ -68,6 +68,13 @@ test('the first lesson, step by step, in English and Korean', async () => {
       assert.equal(await step.getAttribute('data-step'), String(n));
       assert.equal(await stepState(page), 'waiting', `step ${n} done before its command`);
       assert.equal(await page.getByTestId('lesson-command').textContent(), command);
+      if (n === 5) {
+        // A failing command does not pass the step, and the panel says it failed.
+        await run(page, 'kafka-topics --list');
+        await page.getByTestId('lesson-failed').waitFor();
+        assert.match(await page.getByTestId('lesson-failed').textContent(), /exit status 1/);
+        assert.equal(await stepState(page), 'waiting');
+      }
       if (n === 2) {
         // The button types the command into the terminal's line; Enter runs it.
         await page.getByTestId('lesson-type').click();
@@ -126,6 +133,30 @@ test('the first lesson, step by step, in English and Korean', async () => {
     await run(page, 'exit');
     await waitForDone(page, 1);
     assert.match(await page.getByTestId('lesson-explanation').textContent(), /호스트/);
+
+    // Lesson 2 up to the broker going down: the step's command names a broker
+    // that leads a partition of topic_a (never broker1), and the step turns
+    // done on a clock tick, once the controller has fenced the broker.
+    for (const n of [2, 3]) {
+      await page.getByTestId('lesson-next').click();
+      await run(page, await page.getByTestId('lesson-command').textContent());
+      await waitForDone(page, n);
+    }
+    await page.getByTestId('lesson-next').click();
+    const kill = await page.getByTestId('lesson-command').textContent();
+    assert.match(kill, /^docker kill broker[23]$/);
+    await run(page, kill);
+    await page.waitForTimeout(300);
+    assert.equal(await stepState(page), 'waiting', 'offline before the session timeout');
+    await page.getByTestId('speed-select').selectOption('6'); // 10×
+    await waitForDone(page, 4);
+    assert.match(await page.getByTestId('lesson-explanation').textContent(), /토픽의 절반이 사라진 셈입니다/);
+    const broker = kill.slice('docker kill broker'.length);
+    assert.equal(await page.getByTestId(`node-${broker}`).getAttribute('data-state'), 'stopped');
+    const offline = page.locator('[data-testid=partition-row][data-tp^="topic_a-"] [data-testid=partition-leader]');
+    assert.equal((await offline.allTextContents()).filter((l) => l === '없음(none)').length, 1);
+    await page.getByTestId('lang-en').click();
+    await panel.screenshot({ path: screenshotPath('lessons_lesson2_broker_down_en.png') });
 
     assert.deepEqual(errors, []);
   } finally {

@@ -419,6 +419,12 @@ impl Progress {
         self.done.iter().filter(|d| **d).count()
     }
 
+    /// The exit status of the last command entered for the current step,
+    /// when it failed (the panel says so while the step waits).
+    pub fn last_failed(&self) -> Option<i32> {
+        self.commands.last().and_then(|r| r.status).filter(|s| *s != 0)
+    }
+
     /// Looks at the shell: notes the commands entered since the last look,
     /// then runs the current step's check. Returns whether the current step
     /// has just become done. Cheap enough to call after every command and

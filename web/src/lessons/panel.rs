@@ -71,6 +71,7 @@ struct Text {
     announce_step: fn(usize, usize, &str) -> String,
     dot_label: fn(usize, &str, bool) -> String,
     busy: &'static str,
+    failed: fn(i32) -> String,
 }
 
 const EN: Text = Text {
@@ -92,6 +93,7 @@ const EN: Text = Text {
     announce_step: |n, total, title| format!("Step {n} of {total}: {title}."),
     dot_label: |n, title, done| format!("Step {n}: {title}{}", if done { " (done)" } else { "" }),
     busy: "The shell is busy.",
+    failed: |status| format!("The last command failed (exit status {status}): see the terminal."),
 };
 
 const KO: Text = Text {
@@ -113,6 +115,7 @@ const KO: Text = Text {
     announce_step: |n, total, title| format!("{total}단계 중 {n}단계: {title}."),
     dot_label: |n, title, done| format!("{n}단계: {title}{}", if done { " (완료)" } else { "" }),
     busy: "셸이 사용 중입니다.",
+    failed: |status| format!("마지막 명령이 실패했습니다(종료 코드 {status}). 터미널 출력을 확인하세요."),
 };
 
 fn text(lang: Lang) -> &'static Text {
@@ -278,13 +281,14 @@ impl Component for LessonPanel {
         let lang = self.lang;
         let t = text(lang);
         let link = ctx.link();
-        let (lesson_index, step, done_flags) = match &self.progress {
+        let (lesson_index, step, done_flags, failed) = match &self.progress {
             Some(p) => (
                 p.lesson,
                 p.step,
                 (0..p.lesson().steps.len()).map(|i| p.is_done(i)).collect::<Vec<bool>>(),
+                p.last_failed(),
             ),
-            None => (0, 0, vec![false; LESSONS.first().map_or(0, |l| l.steps.len())]),
+            None => (0, 0, vec![false; LESSONS.first().map_or(0, |l| l.steps.len())], None),
         };
         let Some(lesson) = LESSONS.get(lesson_index) else {
             return html! {};
@@ -364,6 +368,9 @@ impl Component for LessonPanel {
                             <span class="spinner" aria-hidden="true"></span>{ t.waiting }
                         }
                     </p>
+                    if let (false, Some(status)) = (done, failed) {
+                        <p class="note lesson-failed" data-testid="lesson-failed">{ (t.failed)(status) }</p>
+                    }
                     if done {
                         <div class="lesson-explanation" data-testid="lesson-explanation">
                             { paragraphs(current.explanation, lang) }

@@ -272,6 +272,7 @@ fn lesson_1_a_topic_with_three_partitions() {
     // --list: a failing --list (no --bootstrap-server) does not count.
     p.type_line("kafka-topics --list");
     p.assert_waiting();
+    assert_eq!(p.progress.last_failed(), Some(1));
     let list = p.step(0);
     assert!(list.lines().any(|l| l == "test_topic_01"), "{list}");
 
