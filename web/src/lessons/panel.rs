@@ -240,9 +240,14 @@ impl Component for LessonPanel {
             }
             return true;
         }
-        let Some((done, command)) = self.with(|p, shell| (p.observe(shell), p.command_text(shell))) else {
+        let Some((done, command, failed_changed)) = self.with(|p, shell| {
+            let failed = p.last_failed();
+            let done = p.observe(shell);
+            (done, p.command_text(shell), p.last_failed() != failed)
+        }) else {
             return render;
         };
+        render |= failed_changed;
         if done {
             self.announce_done();
             render = true;
