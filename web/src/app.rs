@@ -304,6 +304,7 @@ impl Component for App {
                             { self.view_events(t) }
                         </aside>
                         <div class="wide-row terminal-row" inert={self.past.is_some().then_some("")}>
+                            <crate::lessons::LessonPanel shell={self.live().shell.clone()} lang={self.lang} />
                             <crate::terminal::Terminal shell={Some(self.live().shell.clone())}
                                 lang={self.lang.tag()} drive_time={false}
                                 journal={Some(self.live().journal.clone())}

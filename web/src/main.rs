@@ -25,6 +25,7 @@ mod browser;
 mod i18n;
 mod i18n_play;
 mod journal;
+mod lessons;
 mod log_lab;
 mod model;
 mod playground;

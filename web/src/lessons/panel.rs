@@ -1,0 +1,408 @@
+//! `<LessonPanel>`: the guided lessons beside the terminal. Pick a lesson; the
+//! current step says what to do (with its command, which a button types into
+//! the terminal), waits until its check passes on the real cluster, then
+//! explains what happened. Previous/Next and the step dots move between steps;
+//! changes are announced in an `aria-live` region.
+//!
+//! The panel looks at the shell whenever the page renders (each clock tick
+//! and after each command): the shell changes inside its `RefCell`, which
+//! props cannot compare, so the props never compare equal and
+//! [`Component::changed`] decides whether anything shown has changed.
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::content::LESSONS;
+use super::{Bi, Command, Progress};
+use crate::i18n::Lang;
+use crate::terminal::SharedShell;
+
+#[derive(Properties, Clone)]
+pub struct LessonPanelProps {
+    /// The page's shell (the terminal's), over the page's cluster.
+    pub shell: SharedShell,
+    pub lang: Lang,
+}
+
+impl PartialEq for LessonPanelProps {
+    /// Never equal: see the module doc.
+    fn eq(&self, _other: &Self) -> bool {
+        false
+    }
+}
+
+pub enum Msg {
+    Select(usize),
+    GoTo(usize),
+    Next,
+    Previous,
+    /// Puts the step's command in the terminal's line (not run: Enter runs it).
+    TypeCommand,
+}
+
+pub struct LessonPanel {
+    progress: Option<Progress>,
+    shell: SharedShell,
+    lang: Lang,
+    /// What the live region says.
+    announcement: String,
+    /// The command shown at the last render.
+    command: Option<String>,
+}
+
+struct Text {
+    heading: &'static str,
+    choose: &'static str,
+    steps_label: &'static str,
+    step_of: fn(usize, usize) -> String,
+    type_it: &'static str,
+    type_it_label: &'static str,
+    waiting: &'static str,
+    no_command_yet: &'static str,
+    done: &'static str,
+    previous: &'static str,
+    next: &'static str,
+    next_lesson: &'static str,
+    progress: fn(usize, usize) -> String,
+    complete: &'static str,
+    announce_done: fn(usize, &str) -> String,
+    announce_step: fn(usize, usize, &str) -> String,
+    dot_label: fn(usize, &str, bool) -> String,
+    busy: &'static str,
+    failed: fn(i32) -> String,
+}
+
+const EN: Text = Text {
+    heading: "Lessons",
+    choose: "Lesson",
+    steps_label: "Steps",
+    step_of: |n, total| format!("Step {n} of {total}"),
+    type_it: "Type it",
+    type_it_label: "Type this command into the terminal",
+    waiting: "Waiting: do this in the terminal.",
+    no_command_yet: "(the command appears once the topic exists)",
+    done: "Done",
+    previous: "Previous",
+    next: "Next",
+    next_lesson: "Next lesson",
+    progress: |done, total| format!("{done} of {total} done"),
+    complete: "Lesson complete.",
+    announce_done: |n, title| format!("Step {n} done: {title}."),
+    announce_step: |n, total, title| format!("Step {n} of {total}: {title}."),
+    dot_label: |n, title, done| format!("Step {n}: {title}{}", if done { " (done)" } else { "" }),
+    busy: "The shell is busy.",
+    failed: |status| format!("The last command failed (exit status {status}): see the terminal."),
+};
+
+const KO: Text = Text {
+    heading: "레슨",
+    choose: "레슨 선택",
+    steps_label: "단계",
+    step_of: |n, total| format!("{total}단계 중 {n}단계"),
+    type_it: "입력하기",
+    type_it_label: "이 명령어를 터미널에 입력",
+    waiting: "기다리는 중: 터미널에서 실행해 보세요.",
+    no_command_yet: "(토픽이 생기면 명령어가 나타납니다)",
+    done: "완료",
+    previous: "이전",
+    next: "다음",
+    next_lesson: "다음 레슨",
+    progress: |done, total| format!("{total}단계 중 {done}단계 완료"),
+    complete: "레슨을 마쳤습니다.",
+    announce_done: |n, title| format!("{n}단계 완료: {title}."),
+    announce_step: |n, total, title| format!("{total}단계 중 {n}단계: {title}."),
+    dot_label: |n, title, done| format!("{n}단계: {title}{}", if done { " (완료)" } else { "" }),
+    busy: "셸이 사용 중입니다.",
+    failed: |status| format!("마지막 명령이 실패했습니다(종료 코드 {status}). 터미널 출력을 확인하세요."),
+};
+
+fn text(lang: Lang) -> &'static Text {
+    match lang {
+        Lang::En => &EN,
+        Lang::Ko => &KO,
+    }
+}
+
+/// Text with `` `code` `` spans.
+fn rich(s: &str) -> Html {
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                html! { <code>{ part.to_string() }</code> }
+            } else {
+                html! { { part.to_string() } }
+            }
+        })
+        .collect()
+}
+
+fn paragraphs(s: Bi, lang: Lang) -> Html {
+    s.get(lang)
+        .split("\n\n")
+        .map(|p| html! { <p>{ rich(p.trim()) }</p> })
+        .collect()
+}
+
+/// Puts `command` in the terminal's line as if typed (an `input` event, which
+/// the terminal listens to) and focuses it.
+fn type_into_terminal(command: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(Some(element)) = document.query_selector("[data-testid=terminal-input]") else {
+        return;
+    };
+    let Ok(input) = element.dyn_into::<web_sys::HtmlTextAreaElement>() else {
+        return;
+    };
+    input.set_value(command);
+    let init = web_sys::InputEventInit::new();
+    init.set_bubbles(true);
+    if let Ok(event) = web_sys::InputEvent::new_with_event_init_dict("input", &init) {
+        let _ = input.dispatch_event(&event);
+    }
+    let _ = input.focus();
+    let end = command.encode_utf16().count() as u32;
+    let _ = input.set_selection_range(end, end);
+}
+
+impl LessonPanel {
+    /// Runs `f` on the progress with the shell; `None` while the shell is busy.
+    fn with<R>(&mut self, f: impl FnOnce(&mut Progress, &kafkaplay_shell::Shell) -> R) -> Option<R> {
+        let shell = self.shell.try_borrow().ok()?;
+        let progress = self.progress.get_or_insert_with(|| Progress::new(0, &shell));
+        Some(f(progress, &shell))
+    }
+
+    fn announce_current(&mut self) {
+        let t = text(self.lang);
+        let lang = self.lang;
+        if let Some(p) = &self.progress {
+            let n = p.lesson().steps.len();
+            let title = p.current().title.get(lang);
+            let mut s = (t.announce_step)(p.step + 1, n, title);
+            if p.is_done(p.step) {
+                s.push(' ');
+                s.push_str(t.done);
+                s.push('.');
+            }
+            self.announcement = s;
+        }
+    }
+
+    fn announce_done(&mut self) {
+        let t = text(self.lang);
+        let lang = self.lang;
+        if let Some(p) = &self.progress {
+            let mut s = (t.announce_done)(p.step + 1, p.current().title.get(lang));
+            if p.done_count() == p.lesson().steps.len() {
+                s.push(' ');
+                s.push_str(t.complete);
+            }
+            self.announcement = s;
+        }
+    }
+}
+
+impl Component for LessonPanel {
+    type Message = Msg;
+    type Properties = LessonPanelProps;
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let props = ctx.props();
+        LessonPanel {
+            // Made at the first look, after the terminal restored its history.
+            progress: None,
+            shell: props.shell.clone(),
+            lang: props.lang,
+            announcement: String::new(),
+            command: None,
+        }
+    }
+
+    fn changed(&mut self, ctx: &Context<Self>, _old: &Self::Properties) -> bool {
+        let props = ctx.props();
+        let mut render = false;
+        if props.lang != self.lang {
+            self.lang = props.lang;
+            render = true;
+        }
+        if !Rc::ptr_eq(&props.shell, &self.shell) {
+            // A new cluster: the lesson starts over on it.
+            self.shell = props.shell.clone();
+            if let Some(p) = &mut self.progress {
+                if let Ok(shell) = self.shell.try_borrow() {
+                    p.restart(&shell);
+                }
+            }
+            return true;
+        }
+        let Some((done, command, failed_changed)) = self.with(|p, shell| {
+            let failed = p.last_failed();
+            let done = p.observe(shell);
+            (done, p.command_text(shell), p.last_failed() != failed)
+        }) else {
+            return render;
+        };
+        render |= failed_changed;
+        if done {
+            self.announce_done();
+            render = true;
+        }
+        if command != self.command {
+            self.command = command;
+            render = true;
+        }
+        render
+    }
+
+    fn update(&mut self, _ctx: &Context<Self>, msg: Msg) -> bool {
+        if let Msg::TypeCommand = msg {
+            if let Some(command) = self.with(|p, shell| p.command_text(shell)).flatten() {
+                type_into_terminal(&command);
+            }
+            return false;
+        }
+        let done = self.with(|p, shell| match msg {
+            Msg::Select(i) => p.select(i, shell),
+            Msg::GoTo(i) => p.go_to(i, shell),
+            Msg::Next => p.next(shell),
+            Msg::Previous => p.previous(shell),
+            Msg::TypeCommand => false,
+        });
+        match done {
+            Some(true) => self.announce_done(),
+            Some(false) => self.announce_current(),
+            None => self.announcement = text(self.lang).busy.to_string(),
+        }
+        self.command = self.with(|p, shell| p.command_text(shell)).flatten();
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let lang = self.lang;
+        let t = text(lang);
+        let link = ctx.link();
+        let (lesson_index, step, done_flags, failed) = match &self.progress {
+            Some(p) => (
+                p.lesson,
+                p.step,
+                (0..p.lesson().steps.len()).map(|i| p.is_done(i)).collect::<Vec<bool>>(),
+                p.last_failed(),
+            ),
+            None => (0, 0, vec![false; LESSONS.first().map_or(0, |l| l.steps.len())], None),
+        };
+        let Some(lesson) = LESSONS.get(lesson_index) else {
+            return html! {};
+        };
+        let total = lesson.steps.len();
+        let current = &lesson.steps[step.min(total.saturating_sub(1))];
+        let done = done_flags.get(step).copied().unwrap_or(false);
+        let done_count = done_flags.iter().filter(|d| **d).count();
+        // Before the first look, a fixed command is known already.
+        let command = self.command.clone().or_else(|| match current.command {
+            Some(Command::Fixed(s)) => Some(s.to_string()),
+            _ => None,
+        });
+
+        let onchange = link.batch_callback(|e: Event| {
+            let select = e.target_dyn_into::<web_sys::HtmlSelectElement>()?;
+            select.value().parse().ok().map(Msg::Select)
+        });
+        let dots = lesson.steps.iter().enumerate().map(|(i, s)| {
+            let is_done = done_flags.get(i).copied().unwrap_or(false);
+            let label = (t.dot_label)(i + 1, s.title.get(lang), is_done);
+            html! {
+                <li>
+                    <button type="button"
+                        class={classes!("lesson-dot", is_done.then_some("done"), (i == step).then_some("current"))}
+                        aria-label={label.clone()} title={label}
+                        aria-current={(i == step).then_some("step")}
+                        data-testid="lesson-dot"
+                        onclick={link.callback(move |_| Msg::GoTo(i))}>
+                        { if is_done { "✓".to_string() } else { (i + 1).to_string() } }
+                    </button>
+                </li>
+            }
+        });
+        let heading_id = "lesson-step-heading";
+        html! {
+            <section class="card lessons" aria-labelledby="lessons-heading" data-testid="lessons" data-lesson={lesson.id}>
+                <div class="lessons-head">
+                    <h2 id="lessons-heading">{ t.heading }</h2>
+                    <label class="inline">
+                        <span class="visually-hidden">{ t.choose }</span>
+                        <select data-testid="lesson-select" aria-label={t.choose} {onchange}>
+                            { for LESSONS.iter().enumerate().map(|(i, l)| html! {
+                                <option value={i.to_string()} selected={i == lesson_index}>{ l.title.get(lang) }</option>
+                            }) }
+                        </select>
+                    </label>
+                </div>
+                <p class="lesson-intro">{ rich(lesson.intro.get(lang)) }</p>
+                <ol class="lesson-dots" aria-label={t.steps_label}>{ for dots }</ol>
+                <div class={classes!("lesson-step", if done { "done" } else { "waiting" })}
+                    data-testid="lesson-step" data-step={(step + 1).to_string()}
+                    data-state={if done { "done" } else { "waiting" }}
+                    aria-labelledby={heading_id}>
+                    <p class="lesson-step-of">{ (t.step_of)(step + 1, total) }</p>
+                    <h3 id={heading_id} data-testid="lesson-step-title">{ current.title.get(lang) }</h3>
+                    <p data-testid="lesson-instruction">{ rich(current.instruction.get(lang)) }</p>
+                    if current.command.is_some() {
+                        <div class="lesson-command">
+                            if let Some(command) = &command {
+                                <pre><code data-testid="lesson-command">{ command.clone() }</code></pre>
+                                // Done: nothing left to type (and `exit` typed again would leave the shell).
+                                if !done {
+                                <button type="button" data-testid="lesson-type" aria-label={t.type_it_label}
+                                    title={t.type_it_label}
+                                    onclick={link.callback(|_| Msg::TypeCommand)}>{ t.type_it }</button>
+                                }
+                            } else {
+                                <p class="note">{ t.no_command_yet }</p>
+                            }
+                        </div>
+                    }
+                    <p class={classes!("lesson-status", if done { "done" } else { "waiting" })} data-testid="lesson-status">
+                        if done {
+                            <span aria-hidden="true">{ "✓ " }</span>{ t.done }
+                        } else {
+                            <span class="spinner" aria-hidden="true"></span>{ t.waiting }
+                        }
+                    </p>
+                    if let (false, Some(status)) = (done, failed) {
+                        <p class="note lesson-failed" data-testid="lesson-failed">{ (t.failed)(status) }</p>
+                    }
+                    if done {
+                        <div class="lesson-explanation" data-testid="lesson-explanation">
+                            { paragraphs(current.explanation, lang) }
+                        </div>
+                    }
+                </div>
+                <div class="lesson-nav">
+                    <button type="button" data-testid="lesson-previous" disabled={step == 0}
+                        onclick={link.callback(|_| Msg::Previous)}>{ format!("← {}", t.previous) }</button>
+                    <span class="lesson-progress" data-testid="lesson-progress">
+                        { (t.progress)(done_count, total) }
+                        if done_count == total { { format!(" · {}", t.complete) } }
+                    </span>
+                    if step + 1 < total || lesson_index + 1 >= LESSONS.len() {
+                        <button type="button" data-testid="lesson-next" disabled={step + 1 >= total}
+                            class={classes!(done.then_some("go"))}
+                            onclick={link.callback(|_| Msg::Next)}>{ format!("{} →", t.next) }</button>
+                    } else {
+                        <button type="button" data-testid="lesson-next-lesson"
+                            class={classes!(done.then_some("go"))}
+                            onclick={link.callback(move |_| Msg::Select(lesson_index + 1))}>{ format!("{} →", t.next_lesson) }</button>
+                    }
+                </div>
+                <p class="visually-hidden" role="status" aria-live="polite" data-testid="lesson-announce">
+                    { self.announcement.clone() }
+                </p>
+            </section>
+        }
+    }
+}
