@@ -1310,6 +1310,16 @@ impl Broker {
         if leader == NO_NODE || self.lifecycle.stopped {
             return;
         }
+        // The usual answer (a fetch to this leader is out) in a few
+        // instructions; building a request is a function of its own.
+        if self.fetchers.get(&leader).is_some_and(|f| f.in_flight.is_some()) {
+            return;
+        }
+        self.send_fetch(cx, leader);
+    }
+
+    #[inline(never)]
+    fn send_fetch(&mut self, cx: &mut Ctx, leader: NodeId) {
         let now = cx.now;
         let f = self.fetchers.entry(leader).or_default();
         if f.in_flight.is_some() {
