@@ -239,6 +239,7 @@ const PARTITIONS: i32 = 5_000;
 /// The create measurement: the wall time from the admin request until every
 /// replica of the new topic knows its role (checks subtracted), the simulated
 /// time it took, and the number of replicas.
+#[inline(never)]
 fn measure_create(sim: &mut Simulation, now_ms: &dyn Fn() -> f64) -> (f64, i64, usize) {
     let start = now_ms();
     let sim_start = sim.now();
@@ -267,6 +268,13 @@ fn measure_create(sim: &mut Simulation, now_ms: &dyn Fn() -> f64) -> (f64, i64, 
         sim.admin_response(id)
     );
     (create_ms, create_sim_ms, replicas)
+}
+
+/// Only the first create of [`scale`] (a profiling aid: `kafkaplay-bench
+/// create` under callgrind or perf): its wall time in ms.
+pub fn create_once(now_ms: &dyn Fn() -> f64) -> f64 {
+    let mut sim = ready_cluster(ClusterConfig::new(50, 1));
+    measure_create(&mut sim, now_ms).0
 }
 
 /// Creates 5,000 partitions (RF=3) on 50 brokers, then kills the broker that

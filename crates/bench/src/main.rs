@@ -1,5 +1,6 @@
-//! Native benchmark run: `cargo run --release -p kafkaplay-bench [log|cluster|groups]`
-//! (every group when no argument is given).
+//! Native benchmark run: `cargo run --release -p kafkaplay-bench [log|cluster|groups|scale|create]`
+//! (every group when no argument is given; `scale` is the cluster group's
+//! scale case alone, `create` only its first create, for profiling).
 
 #[cfg(not(target_arch = "wasm32"))]
 mod counting {
@@ -63,13 +64,18 @@ fn main() {
                 println!("{}", m.line("native"));
             }
         }
-        if run("cluster") {
+        if run("cluster") || only.as_deref() == Some("scale") {
             // The scale case first, as in wasm, so that its memory baseline
             // comes before the other cluster's allocations.
             let live = || Some(counting::live_bytes());
             for m in kafkaplay_bench::cluster::scale(&now_ms, &live) {
                 println!("{}", m.line("native"));
             }
+        }
+        if only.as_deref() == Some("create") {
+            println!("create: {:.2} ms", kafkaplay_bench::cluster::create_once(&now_ms));
+        }
+        if run("cluster") {
             for m in kafkaplay_bench::cluster::speed(&now_ms, 2.0) {
                 println!("{}", m.line("native"));
             }

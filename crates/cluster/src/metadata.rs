@@ -244,9 +244,78 @@ impl MetadataImage {
     /// Applies one record at `offset`; for a `Partition` or `PartitionChange`
     /// record, returns whether the partition's replicas name `broker` before
     /// or after it (a broker's own replicas may change), else false.
+    ///
+    /// Kept small, with the per-partition records first: a broker applies
+    /// thousands of these in one metadata fetch, and a small function is one
+    /// that wasm engines optimize early (the other records go through
+    /// [`Self::apply_other`]).
     pub fn apply_noting(&mut self, offset: i64, record: &MetadataRecord, broker: NodeId) -> bool {
         self.offset = offset + 1;
-        let mut names_broker = false;
+        match record {
+            MetadataRecord::Partition(p) => {
+                let Some(t) = self.topics.get_mut(&p.topic_id) else {
+                    return false;
+                };
+                let old = t.partitions.replace(p.partition, Arc::clone(p));
+                p.replicas.contains(&broker) || old.is_some_and(|o| o.replicas.contains(&broker))
+            }
+            MetadataRecord::PartitionChange { .. } => self.apply_partition_change(record, broker),
+            _ => {
+                self.apply_other(record);
+                false
+            }
+        }
+    }
+
+    /// A `PartitionChange` record; whether the replicas name `broker` before or after.
+    #[inline(never)]
+    fn apply_partition_change(&mut self, record: &MetadataRecord, broker: NodeId) -> bool {
+        let MetadataRecord::PartitionChange {
+            topic_id,
+            partition,
+            leader,
+            isr,
+            replicas,
+            removing,
+            adding,
+        } = record
+        else {
+            return false;
+        };
+        let Some(p) = self
+            .topics
+            .get_mut(topic_id)
+            .and_then(|t| t.partitions.get_mut(partition))
+        else {
+            return false;
+        };
+        let names_broker = p.replicas.contains(&broker) || replicas.as_ref().is_some_and(|r| r.contains(&broker));
+        let p = Arc::make_mut(p);
+        // Any leader set bumps the leader epoch, even the same leader
+        // (Kafka's replay; a reassignment uses it to fence removed replicas).
+        if let Some(l) = leader {
+            p.leader = *l;
+            p.leader_epoch += 1;
+        }
+        if let Some(isr) = isr {
+            p.isr = isr.clone();
+        }
+        if let Some(r) = replicas {
+            p.replicas = r.clone();
+        }
+        if let Some(r) = removing {
+            p.removing_replicas = r.clone();
+        }
+        if let Some(a) = adding {
+            p.adding_replicas = a.clone();
+        }
+        p.partition_epoch += 1;
+        names_broker
+    }
+
+    /// Every record but `Partition` and `PartitionChange`.
+    #[inline(never)]
+    fn apply_other(&mut self, record: &MetadataRecord) {
         match record {
             MetadataRecord::RegisterBroker {
                 broker,
@@ -294,50 +363,6 @@ impl MetadataImage {
                     },
                 );
             }
-            MetadataRecord::Partition(p) => {
-                if let Some(t) = self.topics.get_mut(&p.topic_id) {
-                    let old = t.partitions.replace(p.partition, Arc::clone(p));
-                    names_broker = p.replicas.contains(&broker) || old.is_some_and(|o| o.replicas.contains(&broker));
-                }
-            }
-            MetadataRecord::PartitionChange {
-                topic_id,
-                partition,
-                leader,
-                isr,
-                replicas,
-                removing,
-                adding,
-            } => {
-                let Some(p) = self
-                    .topics
-                    .get_mut(topic_id)
-                    .and_then(|t| t.partitions.get_mut(partition))
-                else {
-                    return false;
-                };
-                names_broker = p.replicas.contains(&broker) || replicas.as_ref().is_some_and(|r| r.contains(&broker));
-                let p = Arc::make_mut(p);
-                // Any leader set bumps the leader epoch, even the same leader
-                // (Kafka's replay; a reassignment uses it to fence removed replicas).
-                if let Some(l) = leader {
-                    p.leader = *l;
-                    p.leader_epoch += 1;
-                }
-                if let Some(isr) = isr {
-                    p.isr = isr.clone();
-                }
-                if let Some(r) = replicas {
-                    p.replicas = r.clone();
-                }
-                if let Some(r) = removing {
-                    p.removing_replicas = r.clone();
-                }
-                if let Some(a) = adding {
-                    p.adding_replicas = a.clone();
-                }
-                p.partition_epoch += 1;
-            }
             MetadataRecord::RemoveTopic { id } => {
                 if let Some(t) = self.topics.remove(id) {
                     self.topic_ids.remove(&t.name);
@@ -358,8 +383,8 @@ impl MetadataImage {
                 self.quorum_epoch = *epoch;
                 self.quorum_leader = *leader;
             }
+            MetadataRecord::Partition(_) | MetadataRecord::PartitionChange { .. } => {}
         }
-        names_broker
     }
 
     pub fn topic(&self, name: &str) -> Option<&TopicImage> {

@@ -8,11 +8,14 @@
 //! `KAFKAPLAY_SEEDS=N` runs N seeds (default below); `KAFKAPLAY_SEED=S` replays one.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod support;
+
 use kafkaplay_cluster::checker::{check, History};
 use kafkaplay_cluster::invariants::InvariantChecker;
 use kafkaplay_cluster::producer::ProducerRecord;
 use kafkaplay_cluster::protocol::{AdminRequest, AdminResponse};
-use kafkaplay_cluster::{ClusterConfig, Fault, NodeId, ProducerConfig, Simulation, TopicPartition};
+use kafkaplay_cluster::{ClusterConfig, NodeId, ProducerConfig, Simulation, TopicPartition};
+use support::{for_each_seed, run_checked, FaultSchedule, Step};
 
 const DEFAULT_SEEDS: u64 = 2_000;
 
@@ -43,14 +46,12 @@ fn run(seed: u64) -> Result<(), String> {
         acks: -1,
         ..ProducerConfig::default()
     });
-    let mut schedule = oorandom::Rand64::new((seed as u128) << 1 | 1);
+    let mut schedule = FaultSchedule::new(seed);
     let mut checker = InvariantChecker::new();
     let mut values = Vec::new();
-    let mut down: Vec<NodeId> = Vec::new();
-    let mut paused: Vec<NodeId> = Vec::new();
     let mut next_value = 0u64;
     for _ in 0..60 {
-        for _ in 0..schedule.rand_range(1..6) {
+        for _ in 0..schedule.records() {
             let value = format!("r{next_value}");
             next_value += 1;
             let record = ProducerRecord {
@@ -63,54 +64,13 @@ fn run(seed: u64) -> Result<(), String> {
             let id = sim.send_record(producer, record);
             values.push((id, value.into_bytes()));
         }
-        if schedule.rand_range(0..4) == 0 {
-            let all: Vec<NodeId> = brokers.iter().chain(&controllers).copied().collect();
-            let node = all[schedule.rand_range(0..all.len() as u64) as usize];
-            let fault = match schedule.rand_range(0..6) {
-                _ if down.contains(&node) => {
-                    down.retain(|n| *n != node);
-                    Fault::Restart(node)
-                }
-                _ if paused.contains(&node) => {
-                    paused.retain(|n| *n != node);
-                    Fault::Resume(node)
-                }
-                0 | 1 => {
-                    down.push(node);
-                    Fault::Kill(node)
-                }
-                2 => {
-                    paused.push(node);
-                    Fault::Pause(node)
-                }
-                3 => {
-                    let rest: Vec<NodeId> = all.iter().copied().filter(|n| *n != node).collect();
-                    Fault::Partition(vec![vec![node], rest])
-                }
-                _ => Fault::Heal,
-            };
+        let all: Vec<NodeId> = brokers.iter().chain(&controllers).copied().collect();
+        if let Step::Fault(fault) = schedule.next(4, &all, |_| false) {
             sim.apply_fault(fault);
         }
-        let end = sim.now() + 500;
-        let mut violation = None;
-        sim.run_until_condition(500, |s| {
-            if let Err(e) = checker.check(s) {
-                violation = Some(e);
-                return true;
-            }
-            s.now() >= end
-        });
-        if let Some(v) = violation {
-            return Err(format!("invariant: {v}"));
-        }
+        run_checked(&mut sim, &mut checker, 500)?;
     }
-    sim.apply_fault(Fault::Heal);
-    for n in paused.drain(..) {
-        sim.apply_fault(Fault::Resume(n));
-    }
-    for n in down.drain(..) {
-        sim.apply_fault(Fault::Restart(n));
-    }
+    schedule.heal_all(&mut sim);
     sim.run_for(60_000);
     let image = sim.metadata().ok_or("no active controller at the end")?;
     let tps: Vec<TopicPartition> = image.partitions().map(|(tp, _)| tp).collect();
@@ -152,21 +112,5 @@ fn run(seed: u64) -> Result<(), String> {
 
 #[test]
 fn random_faults_lose_nothing_acknowledged() {
-    let seeds: Vec<u64> = match std::env::var("KAFKAPLAY_SEED").ok().and_then(|s| s.parse().ok()) {
-        Some(s) => vec![s],
-        None => {
-            let n = std::env::var("KAFKAPLAY_SEEDS")
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(DEFAULT_SEEDS);
-            (1..=n).collect()
-        }
-    };
-    for seed in seeds {
-        if let Err(e) = run(seed) {
-            panic!(
-                "seed {seed}: {e}\nreplay: KAFKAPLAY_SEED={seed} cargo test -p kafkaplay-cluster --test random_faults"
-            );
-        }
-    }
+    for_each_seed(DEFAULT_SEEDS, "random_faults", run);
 }

@@ -17,6 +17,8 @@
 //! `KAFKAPLAY_TRACE=<text>` the trace lines containing the text of a failed run.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod support;
+
 use std::collections::BTreeMap;
 
 use kafkaplay_cluster::broker::group_coordinator::GROUP_METADATA_TOPIC_NAME;
@@ -27,6 +29,7 @@ use kafkaplay_cluster::invariants::InvariantChecker;
 use kafkaplay_cluster::producer::ProducerRecord;
 use kafkaplay_cluster::protocol::{AdminRequest, AdminResponse};
 use kafkaplay_cluster::{ClusterConfig, Fault, NodeId, ProducerConfig, Simulation, TopicPartition};
+use support::{for_each_seed, run_checked, FaultSchedule, Step};
 
 const DEFAULT_SEEDS: u64 = 500;
 const TOPIC: &str = "jepsen";
@@ -115,14 +118,12 @@ fn run(seed: u64) -> Result<(), String> {
         sim.subscribe(c, &[TOPIC]);
         consumers.push(c);
     }
-    let mut schedule = oorandom::Rand64::new((seed as u128) << 1 | 1);
+    let mut schedule = FaultSchedule::new(seed);
     let mut checker = InvariantChecker::new();
-    let mut down: Vec<NodeId> = Vec::new();
-    let mut paused: Vec<NodeId> = Vec::new();
     let mut last_committed: BTreeMap<TopicPartition, i64> = BTreeMap::new();
     let mut next_value = 0u64;
     for _ in 0..60 {
-        for _ in 0..schedule.rand_range(1..6) {
+        for _ in 0..schedule.records() {
             let value = format!("r{next_value}");
             next_value += 1;
             let record = ProducerRecord {
@@ -134,55 +135,20 @@ fn run(seed: u64) -> Result<(), String> {
             };
             sim.send_record(producer, record);
         }
-        if schedule.rand_range(0..3) == 0 {
-            let live: Vec<NodeId> = consumers.iter().copied().filter(|c| sim.is_up(*c)).collect();
-            let all: Vec<NodeId> = brokers.iter().chain(&controllers).chain(&live).copied().collect();
-            let node = all[schedule.rand_range(0..all.len() as u64) as usize];
-            let is_consumer = live.contains(&node);
-            let fault = match schedule.rand_range(0..6) {
-                _ if down.contains(&node) => {
-                    down.retain(|n| *n != node);
-                    Fault::Restart(node)
-                }
-                _ if paused.contains(&node) => {
-                    paused.retain(|n| *n != node);
-                    Fault::Resume(node)
-                }
-                0 | 1 if is_consumer => {
-                    // A consumer process dies; another one takes its place.
-                    let c = sim.add_consumer(config.clone(), app);
-                    sim.subscribe(c, &[TOPIC]);
-                    consumers.push(c);
-                    Fault::Kill(node)
-                }
-                0 | 1 => {
-                    down.push(node);
-                    Fault::Kill(node)
-                }
-                2 => {
-                    paused.push(node);
-                    Fault::Pause(node)
-                }
-                3 => {
-                    let rest: Vec<NodeId> = all.iter().copied().filter(|n| *n != node).collect();
-                    Fault::Partition(vec![vec![node], rest])
-                }
-                _ => Fault::Heal,
-            };
-            sim.apply_fault(fault);
-        }
-        let end = sim.now() + 500;
-        let mut violation = None;
-        sim.run_until_condition(500, |s| {
-            if let Err(e) = checker.check(s) {
-                violation = Some(e);
-                return true;
+        let live: Vec<NodeId> = consumers.iter().copied().filter(|c| sim.is_up(*c)).collect();
+        let all: Vec<NodeId> = brokers.iter().chain(&controllers).chain(&live).copied().collect();
+        match schedule.next(3, &all, |n| live.contains(&n)) {
+            Step::Nothing => {}
+            Step::Fault(fault) => sim.apply_fault(fault),
+            Step::ConsumerCrash(node) => {
+                // A consumer process dies; another one takes its place.
+                let c = sim.add_consumer(config.clone(), app);
+                sim.subscribe(c, &[TOPIC]);
+                consumers.push(c);
+                sim.apply_fault(Fault::Kill(node));
             }
-            s.now() >= end
-        });
-        if let Some(v) = violation {
-            return Err(format!("invariant: {v}"));
         }
+        run_checked(&mut sim, &mut checker, 500)?;
         for (tp, offset) in committed(&sim) {
             let previous = last_committed.insert(tp.clone(), offset).unwrap_or(-1);
             if offset < previous {
@@ -192,13 +158,7 @@ fn run(seed: u64) -> Result<(), String> {
             }
         }
     }
-    sim.apply_fault(Fault::Heal);
-    for n in paused.drain(..) {
-        sim.apply_fault(Fault::Resume(n));
-    }
-    for n in down.drain(..) {
-        sim.apply_fault(Fault::Restart(n));
-    }
+    schedule.heal_all(&mut sim);
     if !consumers.iter().any(|c| sim.is_up(*c)) {
         let c = sim.add_consumer(config.clone(), app);
         sim.subscribe(c, &[TOPIC]);
@@ -316,21 +276,5 @@ fn run(seed: u64) -> Result<(), String> {
 
 #[test]
 fn random_faults_with_a_group_lose_no_record() {
-    let seeds: Vec<u64> = match std::env::var("KAFKAPLAY_SEED").ok().and_then(|s| s.parse().ok()) {
-        Some(s) => vec![s],
-        None => {
-            let n = std::env::var("KAFKAPLAY_SEEDS")
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(DEFAULT_SEEDS);
-            (1..=n).collect()
-        }
-    };
-    for seed in seeds {
-        if let Err(e) = run(seed) {
-            panic!(
-                "seed {seed}: {e}\nreplay: KAFKAPLAY_SEED={seed} cargo test -p kafkaplay-cluster --test random_group_faults"
-            );
-        }
-    }
+    for_each_seed(DEFAULT_SEEDS, "random_group_faults", run);
 }

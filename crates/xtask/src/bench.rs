@@ -475,9 +475,16 @@ const CLUSTER_READING: &str = "
   that the metadata holds. The harness checks this each time the simulated
   clock moves on, and the time those checks take is subtracted. *create
   again* repeats it in a new cluster after the kill below, in the same
-  process: in wasm the first create runs largely before V8 has compiled the
-  hot code with its optimizing tier (and both platforms touch fresh memory),
-  so the second shows what the simulation itself costs. *kill* stops
+  process (both platforms touch fresh memory the first time). In wasm, the
+  first create is also the first run of much of its code: V8 starts every
+  function in its baseline compiler (Liftoff) and compiles hot ones with its
+  optimizing compiler (TurboFan) in the background, and a call that is
+  running keeps the code it started with. With every function optimized
+  before the run (`--js-flags=--no-wasm-lazy-compilation --no-liftoff`, for
+  diagnosis only) the first create takes as long as the second. So the
+  create path does its per-partition work in small functions called once per
+  partition or replica, which V8 optimizes while the create runs; the second
+  create shows what the simulation itself costs. *kill* stops
   the broker that leads the most partitions (`Fault::Kill`) and measures until
   each partition it led has a new leader in the controller's metadata, and that
   leader's broker leads it at that epoch. Most of this is spent simulating the

@@ -44,6 +44,8 @@ commands:
                               (args go to the test binary, e.g. a name filter)
   e2e [files]                 build the site, run tests/e2e (or only the given files)
   bench                       run native and wasm benchmarks, write BENCHMARKS.md
+  bench scale                 only the cluster benchmarks' scale case (wasm: the
+                              cluster test binary), printed, BENCHMARKS.md untouched
   wasm-pack-test              run `wasm-pack test --headless --chrome crates/log`
   screenshot <url> <out.png>  headless Chromium screenshot at 1280x900
 ";
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         ["test-wasm", package, rest @ ..] => tasks::test_wasm_package(package, rest),
         ["e2e", files @ ..] => tasks::e2e(files),
         ["bench"] => tasks::bench(),
+        ["bench", "scale"] => tasks::bench_scale(),
         ["wasm-pack-test"] => tasks::wasm_pack_test(),
         ["screenshot", url, out] => browser::screenshot(url, out.as_ref()),
         ["help" | "--help" | "-h"] => {

@@ -285,6 +285,37 @@ pub fn bench() -> Result<()> {
     Ok(())
 }
 
+/// The quick loop for the cluster's scale case: natively that case alone, in
+/// wasm the cluster benchmark binary (the scale case, then the speed case), in
+/// a fresh browser as `bench` runs it. Prints the BENCH lines' table and writes
+/// nothing. `CHROME` may name a wrapper script that adds flags, for diagnosis.
+pub fn bench_scale() -> Result<()> {
+    let env = install()?;
+    let (status, native_out) = cmd::tee(native_cargo().args(["run", "--release", "-p", BENCH_PACKAGE, "scale"]))?;
+    if !status.success() {
+        return Err(format!("native benchmark failed: {status}"));
+    }
+    let mut wasm = wasm_test_command(&env)?;
+    wasm.args([
+        "--release",
+        "-p",
+        BENCH_PACKAGE,
+        "--test",
+        "wasm_cluster_bench",
+        "--",
+        "--include-ignored",
+        "--nocapture",
+    ]);
+    let (status, wasm_out) = cmd::tee(&mut wasm)?;
+    if !status.success() {
+        return Err(format!("wasm benchmark failed: {status}"));
+    }
+    let mut metrics: Vec<MetricResult> = bench::parse_metrics(&native_out)?;
+    metrics.extend(bench::parse_metrics(&wasm_out)?);
+    print!("{}", bench::metrics_table(&metrics));
+    Ok(())
+}
+
 fn machine(env: &WasmEnv) -> Result<Machine> {
     let unknown = || "unknown".to_string();
     let native_rustc = cmd::output("rustc", ["--version"]).unwrap_or_else(unknown);

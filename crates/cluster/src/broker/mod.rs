@@ -265,6 +265,18 @@ impl Dirty {
     /// registration names it, so a partition change concerns it only if the
     /// registration names it before or after.
     fn apply(&mut self, image: &mut MetadataImage, me: NodeId, offset: i64, record: &MetadataRecord) {
+        // The common record first, in a small function (see `apply_noting`).
+        if let MetadataRecord::Partition(p) = record {
+            if image.apply_noting(offset, record, me) {
+                self.partitions.insert((p.topic_id, p.partition));
+            }
+            return;
+        }
+        self.apply_other(image, me, offset, record);
+    }
+
+    #[inline(never)]
+    fn apply_other(&mut self, image: &mut MetadataImage, me: NodeId, offset: i64, record: &MetadataRecord) {
         if let MetadataRecord::RemoveTopic { id } = record {
             if let Some(t) = image.topics.get(id) {
                 self.topics.insert(t.name.clone());
@@ -769,6 +781,7 @@ impl Broker {
         );
     }
 
+    #[inline(never)]
     fn on_metadata_fetch_response(&mut self, cx: &mut Ctx, from: NodeId, r: MetadataFetchResponse) {
         if from != self.metadata.target || !self.metadata.in_flight {
             return;
@@ -1099,35 +1112,36 @@ impl Broker {
         }
         let fenced = self.is_fenced_in_image();
         for tp in tps {
-            let Some((t, reg)) = wanted(&self.image, self.id, &tp) else {
-                continue;
-            };
-            let (topic_id, reg) = (t.id, Arc::clone(reg));
-            let configs = &t.configs;
-            match self.partitions.get_mut(&tp) {
-                None => {
-                    let config = log_config(&self.config.log, configs);
-                    let mut name = String::with_capacity(tp.topic.len() + 11);
-                    trace::push_tp(&mut name, &tp);
-                    let Ok(log) = PartitionLog::create(&name, MemoryStore::new(), config, cx.now) else {
-                        continue;
-                    };
-                    let min_isr = min_insync_replicas(self.config.broker.min_insync_replicas, configs);
-                    self.partitions.insert(
-                        tp.clone(),
-                        Box::new(Partition::new(topic_id, log, configs.clone(), min_isr)),
-                    );
-                }
-                Some(p) if p.overrides != *configs => {
-                    let _ = p.log.set_config(log_config(&self.config.log, configs));
-                    p.min_insync_replicas = min_insync_replicas(self.config.broker.min_insync_replicas, configs);
-                    p.overrides = configs.clone();
-                }
-                Some(_) => {}
-            }
-            self.apply_registration(cx, &tp, &reg, fenced);
+            self.reconcile_one(cx, &tp, fenced);
         }
         self.sync_coordinator(cx);
+    }
+
+    /// One replica of [`Self::reconcile_partitions`]: opens it if new, applies
+    /// its configs and registration. A function of its own, called once per
+    /// replica: small hot functions are what wasm engines optimize first.
+    #[inline(never)]
+    fn reconcile_one(&mut self, cx: &mut Ctx, tp: &TopicPartition, fenced: bool) {
+        let Some((t, reg)) = wanted(&self.image, self.id, tp) else {
+            return;
+        };
+        let (topic_id, reg) = (t.id, Arc::clone(reg));
+        let configs = &t.configs;
+        match self.partitions.get_mut(tp) {
+            None => {
+                let Some(p) = open_replica(&self.config, tp, topic_id, configs, cx.now) else {
+                    return;
+                };
+                self.partitions.insert(tp.clone(), p);
+            }
+            Some(p) if p.overrides != *configs => {
+                let _ = p.log.set_config(log_config(&self.config.log, configs));
+                p.min_insync_replicas = min_insync_replicas(self.config.broker.min_insync_replicas, configs);
+                p.overrides = configs.clone();
+            }
+            Some(_) => {}
+        }
+        self.apply_registration(cx, tp, &reg, fenced);
     }
 
     fn remove_partition(&mut self, cx: &mut Ctx, tp: &TopicPartition) {
@@ -1196,6 +1210,7 @@ impl Broker {
     }
 
     /// `Partition.makeLeader`.
+    #[inline(never)]
     fn make_leader(&mut self, cx: &mut Ctx, tp: &TopicPartition, reg: &PartitionRegistration) {
         let me = self.id;
         let now = cx.now;
@@ -1234,6 +1249,7 @@ impl Broker {
 
     /// `Partition.makeFollower`: follow `role`'s leader from this log's end; the
     /// first fetch's `last_fetched_epoch` finds any divergence.
+    #[inline(never)]
     fn make_follower(&mut self, cx: &mut Ctx, tp: &TopicPartition, reg: &PartitionRegistration, role: Role) {
         let p = self.partitions.get_mut(tp).expect("hosted");
         let old_leader = p.leader();
@@ -1294,6 +1310,16 @@ impl Broker {
         if leader == NO_NODE || self.lifecycle.stopped {
             return;
         }
+        // The usual answer (a fetch to this leader is out) in a few
+        // instructions; building a request is a function of its own.
+        if self.fetchers.get(&leader).is_some_and(|f| f.in_flight.is_some()) {
+            return;
+        }
+        self.send_fetch(cx, leader);
+    }
+
+    #[inline(never)]
+    fn send_fetch(&mut self, cx: &mut Ctx, leader: NodeId) {
         let now = cx.now;
         let f = self.fetchers.entry(leader).or_default();
         if f.in_flight.is_some() {
@@ -2179,6 +2205,23 @@ fn wake_held(p: &mut Partition, held: &BTreeMap<u64, HeldFetch>, to_check: &mut 
 }
 
 /// The image's topic and registration of `tp` if broker `me` holds a replica of it.
+/// A new, empty replica of `tp` (its log created in a fresh store).
+#[inline(never)]
+fn open_replica(
+    config: &ClusterConfig,
+    tp: &TopicPartition,
+    topic_id: Uuid,
+    configs: &BTreeMap<String, String>,
+    now: Ms,
+) -> Option<Box<Partition>> {
+    let log_config = log_config(&config.log, configs);
+    let mut name = String::with_capacity(tp.topic.len() + 11);
+    trace::push_tp(&mut name, tp);
+    let log = PartitionLog::create(&name, MemoryStore::new(), log_config, now).ok()?;
+    let min_isr = min_insync_replicas(config.broker.min_insync_replicas, configs);
+    Some(Box::new(Partition::new(topic_id, log, configs.clone(), min_isr)))
+}
+
 fn wanted<'a>(
     image: &'a MetadataImage,
     me: NodeId,
