@@ -413,6 +413,13 @@ pub enum AdminRequest {
         topic: String,
         changes: Vec<(String, Option<String>)>,
     },
+    /// `kafka-configs --entity-type brokers --alter`: set (Some) or delete
+    /// (None) dynamic configs of the BROKER resource `resource` (a broker id,
+    /// or `""` for the cluster-wide default).
+    AlterBrokerConfigs {
+        resource: String,
+        changes: Vec<(String, Option<String>)>,
+    },
     /// `kafka-leader-election`; `None` partitions means all.
     ElectLeaders {
         preferred: bool,
@@ -451,6 +458,7 @@ pub enum AdminResponse {
     DeleteTopic(Result<(), (KafkaError, String)>),
     CreatePartitions(Result<(), (KafkaError, String)>),
     AlterTopicConfigs(Result<(), (KafkaError, String)>),
+    AlterBrokerConfigs(Result<(), (KafkaError, String)>),
     /// Per partition: `Ok` when elected, else the error (`ELECTION_NOT_NEEDED`, ...).
     ElectLeaders(Vec<(TopicPartition, AdminResult)>),
     UnregisterBroker(Result<(), (KafkaError, String)>),

@@ -927,6 +927,7 @@ fn admin_not_controller(r: &AdminResponse) -> bool {
         AdminResponse::DeleteTopic(e)
         | AdminResponse::CreatePartitions(e)
         | AdminResponse::AlterTopicConfigs(e)
+        | AdminResponse::AlterBrokerConfigs(e)
         | AdminResponse::UnregisterBroker(e) => is(e),
         AdminResponse::ElectLeaders(v) | AdminResponse::AlterPartitionReassignments(v) => v.iter().any(|(_, e)| is(e)),
         AdminResponse::ListPartitionReassignments(e) => matches!(e, Err((NotController, _))),

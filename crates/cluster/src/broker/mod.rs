@@ -31,6 +31,7 @@
 //! `log.retention.check.interval.ms` (`kafka-log-retention`).
 
 pub mod disk_view;
+mod dynamic_config;
 pub mod group_coordinator;
 mod metadata_log;
 pub mod partition;
@@ -293,6 +294,7 @@ impl Dirty {
                 }
             }
             MetadataRecord::RemoveTopic { .. }
+            | MetadataRecord::BrokerConfig { .. }
             | MetadataRecord::ProducerIds { .. }
             | MetadataRecord::LeaderChange { .. } => {}
         }
@@ -338,6 +340,9 @@ pub struct Broker {
     /// When this broker last asked the controller to create `__consumer_offsets`
     /// (and the request id), while no answer came.
     offsets_topic_creation: Option<(u64, Ms)>,
+    /// What `dynamic_config.rs` needs: `server.properties` as started, and the
+    /// dynamic broker configs last applied over it into `config`.
+    dynamic: dynamic_config::DynamicState,
 }
 
 impl Broker {
@@ -403,6 +408,7 @@ impl Broker {
             recovered,
             coordinator: GroupCoordinator::new(id, &config.broker),
             offsets_topic_creation: None,
+            dynamic: dynamic_config::DynamicState::new(config),
         }
     }
 
@@ -868,6 +874,7 @@ impl Broker {
     }
 
     fn on_metadata_applied(&mut self, cx: &mut Ctx) {
+        self.apply_dynamic_configs();
         if self.image.quorum_leader >= 0 && self.image.quorum_epoch >= self.quorum_epoch {
             self.quorum_epoch = self.image.quorum_epoch;
             self.set_quorum_leader(cx, self.image.quorum_leader);

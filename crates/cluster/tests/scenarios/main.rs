@@ -12,6 +12,7 @@ mod broker_restarts;
 mod consumer_groups;
 mod controller_failover;
 mod determinism;
+mod dynamic_broker_configs;
 mod group_admin;
 mod group_coordinator_failover;
 mod lost_writes;
