@@ -197,6 +197,18 @@ pub enum Message {
         request_id: u64,
         error: Option<KafkaError>,
     },
+    /// KIP-496 OffsetDelete: remove a group's committed offsets.
+    OffsetDelete {
+        request_id: u64,
+        group_id: String,
+        partitions: Vec<TopicPartition>,
+    },
+    /// A top-level error, or one per partition (`None`: deleted).
+    OffsetDeleteResponse {
+        request_id: u64,
+        error: Option<KafkaError>,
+        partitions: Vec<(TopicPartition, Option<KafkaError>)>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

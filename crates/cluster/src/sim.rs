@@ -981,6 +981,8 @@ pub fn msg_kind(m: &Message) -> &'static str {
         Message::DescribeGroupResponse { .. } => "DescribeGroupResponse",
         Message::DeleteGroup { .. } => "DeleteGroup",
         Message::DeleteGroupResponse { .. } => "DeleteGroupResponse",
+        Message::OffsetDelete { .. } => "OffsetDelete",
+        Message::OffsetDeleteResponse { .. } => "OffsetDeleteResponse",
     }
 }
 

@@ -517,7 +517,8 @@ impl Broker {
             | Message::OffsetFetch { .. }
             | Message::ListGroups { .. }
             | Message::DescribeGroup { .. }
-            | Message::DeleteGroup { .. }) => {
+            | Message::DeleteGroup { .. }
+            | Message::OffsetDelete { .. }) => {
                 let mut log = OffsetsLogView::new(&mut self.partitions);
                 self.coordinator.on_message(cx, from, msg, &mut log);
                 let touched = log.touched;

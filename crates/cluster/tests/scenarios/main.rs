@@ -17,6 +17,7 @@ mod group_admin;
 mod group_coordinator_failover;
 mod lost_writes;
 mod min_insync_replicas;
+mod offset_delete;
 mod partition_reassignment;
 mod retention_overtakes_a_lagging_group;
 mod rf2_follower_takes_over;
