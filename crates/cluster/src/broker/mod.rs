@@ -1575,11 +1575,22 @@ impl Broker {
             }
         }
         let max_offset = if is_replica { leo } else { hw };
+        let (throttled, exceeded) = if is_replica {
+            self.leader_throttle(&tp, replica, now)
+        } else {
+            (false, false)
+        };
+        let p = self.partitions.get(&tp).expect("hosted");
+        // A throttled replica over the quota gets nothing (`shouldLeaderThrottle`).
         let records = match p.log.read(fp.fetch_offset, fp.max_bytes, max_offset) {
+            Ok(_) if exceeded => Vec::new(),
             Ok(data) => data.bytes,
             Err(LogError::OffsetOutOfRange { .. }) => return empty(Some(KafkaError::OffsetOutOfRange), hw, lso),
             Err(_) => return empty(Some(KafkaError::KafkaStorageError), hw, lso),
         };
+        if throttled {
+            self.record_leader_bytes(records.len() as u64, now);
+        }
         if is_replica {
             // The response carries the HW from before this fetch moved it, as Kafka's does.
             let p = self.partitions.get_mut(&tp).expect("hosted");

@@ -104,3 +104,68 @@ scenario! {
         assert_eq!(one.get("log.retention.ms").map(String::as_str), Some("60000"));
     }
 }
+
+/// Moves `t-0` from broker 1 onto brokers 1 and 2 and returns how long the
+/// new replica took to join, with or without Kafka's reassignment throttle
+/// (`leader.replication.throttled.replicas` on the topic and
+/// `leader.replication.throttled.rate` on the leader).
+fn move_time(throttle: Option<i64>) -> i64 {
+    let mut config = ClusterConfig::new(2, 1);
+    config.broker.replica_fetch_max_bytes = 10_000;
+    let mut sim = cluster(config, 7);
+    create_topic(&mut sim, "t", 1, 1, &[]);
+    let p = producer(&mut sim, 1);
+    let value = "x".repeat(1_000);
+    let ids: Vec<u64> = (0..200)
+        .map(|_| send(&mut sim, p, "t", Some(0), None, &value))
+        .collect();
+    sim.run_for(5_000);
+    assert!(ids.iter().all(|id| outcome(&sim, *id).is_some_and(|r| r.is_ok())));
+    if let Some(rate) = throttle {
+        let request = AdminRequest::AlterTopicConfigs {
+            topic: "t".into(),
+            changes: vec![
+                ("leader.replication.throttled.replicas".into(), Some("0:1".into())),
+                ("follower.replication.throttled.replicas".into(), Some("0:2".into())),
+            ],
+        };
+        assert!(matches!(
+            sim.admin_and_wait(request, 30_000),
+            Some(AdminResponse::AlterTopicConfigs(Ok(())))
+        ));
+        alter(
+            &mut sim,
+            "1",
+            &[("leader.replication.throttled.rate", Some(&rate.to_string()))],
+        )
+        .unwrap();
+    }
+    let start = sim.now();
+    let request = AdminRequest::AlterPartitionReassignments {
+        reassignments: vec![(kafkaplay_cluster::TopicPartition::new("t", 0), Some(vec![1, 2]))],
+    };
+    assert!(sim.admin_and_wait(request, 30_000).is_some());
+    let done = sim.run_until_condition(600_000, |s| {
+        s.metadata()
+            .and_then(|m| {
+                m.partition(&kafkaplay_cluster::TopicPartition::new("t", 0))
+                    .map(|p| p.isr.len() == 2 && !p.is_reassigning())
+            })
+            .unwrap_or(false)
+    });
+    assert!(done, "the move completes");
+    sim.now() - start
+}
+
+scenario! {
+    fn a_throttled_move_goes_at_the_throttled_rate() {
+        // About 200 KB to copy.
+        let free = move_time(None);
+        let throttled = move_time(Some(10_000));
+        assert!(free < 3_000, "unthrottled: {free} ms");
+        // 10 KB/s over Kafka's 11 one-second windows: the first 100 KB go at
+        // once, the rest at the rate.
+        assert!(throttled > 8_000, "throttled: {throttled} ms (unthrottled {free} ms)");
+        assert!(throttled < 60_000, "throttled: {throttled} ms");
+    }
+}

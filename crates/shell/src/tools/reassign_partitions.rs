@@ -10,9 +10,9 @@
 //! `follower.replication.throttled.replicas` (AlterTopicConfigs) and the
 //! moving brokers' `leader.replication.throttled.rate` and
 //! `follower.replication.throttled.rate` (AlterBrokerConfigs); `--verify`
-//! (once nothing moves) and `--cancel` delete them again. The brokers store
-//! the throttles, but their replica fetchers do not enforce the rate yet:
-//! a throttled move runs at full speed.
+//! (once nothing moves) and `--cancel` delete them again. A leader sends
+//! nothing to a throttled out-of-sync replica while its measured rate is over
+//! the limit, so a throttled move of a large partition goes at about that rate.
 
 use std::collections::BTreeMap;
 
