@@ -23,6 +23,7 @@ use crate::protocol::{AdminRequest, AdminResponse, Message};
 use crate::trace::{self, Observation, Trace, TraceLine};
 use crate::types::{Ms, NodeId, TopicPartition};
 
+mod config_admin;
 pub mod group_admin;
 
 /// The pseudo-node admin requests come from (the shell's AdminClient).
@@ -982,6 +983,8 @@ pub fn msg_kind(m: &Message) -> &'static str {
         Message::DeleteGroup { .. } => "DeleteGroup",
         Message::DeleteGroupResponse { .. } => "DeleteGroupResponse",
         Message::OffsetDelete { .. } => "OffsetDelete",
+        Message::DescribeConfigs { .. } => "DescribeConfigs",
+        Message::DescribeConfigsResponse { .. } => "DescribeConfigsResponse",
         Message::OffsetDeleteResponse { .. } => "OffsetDeleteResponse",
     }
 }

@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::config::ClusterConfig;
 use crate::dynamic_config::{effective, merged, UNTHROTTLED};
+use crate::error::KafkaError;
+use crate::protocol::{ConfigResource, DescribedConfigs};
 use crate::types::{Ms, NodeId, TopicPartition};
 
 use super::partition::{log_config, min_insync_replicas};
@@ -127,6 +129,40 @@ impl Broker {
             .is_some_and(|(start, _)| *start <= now - WINDOWS as Ms * WINDOW_MS)
         {
             samples.pop_front();
+        }
+    }
+
+    /// DescribeConfigs (`ConfigHelper.describeConfigs`) from this broker's
+    /// metadata image: a topic's overrides, or a broker's dynamic configs
+    /// (this broker's own, or the cluster default's), with both broker levels.
+    pub(super) fn describe_configs(&self, resource: &ConfigResource) -> Result<DescribedConfigs, (KafkaError, String)> {
+        let map = |r: &str| self.image.broker_configs.get(r).cloned().unwrap_or_default();
+        let me = self.id.to_string();
+        match resource {
+            ConfigResource::Topic(name) => match self.image.topic(name) {
+                Some(t) => Ok(DescribedConfigs {
+                    topic: t.configs.clone(),
+                    broker: map(&me),
+                    default: map(""),
+                }),
+                None => Err((
+                    KafkaError::UnknownTopicOrPartition,
+                    format!("The topic '{name}' does not exist."),
+                )),
+            },
+            ConfigResource::Broker(name) if name.is_empty() => Ok(DescribedConfigs {
+                default: map(""),
+                ..DescribedConfigs::default()
+            }),
+            ConfigResource::Broker(name) if *name == me => Ok(DescribedConfigs {
+                topic: BTreeMap::new(),
+                broker: map(&me),
+                default: map(""),
+            }),
+            ConfigResource::Broker(name) => Err((
+                KafkaError::InvalidRequest,
+                format!("Unexpected broker id, expected {me} or empty string, but received {name}"),
+            )),
         }
     }
 }

@@ -502,6 +502,10 @@ impl Broker {
             {
                 self.offsets_topic_creation = None;
             }
+            Message::DescribeConfigs { request_id, resource } => {
+                let result = self.describe_configs(&resource);
+                cx.send(from, Message::DescribeConfigsResponse { request_id, result });
+            }
             Message::ListOffsets { request_id, partitions } => {
                 let partitions = partitions
                     .iter()

@@ -198,6 +198,7 @@ fn response_id(msg: &Message) -> Option<u64> {
         | Message::OffsetCommitResponse { request_id, .. }
         | Message::DeleteGroupResponse { request_id, .. }
         | Message::OffsetDeleteResponse { request_id, .. }
+        | Message::DescribeConfigsResponse { request_id, .. }
         | Message::ListOffsetsResponse { request_id, .. } => Some(*request_id),
         _ => None,
     }
@@ -225,7 +226,12 @@ impl Simulation {
 
     /// Sends one request and runs until its answer, `request.timeout.ms`, or
     /// `deadline`; `None` when the node is down (connection refused) or silent.
-    fn admin_request(&mut self, to: NodeId, deadline: Ms, make: impl FnOnce(u64) -> Message) -> Option<Message> {
+    pub(super) fn admin_request(
+        &mut self,
+        to: NodeId,
+        deadline: Ms,
+        make: impl FnOnce(u64) -> Message,
+    ) -> Option<Message> {
         if !self.is_up(to) {
             return None;
         }

@@ -3,12 +3,13 @@
 //! (IncrementalAlterConfigs), broker configs (one broker's, or the cluster
 //! default with `--entity-default`) with AlterBrokerConfigs: the controller
 //! validates them as Kafka's `DynamicBrokerConfig` does and writes BROKER
-//! ConfigRecords that every broker applies. Describing reads what
-//! DescribeConfigs would return from the metadata a broker holds (there is no
-//! DescribeConfigs request in the simulation yet): the topic's overrides, the
-//! dynamic broker configs, and the broker settings of the simulated cluster
-//! with Kafka's defaults, as `ConfigHelper` lists synonyms (per-broker dynamic,
-//! cluster-default dynamic, static, default; cut before the config's own name).
+//! ConfigRecords that every broker applies. Describing sends DescribeConfigs
+//! (a broker's own configs to that broker, topics and the cluster default to
+//! the bootstrap broker), which answers from its metadata image: the topic's
+//! overrides and the dynamic broker configs. With the broker settings of the
+//! simulated cluster and Kafka's defaults, entries and synonyms are listed as
+//! `ConfigHelper` does (per-broker dynamic, cluster-default dynamic, static,
+//! default; cut before the config's own name).
 
 use kafkaplay_cluster::protocol::{AdminRequest, AdminResponse};
 
@@ -18,7 +19,10 @@ use crate::world::{World, DEFAULT_API_TIMEOUT_MS};
 
 use std::collections::BTreeMap;
 
-use kafkaplay_cluster::metadata::MetadataImage;
+use kafkaplay_cluster::error::KafkaError;
+use kafkaplay_cluster::protocol::{ConfigResource, DescribedConfigs};
+use kafkaplay_cluster::sim::group_admin::GroupAdminError;
+use kafkaplay_cluster::NodeId;
 
 use super::common::{
     bootstrap_broker, connect, help_or_version, metadata_via, node_assignment_timeout, usage_and_exit,
@@ -314,8 +318,7 @@ struct BrokerSources {
 }
 
 impl BrokerSources {
-    fn new(world: &World, image: &MetadataImage, broker: Option<&str>) -> Self {
-        let map = |r: &str| image.broker_configs.get(r).cloned().unwrap_or_default();
+    fn new(world: &World, described: &DescribedConfigs) -> Self {
         let mut statics = Vec::new();
         let mut defaults: Vec<(&'static str, &'static str)> = Vec::new();
         for (name, value, default) in broker_configs(world) {
@@ -344,8 +347,8 @@ impl BrokerSources {
             }
         }
         BrokerSources {
-            own: broker.map(map).unwrap_or_default(),
-            default: map(""),
+            own: described.broker.clone(),
+            default: described.default.clone(),
             statics,
             defaults,
         }
@@ -901,6 +904,21 @@ fn alter(world: &mut World, out: &mut Output, o: &Parsed, e: &Entities, bootstra
     }
 }
 
+/// DescribeConfigs of `resource`, asked of broker `to` (none: no broker to
+/// ask, which times out as a node assignment does).
+fn described(world: &mut World, to: Option<NodeId>, resource: ConfigResource) -> Result<DescribedConfigs, Failure> {
+    let Some(to) = to else {
+        return Err(timeout("describeConfigs"));
+    };
+    world.sim.describe_configs(to, resource).map_err(|e| match e {
+        GroupAdminError::Kafka(KafkaError::RequestTimedOut, m) => {
+            Failure::Thrown(format!("org.apache.kafka.common.errors.TimeoutException: {m}"))
+        }
+        GroupAdminError::Kafka(k, m) => Failure::Thrown(format!("{}: {m}", k.exception_class())),
+        GroupAdminError::Refused(m) => Failure::Message(m),
+    })
+}
+
 /// `alterConfig` for `brokers`: the current dynamic configs of the resource
 /// first (deleting one that is not set fails), then the change.
 fn alter_brokers(
@@ -914,16 +932,15 @@ fn alter_brokers(
     if !connect(world, bootstrap) {
         return Err(timeout("describeConfigs"));
     }
-    let image = metadata_via(world, bootstrap).ok_or_else(|| timeout("describeConfigs"))?;
-    // A broker's own configs go to that broker; it must be up.
-    if !name.is_empty()
-        && !name
-            .parse::<i32>()
-            .is_ok_and(|id| image.is_alive(id) && world.sim.is_up(id))
-    {
-        return Err(timeout("describeConfigs"));
-    }
-    let current = image.broker_configs.get(name).cloned().unwrap_or_default();
+    // `getResourceConfig` first: a broker's own configs from that broker,
+    // the cluster default's from the bootstrap one.
+    let to = if name.is_empty() {
+        bootstrap_broker(world, bootstrap)
+    } else {
+        name.parse::<NodeId>().ok()
+    };
+    let d = described(world, to, ConfigResource::Broker(name.to_string()))?;
+    let current = if name.is_empty() { d.default } else { d.broker };
     let invalid: Vec<&str> = deletes
         .iter()
         .filter(|d| !current.contains_key(d.as_str()))
@@ -975,11 +992,11 @@ fn describe(world: &mut World, out: &mut Output, o: &Parsed, e: &Entities, boots
         }));
     }
     let image = metadata_via(world, bootstrap).ok_or_else(|| timeout("describeConfigs"))?;
-    // A topic's configs come from the least loaded broker: the bootstrap one.
-    let answering = bootstrap_broker(world, bootstrap).map(|b| b.to_string());
+    // A topic's configs (and the cluster default) come from the least loaded
+    // broker: the bootstrap one.
+    let answering = bootstrap_broker(world, bootstrap);
     match entity_type {
         "topics" => {
-            let sources = BrokerSources::new(world, &image, answering.as_deref());
             let names: Vec<String> = match e.names.first() {
                 Some(n) => vec![n.clone()],
                 // listTopics().names(): the key set of a default-sized HashMap.
@@ -989,18 +1006,14 @@ fn describe(world: &mut World, out: &mut Output, o: &Parsed, e: &Entities, boots
                 }
             };
             for name in names {
-                let Some(topic) = image.topic(&name) else {
-                    return Err(Failure::Thrown(format!(
-                        "org.apache.kafka.common.errors.UnknownTopicOrPartitionException: The topic '{name}' does not \
-                         exist."
-                    )));
-                };
                 out.outln(format!(
                     "{} configs for topic {name} are:",
                     if all { "All" } else { "Dynamic" }
                 ));
+                let d = described(world, answering, ConfigResource::Topic(name.clone()))?;
+                let sources = BrokerSources::new(world, &d);
                 for (config, synonyms) in TOPIC_CONFIGS {
-                    let set = topic.configs.get(*config);
+                    let set = d.topic.get(*config);
                     if set.is_none() && !all {
                         continue;
                     }
@@ -1030,18 +1043,10 @@ fn describe(world: &mut World, out: &mut Output, o: &Parsed, e: &Entities, boots
                 }
             };
             for name in names {
-                // Each broker answers for itself: one that is gone leaves the
-                // call waiting for a node assignment.
-                if !name.is_empty()
-                    && !name
-                        .parse::<i32>()
-                        .is_ok_and(|id| image.is_alive(id) && world.sim.is_up(id))
-                {
-                    return Err(timeout("describeConfigs"));
-                }
                 if name.is_empty() {
                     out.outln("Default configs for brokers in the cluster are:");
-                    let sources = BrokerSources::new(world, &image, None);
+                    let d = described(world, answering, ConfigResource::Broker(String::new()))?;
+                    let sources = BrokerSources::new(world, &d);
                     for (config, value) in &sources.default {
                         let syns: Vec<_> = sources
                             .synonyms(config)
@@ -1056,7 +1061,10 @@ fn describe(world: &mut World, out: &mut Output, o: &Parsed, e: &Entities, boots
                     "{} configs for broker {name} are:",
                     if all { "All" } else { "Dynamic" }
                 ));
-                let sources = BrokerSources::new(world, &image, Some(&name));
+                // Each broker answers for itself: one that is gone leaves the
+                // call waiting for a node assignment.
+                let d = described(world, name.parse().ok(), ConfigResource::Broker(name.clone()))?;
+                let sources = BrokerSources::new(world, &d);
                 let names: Vec<String> = if all {
                     sources.all_names()
                 } else {
