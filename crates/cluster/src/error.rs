@@ -57,6 +57,7 @@ kafka_errors! {
     InvalidGroupId = 24, "INVALID_GROUP_ID", "org.apache.kafka.common.errors.InvalidGroupIdException", "The configured groupId is invalid.";
     InvalidCommitOffsetSize = 28, "INVALID_COMMIT_OFFSET_SIZE", "org.apache.kafka.common.errors.InvalidCommitOffsetSizeException", "The committing offset data size is not valid.";
     GroupIdNotFound = 69, "GROUP_ID_NOT_FOUND", "org.apache.kafka.common.errors.GroupIdNotFoundException", "The group id does not exist.";
+    GroupSubscribedToTopic = 86, "GROUP_SUBSCRIBED_TO_TOPIC", "org.apache.kafka.common.errors.GroupSubscribedToTopicException", "Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it.";
     NonEmptyGroup = 68, "NON_EMPTY_GROUP", "org.apache.kafka.common.errors.GroupNotEmptyException", "The group is not empty.";
     MemberIdRequired = 79, "MEMBER_ID_REQUIRED", "org.apache.kafka.common.errors.MemberIdRequiredException", "The group member needs to have a valid member id before actually entering a consumer group.";
     BrokerNotAvailable = 8, "BROKER_NOT_AVAILABLE", "org.apache.kafka.common.errors.BrokerNotAvailableException", "The broker is not available.";

@@ -21,6 +21,7 @@ mod client;
 pub mod config;
 pub mod consumer;
 pub mod controller;
+pub mod dynamic_config;
 pub mod error;
 pub mod invariants;
 pub mod metadata;

@@ -65,6 +65,14 @@ pub enum MetadataRecord {
         name: String,
         value: Option<String>,
     },
+    /// A dynamic broker config (KIP-226) set (`Some`) or removed (`None`): a
+    /// ConfigRecord for the BROKER resource `resource`, a broker id or `""`
+    /// for the cluster-wide default.
+    BrokerConfig {
+        resource: String,
+        name: String,
+        value: Option<String>,
+    },
     /// The next block of producer ids handed to a broker.
     ProducerIds {
         broker: NodeId,
@@ -230,6 +238,9 @@ pub struct MetadataImage {
     pub topic_ids: BTreeMap<String, Uuid>,
     /// Configs of topics by name (kept with the topic while it exists).
     pub next_producer_id: i64,
+    /// Dynamic broker configs by BROKER resource name (a broker id, or `""`
+    /// for the cluster-wide default); resources without configs are absent.
+    pub broker_configs: BTreeMap<String, BTreeMap<String, String>>,
     /// Current quorum epoch and leader, from LeaderChange records.
     pub quorum_epoch: i32,
     pub quorum_leader: NodeId,
@@ -376,6 +387,22 @@ impl MetadataImage {
                     };
                 }
             }
+            MetadataRecord::BrokerConfig { resource, name, value } => match value {
+                Some(v) => {
+                    self.broker_configs
+                        .entry(resource.clone())
+                        .or_default()
+                        .insert(name.clone(), v.clone());
+                }
+                None => {
+                    if let Some(m) = self.broker_configs.get_mut(resource) {
+                        m.remove(name);
+                        if m.is_empty() {
+                            self.broker_configs.remove(resource);
+                        }
+                    }
+                }
+            },
             MetadataRecord::ProducerIds { next_producer_id, .. } => {
                 self.next_producer_id = *next_producer_id;
             }

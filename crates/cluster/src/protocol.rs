@@ -2,6 +2,8 @@
 //! fields whose behaviour a learner can observe. Names follow Kafka's request and
 //! field names. Record data travels as v2 batch bytes (`kafkaplay-log`).
 
+use std::collections::BTreeMap;
+
 use crate::error::KafkaError;
 use crate::metadata::MetadataRecord;
 use crate::types::{NodeId, TopicPartition, Uuid};
@@ -197,6 +199,46 @@ pub enum Message {
         request_id: u64,
         error: Option<KafkaError>,
     },
+    /// DescribeConfigs of one resource: a topic, or a broker (`""` for the
+    /// cluster default), answered from the broker's metadata image.
+    DescribeConfigs {
+        request_id: u64,
+        resource: ConfigResource,
+    },
+    DescribeConfigsResponse {
+        request_id: u64,
+        result: Result<DescribedConfigs, (KafkaError, String)>,
+    },
+    /// KIP-496 OffsetDelete: remove a group's committed offsets.
+    OffsetDelete {
+        request_id: u64,
+        group_id: String,
+        partitions: Vec<TopicPartition>,
+    },
+    /// A top-level error, or one per partition (`None`: deleted).
+    OffsetDeleteResponse {
+        request_id: u64,
+        error: Option<KafkaError>,
+        partitions: Vec<(TopicPartition, Option<KafkaError>)>,
+    },
+}
+
+/// A config resource (`ConfigResource`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigResource {
+    Topic(String),
+    /// A broker id, or `""` for the cluster-wide default.
+    Broker(String),
+}
+
+/// What a broker knows of a resource's configs, by source: the topic's
+/// overrides (for a topic), its own dynamic configs and the cluster default's.
+/// (The static settings and Kafka's defaults are the cluster's config.)
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DescribedConfigs {
+    pub topic: BTreeMap<String, String>,
+    pub broker: BTreeMap<String, String>,
+    pub default: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -413,6 +455,13 @@ pub enum AdminRequest {
         topic: String,
         changes: Vec<(String, Option<String>)>,
     },
+    /// `kafka-configs --entity-type brokers --alter`: set (Some) or delete
+    /// (None) dynamic configs of the BROKER resource `resource` (a broker id,
+    /// or `""` for the cluster-wide default).
+    AlterBrokerConfigs {
+        resource: String,
+        changes: Vec<(String, Option<String>)>,
+    },
     /// `kafka-leader-election`; `None` partitions means all.
     ElectLeaders {
         preferred: bool,
@@ -451,6 +500,7 @@ pub enum AdminResponse {
     DeleteTopic(Result<(), (KafkaError, String)>),
     CreatePartitions(Result<(), (KafkaError, String)>),
     AlterTopicConfigs(Result<(), (KafkaError, String)>),
+    AlterBrokerConfigs(Result<(), (KafkaError, String)>),
     /// Per partition: `Ok` when elected, else the error (`ELECTION_NOT_NEEDED`, ...).
     ElectLeaders(Vec<(TopicPartition, AdminResult)>),
     UnregisterBroker(Result<(), (KafkaError, String)>),

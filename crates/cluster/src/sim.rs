@@ -23,6 +23,7 @@ use crate::protocol::{AdminRequest, AdminResponse, Message};
 use crate::trace::{self, Observation, Trace, TraceLine};
 use crate::types::{Ms, NodeId, TopicPartition};
 
+mod config_admin;
 pub mod group_admin;
 
 /// The pseudo-node admin requests come from (the shell's AdminClient).
@@ -927,6 +928,7 @@ fn admin_not_controller(r: &AdminResponse) -> bool {
         AdminResponse::DeleteTopic(e)
         | AdminResponse::CreatePartitions(e)
         | AdminResponse::AlterTopicConfigs(e)
+        | AdminResponse::AlterBrokerConfigs(e)
         | AdminResponse::UnregisterBroker(e) => is(e),
         AdminResponse::ElectLeaders(v) | AdminResponse::AlterPartitionReassignments(v) => v.iter().any(|(_, e)| is(e)),
         AdminResponse::ListPartitionReassignments(e) => matches!(e, Err((NotController, _))),
@@ -980,6 +982,10 @@ pub fn msg_kind(m: &Message) -> &'static str {
         Message::DescribeGroupResponse { .. } => "DescribeGroupResponse",
         Message::DeleteGroup { .. } => "DeleteGroup",
         Message::DeleteGroupResponse { .. } => "DeleteGroupResponse",
+        Message::OffsetDelete { .. } => "OffsetDelete",
+        Message::DescribeConfigs { .. } => "DescribeConfigs",
+        Message::DescribeConfigsResponse { .. } => "DescribeConfigsResponse",
+        Message::OffsetDeleteResponse { .. } => "OffsetDeleteResponse",
     }
 }
 

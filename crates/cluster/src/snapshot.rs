@@ -102,7 +102,7 @@ pub fn partitions(sim: &Simulation) -> Vec<PartitionSnapshot> {
                 })
                 .collect();
             PartitionSnapshot {
-                min_insync_replicas: min_isr(image, &tp.topic, default_min_isr),
+                min_insync_replicas: min_isr(image, &tp.topic, dynamic_min_isr(image, p.leader, default_min_isr)),
                 tp,
                 leader: p.leader,
                 leader_epoch: p.leader_epoch,
@@ -113,6 +113,17 @@ pub fn partitions(sim: &Simulation) -> Vec<PartitionSnapshot> {
             }
         })
         .collect()
+}
+
+/// `min.insync.replicas` of the leader's dynamic broker configs, else `default`.
+fn dynamic_min_isr(image: &MetadataImage, leader: crate::types::NodeId, default: i32) -> i32 {
+    if image.broker_configs.is_empty() {
+        return default;
+    }
+    crate::dynamic_config::merged(image, leader)
+        .get("min.insync.replicas")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
 }
 
 fn min_isr(image: &MetadataImage, topic: &str, default: i32) -> i32 {

@@ -394,3 +394,99 @@ fn reset_offsets_execute_commits_the_plan() {
         r.stdout()
     );
 }
+
+fn status_table(rows: &[(&str, &str, &str)]) -> String {
+    let mut s = format!("\n{:<30} {:<15} {:<15}", "TOPIC", "PARTITION", "STATUS");
+    for (t, p, status) in rows {
+        s.push_str(&format!("\n{t:<30} {p:<15} {status:<15}"));
+    }
+    s.push('\n');
+    s
+}
+
+/// `--delete-offsets`: an active group keeps the offsets of the topics it
+/// subscribes to; an empty one loses what is asked; OffsetDelete's errors
+/// appear per partition in ConsumerGroupCommand's table.
+#[test]
+fn delete_offsets_spares_subscribed_topics_and_empties_an_idle_group() {
+    for flavour in [Flavour::Confluent, Flavour::Apache] {
+        let mut w = world(3, flavour);
+        for t in ["t --partitions 2", "u"] {
+            assert_eq!(run(&mut w, &format!("kafka-topics {BS} --create --topic {t}")).code, 0);
+        }
+        let r = run(
+            &mut w,
+            &format!(
+                "kafka-consumer-groups {BS} --group g --reset-offsets --to-earliest --topic t --topic u --execute"
+            ),
+        );
+        assert_eq!(r.code, 0);
+        let Started::Job(mut job, mut out) = start(
+            &mut w,
+            &format!("kafka-console-consumer {BS} --topic t --group g"),
+            Stdin::Terminal,
+        ) else {
+            panic!("a job")
+        };
+        tick_for(&mut w, job.as_mut(), &mut out, 8_000);
+        let r = run(
+            &mut w,
+            &format!("kafka-consumer-groups {BS} --delete-offsets --group g --topic t:0 --topic u"),
+        );
+        let subscribed = "Error: :org.apache.kafka.common.errors.GroupSubscribedToTopicException: Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it.";
+        assert_eq!(
+            (r.code, r.stdout(), r.stderr()),
+            (
+                0,
+                format!(
+                    "\nError: Encounter some partition level error, see the follow-up details:\n{}",
+                    status_table(&[("t", "0", subscribed), ("u", "0", "Successful")])
+                ),
+                String::new()
+            ),
+            "{flavour:?}"
+        );
+        job.interrupt(&mut w, &mut out);
+        w.sim.run_for(2_000);
+        let r = run(
+            &mut w,
+            &format!("kafka-consumer-groups {BS} --delete-offsets --group g --topic t --topic nope"),
+        );
+        assert_eq!(
+            r.stdout(),
+            format!(
+                "Request succeed for deleting offsets with topic t, nope group g\n{}",
+                status_table(&[
+                    (
+                        "nope",
+                        "Not Provided",
+                        "Error: :org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition."
+                    ),
+                    ("t", "0", "Successful"),
+                    ("t", "1", "Successful"),
+                ])
+            ),
+            "{flavour:?}"
+        );
+        assert_eq!(
+            w.sim.list_group_offsets("g").unwrap(),
+            vec![],
+            "{flavour:?}: every offset is gone"
+        );
+        let r = run(
+            &mut w,
+            &format!("kafka-consumer-groups {BS} --delete-offsets --group zz --topic u:0"),
+        );
+        assert_eq!(
+            r.stdout(),
+            format!(
+                "\nError: 'zz' does not exist.\n{}",
+                status_table(&[(
+                    "u",
+                    "0",
+                    "Error: :org.apache.kafka.common.errors.GroupIdNotFoundException: The group id does not exist."
+                )])
+            )
+        );
+    }
+}

@@ -317,31 +317,84 @@ fn execute_refuses_unknown_brokers_and_partitions() {
     );
 }
 
+/// `--throttle` sets the topic and broker throttles as Kafka's command does;
+/// `--verify` keeps them while the move runs and clears them once it is done.
 #[test]
-fn throttled_execute_is_refused_honestly() {
-    let mut w = setup();
-    plan(
-        &mut w,
-        "/tmp/move.json",
-        r#"{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[2,3]}]}"#,
-    );
-    let r = run(
-        &mut w,
-        &format!("kafka-reassign-partitions {BS} --execute --reassignment-json-file /tmp/move.json --throttle 1000"),
-    );
-    assert_eq!(r.code, 1);
-    assert!(
-        r.stdout()
-            .starts_with("Error: Throttled reassignments are not simulated yet: replication runs unthrottled."),
-        "{}",
-        r.stdout()
-    );
-    let r = run(&mut w, &format!("kafka-reassign-partitions {BS} --list"));
-    assert_eq!(r.stdout(), "No partition reassignments found.\n", "nothing started");
-    // The default (-1) is no throttle.
-    let r = run(
-        &mut w,
-        &format!("kafka-reassign-partitions {BS} --execute --reassignment-json-file /tmp/move.json --throttle -1"),
-    );
-    assert_eq!(r.code, 0, "{}", r.stdout());
+fn throttled_execute_sets_throttles_and_verify_clears_them() {
+    for flavour in [Flavour::Confluent, Flavour::Apache] {
+        let mut w = world(3, flavour);
+        let r = run(
+            &mut w,
+            &format!("kafka-topics {BS} --create --topic t --replica-assignment 1:2,2:3,3:1"),
+        );
+        assert_eq!(r.code, 0);
+        plan(
+            &mut w,
+            "/tmp/move.json",
+            r#"{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[2,3]},{"topic":"t","partition":1,"replicas":[3,1]}]}"#,
+        );
+        // Broker 3 is paused: the moves onto it cannot finish.
+        w.sim.apply_fault(kafkaplay_cluster::Fault::Pause(3));
+        let r = run(
+            &mut w,
+            &format!(
+                "kafka-reassign-partitions {BS} --execute --reassignment-json-file /tmp/move.json --throttle 1000 --replica-alter-log-dirs-throttle 500"
+            ),
+        );
+        assert_eq!(
+            (r.code, r.stdout(), r.stderr()),
+            (
+                0,
+                "Current partition replica assignment\n\n\
+                 {\"version\":1,\"partitions\":[{\"topic\":\"t\",\"partition\":0,\"replicas\":[1,2],\"log_dirs\":[\"any\",\"any\"]},{\"topic\":\"t\",\"partition\":1,\"replicas\":[2,3],\"log_dirs\":[\"any\",\"any\"]}]}\n\n\
+                 Save this to use as the --reassignment-json-file option during rollback\n\
+                 Warning: You must run --verify periodically, until the reassignment completes, to ensure the throttle is removed.\n\
+                 The inter-broker throttle limit was set to 1000 B/s\n\
+                 The replica-alter-dir throttle limit was set to 500 B/s\n\
+                 Successfully started partition reassignments for t-0,t-1\n"
+                    .to_string(),
+                String::new()
+            ),
+            "{flavour:?}"
+        );
+        let image = w.sim.metadata().unwrap().clone();
+        let topic = image.topic("t").unwrap();
+        assert_eq!(
+            topic.configs["leader.replication.throttled.replicas"],
+            "0:1,0:2,1:2,1:3"
+        );
+        assert_eq!(topic.configs["follower.replication.throttled.replicas"], "0:3,1:1");
+        for b in ["1", "2", "3"] {
+            assert_eq!(image.broker_configs[b]["leader.replication.throttled.rate"], "1000");
+            assert_eq!(image.broker_configs[b]["follower.replication.throttled.rate"], "1000");
+        }
+        let r = run(&mut w, &format!("kafka-configs {BS} --describe --broker 2"));
+        assert_eq!(
+            r.stdout(),
+            "Dynamic configs for broker 2 are:\n\
+             \x20 follower.replication.throttled.rate=1000 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:follower.replication.throttled.rate=1000}\n\
+             \x20 leader.replication.throttled.rate=1000 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:leader.replication.throttled.rate=1000}\n"
+        );
+        // Still moving: --verify leaves the throttles.
+        let verify = format!("kafka-reassign-partitions {BS} --verify --reassignment-json-file /tmp/move.json");
+        let r = run(&mut w, &verify);
+        assert!(!r.stdout().contains("Clearing"), "{}", r.stdout());
+        assert!(w.sim.metadata().unwrap().broker_configs.contains_key("1"));
+
+        w.sim.apply_fault(kafkaplay_cluster::Fault::Resume(3));
+        w.sim.run_for(10_000);
+        let r = run(&mut w, &verify);
+        assert_eq!(
+            r.stdout(),
+            "Status of partition reassignment:\n\
+             Reassignment of partition t-0 is completed.\n\
+             Reassignment of partition t-1 is completed.\n\n\
+             Clearing broker-level throttles on brokers 1,2,3\n\
+             Clearing topic-level throttles on topic t\n",
+            "{flavour:?}"
+        );
+        let image = w.sim.metadata().unwrap();
+        assert!(image.broker_configs.is_empty(), "{:?}", image.broker_configs);
+        assert!(image.topic("t").unwrap().configs.is_empty());
+    }
 }

@@ -262,6 +262,11 @@ enum WriteKind {
     DeleteGroup {
         reply: Reply,
     },
+    /// OffsetDelete: the per-partition results to send once written.
+    OffsetDelete {
+        reply: Reply,
+        results: Vec<(TopicPartition, Option<KafkaError>)>,
+    },
     /// Nobody waits (an empty group's new generation).
     Store,
 }
@@ -536,6 +541,14 @@ impl GroupCoordinator {
                         group,
                     },
                 );
+            }
+            Message::OffsetDelete {
+                request_id,
+                group_id,
+                partitions,
+            } => {
+                let reply = Reply { to: from, request_id };
+                self.on_offset_delete(cx, reply, &group_id, partitions, log);
             }
             Message::DeleteGroup { request_id, group_id } => {
                 let reply = Reply { to: from, request_id };
@@ -1407,6 +1420,14 @@ impl GroupCoordinator {
                     error: None,
                 },
             ),
+            WriteKind::OffsetDelete { reply, results } => cx.send(
+                reply.to,
+                Message::OffsetDeleteResponse {
+                    request_id: reply.request_id,
+                    error: None,
+                    partitions: results,
+                },
+            ),
             WriteKind::Store => {}
         }
     }
@@ -1460,6 +1481,23 @@ impl GroupCoordinator {
                     Message::DeleteGroupResponse {
                         request_id: reply.request_id,
                         error: Some(e),
+                    },
+                );
+            }
+            WriteKind::OffsetDelete { reply, .. } => {
+                let e = match error {
+                    KafkaError::NotLeaderOrFollower | KafkaError::KafkaStorageError => KafkaError::NotCoordinator,
+                    KafkaError::RequestTimedOut
+                    | KafkaError::NotEnoughReplicas
+                    | KafkaError::NotEnoughReplicasAfterAppend => KafkaError::CoordinatorNotAvailable,
+                    other => other,
+                };
+                cx.send(
+                    reply.to,
+                    Message::OffsetDeleteResponse {
+                        request_id: reply.request_id,
+                        error: Some(e),
+                        partitions: Vec::new(),
                     },
                 );
             }
@@ -2010,3 +2048,5 @@ mod tests {
         assert_eq!(id.matches('-').count(), 4);
     }
 }
+
+mod offset_delete;

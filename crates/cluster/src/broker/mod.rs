@@ -31,6 +31,7 @@
 //! `log.retention.check.interval.ms` (`kafka-log-retention`).
 
 pub mod disk_view;
+mod dynamic_config;
 pub mod group_coordinator;
 mod metadata_log;
 pub mod partition;
@@ -305,6 +306,7 @@ impl Dirty {
                 }
             }
             MetadataRecord::RemoveTopic { .. }
+            | MetadataRecord::BrokerConfig { .. }
             | MetadataRecord::ProducerIds { .. }
             | MetadataRecord::LeaderChange { .. } => {}
         }
@@ -350,6 +352,9 @@ pub struct Broker {
     /// When this broker last asked the controller to create `__consumer_offsets`
     /// (and the request id), while no answer came.
     offsets_topic_creation: Option<(u64, Ms)>,
+    /// What `dynamic_config.rs` needs: `server.properties` as started, and the
+    /// dynamic broker configs last applied over it into `config`.
+    dynamic: dynamic_config::DynamicState,
 }
 
 impl Broker {
@@ -415,6 +420,7 @@ impl Broker {
             recovered,
             coordinator: GroupCoordinator::new(id, &config.broker),
             offsets_topic_creation: None,
+            dynamic: dynamic_config::DynamicState::new(config),
         }
     }
 
@@ -508,6 +514,10 @@ impl Broker {
             {
                 self.offsets_topic_creation = None;
             }
+            Message::DescribeConfigs { request_id, resource } => {
+                let result = self.describe_configs(&resource);
+                cx.send(from, Message::DescribeConfigsResponse { request_id, result });
+            }
             Message::ListOffsets { request_id, partitions } => {
                 let partitions = partitions
                     .iter()
@@ -523,7 +533,8 @@ impl Broker {
             | Message::OffsetFetch { .. }
             | Message::ListGroups { .. }
             | Message::DescribeGroup { .. }
-            | Message::DeleteGroup { .. }) => {
+            | Message::DeleteGroup { .. }
+            | Message::OffsetDelete { .. }) => {
                 let mut log = OffsetsLogView::new(&mut self.partitions);
                 self.coordinator.on_message(cx, from, msg, &mut log);
                 let touched = log.touched;
@@ -881,6 +892,7 @@ impl Broker {
     }
 
     fn on_metadata_applied(&mut self, cx: &mut Ctx) {
+        self.apply_dynamic_configs();
         if self.image.quorum_leader >= 0 && self.image.quorum_epoch >= self.quorum_epoch {
             self.quorum_epoch = self.image.quorum_epoch;
             self.set_quorum_leader(cx, self.image.quorum_leader);
@@ -1593,11 +1605,22 @@ impl Broker {
             }
         }
         let max_offset = if is_replica { leo } else { hw };
+        let (throttled, exceeded) = if is_replica {
+            self.leader_throttle(&tp, replica, now)
+        } else {
+            (false, false)
+        };
+        let p = self.partitions.get(&tp).expect("hosted");
+        // A throttled replica over the quota gets nothing (`shouldLeaderThrottle`).
         let records = match p.log.read(fp.fetch_offset, fp.max_bytes, max_offset) {
+            Ok(_) if exceeded => Vec::new(),
             Ok(data) => data.bytes,
             Err(LogError::OffsetOutOfRange { .. }) => return empty(Some(KafkaError::OffsetOutOfRange), hw, lso),
             Err(_) => return empty(Some(KafkaError::KafkaStorageError), hw, lso),
         };
+        if throttled {
+            self.record_leader_bytes(records.len() as u64, now);
+        }
         if is_replica {
             // The response carries the HW from before this fetch moved it, as Kafka's does.
             let p = self.partitions.get_mut(&tp).expect("hosted");

@@ -90,6 +90,7 @@ fn failed_like(resp: &AdminResponse, error: KafkaError) -> AdminResponse {
         AdminResponse::DeleteTopic(_) => AdminResponse::DeleteTopic(e(error)),
         AdminResponse::CreatePartitions(_) => AdminResponse::CreatePartitions(e(error)),
         AdminResponse::AlterTopicConfigs(_) => AdminResponse::AlterTopicConfigs(e(error)),
+        AdminResponse::AlterBrokerConfigs(_) => AdminResponse::AlterBrokerConfigs(e(error)),
         AdminResponse::UnregisterBroker(_) => AdminResponse::UnregisterBroker(e(error)),
         AdminResponse::ElectLeaders(v) | AdminResponse::AlterPartitionReassignments(v) => {
             let mut parts: Vec<_> = v.iter().map(|(tp, _)| (tp.clone(), e(error))).collect();
@@ -114,6 +115,7 @@ fn not_controller(request: &AdminRequest) -> AdminResponse {
         AdminRequest::DeleteTopic { .. } => AdminResponse::DeleteTopic(Ok(())),
         AdminRequest::CreatePartitions { .. } => AdminResponse::CreatePartitions(Ok(())),
         AdminRequest::AlterTopicConfigs { .. } => AdminResponse::AlterTopicConfigs(Ok(())),
+        AdminRequest::AlterBrokerConfigs { .. } => AdminResponse::AlterBrokerConfigs(Ok(())),
         AdminRequest::UnregisterBroker { .. } => AdminResponse::UnregisterBroker(Ok(())),
         AdminRequest::ElectLeaders { partitions, .. } => AdminResponse::ElectLeaders(
             partitions
@@ -194,9 +196,13 @@ impl Controller {
         self.working()
             .topic(topic)
             .and_then(|t| t.configs.get("unclean.leader.election.enable"))
-            .map_or(self.config.broker.unclean_leader_election_enable, |v| {
-                v.trim().eq_ignore_ascii_case("true")
-            })
+            .map_or(
+                crate::dynamic_config::cluster_unclean_leader_election(
+                    self.working(),
+                    self.config.broker.unclean_leader_election_enable,
+                ),
+                |v| v.trim().eq_ignore_ascii_case("true"),
+            )
     }
 
     /// Writes records in this epoch; observations and the reply follow their commit.
@@ -791,6 +797,19 @@ impl Controller {
                     reply(AdminResponse::AlterTopicConfigs(Err(e))),
                 ),
             },
+            AdminRequest::AlterBrokerConfigs { resource, changes } => {
+                let (records, result) =
+                    match crate::dynamic_config::alter_broker_configs(self.working(), &resource, &changes) {
+                        Ok(records) => (records, Ok(())),
+                        Err(e) => (Vec::new(), Err(e)),
+                    };
+                self.write(
+                    cx,
+                    records,
+                    Vec::new(),
+                    reply(AdminResponse::AlterBrokerConfigs(result)),
+                );
+            }
             AdminRequest::ElectLeaders { preferred, partitions } => {
                 let (records, observations, results) = self.elect_leaders(preferred, partitions);
                 self.write(cx, records, observations, reply(AdminResponse::ElectLeaders(results)));

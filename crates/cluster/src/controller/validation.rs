@@ -41,7 +41,7 @@ pub fn unify_collision_chars(name: &str) -> String {
 
 /// A config's type and validator (`ConfigDef.Type` plus its `Validator`).
 #[derive(Debug, Clone, Copy)]
-enum Kind {
+pub(crate) enum Kind {
     Int {
         min: Option<i64>,
     },
@@ -114,7 +114,7 @@ fn invalid(name: &str, value: &str, why: &str) -> String {
     format!("Invalid value {value} for configuration {name}: {why}")
 }
 
-fn check_value(name: &str, value: &str, kind: Kind) -> Result<(), String> {
+pub(crate) fn check_value(name: &str, value: &str, kind: Kind) -> Result<(), String> {
     let trimmed = value.trim();
     let at_least = |n: i64, min: Option<i64>| match min {
         Some(m) if n < m => Err(invalid(name, value, &format!("Value must be at least {m}"))),

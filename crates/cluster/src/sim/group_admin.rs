@@ -197,6 +197,8 @@ fn response_id(msg: &Message) -> Option<u64> {
         | Message::OffsetFetchResponse { request_id, .. }
         | Message::OffsetCommitResponse { request_id, .. }
         | Message::DeleteGroupResponse { request_id, .. }
+        | Message::OffsetDeleteResponse { request_id, .. }
+        | Message::DescribeConfigsResponse { request_id, .. }
         | Message::ListOffsetsResponse { request_id, .. } => Some(*request_id),
         _ => None,
     }
@@ -224,7 +226,12 @@ impl Simulation {
 
     /// Sends one request and runs until its answer, `request.timeout.ms`, or
     /// `deadline`; `None` when the node is down (connection refused) or silent.
-    fn admin_request(&mut self, to: NodeId, deadline: Ms, make: impl FnOnce(u64) -> Message) -> Option<Message> {
+    pub(super) fn admin_request(
+        &mut self,
+        to: NodeId,
+        deadline: Ms,
+        make: impl FnOnce(u64) -> Message,
+    ) -> Option<Message> {
         if !self.is_up(to) {
             return None;
         }
@@ -432,6 +439,34 @@ impl Simulation {
         match answer {
             Message::DeleteGroupResponse { error: Some(e), .. } => Err(GroupAdminError::kafka(e)),
             Message::DeleteGroupResponse { error: None, .. } => Ok(()),
+            _ => Err(GroupAdminError::kafka(KafkaError::UnknownServerError)),
+        }
+    }
+
+    /// `Admin.deleteConsumerGroupOffsets` (KIP-496 OffsetDelete): per partition,
+    /// `None` when deleted or Kafka's error (`GROUP_SUBSCRIBED_TO_TOPIC`);
+    /// `Err` for a group-level error (`GROUP_ID_NOT_FOUND`, `NON_EMPTY_GROUP`).
+    pub fn delete_group_offsets(
+        &mut self,
+        group_id: &str,
+        partitions: &[TopicPartition],
+    ) -> GroupAdminResult<Vec<(TopicPartition, Option<KafkaError>)>> {
+        let answer = self.coordinator_call(
+            "deleteConsumerGroupOffsets",
+            group_id,
+            |request_id| Message::OffsetDelete {
+                request_id,
+                group_id: group_id.to_string(),
+                partitions: partitions.to_vec(),
+            },
+            |m| match m {
+                Message::OffsetDeleteResponse { error, .. } => *error,
+                _ => None,
+            },
+        )?;
+        match answer {
+            Message::OffsetDeleteResponse { error: Some(e), .. } => Err(GroupAdminError::kafka(e)),
+            Message::OffsetDeleteResponse { partitions, .. } => Ok(partitions),
             _ => Err(GroupAdminError::kafka(KafkaError::UnknownServerError)),
         }
     }

@@ -842,6 +842,18 @@ fn write_record(w: &mut Writer, rec: &MetadataRecord) {
                 }
             }
         }
+        BrokerConfig { resource, name, value } => {
+            w.u8(14);
+            w.str(resource);
+            w.str(name);
+            match value {
+                None => w.u8(0),
+                Some(v) => {
+                    w.u8(1);
+                    w.str(v);
+                }
+            }
+        }
         ProducerIds {
             broker,
             next_producer_id,
@@ -927,6 +939,15 @@ fn read_record(r: &mut Reader) -> Result<MetadataRecord, PersistError> {
         11 => LeaderChange {
             epoch: r.i32()?,
             leader: r.i32()?,
+        },
+        14 => BrokerConfig {
+            resource: r.str()?,
+            name: r.str()?,
+            value: match r.u8()? {
+                0 => None,
+                1 => Some(r.str()?),
+                _ => return Err(err("a bad option tag")),
+            },
         },
         t => return Err(err(&format!("unknown metadata record type {t}"))),
     })
@@ -1056,6 +1077,22 @@ mod tests {
             (change(None, None), 7),
             (change(Some(Vec::new()), Some(Vec::new())), 13),
             (change(Some(vec![1]), None), 13),
+            (
+                MetadataRecord::BrokerConfig {
+                    resource: "1".into(),
+                    name: "min.insync.replicas".into(),
+                    value: Some("2".into()),
+                },
+                14,
+            ),
+            (
+                MetadataRecord::BrokerConfig {
+                    resource: String::new(),
+                    name: "log.retention.ms".into(),
+                    value: None,
+                },
+                14,
+            ),
         ] {
             let mut w = Writer { out: Vec::new() };
             write_record(&mut w, &record);

@@ -1,9 +1,15 @@
 //! `kafka-configs`: Kafka's `ConfigCommand` for topics and brokers over
 //! `--bootstrap-server`. Topic configs are altered with AlterTopicConfigs
-//! (IncrementalAlterConfigs); describing reads what DescribeConfigs would
-//! return from the metadata a broker holds (there is no DescribeConfigs request
-//! in the simulation on `main` yet): the topic's overrides, and the broker
-//! settings of the simulated cluster with Kafka's defaults as synonyms.
+//! (IncrementalAlterConfigs), broker configs (one broker's, or the cluster
+//! default with `--entity-default`) with AlterBrokerConfigs: the controller
+//! validates them as Kafka's `DynamicBrokerConfig` does and writes BROKER
+//! ConfigRecords that every broker applies. Describing sends DescribeConfigs
+//! (a broker's own configs to that broker, topics and the cluster default to
+//! the bootstrap broker), which answers from its metadata image: the topic's
+//! overrides and the dynamic broker configs. With the broker settings of the
+//! simulated cluster and Kafka's defaults, entries and synonyms are listed as
+//! `ConfigHelper` does (per-broker dynamic, cluster-default dynamic, static,
+//! default; cut before the config's own name).
 
 use kafkaplay_cluster::protocol::{AdminRequest, AdminResponse};
 
@@ -11,7 +17,16 @@ use crate::output::Output;
 use crate::tool::{Exit, Invocation};
 use crate::world::{World, DEFAULT_API_TIMEOUT_MS};
 
-use super::common::{connect, help_or_version, metadata_via, node_assignment_timeout, usage_and_exit};
+use std::collections::BTreeMap;
+
+use kafkaplay_cluster::error::KafkaError;
+use kafkaplay_cluster::protocol::{ConfigResource, DescribedConfigs};
+use kafkaplay_cluster::sim::group_admin::GroupAdminError;
+use kafkaplay_cluster::NodeId;
+
+use super::common::{
+    bootstrap_broker, connect, help_or_version, metadata_via, node_assignment_timeout, usage_and_exit,
+};
 use super::jopt::{Parsed, Parser};
 
 /// Every topic config with its broker-level synonyms in Kafka's order and each
@@ -220,17 +235,226 @@ fn broker_configs(world: &World) -> Vec<(&'static str, String, &'static str)> {
             "false",
         ),
     ];
+    let l = &world.sim.config().log;
+    v.extend([
+        ("log.segment.bytes", l.segment_bytes.to_string(), "1073741824"),
+        ("log.retention.bytes", l.retention_bytes.to_string(), "-1"),
+        ("log.index.interval.bytes", l.index_interval_bytes.to_string(), "4096"),
+        (
+            "log.index.size.max.bytes",
+            l.segment_index_bytes.to_string(),
+            "10485760",
+        ),
+        (
+            "log.cleaner.delete.retention.ms",
+            l.delete_retention_ms.to_string(),
+            "86400000",
+        ),
+        (
+            "log.cleaner.min.compaction.lag.ms",
+            l.min_compaction_lag_ms.to_string(),
+            "0",
+        ),
+    ]);
+    if l.retention_ms != 604_800_000 {
+        v.push(("log.retention.ms", l.retention_ms.to_string(), ""));
+    }
+    if l.segment_ms != 604_800_000 {
+        v.push(("log.roll.ms", l.segment_ms.to_string(), ""));
+    }
     v.sort_by_key(|(n, _, _)| *n);
     v
 }
 
-/// The value a broker setting has in this cluster, when it is one the
-/// simulation models.
-fn broker_value(world: &World, name: &str) -> Option<String> {
-    broker_configs(world)
-        .into_iter()
-        .find(|(n, _, _)| *n == name)
-        .map(|(_, v, _)| v)
+/// Kafka's defaults of the broker configs that `--all` lists beyond the ones
+/// [`broker_configs`] takes from the simulation (`None`: no default, shown as
+/// `null` as Kafka does).
+const MORE_BROKER_DEFAULTS: &[(&str, Option<&str>)] = &[
+    ("background.threads", Some("10")),
+    ("compression.type", Some("producer")),
+    ("log.cleaner.max.compaction.lag.ms", Some("9223372036854775807")),
+    ("log.cleaner.min.cleanable.ratio", Some("0.5")),
+    ("log.cleaner.threads", Some("1")),
+    ("log.cleanup.policy", Some("delete")),
+    ("log.flush.interval.messages", Some("9223372036854775807")),
+    ("log.flush.interval.ms", None),
+    ("log.message.timestamp.type", Some("CreateTime")),
+    ("log.preallocate", Some("false")),
+    ("log.retention.hours", Some("168")),
+    ("log.retention.minutes", None),
+    ("log.retention.ms", None),
+    ("log.roll.hours", Some("168")),
+    ("log.roll.jitter.hours", Some("0")),
+    ("log.roll.jitter.ms", None),
+    ("log.roll.ms", None),
+    ("log.segment.delete.delay.ms", Some("60000")),
+    ("max.connections", Some("2147483647")),
+    ("num.io.threads", Some("8")),
+    ("num.network.threads", Some("3")),
+    ("num.replica.fetchers", Some("1")),
+];
+
+/// `DynamicBrokerConfig.brokerConfigSynonyms`.
+fn broker_synonyms(name: &str) -> Vec<&str> {
+    match name {
+        "log.roll.ms" | "log.roll.hours" => vec!["log.roll.ms", "log.roll.hours"],
+        "log.roll.jitter.ms" | "log.roll.jitter.hours" => vec!["log.roll.jitter.ms", "log.roll.jitter.hours"],
+        "log.flush.interval.ms" => vec!["log.flush.interval.ms", "log.flush.scheduler.interval.ms"],
+        "log.retention.ms" | "log.retention.minutes" | "log.retention.hours" => {
+            vec!["log.retention.ms", "log.retention.minutes", "log.retention.hours"]
+        }
+        n => vec![n],
+    }
+}
+
+/// What a broker answering DescribeConfigs knows: its own dynamic configs,
+/// the cluster default's, its static settings and Kafka's defaults.
+struct BrokerSources {
+    own: BTreeMap<String, String>,
+    default: BTreeMap<String, String>,
+    /// `(name, value)` of the static settings that differ from Kafka's default.
+    statics: Vec<(&'static str, String)>,
+    defaults: Vec<(&'static str, &'static str)>,
+}
+
+impl BrokerSources {
+    fn new(world: &World, described: &DescribedConfigs) -> Self {
+        let mut statics = Vec::new();
+        let mut defaults: Vec<(&'static str, &'static str)> = Vec::new();
+        for (name, value, default) in broker_configs(world) {
+            if value != default {
+                statics.push((name, value));
+            }
+            if !default.is_empty() {
+                defaults.push((name, default));
+            }
+        }
+        for (name, default) in MORE_BROKER_DEFAULTS {
+            if let Some(d) = default {
+                if !defaults.iter().any(|(n, _)| n == name) {
+                    defaults.push((name, d));
+                }
+            }
+        }
+        // Synonyms the topic configs name that have a default.
+        for (_, synonyms) in TOPIC_CONFIGS {
+            for (name, default) in synonyms.iter() {
+                if let Some(d) = default {
+                    if !defaults.iter().any(|(n, _)| n == name) {
+                        defaults.push((name, d));
+                    }
+                }
+            }
+        }
+        BrokerSources {
+            own: described.broker.clone(),
+            default: described.default.clone(),
+            statics,
+            defaults,
+        }
+    }
+
+    /// `ConfigHelper.configSynonyms`: source by source, each over the
+    /// synonyms, then everything before `name` itself dropped.
+    fn synonyms(&self, name: &str) -> Vec<(&'static str, String, String)> {
+        let names = broker_synonyms(name);
+        let mut all = Vec::new();
+        for n in &names {
+            if let Some(v) = self.own.get(*n) {
+                all.push(("DYNAMIC_BROKER_CONFIG", n.to_string(), v.clone()));
+            }
+        }
+        for n in &names {
+            if let Some(v) = self.default.get(*n) {
+                all.push(("DYNAMIC_DEFAULT_BROKER_CONFIG", n.to_string(), v.clone()));
+            }
+        }
+        for n in &names {
+            if let Some((_, v)) = self.statics.iter().find(|(s, _)| s == n) {
+                all.push(("STATIC_BROKER_CONFIG", n.to_string(), v.clone()));
+            }
+        }
+        for n in &names {
+            if let Some((_, v)) = self.defaults.iter().find(|(s, _)| s == n) {
+                all.push(("DEFAULT_CONFIG", n.to_string(), v.to_string()));
+            }
+        }
+        let first = all.iter().position(|(_, n, _)| n == name).unwrap_or(all.len());
+        all.split_off(first)
+    }
+
+    /// A broker config's own value by precedence, or `None` (Kafka's `null`).
+    fn value(&self, name: &str) -> Option<String> {
+        self.own
+            .get(name)
+            .or_else(|| self.default.get(name))
+            .cloned()
+            .or_else(|| self.statics.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone()))
+            .or_else(|| {
+                self.defaults
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            })
+    }
+
+    /// The topic config value a log gets without an override: the first
+    /// synonym set at the highest-precedence source, hours and minutes in ms.
+    fn topic_value(&self, synonyms: &[Synonym]) -> Option<String> {
+        let scale = |n: &str, v: &str| -> String {
+            let factor = if n.ends_with(".hours") {
+                3_600_000
+            } else if n.ends_with(".minutes") {
+                60_000
+            } else {
+                return v.to_string();
+            };
+            v.trim()
+                .parse::<i64>()
+                .map_or(v.to_string(), |x| x.saturating_mul(factor).to_string())
+        };
+        for source in [&self.own, &self.default] {
+            if let Some((n, v)) = synonyms.iter().find_map(|(n, _)| source.get(*n).map(|v| (*n, v))) {
+                return Some(scale(n, v));
+            }
+        }
+        if let Some((n, v)) = synonyms
+            .iter()
+            .find_map(|(n, _)| self.statics.iter().find(|(s, _)| s == n).map(|(_, v)| (*n, v)))
+        {
+            return Some(scale(n, v));
+        }
+        None
+    }
+
+    /// Every broker config `--all` lists: the simulated and documented ones
+    /// and whatever is set dynamically, by name.
+    fn all_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.defaults.iter().map(|(n, _)| n.to_string()).collect();
+        names.extend(self.statics.iter().map(|(n, _)| n.to_string()));
+        names.extend(MORE_BROKER_DEFAULTS.iter().map(|(n, _)| n.to_string()));
+        names.extend(self.own.keys().cloned());
+        names.extend(self.default.keys().cloned());
+        names.retain(|n| !TOPIC_ONLY_SYNONYMS.contains(&n.as_str()));
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+/// Topic-config synonyms that are not broker configs of their own here.
+const TOPIC_ONLY_SYNONYMS: &[&str] = &[
+    "follower.replication.throttled.replicas",
+    "leader.replication.throttled.replicas",
+];
+
+fn entry_line(name: &str, value: Option<&str>, synonyms: &[(&'static str, String, String)]) -> String {
+    let syns: Vec<String> = synonyms.iter().map(|(s, n, v)| format!("{s}:{n}={v}")).collect();
+    format!(
+        "  {name}={} sensitive=false synonyms={{{}}}",
+        value.unwrap_or("null"),
+        syns.join(", ")
+    )
 }
 
 pub fn parser() -> Parser {
@@ -634,6 +858,9 @@ fn alter(world: &mut World, out: &mut Output, o: &Parsed, e: &Entities, bootstra
         .iter()
         .flat_map(|d| d.split(',').map(|x| x.trim().to_string()).collect::<Vec<_>>())
         .collect();
+    if entity_type == "brokers" {
+        return alter_brokers(world, out, &name, adds, deletes, bootstrap);
+    }
     if entity_type != "topics" {
         return Err(Failure::Thrown(format!(
             "org.apache.kafka.common.errors.UnsupportedVersionException: Altering {entity_type} configs is not \
@@ -677,6 +904,83 @@ fn alter(world: &mut World, out: &mut Output, o: &Parsed, e: &Entities, bootstra
     }
 }
 
+/// DescribeConfigs of `resource`, asked of broker `to` (none: no broker to
+/// ask, which times out as a node assignment does).
+fn described(world: &mut World, to: Option<NodeId>, resource: ConfigResource) -> Result<DescribedConfigs, Failure> {
+    let Some(to) = to else {
+        return Err(timeout("describeConfigs"));
+    };
+    world.sim.describe_configs(to, resource).map_err(|e| match e {
+        GroupAdminError::Kafka(KafkaError::RequestTimedOut, m) => {
+            Failure::Thrown(format!("org.apache.kafka.common.errors.TimeoutException: {m}"))
+        }
+        GroupAdminError::Kafka(k, m) => Failure::Thrown(format!("{}: {m}", k.exception_class())),
+        GroupAdminError::Refused(m) => Failure::Message(m),
+    })
+}
+
+/// `alterConfig` for `brokers`: the current dynamic configs of the resource
+/// first (deleting one that is not set fails), then the change.
+fn alter_brokers(
+    world: &mut World,
+    out: &mut Output,
+    name: &str,
+    adds: Vec<(String, String)>,
+    deletes: Vec<String>,
+    bootstrap: &str,
+) -> Result<(), Failure> {
+    if !connect(world, bootstrap) {
+        return Err(timeout("describeConfigs"));
+    }
+    // `getResourceConfig` first: a broker's own configs from that broker,
+    // the cluster default's from the bootstrap one.
+    let to = if name.is_empty() {
+        bootstrap_broker(world, bootstrap)
+    } else {
+        name.parse::<NodeId>().ok()
+    };
+    let d = described(world, to, ConfigResource::Broker(name.to_string()))?;
+    let current = if name.is_empty() { d.default } else { d.broker };
+    let invalid: Vec<&str> = deletes
+        .iter()
+        .filter(|d| !current.contains_key(d.as_str()))
+        .map(String::as_str)
+        .collect();
+    if !invalid.is_empty() {
+        return Err(Failure::Message(format!("Invalid config(s): {}", invalid.join(","))));
+    }
+    let mut changes: Vec<(String, Option<String>)> = Vec::new();
+    for (k, v) in adds {
+        // A later value for the same key wins, as in the properties map.
+        changes.retain(|(n, _)| *n != k);
+        changes.push((k, Some(v)));
+    }
+    changes.extend(deletes.into_iter().map(|k| (k, None)));
+    match world.admin_call(
+        AdminRequest::AlterBrokerConfigs {
+            resource: name.to_string(),
+            changes,
+        },
+        DEFAULT_API_TIMEOUT_MS,
+    ) {
+        Some(AdminResponse::AlterBrokerConfigs(Ok(()))) => {
+            // The brokers apply the records as they fetch the metadata log.
+            let fetch = world.sim.config().quorum.fetch_max_wait_ms + 2 * world.sim.config().network_delay_ms;
+            world.sim.run_for(fetch);
+            if name.is_empty() {
+                out.outln("Completed updating default config for brokers in the cluster.");
+            } else {
+                out.outln(format!("Completed updating config for broker {name}."));
+            }
+            Ok(())
+        }
+        Some(AdminResponse::AlterBrokerConfigs(Err((err, m)))) => {
+            Err(Failure::Thrown(format!("{}: {m}", err.exception_class())))
+        }
+        _ => Err(timeout("incrementalAlterConfigs")),
+    }
+}
+
 fn describe(world: &mut World, out: &mut Output, o: &Parsed, e: &Entities, bootstrap: &str) -> Result<(), Failure> {
     let entity_type = e.types[0].as_str();
     let all = o.has("all");
@@ -688,6 +992,9 @@ fn describe(world: &mut World, out: &mut Output, o: &Parsed, e: &Entities, boots
         }));
     }
     let image = metadata_via(world, bootstrap).ok_or_else(|| timeout("describeConfigs"))?;
+    // A topic's configs (and the cluster default) come from the least loaded
+    // broker: the bootstrap one.
+    let answering = bootstrap_broker(world, bootstrap);
     match entity_type {
         "topics" => {
             let names: Vec<String> = match e.names.first() {
@@ -699,43 +1006,30 @@ fn describe(world: &mut World, out: &mut Output, o: &Parsed, e: &Entities, boots
                 }
             };
             for name in names {
-                let Some(topic) = image.topic(&name) else {
-                    return Err(Failure::Thrown(format!(
-                        "org.apache.kafka.common.errors.UnknownTopicOrPartitionException: The topic '{name}' does not \
-                         exist."
-                    )));
-                };
                 out.outln(format!(
                     "{} configs for topic {name} are:",
                     if all { "All" } else { "Dynamic" }
                 ));
+                let d = described(world, answering, ConfigResource::Topic(name.clone()))?;
+                let sources = BrokerSources::new(world, &d);
                 for (config, synonyms) in TOPIC_CONFIGS {
-                    let set = topic.configs.get(*config);
+                    let set = d.topic.get(*config);
                     if set.is_none() && !all {
                         continue;
                     }
-                    let mut syns: Vec<String> = Vec::new();
+                    let mut syns = Vec::new();
                     if let Some(v) = set {
-                        syns.push(format!("DYNAMIC_TOPIC_CONFIG:{config}={v}"));
+                        syns.push(("DYNAMIC_TOPIC_CONFIG", config.to_string(), v.clone()));
                     }
-                    for (broker_name, default) in synonyms.iter() {
-                        if let Some(v) = broker_value(world, broker_name).filter(|v| Some(v.as_str()) != *default) {
-                            syns.push(format!("STATIC_BROKER_CONFIG:{broker_name}={v}"));
-                        }
-                        if let Some(d) = default {
-                            syns.push(format!("DEFAULT_CONFIG:{broker_name}={d}"));
-                        }
+                    if let Some((primary, _)) = synonyms.first() {
+                        syns.extend(sources.synonyms(primary));
                     }
                     let value = set.cloned().unwrap_or_else(|| {
-                        synonyms
-                            .iter()
-                            .find_map(|(n, _)| broker_value(world, n))
+                        sources
+                            .topic_value(synonyms)
                             .unwrap_or_else(|| topic_default(config).to_string())
                     });
-                    out.outln(format!(
-                        "  {config}={value} sensitive=false synonyms={{{}}}",
-                        syns.join(", ")
-                    ));
+                    out.outln(entry_line(config, Some(&value), &syns));
                 }
             }
         }
@@ -751,24 +1045,37 @@ fn describe(world: &mut World, out: &mut Output, o: &Parsed, e: &Entities, boots
             for name in names {
                 if name.is_empty() {
                     out.outln("Default configs for brokers in the cluster are:");
+                    let d = described(world, answering, ConfigResource::Broker(String::new()))?;
+                    let sources = BrokerSources::new(world, &d);
+                    for (config, value) in &sources.default {
+                        let syns: Vec<_> = sources
+                            .synonyms(config)
+                            .into_iter()
+                            .filter(|(s, _, _)| *s == "DYNAMIC_DEFAULT_BROKER_CONFIG")
+                            .collect();
+                        out.outln(entry_line(config, Some(value), &syns));
+                    }
                     continue;
                 }
                 out.outln(format!(
                     "{} configs for broker {name} are:",
                     if all { "All" } else { "Dynamic" }
                 ));
-                if all {
-                    for (config, value, default) in broker_configs(world) {
-                        let mut syns = Vec::new();
-                        if value != default {
-                            syns.push(format!("STATIC_BROKER_CONFIG:{config}={value}"));
-                        }
-                        syns.push(format!("DEFAULT_CONFIG:{config}={default}"));
-                        out.outln(format!(
-                            "  {config}={value} sensitive=false synonyms={{{}}}",
-                            syns.join(", ")
-                        ));
+                // Each broker answers for itself: one that is gone leaves the
+                // call waiting for a node assignment.
+                let d = described(world, name.parse().ok(), ConfigResource::Broker(name.clone()))?;
+                let sources = BrokerSources::new(world, &d);
+                let names: Vec<String> = if all {
+                    sources.all_names()
+                } else {
+                    sources.own.keys().cloned().collect()
+                };
+                for config in names {
+                    let syns = sources.synonyms(&config);
+                    if !all && syns.first().map(|(s, _, _)| *s) != Some("DYNAMIC_BROKER_CONFIG") {
+                        continue;
                     }
+                    out.outln(entry_line(&config, sources.value(&config).as_deref(), &syns));
                 }
             }
         }

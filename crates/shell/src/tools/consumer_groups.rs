@@ -1,9 +1,9 @@
 //! `kafka-consumer-groups`: Kafka's `ConsumerGroupCommand`, over the
 //! simulation's group admin calls (ListGroups, DescribeGroups, OffsetFetch,
-//! OffsetCommit from outside the group, DeleteGroups), as the AdminClient
-//! sends them. The log start and end offsets are the partition leaders' log
-//! start offset and high watermark, which is what ListOffsets answers.
-//! `--delete-offsets` (OffsetDelete) is not simulated.
+//! OffsetCommit from outside the group, DeleteGroups, OffsetDelete), as the
+//! AdminClient sends them. The log start and end offsets are the partition
+//! leaders' log start offset and high watermark, which is what ListOffsets
+//! answers.
 
 use std::collections::BTreeMap;
 
@@ -360,12 +360,114 @@ pub fn run(inv: Invocation<'_>) -> Exit {
     } else if o.has("delete") {
         delete_groups(world, out, &o)
     } else {
-        failed(
-            out,
-            "org.apache.kafka.common.errors.UnsupportedVersionException: deleting offsets (OffsetDelete) is not \
-             simulated",
-        )
+        delete_offsets(world, out, &o)
     }
+}
+
+/// `deleteOffsets`: OffsetDelete for the partitions of `--topic t` (all of
+/// the topic's) or `--topic t:0,1`, then Kafka's status table.
+fn delete_offsets(world: &mut World, out: &mut Output, o: &Parsed) -> Exit {
+    use kafkaplay_cluster::error::KafkaError;
+    use kafkaplay_cluster::sim::group_admin::GroupAdminError;
+
+    let group = o.value("group").unwrap_or_default();
+    let topics = o.values("topic");
+    // `partitionLevelResult`: `None` for success, else the error's text.
+    let mut results: Vec<(TopicPartition, Option<String>)> = Vec::new();
+    let mut partitions: Vec<TopicPartition> = Vec::new();
+    for t in &topics {
+        match t.split_once(':') {
+            Some((topic, parts)) => {
+                for p in parts.split(',') {
+                    match p.trim().parse::<i32>() {
+                        Ok(p) => partitions.push(TopicPartition::new(topic, p)),
+                        Err(_) => {
+                            // `parseTopicsWithPartitions`: Integer.parseInt.
+                            let message =
+                                format!("java.lang.NumberFormatException: For input string: \"{}\"", p.trim());
+                            out.errln(format!("Exception in thread \"main\" {message}"));
+                            return Exit::Code(1);
+                        }
+                    }
+                }
+            }
+            None => match world
+                .sim
+                .metadata()
+                .and_then(|m| m.topic(t).map(|x| x.partitions.len()))
+            {
+                Some(n) => partitions.extend((0..n as i32).map(|p| TopicPartition::new(t, p))),
+                None => results.push((
+                    TopicPartition::new(t, -1),
+                    Some(format!(
+                        "{}: {}",
+                        KafkaError::UnknownTopicOrPartition.exception_class(),
+                        KafkaError::UnknownTopicOrPartition.message()
+                    )),
+                )),
+            },
+        }
+    }
+    partitions.sort();
+    partitions.dedup();
+    let top = match world.sim.delete_group_offsets(&group, &partitions) {
+        Ok(per_partition) => {
+            let mut top = None;
+            for (tp, e) in per_partition {
+                if top.is_none() {
+                    top = e;
+                }
+                results.push((tp, e.map(|e| format!("{}: {}", e.exception_class(), e.message()))));
+            }
+            top
+        }
+        Err(e) => {
+            let (error, text) = match &e {
+                GroupAdminError::Kafka(k, _) => (Some(*k), e.to_string()),
+                GroupAdminError::Refused(m) => (Some(KafkaError::UnknownServerError), m.clone()),
+            };
+            results.extend(partitions.iter().map(|tp| (tp.clone(), Some(text.clone()))));
+            error
+        }
+    };
+    match top {
+        None => out.outln(format!(
+            "Request succeed for deleting offsets with topic {} group {group}",
+            topics.join(", ")
+        )),
+        Some(e) => {
+            let message = match e {
+                KafkaError::InvalidGroupId => format!("'{group}' is not valid."),
+                KafkaError::GroupIdNotFound => format!("'{group}' does not exist."),
+                KafkaError::NonEmptyGroup => {
+                    format!("Deleting offsets of a consumer group '{group}' is forbidden if the group is not empty.")
+                }
+                KafkaError::GroupSubscribedToTopic | KafkaError::UnknownTopicOrPartition => {
+                    "Encounter some partition level error, see the follow-up details:".to_string()
+                }
+                other => format!("Encounter some unknown error: {}", other.name()),
+            };
+            out.outln("");
+            out.outln(format!("Error: {message}"));
+        }
+    }
+    let row = |a: &str, b: &str, c: &str| format!("\n{a:<30} {b:<15} {c:<15}");
+    out.out(row("TOPIC", "PARTITION", "STATUS"));
+    results.sort_by_key(|(tp, _)| format!("{}{}", tp.topic, tp.partition));
+    for (tp, e) in &results {
+        let partition = if tp.partition >= 0 {
+            tp.partition.to_string()
+        } else {
+            "Not Provided".to_string()
+        };
+        let status = match e {
+            Some(text) => format!("Error: :{text}"),
+            None => "Successful".to_string(),
+        };
+        out.out(row(&tp.topic, &partition, &status));
+    }
+    out.outln("");
+    Exit::Code(0)
 }
 
 /// `printError("Executing consumer group command failed due to ...")`.

@@ -5,9 +5,14 @@
 //! holds). `--execute` and `--cancel` send AlterPartitionReassignments,
 //! `--list` and `--verify` ListPartitionReassignments, to the controller
 //! (KIP-455); `--verify` reads the replicas of partitions not being moved from
-//! a broker's metadata. Throttles are not simulated: `--execute --throttle`
-//! is refused, and the throttle-clearing lines of --verify and --cancel are
-//! printed as Kafka prints them (there is nothing to clear).
+//! a broker's metadata. `--execute --throttle N` sets what Kafka sets: the
+//! topics' `leader.replication.throttled.replicas` and
+//! `follower.replication.throttled.replicas` (AlterTopicConfigs) and the
+//! moving brokers' `leader.replication.throttled.rate` and
+//! `follower.replication.throttled.rate` (AlterBrokerConfigs); `--verify`
+//! (once nothing moves) and `--cancel` delete them again. A leader sends
+//! nothing to a throttled out-of-sync replica while its measured rate is over
+//! the limit, so a throttled move of a large partition goes at about that rate.
 
 use std::collections::BTreeMap;
 
@@ -523,21 +528,130 @@ fn joined(tps: impl IntoIterator<Item = TopicPartition>) -> String {
     tps.into_iter().map(|tp| tp.to_string()).collect::<Vec<_>>().join(",")
 }
 
-/// `executeAssignment`. Throttles (`--throttle`,
-/// `--replica-alter-log-dirs-throttle`) are not simulated: asking for one is
-/// refused before anything starts, rather than ignored.
-fn execute(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) -> Result<(), Failure> {
-    let throttled = ["throttle", "replica-alter-log-dirs-throttle"]
-        .iter()
-        .any(|t| o.value(t).and_then(|v| v.parse::<i64>().ok()).is_some_and(|v| v >= 0));
-    if throttled {
-        return Err((
-            "org.apache.kafka.common.errors.UnsupportedVersionException".to_string(),
-            "Throttled reassignments are not simulated yet: replication runs unthrottled. Run --execute without \
-             --throttle."
-                .to_string(),
-        ));
+/// `incrementalAlterConfigs` of one topic.
+fn alter_topic_configs(world: &mut World, topic: &str, changes: Vec<(String, Option<String>)>) -> Result<(), Failure> {
+    match world.admin_call(
+        AdminRequest::AlterTopicConfigs {
+            topic: topic.to_string(),
+            changes,
+        },
+        DEFAULT_API_TIMEOUT_MS,
+    ) {
+        Some(AdminResponse::AlterTopicConfigs(Ok(()))) => Ok(()),
+        Some(AdminResponse::AlterTopicConfigs(Err((e, m)))) => Err((e.exception_class().to_string(), m)),
+        _ => Err(timeout_failure("incrementalAlterConfigs")),
     }
+}
+
+/// `incrementalAlterConfigs` of one broker.
+fn alter_broker_configs(
+    world: &mut World,
+    broker: NodeId,
+    changes: Vec<(String, Option<String>)>,
+) -> Result<(), Failure> {
+    match world.admin_call(
+        AdminRequest::AlterBrokerConfigs {
+            resource: broker.to_string(),
+            changes,
+        },
+        DEFAULT_API_TIMEOUT_MS,
+    ) {
+        Some(AdminResponse::AlterBrokerConfigs(Ok(()))) => Ok(()),
+        Some(AdminResponse::AlterBrokerConfigs(Err((e, m)))) => Err((e.exception_class().to_string(), m)),
+        _ => Err(timeout_failure("incrementalAlterConfigs")),
+    }
+}
+
+/// `calculateProposedMoveMap`: per topic and partition, the source replicas
+/// (those of a move in progress, else the current ones) and the destinations.
+#[allow(clippy::type_complexity)]
+fn move_map(
+    ongoing: &BTreeMap<TopicPartition, OngoingReassignment>,
+    targets: &BTreeMap<TopicPartition, Vec<NodeId>>,
+    current: &BTreeMap<TopicPartition, Vec<NodeId>>,
+) -> BTreeMap<String, BTreeMap<i32, (Vec<NodeId>, Vec<NodeId>)>> {
+    let mut moves: BTreeMap<String, BTreeMap<i32, (Vec<NodeId>, Vec<NodeId>)>> = BTreeMap::new();
+    for (tp, r) in ongoing {
+        let sources: Vec<NodeId> = r.replicas.iter().copied().filter(|b| !r.adding.contains(b)).collect();
+        moves
+            .entry(tp.topic.clone())
+            .or_default()
+            .insert(tp.partition, (sources, r.adding.clone()));
+    }
+    for (tp, target) in targets {
+        let parts = moves.entry(tp.topic.clone()).or_default();
+        let sources = match parts.get(&tp.partition) {
+            Some((s, _)) => s.clone(),
+            None => current.get(tp).cloned().unwrap_or_default(),
+        };
+        let destinations = target.iter().copied().filter(|b| !sources.contains(b)).collect();
+        parts.insert(tp.partition, (sources, destinations));
+    }
+    moves
+}
+
+/// `modifyReassignmentThrottle`: the topics' throttled replicas, then the
+/// brokers' rates.
+fn set_throttles(
+    world: &mut World,
+    out: &mut Output,
+    moves: &BTreeMap<String, BTreeMap<i32, (Vec<NodeId>, Vec<NodeId>)>>,
+    rate: i64,
+) -> Result<(), Failure> {
+    let mut brokers: Vec<NodeId> = Vec::new();
+    for (topic, parts) in moves {
+        // A TreeSet<String>: sorted as text.
+        let mut leader: Vec<String> = Vec::new();
+        let mut follower: Vec<String> = Vec::new();
+        for (p, (sources, destinations)) in parts {
+            leader.extend(sources.iter().map(|b| format!("{p}:{b}")));
+            follower.extend(
+                destinations
+                    .iter()
+                    .filter(|b| !sources.contains(b))
+                    .map(|b| format!("{p}:{b}")),
+            );
+            brokers.extend(sources.iter().chain(destinations));
+        }
+        for v in [&mut leader, &mut follower] {
+            v.sort();
+            v.dedup();
+        }
+        alter_topic_configs(
+            world,
+            topic,
+            vec![
+                (LEADER_THROTTLED_REPLICAS.to_string(), Some(leader.join(","))),
+                (FOLLOWER_THROTTLED_REPLICAS.to_string(), Some(follower.join(","))),
+            ],
+        )?;
+    }
+    brokers.sort_unstable();
+    brokers.dedup();
+    for b in brokers {
+        alter_broker_configs(
+            world,
+            b,
+            vec![
+                (LEADER_THROTTLED_RATE.to_string(), Some(rate.to_string())),
+                (FOLLOWER_THROTTLED_RATE.to_string(), Some(rate.to_string())),
+            ],
+        )?;
+    }
+    out.outln(format!("The inter-broker throttle limit was set to {rate} B/s"));
+    Ok(())
+}
+
+const LEADER_THROTTLED_REPLICAS: &str = "leader.replication.throttled.replicas";
+const FOLLOWER_THROTTLED_REPLICAS: &str = "follower.replication.throttled.replicas";
+const LEADER_THROTTLED_RATE: &str = "leader.replication.throttled.rate";
+const FOLLOWER_THROTTLED_RATE: &str = "follower.replication.throttled.rate";
+const LOG_DIRS_THROTTLE: &str = "replica.alter.log.dirs.io.max.bytes.per.second";
+
+/// `executeAssignment`.
+fn execute(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) -> Result<(), Failure> {
+    let rate_of = |t: &str| o.value(t).and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(-1);
+    let (inter_broker, log_dirs) = (rate_of("throttle"), rate_of("replica-alter-log-dirs-throttle"));
     let targets = read_plan(world, o)?;
     if targets.is_empty() {
         return Err((
@@ -546,7 +660,8 @@ fn execute(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) -> 
         ));
     }
     let image = image(world, bootstrap, "listPartitionReassignments")?;
-    if !o.has("additional") && !ongoing(world, None)?.is_empty() {
+    let in_progress = ongoing(world, None)?;
+    if !o.has("additional") && !in_progress.is_empty() {
         return Err((
             TERSE.to_string(),
             "Cannot execute because there is an existing partition assignment.  Use --additional to override this \
@@ -578,6 +693,22 @@ fn execute(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) -> 
         "Current partition replica assignment\n\n{}\n\nSave this to use as the --reassignment-json-file option during rollback",
         reassignment_json(&current)
     ));
+    if inter_broker >= 0 || log_dirs >= 0 {
+        out.outln(
+            "Warning: You must run --verify periodically, until the reassignment completes, to ensure the throttle \
+             is removed.",
+        );
+        if inter_broker >= 0 {
+            set_throttles(world, out, &move_map(&in_progress, &targets, &current), inter_broker)?;
+        }
+        if log_dirs >= 0 {
+            // One log directory per broker: no replica moves between
+            // directories, so no broker gets this throttle.
+            out.outln(format!(
+                "The replica-alter-dir throttle limit was set to {log_dirs} B/s"
+            ));
+        }
+    }
     let errors = alter(
         world,
         targets.iter().map(|(tp, r)| (tp.clone(), Some(r.clone()))).collect(),
@@ -631,13 +762,19 @@ fn cancel(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) -> R
     // this line without a newline.
     out.out("None of the specified partition moves are active.");
     if !o.has("preserve-throttles") {
-        clear_all_throttles(out, &image, &targets);
+        clear_all_throttles(world, out, &image, &targets)?;
     }
     Ok(())
 }
 
-/// `clearAllThrottles`: the lines Kafka prints (there are no throttles to clear).
-fn clear_all_throttles(out: &mut Output, image: &MetadataImage, targets: &BTreeMap<TopicPartition, Vec<NodeId>>) {
+/// `clearAllThrottles`: deletes the broker-level throttles of every broker and
+/// the topic-level ones of the plan's topics.
+fn clear_all_throttles(
+    world: &mut World,
+    out: &mut Output,
+    image: &MetadataImage,
+    targets: &BTreeMap<TopicPartition, Vec<NodeId>>,
+) -> Result<(), Failure> {
     let mut brokers: Vec<NodeId> = image.unfenced_brokers();
     brokers.extend(targets.values().flatten().copied());
     brokers.sort_unstable();
@@ -648,6 +785,13 @@ fn clear_all_throttles(out: &mut Output, image: &MetadataImage, targets: &BTreeM
         if b.len() == 1 { "" } else { "s" },
         b.join(",")
     ));
+    for broker in &brokers {
+        let deletes = [LEADER_THROTTLED_RATE, FOLLOWER_THROTTLED_RATE, LOG_DIRS_THROTTLE]
+            .iter()
+            .map(|n| (n.to_string(), None))
+            .collect();
+        alter_broker_configs(world, *broker, deletes)?;
+    }
     // A HashSet<String>: Java's order.
     let mut topics: Vec<String> = targets.keys().map(|tp| tp.topic.clone()).collect();
     topics.dedup();
@@ -657,6 +801,14 @@ fn clear_all_throttles(out: &mut Output, image: &MetadataImage, targets: &BTreeM
         if topics.len() == 1 { "" } else { "s" },
         topics.join(",")
     ));
+    for topic in &topics {
+        let deletes = [LEADER_THROTTLED_REPLICAS, FOLLOWER_THROTTLED_REPLICAS]
+            .iter()
+            .map(|n| (n.to_string(), None))
+            .collect();
+        alter_topic_configs(world, topic, deletes)?;
+    }
+    Ok(())
 }
 
 fn verify(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) -> Result<(), Failure> {
@@ -691,7 +843,7 @@ fn verify(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) -> R
     out.outln("");
     // Throttles are cleared only once nothing is moving.
     if moving.is_empty() && !o.has("preserve-throttles") {
-        clear_all_throttles(out, &image, &targets);
+        clear_all_throttles(world, out, &image, &targets)?;
     }
     Ok(())
 }
