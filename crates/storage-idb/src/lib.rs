@@ -94,7 +94,8 @@ pub use db::{
 pub use lock::{ChangeFeed, WriterLock};
 #[cfg(target_arch = "wasm32")]
 pub use playground::{
-    import_playground, reset_playground, CommitFault, CommitStats, IdbStore, OpenReport, Playground, READ_ONLY_MESSAGE,
+    import_playground, reset_playground, CommitFault, CommitStats, IdbStore, OpenReport, PendingCommit, Playground,
+    READ_ONLY_MESSAGE,
 };
 
 /// Test support: writing a database in an older schema (for the upgrade test).

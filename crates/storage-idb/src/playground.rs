@@ -45,6 +45,18 @@ pub struct CommitStats {
     pub bytes: u64,
 }
 
+/// A commit whose writes are issued and whose transaction is open (see
+/// [`Playground::begin_commit`]).
+pub struct PendingCommit {
+    raw: web_sys::IdbTransaction,
+    stats: CommitStats,
+    injected: Option<IdbError>,
+    new_states: Vec<(String, BTreeMap<i64, crate::files::SegState>)>,
+    removed: Vec<String>,
+    new_meta: Option<Vec<u8>>,
+    kv: BTreeMap<String, Option<Vec<u8>>>,
+}
+
 /// What opening found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OpenReport {
@@ -333,6 +345,16 @@ impl Playground {
     /// atomic), the in-memory state is untouched, and the next commit writes
     /// everything again; a full quota gives [`IdbError::quota`].
     pub async fn commit(&mut self, cluster: Option<&Simulation>) -> Result<CommitStats, IdbError> {
+        let pending = self.begin_commit(cluster)?;
+        self.finish_commit(pending).await
+    }
+
+    /// The synchronous half of [`commit`](Self::commit): opens the
+    /// transaction and issues every write, copying the bytes, so the cluster
+    /// is no longer needed once it returns. A page that keeps its simulation
+    /// in a `RefCell` borrows it only for this call, and awaits
+    /// [`finish_commit`](Self::finish_commit) without holding the borrow.
+    pub fn begin_commit(&mut self, cluster: Option<&Simulation>) -> Result<PendingCommit, IdbError> {
         if !self.writer {
             return Err(IdbError::new(ErrorKind::ReadOnly, READ_ONLY_MESSAGE));
         }
@@ -368,27 +390,51 @@ impl Playground {
             injected: None,
         };
         let issued = self.issue(&mut writer, cluster, &raw);
-        if let Some(err) = writer.injected.take() {
+        if writer.injected.is_none() {
+            if let Err(err) = &issued {
+                let _ = raw.abort();
+                return Err(err.clone());
+            }
+        }
+        let (new_states, removed, new_meta) = issued.unwrap_or_default();
+        Ok(PendingCommit {
+            raw,
+            stats: writer.stats,
+            injected: writer.injected,
+            new_states,
+            removed,
+            new_meta,
+            kv: self.kv_pending.clone(),
+        })
+    }
+
+    /// The asynchronous half of [`commit`](Self::commit): waits for the
+    /// transaction [`begin_commit`](Self::begin_commit) opened and, when it
+    /// committed, records what IndexedDB now holds. Key/value changes made
+    /// between the two halves stay pending for the next commit.
+    pub async fn finish_commit(&mut self, pending: PendingCommit) -> Result<CommitStats, IdbError> {
+        let PendingCommit {
+            raw,
+            stats,
+            injected,
+            new_states,
+            removed,
+            new_meta,
+            kv,
+        } = pending;
+        if let Some(err) = injected {
             // Requests after the abort fail by design; the abort is the outcome.
             let _ = idb::Transaction::from(raw.clone()).await;
             return Err(err);
         }
-        let (new_states, removed, new_meta) = match issued {
-            Ok(x) => x,
-            Err(err) => {
-                let _ = raw.abort();
-                return Err(err);
-            }
-        };
         let outcome = idb::Transaction::from(raw.clone()).await;
-        let result = match (outcome, writer.injected.take()) {
-            (_, Some(err)) => Err(err),
-            (Ok(TransactionResult::Committed), None) => Ok(()),
-            (Ok(TransactionResult::Aborted), None) => Err(match raw.error() {
+        let result = match outcome {
+            Ok(TransactionResult::Committed) => Ok(()),
+            Ok(TransactionResult::Aborted) => Err(match raw.error() {
                 Some(d) => IdbError::from_dom("saving the playground", &d.name(), &d.message()),
                 None => IdbError::new(ErrorKind::Aborted, "saving the playground: the transaction was aborted"),
             }),
-            (Err(x), None) => Err(match raw.error() {
+            Err(x) => Err(match raw.error() {
                 Some(d) => IdbError::from_dom("saving the playground", &d.name(), &d.message()),
                 None => idb_error("saving the playground", x),
             }),
@@ -403,7 +449,11 @@ impl Playground {
         if let Some(m) = new_meta {
             self.meta.insert(CLUSTER_KEY.to_string(), m);
         }
-        for (k, v) in std::mem::take(&mut self.kv_pending) {
+        for (k, v) in kv {
+            // Only what this commit wrote; a later change of the key stays pending.
+            if self.kv_pending.get(&k) == Some(&v) {
+                self.kv_pending.remove(&k);
+            }
             match v {
                 Some(v) => self.kv.insert(k, v),
                 None => self.kv.remove(&k),
@@ -412,7 +462,7 @@ impl Playground {
         if let Some(feed) = &self.feed {
             feed.announce(&self.name);
         }
-        Ok(writer.stats)
+        Ok(stats)
     }
 
     /// Issues every write of a commit into the open transaction.
