@@ -53,6 +53,8 @@ pub enum Msg {
     StopProducer,
     Browse(String),
     SetFormat(ValueFormat),
+    /// Saving and loading the playground (`persistence.rs`).
+    Persist(crate::persistence::Event),
 }
 
 #[derive(Clone, Copy)]
@@ -90,6 +92,8 @@ pub struct App {
     /// Made once, so the terminal's props stay equal between renders.
     on_shell_change: Callback<()>,
     _timer: Option<Interval>,
+    persist: crate::persistence::Persist,
+    on_persist: Callback<crate::persistence::Event>,
 }
 
 fn input_value(e: &InputEvent) -> String {
@@ -136,10 +140,15 @@ impl Component for App {
             last_tick_ms: js_sys::Date::now(),
             on_shell_change: ctx.link().callback(|()| Msg::ShellChanged),
             _timer: Interval::new(TICK_MS, move || link.send_message(Msg::Tick)),
+            persist: crate::persistence::Persist::start(ctx.link().callback(Msg::Persist)),
+            on_persist: ctx.link().callback(Msg::Persist),
         }
     }
 
     fn update(&mut self, _ctx: &Context<Self>, msg: Msg) -> bool {
+        if !self.persist.allows(&msg) {
+            return true; // a read-only tab: the banner says why
+        }
         match msg {
             Msg::Tick => {
                 let now = js_sys::Date::now();
@@ -226,6 +235,13 @@ impl Component for App {
                     .and_then(|(topic, p)| p.parse::<i32>().ok().map(|p| TopicPartition::new(topic, p)));
             }
             Msg::SetFormat(f) => self.format = f,
+            Msg::Persist(e) => {
+                if let Some(pg) = self.persist.handle(e, &mut self.pg) {
+                    self.pg = pg;
+                    self.browse = None;
+                    self.step_lines.clear();
+                }
+            }
         }
         true
     }
@@ -241,9 +257,11 @@ impl Component for App {
                         <h1>{ t.title }</h1>
                         <p class="subtitle">{ t.subtitle }</p>
                     </div>
+                    { crate::persist_ui::header(&self.persist, self.lang, &partitions, &self.on_persist) }
                     { self.view_lang_toggle(ctx, t) }
                 </header>
                 <main>
+                    { crate::persist_ui::banner(&self.persist, self.lang) }
                     { self.view_clock(ctx, t) }
                     { self.view_announcer(t) }
                     <div class="layout">
@@ -256,7 +274,8 @@ impl Component for App {
                         <div class="wide-row terminal-row">
                             <crate::terminal::Terminal shell={Some(self.pg.shell.clone())}
                                 lang={self.lang.tag()} drive_time={false}
-                                on_change={self.on_shell_change.clone()} />
+                                on_change={self.on_shell_change.clone()} history_key={None::<AttrValue>}
+                                read_only={self.persist.read_only().then(|| AttrValue::Static(crate::persistence::read_only_text(self.lang)))} />
                         </div>
                         <div class="wide-row">
                             { self.view_topics(ctx, t, &partitions) }

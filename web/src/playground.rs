@@ -363,6 +363,21 @@ impl Playground {
         let mut world = World::new(brokers, seed, Flavour::Confluent);
         // If it does not start, the boxes and `docker ps` show it.
         world.run_until_started(STARTUP_MS_MAX);
+        Playground::with_world(world, seed)
+    }
+
+    /// The page over a cluster restarted from storage (`Simulation::restore`):
+    /// the same shell set-up (containers, listeners) for its brokers, the
+    /// clock where the stored cluster stopped.
+    pub fn restored(sim: Simulation) -> Self {
+        let brokers = (sim.config().brokers.len() as i32).max(1);
+        let seed = sim.seed();
+        let mut world = World::new(brokers, seed, Flavour::Confluent);
+        world.sim = sim;
+        Playground::with_world(world, seed)
+    }
+
+    fn with_world(world: World, seed: u64) -> Self {
         let now = world.sim.now();
         let controller = world.sim.active_controller();
         Playground {

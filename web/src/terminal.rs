@@ -594,6 +594,11 @@ pub struct TerminalProps {
     /// changed (topics created, records produced, brokers stopped).
     #[prop_or_default]
     pub on_change: Callback<()>,
+    /// When set, the shell is shown read-only (another tab writes the
+    /// playground): an entered line is echoed and answered with this text on
+    /// stderr instead of running.
+    #[prop_or_default]
+    pub read_only: Option<AttrValue>,
 }
 
 impl PartialEq for TerminalProps {
@@ -608,6 +613,7 @@ impl PartialEq for TerminalProps {
             && self.history_key == other.history_key
             && self.drive_time == other.drive_time
             && self.on_change == other.on_change
+            && self.read_only == other.read_only
     }
 }
 
@@ -746,6 +752,18 @@ impl Component for Terminal {
             return false;
         };
         let mut ran = false;
+        if let (Some(refusal), Msg::Enter | Msg::Paste { .. }) = (&ctx.props().read_only, &msg) {
+            let line = match &msg {
+                Msg::Paste { text, .. } => text.clone(),
+                _ => std::mem::take(&mut self.state.input),
+            };
+            let prompt = shell.prompt();
+            self.state.screen.echo(&prompt, line.lines().next().unwrap_or(""));
+            self.state.screen.push(Kind::Stderr, &format!("{refusal}\n"));
+            self.stick_to_bottom = true;
+            self.caret = Some(0);
+            return true;
+        }
         match msg {
             Msg::Input(value) => {
                 self.state.input = value;

@@ -424,20 +424,16 @@ impl Playground {
         } = pending;
         if let Some(err) = injected {
             // Requests after the abort fail by design; the abort is the outcome.
-            let _ = idb::Transaction::from(raw.clone()).await;
+            let _ = settle(&raw).await;
             return Err(err);
         }
-        let outcome = idb::Transaction::from(raw.clone()).await;
-        let result = match outcome {
+        let result = match settle(&raw).await {
             Ok(TransactionResult::Committed) => Ok(()),
             Ok(TransactionResult::Aborted) => Err(match raw.error() {
                 Some(d) => IdbError::from_dom("saving the playground", &d.name(), &d.message()),
                 None => IdbError::new(ErrorKind::Aborted, "saving the playground: the transaction was aborted"),
             }),
-            Err(x) => Err(match raw.error() {
-                Some(d) => IdbError::from_dom("saving the playground", &d.name(), &d.message()),
-                None => idb_error("saving the playground", x),
-            }),
+            Err(x) => Err(js_error("saving the playground", &x)),
         };
         result?;
         for (path, states) in new_states {
@@ -601,6 +597,41 @@ pub async fn reset_playground(name: &str) -> Result<(), IdbError> {
     db::delete_playground(name).await?;
     Playground::open(name).await?.close();
     Ok(())
+}
+
+/// Waits until the transaction commits or aborts. Unlike `idb`'s transaction
+/// future, whose one-shot `error` handler is invoked again by each failed
+/// request of an aborted transaction ("closure invoked recursively or after
+/// being dropped" in the page), this listens only to `complete` and `abort`
+/// (each fires at most once, after every request's `error`), and removes its
+/// handlers before they are dropped.
+async fn settle(raw: &web_sys::IdbTransaction) -> Result<TransactionResult, JsValue> {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let slot: Rc<RefCell<Option<js_sys::Function>>> = Rc::new(RefCell::new(None));
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        *slot.borrow_mut() = Some(resolve);
+    });
+    let answer = |committed: bool| {
+        let slot = slot.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            if let Some(resolve) = slot.borrow_mut().take() {
+                let _ = resolve.call1(&JsValue::NULL, &JsValue::from_bool(committed));
+            }
+        })
+    };
+    let (on_complete, on_abort) = (answer(true), answer(false));
+    raw.set_oncomplete(Some(on_complete.as_ref().unchecked_ref()));
+    raw.set_onabort(Some(on_abort.as_ref().unchecked_ref()));
+    let outcome = wasm_bindgen_futures::JsFuture::from(promise).await;
+    raw.set_oncomplete(None);
+    raw.set_onabort(None);
+    drop((on_complete, on_abort));
+    Ok(if outcome?.as_bool() == Some(true) {
+        TransactionResult::Committed
+    } else {
+        TransactionResult::Aborted
+    })
 }
 
 fn seg_ref(s: &kafkaplay_log::DurableSegment) -> SegmentRef {
