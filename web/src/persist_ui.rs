@@ -28,7 +28,7 @@ pub struct PersistText {
     pub following: fn(u32) -> String,
     pub quota: &'static str,
     pub save_failed: fn(&str) -> String,
-    pub restored: fn(u32) -> String,
+    pub restored: fn(f64, u32) -> String,
     pub truncated: fn(i32, &str, i64, i64) -> String,
     pub truncated_bytes: fn(u64) -> String,
     pub damaged: fn(&str) -> String,
@@ -87,7 +87,12 @@ to work here",
 The cluster keeps running in memory, and what was saved before is intact. Delete another playground or allow this \
 site more storage, and saving resumes.",
     save_failed: |m| format!("Saving failed: {m}. The cluster keeps running in memory."),
-    restored: |n| format!("Restarted from the stored logs: {n} partition replicas recovered, every batch's CRC checked."),
+    restored: |at, n| {
+        format!(
+            "Restarted from the stored logs at {at:.1} s of simulated time: {n} partition replicas recovered, every \
+batch's CRC checked."
+        )
+    },
     truncated: |b, tp, from, to| {
         format!("Broker {b}: {tp} had a torn tail; recovery truncated it (offsets {from} to {to} cut).")
     },
@@ -141,7 +146,9 @@ const KO: PersistText = PersistText {
 클러스터는 메모리에서 계속 실행되고, 이전에 저장된 내용은 그대로입니다. 다른 플레이그라운드를 지우거나 저장 공간을 \
 더 허용하면 저장이 다시 됩니다.",
     save_failed: |m| format!("저장 실패: {m}. 클러스터는 메모리에서 계속 실행됩니다."),
-    restored: |n| format!("저장된 로그에서 다시 시작했습니다: 파티션 레플리카 {n}개 복구, 모든 배치의 CRC 확인."),
+    restored: |at, n| {
+        format!("시뮬레이션 시간 {at:.1}초 시점의 저장된 로그에서 다시 시작했습니다: 파티션 레플리카 {n}개 복구, 모든 배치의 CRC 확인.")
+    },
     truncated: |b, tp, from, to| {
         format!("브로커 {b}: {tp}의 끝이 찢어져 있어 복구가 잘라냈습니다 (오프셋 {from}부터 {to}까지 잘림).")
     },
@@ -262,7 +269,7 @@ pub fn header(p: &Persist, lang: Lang, partitions: &[PartitionView], on: &Callba
         <div class="persist" data-testid="persist-status" data-loaded={s.loaded.to_string()}
             data-writer={s.writer.to_string()} data-commits={s.commits.to_string()}>
             <details class="pg-menu" data-testid="playground-menu">
-                <summary>
+                <summary title={t.menu}>
                     <span class="muted">{ format!("{}: ", t.playground) }</span>
                     <strong data-testid="playground-name">{ s.name.clone() }</strong>
                     <span class="caret" aria-hidden="true">{ " ▾" }</span>
@@ -327,8 +334,9 @@ pub fn banner(p: &Persist, lang: Lang) -> Html {
     let s = &p.status;
     let restored = s.restored.as_ref().map(|r: &RestoreReport| {
         html! {
-            <div class="notice info" data-testid="restore-report" data-truncated-bytes={r.truncated_bytes.to_string()}>
-                <p>{ (t.restored)(r.partitions) }</p>
+            <div class="notice info" data-testid="restore-report" data-truncated-bytes={r.truncated_bytes.to_string()}
+                data-restored-at={format!("{:.1} s", s.restored_at_ms as f64 / 1000.0)}>
+                <p>{ (t.restored)(s.restored_at_ms as f64 / 1000.0, r.partitions) }</p>
                 { for r.truncated.iter().map(|(b, tp, from, to)| html! {
                     <p data-testid="restore-truncated">{ (t.truncated)(*b, &tp.to_string(), *from, *to) }</p>
                 }) }
@@ -352,7 +360,8 @@ pub fn banner(p: &Persist, lang: Lang) -> Html {
                     { match e { PersistError::Quota => t.quota.to_string(), PersistError::Other(m) => (t.save_failed)(m) } }
                 </p>
             }
-            { restored.unwrap_or_default() }
+            // A read-only tab reloads on every save of the writer; the banner says so.
+            if !p.read_only() { { restored.unwrap_or_default() } }
         </>
     }
 }

@@ -70,6 +70,11 @@ pub const KV_CLOCK: &str = "page.clock";
 pub const LEGACY_HISTORY_KEY: &str = "kafkaplay.terminal.history";
 /// `localStorage`: the playground this browser used last.
 const LAST_PLAYGROUND_KEY: &str = "kafkaplay.playground";
+/// The test seam: `?persist-fault=quota` makes every commit of this page end
+/// as a full disk does (the engine aborts the transaction with a
+/// `QuotaExceededError`, see `Playground::inject_fault`). Headless Chromium
+/// cannot lower a real quota (its 10 GB), so the end-to-end test uses this.
+const FAULT_PARAM: &str = "persist-fault";
 
 // ---------------------------------------------------------------------------
 // Pure parts
@@ -229,8 +234,10 @@ pub struct Status {
     pub saved_at_ms: Option<i64>,
     /// Bytes of the last commit that wrote something.
     pub last_commit_bytes: u64,
-    /// What the restart from storage found (shown once after a load).
+    /// What the restart from storage found (shown after a load), and the
+    /// stored simulated time (since the start) the clock went on from.
     pub restored: Option<RestoreReport>,
+    pub restored_at_ms: i64,
     /// Stored files that were damaged (not loaded past the damage).
     pub damaged_files: Vec<String>,
     /// The last save or load failure (a full quota says so).
@@ -362,6 +369,8 @@ pub struct Persist {
     soon: bool,
     /// A menu action asked for while a step was under way.
     queued: Option<Action>,
+    /// `?persist-fault=quota`: every commit fails as on a full disk.
+    quota_fault: bool,
     _timer: Option<crate::browser::Interval>,
     _listeners: Vec<Listener>,
 }
@@ -397,6 +406,7 @@ impl Persist {
             save_wanted: false,
             soon: false,
             queued: None,
+            quota_fault: crate::browser::query_param(FAULT_PARAM).as_deref() == Some("quota"),
             _timer: timer,
             _listeners: listeners,
         };
@@ -528,6 +538,7 @@ impl Persist {
         let mut replacement = match (l.cluster, l.reason) {
             (Some((sim, report)), _) => {
                 self.status.restored = Some(report);
+                self.status.restored_at_ms = sim.now() - sim.config().origin_ms;
                 Some(Playground::restored(sim))
             }
             // Nothing stored yet: the page's fresh cluster becomes this playground.
@@ -599,7 +610,7 @@ impl Persist {
         }
         let Some(mut engine) = self.engine.take() else { return };
         self.soon = false;
-        let begun = begin_commit(&mut engine, sim, &kv_changed);
+        let begun = begin_commit(&mut engine, sim, &kv_changed, self.quota_fault);
         drop(shell);
         match begun {
             Ok(pending) => {
@@ -743,7 +754,7 @@ impl Persist {
                 let begun = if self.status.writer {
                     let kv = kv_now(pg);
                     match pg.shell.try_borrow() {
-                        Ok(shell) => Some(begin_commit(&mut engine, &shell.world().sim, &kv)),
+                        Ok(shell) => Some(begin_commit(&mut engine, &shell.world().sim, &kv, self.quota_fault)),
                         Err(_) => None,
                     }
                 } else {
@@ -793,13 +804,14 @@ impl Persist {
         Fut: std::future::Future<Output = ()> + 'static,
     {
         let mut engine = self.engine.take();
+        let fault = self.quota_fault;
         let begun = match (&mut engine, save && self.status.writer) {
             (Some(e), true) => {
                 let kv = kv_now(pg);
                 pg.shell
                     .try_borrow()
                     .ok()
-                    .map(|shell| begin_commit(e, &shell.world().sim, &kv))
+                    .map(|shell| begin_commit(e, &shell.world().sim, &kv, fault))
             }
             _ => None,
         };
@@ -1015,9 +1027,17 @@ mod calls {
         }))
     }
 
-    pub fn begin_commit(e: &mut EngineBox, sim: &Simulation, kv: &[(&str, Vec<u8>)]) -> Result<Pending, (bool, String)> {
+    pub fn begin_commit(
+        e: &mut EngineBox,
+        sim: &Simulation,
+        kv: &[(&str, Vec<u8>)],
+        quota_fault: bool,
+    ) -> Result<Pending, (bool, String)> {
         for (k, v) in kv {
             e.pg.kv_set(k, v);
+        }
+        if quota_fault {
+            e.pg.inject_fault(engine::CommitFault::Quota { after_ops: 1 });
         }
         e.pg.begin_commit(Some(sim)).map_err(split)
     }
@@ -1088,7 +1108,7 @@ mod calls {
     pub fn load_event(_: EngineBox, _: Reason) -> Event {
         Event::LoadFailed(ABSENT.into())
     }
-    pub fn begin_commit(_: &mut EngineBox, _: &Simulation, _: &[(&str, Vec<u8>)]) -> Result<Pending, (bool, String)> {
+    pub fn begin_commit(_: &mut EngineBox, _: &Simulation, _: &[(&str, Vec<u8>)], _: bool) -> Result<Pending, (bool, String)> {
         Err((false, ABSENT.into()))
     }
     pub async fn finish_commit(_: &mut EngineBox, _: Pending) -> Result<u64, (bool, String)> {
@@ -1134,7 +1154,58 @@ pub fn read_only_text(lang: Lang) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kafkaplay_log::StoredSegment;
     use kafkaplay_shell::Flavour;
+
+    /// What IndexedDB would give back: the image and every durable segment.
+    fn stored(sim: &Simulation) -> (Vec<u8>, BTreeMap<String, Vec<StoredSegment>>) {
+        let p = sim.persisted();
+        let files = p
+            .files
+            .iter()
+            .map(|f| {
+                let segs = f
+                    .segments
+                    .iter()
+                    .map(|s| StoredSegment {
+                        base_offset: s.base_offset,
+                        bytes: s.bytes.to_vec(),
+                    })
+                    .collect();
+                (f.path(), segs)
+            })
+            .collect();
+        (p.meta, files)
+    }
+
+    #[test]
+    fn a_restored_page_shows_the_saved_partitions_offsets_and_group_offsets() {
+        let pg = Playground::new(3, 7);
+        let run = |pg: &Playground, c: &str| pg.shell.borrow_mut().submit(c).stdout();
+        run(&pg, "kafkaplay sample orders 30");
+        run(&pg, "kafka-consumer-groups --bootstrap-server localhost:9092 --reset-offsets --group g1 --topic orders --to-offset 4 --execute");
+        run(&pg, "kafkaplay advance 40s"); // past page_cache_flush_interval_ms: the logs are flushed
+        let offsets = run(&pg, "kafka-get-offsets --bootstrap-server localhost:9092 --topic orders");
+        let group = run(&pg, "kafka-consumer-groups --bootstrap-server localhost:9092 --describe --group g1");
+        let (before, _) = pg.partitions();
+        let saved_at = pg.sim().now();
+        let (meta, files) = stored(&pg.sim());
+        let (sim, report) = Simulation::restore(&meta, files).expect("restore");
+        assert_eq!(sim.now(), saved_at, "the clock goes on from the stored time");
+        assert_eq!(report.truncated_bytes, 0);
+        assert_eq!(report.partitions, 3 * 3 + 50 * 3, "orders and __consumer_offsets on 3 brokers");
+        let restored = Playground::restored(sim);
+        let (after, _) = restored.partitions();
+        // The controller's metadata log came back: the same leaders, epochs, replicas and ISR.
+        let shape = |v: &[crate::playground::PartitionView]| {
+            v.iter()
+                .map(|p| (p.tp.clone(), p.leader, p.leader_epoch, p.replicas.clone(), p.isr.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(shape(&after), shape(&before));
+        assert_eq!(run(&restored, "kafka-get-offsets --bootstrap-server localhost:9092 --topic orders"), offsets);
+        assert_eq!(run(&restored, "kafka-consumer-groups --bootstrap-server localhost:9092 --describe --group g1"), group);
+    }
 
     #[test]
     fn names_are_trimmed_bounded_and_without_slashes() {
