@@ -397,6 +397,12 @@ impl Playground {
             }
         }
         let (new_states, removed, new_meta) = issued.unwrap_or_default();
+        if writer.injected.is_none() {
+            // Every write is issued: commit now rather than when the requests'
+            // answers have come back, so a commit begun in `pagehide` (the tab
+            // closing) is not lost with the page.
+            let _ = raw.commit();
+        }
         Ok(PendingCommit {
             raw,
             stats: writer.stats,
