@@ -237,6 +237,8 @@ impl Component for App {
             Msg::SetFormat(f) => self.format = f,
             Msg::Persist(e) => {
                 if let Some(pg) = self.persist.handle(e, &mut self.pg) {
+                    self.seed_form = pg.seed.to_string();
+                    self.brokers_form = pg.sim().config().brokers.len().to_string();
                     self.pg = pg;
                     self.browse = None;
                     self.step_lines.clear();

@@ -204,8 +204,6 @@ pub fn header(p: &Persist, lang: Lang, partitions: &[PartitionView], on: &Callba
         t.in_memory.to_string()
     } else if !s.loaded {
         t.loading.to_string()
-    } else if s.commits == 0 || !s.writer {
-        t.not_saved_yet.to_string()
     } else {
         s.saved_at_ms
             .map_or(t.not_saved_yet.to_string(), |ms| (t.saved_at)(ms as f64 / 1000.0))
@@ -356,7 +354,7 @@ pub fn banner(p: &Persist, lang: Lang) -> Html {
                 </div>
             }
             if let Some(e) = &s.error {
-                <p class="notice error" role="alert" data-testid="persist-error">
+                <p class="notice error persist-error" role="alert" data-testid="persist-error">
                     { match e { PersistError::Quota => t.quota.to_string(), PersistError::Other(m) => (t.save_failed)(m) } }
                 </p>
             }

@@ -539,15 +539,18 @@ impl Persist {
             (Some((sim, report)), _) => {
                 self.status.restored = Some(report);
                 self.status.restored_at_ms = sim.now() - sim.config().origin_ms;
+                self.status.saved_at_ms = Some(self.status.restored_at_ms);
                 Some(Playground::restored(sim))
             }
             // Nothing stored yet: the page's fresh cluster becomes this playground.
             (None, Reason::Start) => {
                 self.status.restored = None;
+                self.status.saved_at_ms = None;
                 None
             }
             (None, _) => {
                 self.status.restored = None;
+                self.status.saved_at_ms = None;
                 Some(Playground::new(3, (crate::browser::now_ms() as u64) % 1_000_000))
             }
         };
