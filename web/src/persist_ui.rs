@@ -208,9 +208,7 @@ pub fn header(p: &Persist, lang: Lang, partitions: &[PartitionView], on: &Callba
         s.saved_at_ms
             .map_or(t.not_saved_yet.to_string(), |ms| (t.saved_at)(ms as f64 / 1000.0))
     };
-    let usage = s
-        .usage_bytes
-        .map(|(u, q)| (t.usage)(&human_bytes(u), &human_bytes(q)));
+    let usage = s.usage_bytes.map(|(u, q)| (t.usage)(&human_bytes(u), &human_bytes(q)));
     let persistent = s.persistent.map(|p| if p { t.persistent } else { t.best_effort });
     let current = s.name.clone();
     let rows = s.list.iter().map(|name| {
@@ -238,7 +236,9 @@ pub fn header(p: &Persist, lang: Lang, partitions: &[PartitionView], on: &Callba
         let on = on.clone();
         Callback::from(move |e: Event_| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
             input.set_value("");
             let on = on.clone();
             wasm_bindgen_futures::spawn_local(async move {

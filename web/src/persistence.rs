@@ -93,7 +93,15 @@ pub fn parse_name(input: &str) -> Option<String> {
 pub fn name_from_file(file_name: &str) -> String {
     let stem = file_name.strip_suffix(".kafkaplay").unwrap_or(file_name);
     parse_name(stem)
-        .or_else(|| parse_name(&stem.chars().filter(|c| *c != '/' && *c != '\\').take(NAME_CHARS_MAX).collect::<String>()))
+        .or_else(|| {
+            parse_name(
+                &stem
+                    .chars()
+                    .filter(|c| *c != '/' && *c != '\\')
+                    .take(NAME_CHARS_MAX)
+                    .collect::<String>(),
+            )
+        })
         .unwrap_or_else(|| "imported".to_string())
 }
 
@@ -130,7 +138,13 @@ pub fn encode_files(world: &World) -> Vec<u8> {
         let mut dirs = vec!["/".to_string()];
         while let Some(dir) = dirs.pop() {
             let (files, subdirs) = world.fs.children_on(m, &dir);
-            let join = |name: &str| if dir == "/" { format!("/{name}") } else { format!("{dir}/{name}") };
+            let join = |name: &str| {
+                if dir == "/" {
+                    format!("/{name}")
+                } else {
+                    format!("{dir}/{name}")
+                }
+            };
             for (name, _) in files {
                 let path = join(&name);
                 if let Some(bytes) = world.fs.read_on(m, &path) {
@@ -605,8 +619,10 @@ impl Persist {
         let fingerprint = (sim.now(), sim.trace().count(), sim.trace().hash());
         let at_ms = sim.now() - sim.config().origin_ms;
         let kv = kv_of(&shell, pg);
-        let kv_changed: Vec<(&'static str, Vec<u8>)> =
-            kv.into_iter().filter(|(k, v)| self.saved_kv.get(k) != Some(v)).collect();
+        let kv_changed: Vec<(&'static str, Vec<u8>)> = kv
+            .into_iter()
+            .filter(|(k, v)| self.saved_kv.get(k) != Some(v))
+            .collect();
         if self.saved_fingerprint == Some(fingerprint) && kv_changed.is_empty() {
             self.soon = false;
             return;
@@ -752,7 +768,7 @@ impl Persist {
                 }
             }
             Action::Export => {
-                let Some(mut engine) = self.engine.take() else { return None };
+                let mut engine = self.engine.take()?;
                 // Save first, so the file holds what the page shows.
                 let begun = if self.status.writer {
                     let kv = kv_now(pg);
@@ -879,7 +895,10 @@ fn kv_of(shell: &kafkaplay_shell::Shell, pg: &Playground) -> [(&'static str, Vec
 }
 
 fn kv_now(pg: &Playground) -> Vec<(&'static str, Vec<u8>)> {
-    pg.shell.try_borrow().map(|s| kv_of(&s, pg).to_vec()).unwrap_or_default()
+    pg.shell
+        .try_borrow()
+        .map(|s| kv_of(&s, pg).to_vec())
+        .unwrap_or_default()
 }
 
 fn classify(quota: bool, message: String) -> PersistError {
@@ -899,9 +918,9 @@ fn export_partition(pg: &Playground, tp: &TopicPartition) -> Option<(String, Vec
     let sim = &shell.world().sim;
     let mut brokers = vec![p.leader];
     brokers.extend(p.replicas.iter().copied());
-    brokers
-        .into_iter()
-        .find_map(|b| kafkaplay_storage_idb::export::export_partition(sim, b, tp).map(|f| (format!("broker{b}_{tp}"), f)))
+    brokers.into_iter().find_map(|b| {
+        kafkaplay_storage_idb::export::export_partition(sim, b, tp).map(|f| (format!("broker{b}_{tp}"), f))
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -959,11 +978,17 @@ impl Drop for Listener {
 
 fn hidden_listeners(on_event: &Callback<Event>) -> Vec<Listener> {
     use wasm_bindgen::JsCast;
-    let Some(window) = web_sys::window() else { return Vec::new() };
-    let Some(document) = window.document() else { return Vec::new() };
+    let Some(window) = web_sys::window() else {
+        return Vec::new();
+    };
+    let Some(document) = window.document() else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
-    let targets: [(web_sys::EventTarget, &'static str); 2] =
-        [(document.clone().into(), "visibilitychange"), (window.into(), "pagehide")];
+    let targets: [(web_sys::EventTarget, &'static str); 2] = [
+        (document.clone().into(), "visibilitychange"),
+        (window.into(), "pagehide"),
+    ];
     for (target, kind) in targets {
         let cb = on_event.clone();
         let doc = document.clone();
@@ -1012,10 +1037,9 @@ mod calls {
             Ok(c) => c,
             Err(err) => return Event::LoadFailed(err.message),
         };
-        let history = e
-            .pg
-            .kv_get(KV_HISTORY)
-            .map(|b| decode_history(&String::from_utf8_lossy(b)));
+        let history =
+            e.pg.kv_get(KV_HISTORY)
+                .map(|b| decode_history(&String::from_utf8_lossy(b)));
         let files = e.pg.kv_get(KV_FILES).map(<[u8]>::to_vec);
         let clock = e.pg.kv_get(KV_CLOCK).and_then(decode_clock);
         let damaged_files = e.pg.open_report().damaged_files.clone();
@@ -1111,7 +1135,12 @@ mod calls {
     pub fn load_event(_: EngineBox, _: Reason) -> Event {
         Event::LoadFailed(ABSENT.into())
     }
-    pub fn begin_commit(_: &mut EngineBox, _: &Simulation, _: &[(&str, Vec<u8>)], _: bool) -> Result<Pending, (bool, String)> {
+    pub fn begin_commit(
+        _: &mut EngineBox,
+        _: &Simulation,
+        _: &[(&str, Vec<u8>)],
+        _: bool,
+    ) -> Result<Pending, (bool, String)> {
         Err((false, ABSENT.into()))
     }
     pub async fn finish_commit(_: &mut EngineBox, _: Pending) -> Result<u64, (bool, String)> {
@@ -1188,26 +1217,56 @@ mod tests {
         run(&pg, "kafkaplay sample orders 30");
         run(&pg, "kafka-consumer-groups --bootstrap-server localhost:9092 --reset-offsets --group g1 --topic orders --to-offset 4 --execute");
         run(&pg, "kafkaplay advance 40s"); // past page_cache_flush_interval_ms: the logs are flushed
-        let offsets = run(&pg, "kafka-get-offsets --bootstrap-server localhost:9092 --topic orders");
-        let group = run(&pg, "kafka-consumer-groups --bootstrap-server localhost:9092 --describe --group g1");
+        let offsets = run(
+            &pg,
+            "kafka-get-offsets --bootstrap-server localhost:9092 --topic orders",
+        );
+        let group = run(
+            &pg,
+            "kafka-consumer-groups --bootstrap-server localhost:9092 --describe --group g1",
+        );
         let (before, _) = pg.partitions();
         let saved_at = pg.sim().now();
         let (meta, files) = stored(&pg.sim());
         let (sim, report) = Simulation::restore(&meta, files).expect("restore");
         assert_eq!(sim.now(), saved_at, "the clock goes on from the stored time");
         assert_eq!(report.truncated_bytes, 0);
-        assert_eq!(report.partitions, 3 * 3 + 50 * 3, "orders and __consumer_offsets on 3 brokers");
+        assert_eq!(
+            report.partitions,
+            3 * 3 + 50 * 3,
+            "orders and __consumer_offsets on 3 brokers"
+        );
         let restored = Playground::restored(sim);
         let (after, _) = restored.partitions();
         // The controller's metadata log came back: the same leaders, epochs, replicas and ISR.
         let shape = |v: &[crate::playground::PartitionView]| {
             v.iter()
-                .map(|p| (p.tp.clone(), p.leader, p.leader_epoch, p.replicas.clone(), p.isr.clone()))
+                .map(|p| {
+                    (
+                        p.tp.clone(),
+                        p.leader,
+                        p.leader_epoch,
+                        p.replicas.clone(),
+                        p.isr.clone(),
+                    )
+                })
                 .collect::<Vec<_>>()
         };
         assert_eq!(shape(&after), shape(&before));
-        assert_eq!(run(&restored, "kafka-get-offsets --bootstrap-server localhost:9092 --topic orders"), offsets);
-        assert_eq!(run(&restored, "kafka-consumer-groups --bootstrap-server localhost:9092 --describe --group g1"), group);
+        assert_eq!(
+            run(
+                &restored,
+                "kafka-get-offsets --bootstrap-server localhost:9092 --topic orders"
+            ),
+            offsets
+        );
+        assert_eq!(
+            run(
+                &restored,
+                "kafka-consumer-groups --bootstrap-server localhost:9092 --describe --group g1"
+            ),
+            group
+        );
     }
 
     #[test]

@@ -383,9 +383,10 @@ impl Playground {
         world.sim.run_until_condition(STARTUP_MS_MAX, |s| {
             let Some(controller) = s.metadata() else { return false };
             let unfenced = controller.unfenced_brokers();
-            s.config().brokers.iter().all(|b| {
-                unfenced.contains(b) && s.broker(*b).is_some_and(|x| x.image().offset >= controller.offset)
-            })
+            s.config()
+                .brokers
+                .iter()
+                .all(|b| unfenced.contains(b) && s.broker(*b).is_some_and(|x| x.image().offset >= controller.offset))
         });
         Playground::with_world(world, seed)
     }
