@@ -328,3 +328,39 @@ test('a full quota is reported, the cluster keeps running, and what was saved st
     await browser.close();
   }
 });
+
+test('the history the terminal kept in localStorage moves into the playground once', async () => {
+  const context = await launch();
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    // What an earlier version of the page left behind (entries separated by U+001E).
+    await page.addInitScript(() => {
+      if (!sessionStorage.getItem('seeded')) {
+        sessionStorage.setItem('seeded', '1');
+        localStorage.setItem('kafkaplay.terminal.history', 'echo one\u001eecho legacy');
+      }
+    });
+    await page.goto(new URL('?lang=en', baseUrl()).href);
+    await waitForApp(page, { errors });
+    await waitLoaded(page);
+    const input = page.getByTestId('terminal-input');
+    await input.click();
+    await input.press('ArrowUp');
+    assert.equal(await input.inputValue(), 'echo legacy');
+    await input.fill('');
+    await waitSaved(page);
+    await page.waitForFunction(() => localStorage.getItem('kafkaplay.terminal.history') === null);
+    await page.reload();
+    await waitForApp(page, { errors });
+    await waitLoaded(page);
+    await input.click();
+    await input.press('ArrowUp');
+    await input.press('ArrowUp');
+    assert.equal(await input.inputValue(), 'echo one');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
