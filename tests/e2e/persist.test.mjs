@@ -19,15 +19,15 @@ function commits(page) {
   return page.getByTestId('persist-status').getAttribute('data-commits').then(Number);
 }
 
-/** Waits for a commit that saved the simulated time the page shows now. */
+/** Waits for a commit of the state the page shows now (at its simulated time or later). */
 async function waitSaved(page) {
+  const shown = parseFloat(await page.getByTestId('sim-time').textContent());
   await page.waitForFunction(
-    () => {
-      const shown = document.querySelector('[data-testid=sim-time]').textContent.trim();
-      const saved = document.querySelector('[data-testid=persist-saved]').textContent.trim();
-      return saved === `saved at ${shown}`;
+    (shown) => {
+      const saved = /^saved at ([\d.]+) s$/.exec(document.querySelector('[data-testid=persist-saved]').textContent.trim());
+      return saved !== null && parseFloat(saved[1]) >= shown;
     },
-    null,
+    shown,
     { timeout: 15_000 },
   );
 }
