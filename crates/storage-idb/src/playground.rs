@@ -400,8 +400,14 @@ impl Playground {
         if writer.injected.is_none() {
             // Every write is issued: commit now rather than when the requests'
             // answers have come back, so a commit begun in `pagehide` (the tab
-            // closing) is not lost with the page.
-            let _ = raw.commit();
+            // closing) is not lost with the page. `IDBTransaction.commit()` is
+            // IndexedDB 3.0 (web-sys marks its binding deprecated); called only
+            // where the browser has it, else the transaction auto-commits.
+            if let Ok(commit) = js_sys::Reflect::get(&raw, &JsValue::from_str("commit")) {
+                if let Some(commit) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Function>(&commit) {
+                    let _ = commit.call0(&raw);
+                }
+            }
         }
         Ok(PendingCommit {
             raw,
