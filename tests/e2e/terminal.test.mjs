@@ -244,6 +244,8 @@ test('the command history survives a reload', async () => {
     await run(page, 'echo remembered');
     await page.reload();
     await waitForApp(page, { errors });
+    // The history comes back with the playground, from IndexedDB (persistence.rs).
+    await page.locator('[data-testid=persist-status][data-loaded=true]').waitFor();
     const input = page.getByTestId('terminal-input');
     await input.click();
     assert.equal(await input.inputValue(), '');

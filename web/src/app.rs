@@ -58,6 +58,8 @@ pub enum Msg {
     BackToLive,
     Fork,
     Share,
+    /// Saving and loading the playground (`persistence.rs`).
+    Persist(crate::persistence::Event),
 }
 
 #[derive(Clone, Copy)]
@@ -99,6 +101,8 @@ pub struct App {
     past: Option<crate::timeline::Past>,
     share_url: Option<String>,
     link_notice: Option<crate::timeline::LinkNotice>,
+    persist: crate::persistence::Persist,
+    on_persist: Callback<crate::persistence::Event>,
 }
 
 fn input_value(e: &InputEvent) -> String {
@@ -151,10 +155,15 @@ impl Component for App {
             last_tick_ms: js_sys::Date::now(),
             on_shell_change: ctx.link().callback(|()| Msg::ShellChanged),
             _timer: Interval::new(TICK_MS, move || link.send_message(Msg::Tick)),
+            persist: crate::persistence::Persist::start(ctx.link().callback(Msg::Persist)),
+            on_persist: ctx.link().callback(Msg::Persist),
         }
     }
 
     fn update(&mut self, _ctx: &Context<Self>, msg: Msg) -> bool {
+        if !self.persist.allows(&msg) {
+            return true; // a read-only tab: the banner says why
+        }
         // Viewing the past: nothing changes the world.
         if self.past.is_some()
             && matches!(
@@ -275,6 +284,18 @@ impl Component for App {
                 self.link_notice = None;
             }
             Msg::Share => self.share_url = Some(crate::timeline::share(&self.pg)),
+            Msg::Persist(e) => {
+                if let Some(pg) = self.persist.handle(e, &mut self.pg) {
+                    self.seed_form = pg.seed.to_string();
+                    self.brokers_form = pg.sim().config().brokers.len().to_string();
+                    self.pg = pg;
+                    self.past = None;
+                    self.share_url = None;
+                    self.link_notice = None;
+                    self.browse = None;
+                    self.step_lines.clear();
+                }
+            }
         }
         true
     }
@@ -290,9 +311,11 @@ impl Component for App {
                         <h1>{ t.title }</h1>
                         <p class="subtitle">{ t.subtitle }</p>
                     </div>
+                    { crate::persist_ui::header(&self.persist, self.lang, &partitions, &self.on_persist) }
                     { self.view_lang_toggle(ctx, t) }
                 </header>
                 <main>
+                    { crate::persist_ui::banner(&self.persist, self.lang) }
                     { self.view_clock(ctx, t) }
                     { self.view_timeline(ctx) }
                     { self.view_announcer(t) }
@@ -308,7 +331,8 @@ impl Component for App {
                             <crate::terminal::Terminal shell={Some(self.live().shell.clone())}
                                 lang={self.lang.tag()} drive_time={false}
                                 journal={Some(self.live().journal.clone())}
-                                on_change={self.on_shell_change.clone()} />
+                                on_change={self.on_shell_change.clone()} history_key={None::<AttrValue>}
+                                read_only={self.persist.read_only().then(|| AttrValue::Static(crate::persistence::read_only_text(self.lang)))} />
                         </div>
                         <div class="wide-row">
                             { self.view_topics(ctx, t, &partitions) }

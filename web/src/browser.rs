@@ -1,7 +1,8 @@
 //! The few things the page takes from the browser: the clock, the interval
 //! timer, the language, `?name=` parameters and file downloads. Elsewhere only
 //! the terminal touches web-sys directly (keyboard and clipboard events, and its
-//! history in `localStorage`).
+//! history in `localStorage` when no page saves it), and `persistence.rs`
+//! (page visibility, `localStorage` for the last playground, the import file).
 
 use wasm_bindgen::{JsCast, JsValue};
 

@@ -10,6 +10,9 @@
 //!   and Korean.
 //! - [`browser`]: the clock, the timer, the language, the address, downloads;
 //!   the only js-sys/web-sys user besides the components' event targets.
+//! - [`persistence`] and [`persist_ui`]: the playground saved in IndexedDB
+//!   (`kafkaplay-storage-idb`): restore on load, commits on a timer and when
+//!   hidden, one writer tab, the playground menu.
 //! - [`terminal`]: the terminal component over the learner's shell
 //!   (`kafkaplay-shell`): its scrollback and line editor are tested natively.
 //!
@@ -28,6 +31,8 @@ mod journal;
 mod lessons;
 mod log_lab;
 mod model;
+mod persist_ui;
+mod persistence;
 mod playground;
 mod terminal;
 mod timeline;

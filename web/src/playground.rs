@@ -368,8 +368,38 @@ impl Playground {
         let mut world = World::new(brokers, seed, Flavour::Confluent);
         // If it does not start, the boxes and `docker ps` show it.
         world.run_until_started(STARTUP_MS_MAX);
+        Playground::with_world(world, seed)
+    }
+
+    /// The page over a cluster restarted from storage (`Simulation::restore`):
+    /// the same shell set-up (containers, listeners) for its brokers. The
+    /// clock goes on from where the stored cluster stopped; the restart is
+    /// let run (a controller active, every broker registered again; at most
+    /// [`STARTUP_MS_MAX`]) before the page shows it, as for a new cluster.
+    pub fn restored(sim: Simulation) -> Self {
+        let brokers = (sim.config().brokers.len() as i32).max(1);
+        let seed = sim.seed();
+        let mut world = World::new(brokers, seed, Flavour::Confluent);
+        world.sim = sim;
+        // The controller's metadata log is on its disk, so it knows the
+        // brokers at once; a restarted broker answers clients only once its
+        // own metadata has caught up with it (as a Kafka broker opens its
+        // listeners when it has caught up).
+        world.sim.run_until_condition(STARTUP_MS_MAX, |s| {
+            let Some(controller) = s.metadata() else { return false };
+            let unfenced = controller.unfenced_brokers();
+            s.config()
+                .brokers
+                .iter()
+                .all(|b| unfenced.contains(b) && s.broker(*b).is_some_and(|x| x.image().offset >= controller.offset))
+        });
+        Playground::with_world(world, seed)
+    }
+
+    fn with_world(world: World, seed: u64) -> Self {
         let now = world.sim.now();
         let controller = world.sim.active_controller();
+        let brokers = (world.sim.config().brokers.len() as i32).max(1);
         Playground {
             shell: Rc::new(RefCell::new(Shell::new(world))),
             seed,

@@ -618,6 +618,11 @@ pub struct TerminalProps {
     /// The journal the terminal's inputs are recorded in (the page's).
     #[prop_or_default]
     pub journal: Option<crate::journal::SharedJournal>,
+    /// When set, the shell is shown read-only (another tab writes the
+    /// playground): an entered line is echoed and answered with this text on
+    /// stderr instead of running.
+    #[prop_or_default]
+    pub read_only: Option<AttrValue>,
 }
 
 impl PartialEq for TerminalProps {
@@ -637,6 +642,7 @@ impl PartialEq for TerminalProps {
                 (None, None) => true,
                 _ => false,
             }
+            && self.read_only == other.read_only
     }
 }
 
@@ -782,6 +788,18 @@ impl Component for Terminal {
             return false;
         };
         let mut ran = false;
+        if let (Some(refusal), Msg::Enter | Msg::Paste { .. }) = (&ctx.props().read_only, &msg) {
+            let line = match &msg {
+                Msg::Paste { text, .. } => text.clone(),
+                _ => std::mem::take(&mut self.state.input),
+            };
+            let prompt = shell.prompt();
+            self.state.screen.echo(&prompt, line.lines().next().unwrap_or(""));
+            self.state.screen.push(Kind::Stderr, &format!("{refusal}\n"));
+            self.stick_to_bottom = true;
+            self.caret = Some(0);
+            return true;
+        }
         match msg {
             Msg::Input(value) => {
                 self.state.input = value;

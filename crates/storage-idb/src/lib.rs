@@ -16,7 +16,12 @@
 //!   segment (truncation, compaction swap) is deleted and written again, and
 //!   the cluster's image (metadata logs, checkpoints, clock, seed) and the app's
 //!   key/value changes go in the same transaction. Only IndexedDB requests are
-//!   issued while it is open; nothing else is awaited inside it;
+//!   issued while it is open; nothing else is awaited inside it. It has two
+//!   halves: [`Playground::begin_commit`] issues every write (copying the
+//!   bytes) and commits the transaction explicitly, and
+//!   [`Playground::finish_commit`] awaits the outcome. A page that keeps its
+//!   simulation in a `RefCell` borrows it only for the first half, and a
+//!   commit begun as the tab closes (`pagehide`) is not lost with the page;
 //! - [`Playground::open`] loads everything asynchronously, and then stores
 //!   ([`Playground::store`]) and the cluster ([`Playground::restore_cluster`])
 //!   are served synchronously from memory.
@@ -94,7 +99,8 @@ pub use db::{
 pub use lock::{ChangeFeed, WriterLock};
 #[cfg(target_arch = "wasm32")]
 pub use playground::{
-    import_playground, reset_playground, CommitFault, CommitStats, IdbStore, OpenReport, Playground, READ_ONLY_MESSAGE,
+    import_playground, reset_playground, CommitFault, CommitStats, IdbStore, OpenReport, PendingCommit, Playground,
+    READ_ONLY_MESSAGE,
 };
 
 /// Test support: writing a database in an older schema (for the upgrade test).

@@ -45,6 +45,18 @@ pub struct CommitStats {
     pub bytes: u64,
 }
 
+/// A commit whose writes are issued and whose transaction is open (see
+/// [`Playground::begin_commit`]).
+pub struct PendingCommit {
+    raw: web_sys::IdbTransaction,
+    stats: CommitStats,
+    injected: Option<IdbError>,
+    new_states: Vec<(String, BTreeMap<i64, crate::files::SegState>)>,
+    removed: Vec<String>,
+    new_meta: Option<Vec<u8>>,
+    kv: BTreeMap<String, Option<Vec<u8>>>,
+}
+
 /// What opening found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OpenReport {
@@ -333,6 +345,16 @@ impl Playground {
     /// atomic), the in-memory state is untouched, and the next commit writes
     /// everything again; a full quota gives [`IdbError::quota`].
     pub async fn commit(&mut self, cluster: Option<&Simulation>) -> Result<CommitStats, IdbError> {
+        let pending = self.begin_commit(cluster)?;
+        self.finish_commit(pending).await
+    }
+
+    /// The synchronous half of [`commit`](Self::commit): opens the
+    /// transaction and issues every write, copying the bytes, so the cluster
+    /// is no longer needed once it returns. A page that keeps its simulation
+    /// in a `RefCell` borrows it only for this call, and awaits
+    /// [`finish_commit`](Self::finish_commit) without holding the borrow.
+    pub fn begin_commit(&mut self, cluster: Option<&Simulation>) -> Result<PendingCommit, IdbError> {
         if !self.writer {
             return Err(IdbError::new(ErrorKind::ReadOnly, READ_ONLY_MESSAGE));
         }
@@ -368,30 +390,62 @@ impl Playground {
             injected: None,
         };
         let issued = self.issue(&mut writer, cluster, &raw);
-        if let Some(err) = writer.injected.take() {
+        if writer.injected.is_none() {
+            if let Err(err) = &issued {
+                let _ = raw.abort();
+                return Err(err.clone());
+            }
+        }
+        let (new_states, removed, new_meta) = issued.unwrap_or_default();
+        if writer.injected.is_none() {
+            // Every write is issued: commit now rather than when the requests'
+            // answers have come back, so a commit begun in `pagehide` (the tab
+            // closing) is not lost with the page. `IDBTransaction.commit()` is
+            // IndexedDB 3.0 (web-sys marks its binding deprecated); called only
+            // where the browser has it, else the transaction auto-commits.
+            if let Ok(commit) = js_sys::Reflect::get(&raw, &JsValue::from_str("commit")) {
+                if let Some(commit) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Function>(&commit) {
+                    let _ = commit.call0(&raw);
+                }
+            }
+        }
+        Ok(PendingCommit {
+            raw,
+            stats: writer.stats,
+            injected: writer.injected,
+            new_states,
+            removed,
+            new_meta,
+            kv: self.kv_pending.clone(),
+        })
+    }
+
+    /// The asynchronous half of [`commit`](Self::commit): waits for the
+    /// transaction [`begin_commit`](Self::begin_commit) opened and, when it
+    /// committed, records what IndexedDB now holds. Key/value changes made
+    /// between the two halves stay pending for the next commit.
+    pub async fn finish_commit(&mut self, pending: PendingCommit) -> Result<CommitStats, IdbError> {
+        let PendingCommit {
+            raw,
+            stats,
+            injected,
+            new_states,
+            removed,
+            new_meta,
+            kv,
+        } = pending;
+        if let Some(err) = injected {
             // Requests after the abort fail by design; the abort is the outcome.
-            let _ = idb::Transaction::from(raw.clone()).await;
+            let _ = settle(&raw).await;
             return Err(err);
         }
-        let (new_states, removed, new_meta) = match issued {
-            Ok(x) => x,
-            Err(err) => {
-                let _ = raw.abort();
-                return Err(err);
-            }
-        };
-        let outcome = idb::Transaction::from(raw.clone()).await;
-        let result = match (outcome, writer.injected.take()) {
-            (_, Some(err)) => Err(err),
-            (Ok(TransactionResult::Committed), None) => Ok(()),
-            (Ok(TransactionResult::Aborted), None) => Err(match raw.error() {
+        let result = match settle(&raw).await {
+            Ok(TransactionResult::Committed) => Ok(()),
+            Ok(TransactionResult::Aborted) => Err(match raw.error() {
                 Some(d) => IdbError::from_dom("saving the playground", &d.name(), &d.message()),
                 None => IdbError::new(ErrorKind::Aborted, "saving the playground: the transaction was aborted"),
             }),
-            (Err(x), None) => Err(match raw.error() {
-                Some(d) => IdbError::from_dom("saving the playground", &d.name(), &d.message()),
-                None => idb_error("saving the playground", x),
-            }),
+            Err(x) => Err(js_error("saving the playground", &x)),
         };
         result?;
         for (path, states) in new_states {
@@ -403,7 +457,11 @@ impl Playground {
         if let Some(m) = new_meta {
             self.meta.insert(CLUSTER_KEY.to_string(), m);
         }
-        for (k, v) in std::mem::take(&mut self.kv_pending) {
+        for (k, v) in kv {
+            // Only what this commit wrote; a later change of the key stays pending.
+            if self.kv_pending.get(&k) == Some(&v) {
+                self.kv_pending.remove(&k);
+            }
             match v {
                 Some(v) => self.kv.insert(k, v),
                 None => self.kv.remove(&k),
@@ -412,7 +470,7 @@ impl Playground {
         if let Some(feed) = &self.feed {
             feed.announce(&self.name);
         }
-        Ok(writer.stats)
+        Ok(stats)
     }
 
     /// Issues every write of a commit into the open transaction.
@@ -551,6 +609,41 @@ pub async fn reset_playground(name: &str) -> Result<(), IdbError> {
     db::delete_playground(name).await?;
     Playground::open(name).await?.close();
     Ok(())
+}
+
+/// Waits until the transaction commits or aborts. Unlike `idb`'s transaction
+/// future, whose one-shot `error` handler is invoked again by each failed
+/// request of an aborted transaction ("closure invoked recursively or after
+/// being dropped" in the page), this listens only to `complete` and `abort`
+/// (each fires at most once, after every request's `error`), and removes its
+/// handlers before they are dropped.
+async fn settle(raw: &web_sys::IdbTransaction) -> Result<TransactionResult, JsValue> {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let slot: Rc<RefCell<Option<js_sys::Function>>> = Rc::new(RefCell::new(None));
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        *slot.borrow_mut() = Some(resolve);
+    });
+    let answer = |committed: bool| {
+        let slot = slot.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            if let Some(resolve) = slot.borrow_mut().take() {
+                let _ = resolve.call1(&JsValue::NULL, &JsValue::from_bool(committed));
+            }
+        })
+    };
+    let (on_complete, on_abort) = (answer(true), answer(false));
+    raw.set_oncomplete(Some(on_complete.as_ref().unchecked_ref()));
+    raw.set_onabort(Some(on_abort.as_ref().unchecked_ref()));
+    let outcome = wasm_bindgen_futures::JsFuture::from(promise).await;
+    raw.set_oncomplete(None);
+    raw.set_onabort(None);
+    drop((on_complete, on_abort));
+    Ok(if outcome?.as_bool() == Some(true) {
+        TransactionResult::Committed
+    } else {
+        TransactionResult::Aborted
+    })
 }
 
 fn seg_ref(s: &kafkaplay_log::DurableSegment) -> SegmentRef {
