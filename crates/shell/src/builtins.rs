@@ -9,7 +9,7 @@
 //! (`ls` prints columns then), and returns its exit status. Messages follow
 //! GNU coreutils and bash.
 
-use regex::RegexBuilder;
+use regex_lite::RegexBuilder;
 
 use crate::docker;
 use crate::output::Output;
@@ -773,7 +773,7 @@ fn grep(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i3
         .flat_map(|p| p.split('\n').map(str::to_string).collect::<Vec<_>>())
         .map(|p| {
             let body = if fixed {
-                regex::escape(&p)
+                regex_lite::escape(&p)
             } else if extended {
                 p
             } else {
