@@ -22,6 +22,7 @@
 
 mod app;
 mod browser;
+mod cluster_view;
 mod i18n;
 mod i18n_play;
 mod log_lab;
