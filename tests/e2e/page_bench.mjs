@@ -15,7 +15,7 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { baseUrl, chromeArgs, screenshotPath } from './browser.mjs';
 
@@ -52,6 +52,8 @@ function measureSize(dist) {
   const jsGzipped = js.reduce((n, f) => n + gzipSync(readFileSync(join(dist, f)), { level: 9 }).length, 0);
   const c = 'page: the app in dist/ (trunk build --release, wasm-opt)';
   bench(c, 'app wasm, gzipped (level 9)', gzipped / 1000, 'KB', '≤ 400 KB gzipped');
+  const brotli = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  bench(c, 'app wasm, brotli (quality 11), for hosts that serve it', brotli / 1000, 'KB');
   bench(c, 'app wasm, raw', statSync(join(dist, wasm[0])).size / 1000, 'KB');
   bench(c, 'JS loader and glue, gzipped', jsGzipped / 1000, 'KB');
 }
