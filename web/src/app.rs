@@ -150,17 +150,21 @@ impl Component for App {
         match msg {
             Msg::Tick => {
                 let now = js_sys::Date::now();
-                let real = now - self.last_tick_ms;
-                self.last_tick_ms = now;
                 // (A busy shell never happens between messages; it must not panic.)
                 if !self.pg.running || !self.pg.available() {
+                    self.last_tick_ms = now;
                     return false;
                 }
+                if now - self.last_tick_render_ms >= TICK_RENDER_MS {
+                    // A redraw: the next tick runs this one's share of the
+                    // simulation too, so no frame does both.
+                    self.last_tick_render_ms = now;
+                    return true;
+                }
+                let real = now - self.last_tick_ms;
+                self.last_tick_ms = now;
                 self.pg.tick(real);
-                if now - self.last_tick_render_ms < TICK_RENDER_MS {
-                    return false;
-                }
-                self.last_tick_render_ms = now;
+                return false;
             }
             Msg::ShellChanged => {
                 if !self.pg.available() {

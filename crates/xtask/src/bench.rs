@@ -546,7 +546,8 @@ const PAGE_READING: &str = "
   main thread. *Work per animation frame* is the time the main thread was busy
   with tasks (timers with the simulation and Yew's rendering, style, layout,
   paint) between two consecutive animation frames; at 60 fps a frame has
-  16.7 ms, and the target leaves the browser 6.7 ms of it.
+  16.7 ms, and the target leaves the browser 6.7 ms of it. These numbers
+  move by a third between runs on this shared 2-core machine.
 - *What the wasm's bytes are* (`twiggy top` of the same build with names kept,
   2026-11-24; shares of the 1.56 MB before gzip, which compresses them
   alike): the cluster's code 21% plus the B-tree maps, sorts and iterators
