@@ -659,7 +659,7 @@ fn inputs(shell: &Shell, tool: &str, files: &[String], input: &str, out: &mut Ou
     (result, code)
 }
 
-/// A POSIX basic regular expression in the `regex` crate's syntax: `\+ \? \|
+/// A POSIX basic regular expression in `regex-lite`'s syntax: `\+ \? \|
 /// \( \) \{ \}` are operators and their bare forms are literal.
 fn bre_to_ere(p: &str) -> String {
     let mut out = String::new();
@@ -786,8 +786,8 @@ fn grep(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i3
             }
         })
         .collect();
-    // -i folds case on both sides (the regex crate is built without its
-    // Unicode case tables); escapes such as `\S` keep their case.
+    // -i folds case on both sides (regex-lite has no Unicode case
+    // tables); escapes such as `\S` keep their case.
     let pattern = alternatives.join("|");
     let pattern = if ignore_case {
         lowercase_outside_escapes(&pattern)
