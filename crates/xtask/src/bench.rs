@@ -530,9 +530,14 @@ const PAGE_READING: &str = "
   the release site: `cargo xtask build`'s `dist/` served under `/kafkaplay/`
   by xtask's static server, in headless Chromium on this machine.
 - *Size*: the wasm file in `dist/` after `trunk build --release` (Cargo
-  profile `web`: opt-level \"z\", fat LTO, one codegen unit; std built with
-  `optimize_for_size` on the Debian route) and `wasm-opt -Oz`, gzipped by
-  Node's zlib at level 9. KB = 1,000 bytes.
+  profile `web`: opt-level \"z\" except the simulation's crates
+  `kafkaplay-cluster` and `kafkaplay-log` at 3, fat LTO, one codegen unit;
+  std built with `optimize_for_size` on the Debian route) and `wasm-opt -Oz`,
+  gzipped by Node's zlib at level 9. KB = 1,000 bytes. Measured once
+  (2026-11-24) for the choice: everything at \"z\" gives 662 KB gzipped but
+  about twice the work per frame (mean 13.8 ms, p95 27 ms, 57 fps in the
+  frame case below); everything at 3 gives 1,147 KB and the same frames as
+  this build.
 - *First render*: each load in a new browser context (nothing cached), from
   navigation start (`performance.timeOrigin`) until the first contentful
   paint. The body is empty until the app renders, so that paint is the
@@ -548,19 +553,21 @@ const PAGE_READING: &str = "
   paint) between two consecutive animation frames; at 60 fps a frame has
   16.7 ms, and the target leaves the browser 6.7 ms of it. These numbers
   move by a third between runs on this shared 2-core machine.
-- *What the wasm's bytes are* (`twiggy top` of the same build with names kept,
-  2026-11-24; shares of the 1.56 MB before gzip, which compresses them
+- *What the wasm's bytes are* (`twiggy top` of the all-\"z\" build with names
+  kept, 2026-11-24; shares of its 1.56 MB before gzip, which compresses them
   alike): the cluster's code 21% plus the B-tree maps, sorts and iterators
   instantiated for its types 14%; the shell and Kafka's tools 19% plus 2% of
   instantiations; data 15% (half of it Kafka's texts: usage, help and error
   texts); Yew 11%; the rest of std (formatting, allocation, strings) about 9%;
   regex-lite 2%, the page's own code 2%, the log 2%. What took the size from
-  1.24 MB gzipped: opt-level z (−470 KB), std's `optimize_for_size`
-  (−45 KB: its sorts are smaller and slower), regex-lite instead of regex
-  (−69 KB). Still above the target: 400 KB would leave out about 40% of the
-  code, i.e. the shell and its tools or the simulation's features, and no
-  build setting (wasm-opt passes, opt-level s, LTO) moved it by more than
-  2 KB. A host that serves brotli sends the size in the brotli row.
+  1.24 MB gzipped (everything at opt-level 3): opt-level z (−470 KB), std's
+  `optimize_for_size` (−45 KB: its sorts are smaller and slower), regex-lite
+  instead of regex (−69 KB); the simulation back at opt-level 3 (+142 KB).
+  Still above the target: 400 KB would leave out about 40% of the code,
+  i.e. the shell and its tools or the simulation's features. Other settings
+  did not help: wasm-opt's extra passes (`--converge`, `--gufa`) saved 2 KB at
+  most, and opt-level s gave 768 KB instead of 662. A host that serves brotli
+  sends the size in the brotli row.
 ";
 
 /// The page's table: case, measurement, value, target (wasm only).
