@@ -25,6 +25,7 @@
 
 mod app;
 mod browser;
+mod cluster_view;
 mod i18n;
 mod i18n_play;
 mod journal;

@@ -1843,7 +1843,7 @@ impl Consumer {
         let SubscriptionType::Pattern(p) = &self.subscription else {
             return self.subscribed_topics.clone();
         };
-        let Ok(re) = regex::Regex::new(&format!("^(?:{p})$")) else {
+        let Ok(re) = regex_lite::Regex::new(&format!("^(?:{p})$")) else {
             return BTreeSet::new();
         };
         self.metadata

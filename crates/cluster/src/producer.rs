@@ -392,7 +392,11 @@ impl Producer {
                     .filter(|p| p.leader >= 0)
                     .map(|p| p.partition)
                     .collect();
-                available.sort_unstable();
+                // Metadata lists partitions in order: skip the sort then (this
+                // runs for every record; a topic may have 1,000 partitions).
+                if !available.is_sorted() {
+                    available.sort_unstable();
+                }
                 (t.partitions.len() as i32, available)
             }
             None => (0, Vec::new()),

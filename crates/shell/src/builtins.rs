@@ -9,7 +9,7 @@
 //! (`ls` prints columns then), and returns its exit status. Messages follow
 //! GNU coreutils and bash.
 
-use regex::RegexBuilder;
+use regex_lite::RegexBuilder;
 
 use crate::docker;
 use crate::output::Output;
@@ -659,7 +659,7 @@ fn inputs(shell: &Shell, tool: &str, files: &[String], input: &str, out: &mut Ou
     (result, code)
 }
 
-/// A POSIX basic regular expression in the `regex` crate's syntax: `\+ \? \|
+/// A POSIX basic regular expression in `regex-lite`'s syntax: `\+ \? \|
 /// \( \) \{ \}` are operators and their bare forms are literal.
 fn bre_to_ere(p: &str) -> String {
     let mut out = String::new();
@@ -773,7 +773,7 @@ fn grep(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i3
         .flat_map(|p| p.split('\n').map(str::to_string).collect::<Vec<_>>())
         .map(|p| {
             let body = if fixed {
-                regex::escape(&p)
+                regex_lite::escape(&p)
             } else if extended {
                 p
             } else {
@@ -786,8 +786,8 @@ fn grep(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i3
             }
         })
         .collect();
-    // -i folds case on both sides (the regex crate is built without its
-    // Unicode case tables); escapes such as `\S` keep their case.
+    // -i folds case on both sides (regex-lite has no Unicode case
+    // tables); escapes such as `\S` keep their case.
     let pattern = alternatives.join("|");
     let pattern = if ignore_case {
         lowercase_outside_escapes(&pattern)

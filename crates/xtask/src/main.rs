@@ -7,7 +7,8 @@
 //! - `serve`: `trunk serve` at http://127.0.0.1:8080
 //! - `build`: `trunk build --release` into `dist/` with relative URLs
 //! - `test`: every test: native, wasm in headless Chromium, end-to-end
-//! - `bench`: native and wasm benchmarks, written to BENCHMARKS.md
+//! - `bench`: native and wasm benchmarks and the page's (size, first render,
+//!   frame budget), written to BENCHMARKS.md; `bench page`: only the page's
 //! - `wasm-pack-test`: `wasm-pack test --headless --chrome crates/log` (not in CI)
 //! - `screenshot <url> <out.png>`: headless Chromium screenshot
 //!
@@ -46,6 +47,8 @@ commands:
   bench                       run native and wasm benchmarks, write BENCHMARKS.md
   bench scale                 only the cluster benchmarks' scale case (wasm: the
                               cluster test binary), printed, BENCHMARKS.md untouched
+  bench page                  measure the page only (size, first render, frames),
+                              rewrite BENCHMARKS.md's page section
   wasm-pack-test              run `wasm-pack test --headless --chrome crates/log`
   screenshot <url> <out.png>  headless Chromium screenshot at 1280x900
 ";
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         ["e2e", files @ ..] => tasks::e2e(files),
         ["bench"] => tasks::bench(),
         ["bench", "scale"] => tasks::bench_scale(),
+        ["bench", "page"] => tasks::bench_page(),
         ["wasm-pack-test"] => tasks::wasm_pack_test(),
         ["screenshot", url, out] => browser::screenshot(url, out.as_ref()),
         ["help" | "--help" | "-h"] => {

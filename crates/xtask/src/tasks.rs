@@ -44,7 +44,7 @@ fn trunk(env: &WasmEnv) -> Result<Command> {
             root.join("index.html").display()
         ));
     }
-    Ok(env.command(trunk))
+    Ok(env.site_command(trunk))
 }
 
 pub fn serve() -> Result<()> {
@@ -274,6 +274,7 @@ pub fn bench() -> Result<()> {
             ));
         }
     }
+    metrics.extend(page_bench(&env)?);
     let machine = machine(&env)?;
     let md = bench::report(&results, &metrics, &machine);
     let path = env.root.join("BENCHMARKS.md");
@@ -313,6 +314,43 @@ pub fn bench_scale() -> Result<()> {
     let mut metrics: Vec<MetricResult> = bench::parse_metrics(&native_out)?;
     metrics.extend(bench::parse_metrics(&wasm_out)?);
     print!("{}", bench::metrics_table(&metrics));
+    Ok(())
+}
+
+/// The page's measurements (issue 8): the release site built and served
+/// under [`E2E_SUB_PATH`], measured by `tests/e2e/page_bench.mjs` in headless
+/// Chromium (size, first render, frame budget).
+fn page_bench(env: &WasmEnv) -> Result<Vec<MetricResult>> {
+    let dist = build_with(env)?;
+    let addr = server::start(dist.clone(), E2E_SUB_PATH)?;
+    let mut node = Command::new("node");
+    node.arg("tests/e2e/page_bench.mjs")
+        .current_dir(&env.root)
+        .env("BASE_URL", format!("http://{addr}{E2E_SUB_PATH}"))
+        .env("CHROME", browser::chrome(env.route)?)
+        .env("DIST", &dist);
+    let (status, out) = cmd::tee(&mut node)?;
+    if !status.success() {
+        return Err(format!("page benchmark failed: {status}"));
+    }
+    let metrics = bench::parse_metrics(&out)?;
+    if !metrics.iter().any(|m| m.case.starts_with(bench::PAGE_CASE_PREFIX)) {
+        return Err("no page BENCH lines from tests/e2e/page_bench.mjs".into());
+    }
+    Ok(metrics)
+}
+
+/// `cargo xtask bench page`: only the page's measurements, written into the
+/// page section of the existing BENCHMARKS.md (the other sections stay).
+pub fn bench_page() -> Result<()> {
+    let env = install()?;
+    let metrics = page_bench(&env)?;
+    let path = env.root.join("BENCHMARKS.md");
+    let md = std::fs::read_to_string(&path).map_err(|e| format!("read {}: {e}", path.display()))?;
+    let md = bench::replace_page_section(&md, &bench::page_section(&metrics));
+    std::fs::write(&path, md).map_err(|e| format!("write {}: {e}", path.display()))?;
+    print!("{}", bench::page_table(&metrics));
+    println!("wrote the page section of {}", path.display());
     Ok(())
 }
 

@@ -49,6 +49,9 @@ pub const BINARYEN_NPM: &str = "binaryen@132.0.0";
 /// trunk 0.22.1's minimum supported rustc.
 pub const TRUNK_RUSTC_MIN: (u64, u64, u64) = (1, 96, 1);
 
+/// std's features for the site's build on the Debian route (see [`WasmEnv::site_command`]).
+pub const SITE_STD_FEATURES: &str = "optimize_for_size";
+
 const DEBIAN_CARGO: &str = "/usr/bin/cargo";
 const DEBIAN_RUSTC: &str = "/usr/bin/rustc";
 
@@ -132,6 +135,20 @@ impl WasmEnv {
                 .env("RUSTC_BOOTSTRAP", "1")
                 .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
                 .env("CARGO_TARGET_DIR", self.target_dir());
+        }
+        cmd
+    }
+
+    /// `program` (trunk) building the site: the wasm env, plus on the Debian
+    /// route std built with `optimize_for_size` (`-Zbuild-std-features`), which
+    /// trades the speed of std's generic code for size: its sort alone is about
+    /// 45 KB of the gzipped wasm otherwise. Only the site's build: tests and
+    /// benchmarks keep the ordinary std. (On the rustup route std comes
+    /// prebuilt, without this.)
+    pub fn site_command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = self.command(program);
+        if self.route == Route::Debian {
+            cmd.env("CARGO_UNSTABLE_BUILD_STD_FEATURES", SITE_STD_FEATURES);
         }
         cmd
     }
@@ -469,6 +486,19 @@ mod tests {
         let path_after_binaryen = path.strip_prefix(&format!("{binaryen}:")).unwrap_or(&path);
         assert!(path_after_binaryen.starts_with("/usr/bin:"), "{path}");
         assert!(path.contains(cargo_bin_dir().to_str().unwrap()), "{path}");
+    }
+
+    #[test]
+    fn only_the_site_builds_std_for_size() {
+        let feature = |cmd: &Command| {
+            cmd.get_envs()
+                .find(|(k, _)| *k == "CARGO_UNSTABLE_BUILD_STD_FEATURES")
+                .and_then(|(_, v)| v.map(|v| v.to_string_lossy().into_owned()))
+        };
+        let debian = WasmEnv::new(Route::Debian);
+        assert_eq!(feature(&debian.site_command("trunk")).as_deref(), Some("optimize_for_size"));
+        assert_eq!(feature(&debian.cargo()), None);
+        assert_eq!(feature(&WasmEnv::new(Route::Rustup).site_command("trunk")), None);
     }
 
     #[test]

@@ -145,7 +145,7 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
 /// quotes are dropped, and a topic must match the whole pattern.
 pub struct IncludeList {
     pub regex: String,
-    re: regex::Regex,
+    re: regex_lite::Regex,
 }
 
 impl IncludeList {
@@ -158,7 +158,7 @@ impl IncludeList {
             .trim_start_matches(['"', '\''])
             .trim_end_matches(['"', '\''])
             .to_string();
-        match regex::Regex::new(&format!("^(?:{regex})$")) {
+        match regex_lite::Regex::new(&format!("^(?:{regex})$")) {
             Ok(re) => Ok(IncludeList { regex, re }),
             Err(_) => Err(format!("{regex} is an invalid regex.")),
         }

@@ -1,0 +1,223 @@
+// The page's benchmarks (issue 8's static-site targets), run by `cargo xtask
+// bench` against the release build in dist/, served under a sub-path at
+// BASE_URL. Not a test file (node --test skips it): it prints `BENCH {json}`
+// lines that xtask writes into BENCHMARKS.md.
+//
+//   BASE_URL=http://127.0.0.1:8080/kafkaplay/ DIST=dist node tests/e2e/page_bench.mjs
+//
+// 1. Size: the app's wasm in dist/, raw and gzipped (zlib level 9).
+// 2. First render: navigation start → the first paint of the playground, in a
+//    fresh browser context each time (nothing cached), median of RUNS loads.
+// 3. Frame budget: a topic of 1,000 partitions (RF 3) created in the page's
+//    terminal and `kafka-producer-perf-test --throughput 10000` running as its
+//    job; the main thread's work between animation frames over a few seconds,
+//    from a Chromium trace (every task: JS, wasm, style, layout, paint).
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { baseUrl, chromeArgs, screenshotPath } from './browser.mjs';
+
+const RUNS = Number(process.env.PAGE_BENCH_RUNS || 5);
+const FRAME_SECONDS = Number(process.env.PAGE_BENCH_FRAME_SECONDS || 5);
+const PARTITIONS = 1000;
+const THROUGHPUT = 10000;
+
+function bench(caseName, metric, value, unit, target) {
+  const line = { platform: 'wasm', case: caseName, metric, value, unit };
+  if (target) line.target = target;
+  console.log(`BENCH ${JSON.stringify(line)}`);
+}
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function percentile(values, p) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+// --- 1. size -----------------------------------------------------------------
+
+function measureSize(dist) {
+  const wasm = readdirSync(dist).filter((f) => f.endsWith('.wasm'));
+  if (wasm.length !== 1) throw new Error(`expected one .wasm in ${dist}, found ${wasm.join(', ') || 'none'}`);
+  const bytes = readFileSync(join(dist, wasm[0]));
+  const gzipped = gzipSync(bytes, { level: 9 }).length;
+  const js = readdirSync(dist).filter((f) => f.endsWith('.js'));
+  const jsGzipped = js.reduce((n, f) => n + gzipSync(readFileSync(join(dist, f)), { level: 9 }).length, 0);
+  const c = 'page: the app in dist/ (trunk build --release, wasm-opt)';
+  bench(c, 'app wasm, gzipped (level 9)', gzipped / 1000, 'KB', '≤ 400 KB gzipped');
+  const brotli = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  bench(c, 'app wasm, brotli (quality 11), for hosts that serve it', brotli / 1000, 'KB');
+  bench(c, 'app wasm, raw', statSync(join(dist, wasm[0])).size / 1000, 'KB');
+  bench(c, 'JS loader and glue, gzipped', jsGzipped / 1000, 'KB');
+}
+
+// --- 2. first render ---------------------------------------------------------
+
+/** Before any page script: note when the cluster's boxes enter the DOM, the
+ * animation frame after that, and the first contentful paint (the body is
+ * empty until the app renders, so that is the app's first paint). */
+function firstRenderProbe() {
+  const kp = (window.__kpFirstRender = {});
+  new MutationObserver((_, observer) => {
+    if (kp.dom === undefined && document.querySelector('[data-testid=nodes] [data-testid^=node-]')) {
+      kp.dom = performance.now();
+      observer.disconnect();
+      requestAnimationFrame(() => (kp.frame = performance.now()));
+    }
+  }).observe(document, { subtree: true, childList: true });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (e.name === 'first-contentful-paint') kp.fcp = e.startTime;
+  }).observe({ type: 'paint', buffered: true });
+}
+
+async function measureFirstRender(browser, url) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.addInitScript(firstRenderProbe);
+      await page.goto(url);
+      await page.waitForFunction(() => window.__kpFirstRender.fcp !== undefined && window.__kpFirstRender.frame !== undefined, null, { timeout: 30_000 });
+      const r = await page.evaluate(() => {
+        const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
+        return { ...window.__kpFirstRender, wasmLoaded: wasm ? wasm.responseEnd : NaN };
+      });
+      if (!(r.dom <= r.fcp)) throw new Error(`the first paint (${r.fcp} ms) came before the cluster view was in the DOM (${r.dom} ms)`);
+      runs.push(r);
+      if (i === 0) await page.screenshot({ path: screenshotPath('page_bench_first_render.png') });
+    } finally {
+      await context.close();
+    }
+  }
+  const c = `page: first render, navigation start → …, median of ${RUNS} cold loads`;
+  bench(c, 'wasm file downloaded', median(runs.map((r) => r.wasmLoaded)), 'ms');
+  bench(c, 'cluster view in the DOM', median(runs.map((r) => r.dom)), 'ms');
+  bench(c, 'first paint (first-contentful-paint), the cluster view visible', median(runs.map((r) => r.fcp)), 'ms', '≤ 400 ms');
+  bench(c, 'first paint, slowest of the loads', Math.max(...runs.map((r) => r.fcp)), 'ms');
+}
+
+// --- 3. frame budget ---------------------------------------------------------
+
+async function terminal(page, command, expect, timeout = 60_000) {
+  const input = page.getByTestId('terminal-input');
+  await input.fill(command);
+  await input.press('Enter');
+  if (expect) {
+    await page.waitForFunction(
+      (text) => [...document.querySelectorAll('[data-testid=terminal-line]')].some((l) => l.textContent.includes(text)),
+      expect,
+      { timeout },
+    );
+  }
+}
+
+/** Per animation frame, the main thread's busy time: tasks from the trace
+ * (nested tasks merged), clipped to the intervals between FireAnimationFrame
+ * events (the page runs a requestAnimationFrame loop, so every frame has one). */
+function framesFromTrace(trace) {
+  const events = JSON.parse(trace).traceEvents;
+  const frameEvents = events.filter((e) => e.name === 'FireAnimationFrame' && e.ph === 'X');
+  if (frameEvents.length < 10) throw new Error(`only ${frameEvents.length} animation frames in the trace`);
+  // The renderer main thread that fired them.
+  const byThread = new Map();
+  for (const e of frameEvents) byThread.set(`${e.pid}:${e.tid}`, (byThread.get(`${e.pid}:${e.tid}`) || 0) + 1);
+  const thread = [...byThread.entries()].sort((a, b) => b[1] - a[1])[0][0];
+  const onThread = (e) => `${e.pid}:${e.tid}` === thread;
+  const frames = frameEvents.filter(onThread).map((e) => e.ts).sort((a, b) => a - b);
+  const tasks = events
+    .filter((e) => onThread(e) && e.ph === 'X' && (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask'))
+    .map((e) => [e.ts, e.ts + (e.dur || 0)])
+    .sort((a, b) => a[0] - b[0]);
+  const busy = [];
+  for (const [s, e] of tasks) {
+    const last = busy[busy.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else busy.push([s, e]);
+  }
+  const work = [];
+  let j = 0;
+  for (let i = 0; i + 1 < frames.length; i++) {
+    const [a, b] = [frames[i], frames[i + 1]];
+    while (j < busy.length && busy[j][1] <= a) j++;
+    let sum = 0;
+    for (let k = j; k < busy.length && busy[k][0] < b; k++) sum += Math.min(b, busy[k][1]) - Math.max(a, busy[k][0]);
+    work.push(sum / 1000);
+  }
+  const seconds = (frames[frames.length - 1] - frames[0]) / 1e6;
+  const longestTask = Math.max(...busy.filter(([s, e]) => s >= frames[0] && e <= frames[frames.length - 1]).map(([s, e]) => (e - s) / 1000));
+  return { work, fps: (frames.length - 1) / seconds, longestTask };
+}
+
+async function measureFrames(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${url}?lang=en&seed=7`);
+    await page.getByTestId('node-1000').getByTestId('active-controller').waitFor({ timeout: 30_000 });
+    await terminal(
+      page,
+      `kafka-topics --bootstrap-server localhost:9092 --create --topic load --partitions ${PARTITIONS} --replication-factor 3`,
+      'Created topic load.',
+    );
+    await page.locator('[data-testid=topic-row][data-topic=load]').waitFor({ timeout: 60_000 });
+    await terminal(
+      page,
+      `kafka-producer-perf-test --topic load --num-records 1000000000 --record-size 100 --throughput ${THROUGHPUT} --producer-props bootstrap.servers=localhost:9092 acks=all`,
+    );
+    // Warm up until the tool prints its first 5 s report ("N records sent, ...").
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('[data-testid=terminal-line]')].some((l) => / records sent, /.test(l.textContent)),
+      null,
+      { timeout: 60_000, polling: 500 },
+    );
+    await page.evaluate(() => {
+      const loop = () => requestAnimationFrame(loop);
+      loop();
+    });
+    await page.waitForTimeout(1000);
+    await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+    const simStart = parseFloat(await page.getByTestId('sim-time').textContent());
+    await page.waitForTimeout(FRAME_SECONDS * 1000);
+    const simEnd = parseFloat(await page.getByTestId('sim-time').textContent());
+    const trace = await browser.stopTracing();
+    if (process.env.PAGE_BENCH_TRACE) (await import("node:fs")).writeFileSync(process.env.PAGE_BENCH_TRACE, trace);
+    const reports = (await page.getByTestId('terminal-line').allTextContents()).filter((l) => / records sent, /.test(l));
+    const rate = Number(/([\d.]+) records\/sec/.exec(reports[reports.length - 1])[1]);
+    await page.screenshot({ path: screenshotPath('page_bench_1000_partitions.png') });
+    await page.screenshot({ path: screenshotPath('page_bench_1000_partitions_full.png'), fullPage: true });
+    if (errors.length) throw new Error(`the page reported errors:\n${errors.join('\n')}`);
+    const { work, fps, longestTask } = framesFromTrace(trace.toString());
+    const c = `page: ${PARTITIONS.toLocaleString('en')} partitions RF 3 on 3 brokers, kafka-producer-perf-test at ${THROUGHPUT.toLocaleString('en')} records/s, ${FRAME_SECONDS} s`;
+    bench(c, 'main-thread work per animation frame, mean', work.reduce((a, b) => a + b, 0) / work.length, 'ms');
+    bench(c, 'main-thread work per animation frame, p95', percentile(work, 95), 'ms', '≤ 10 ms');
+    bench(c, 'main-thread work per animation frame, max', Math.max(...work), 'ms');
+    bench(c, 'longest task', longestTask, 'ms');
+    bench(c, 'animation frames per second', fps, 'fps', '60 fps');
+    bench(c, 'records/s in the tool\'s last 5 s report (simulated time)', rate, 'records/s');
+    bench(c, 'simulated time per wall time', (simEnd - simStart) / FRAME_SECONDS, '×');
+  } finally {
+    await context.close();
+  }
+}
+
+const url = baseUrl();
+const only = process.argv.slice(2);
+const want = (name) => only.length === 0 || only.includes(name);
+if (want('size')) measureSize(process.env.DIST || join(process.cwd(), 'dist'));
+const browser = await chromium.launch({ executablePath: process.env.CHROME || '/usr/bin/chromium', headless: true, args: chromeArgs });
+try {
+  if (want('first-render')) await measureFirstRender(browser, url);
+  if (want('frames')) await measureFrames(browser, url);
+} finally {
+  await browser.close();
+}
