@@ -106,6 +106,9 @@ test('a reload restarts the stored cluster: same offsets, group offsets, leaders
     assert.ok(resumed >= parseFloat(time) && resumed < parseFloat(time) + 2, `${resumed} after ${time}`);
     assert.equal((await page.getByTestId('play-button').textContent()).trim(), 'Play');
     await page.screenshot({ path: screenshotPath('persist_restored.png') });
+    // A restarted cluster has no replayable history: the timeline says so.
+    assert.match(await page.getByTestId('timeline-restored').textContent(), /restarted from the browser's storage/);
+    assert.equal(await page.getByTestId('share-button').count(), 0);
     // The controller's metadata log came back: same leaders, epochs, replicas and ISR.
     const restored = await page.getByTestId('partitions-table').locator('tbody tr').allTextContents();
     const noHw = (rows) => rows.map((r) => r.replace(/\d+$|–$/, ''));

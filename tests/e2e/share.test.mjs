@@ -159,6 +159,18 @@ test('a shared link opens the same cluster; the timeline goes back before a kill
     assert.equal(await nodeState(pb, victim), 'stopped');
     await pb.screenshot({ path: screenshotPath('share_b_opened.png'), fullPage: false });
 
+    // The link opened where a playground is already stored (A's browser, a
+    // second tab): a new playground of its own, not A's stored cluster.
+    const pa2 = await page.context().newPage();
+    await pa2.goto(url);
+    await waitForApp(pa2, { errors: a.errors });
+    await pa2.getByTestId('link-notice').waitFor();
+    await pa2.waitForFunction(() => document.querySelector('[data-testid=persist-status]')?.dataset.loaded === 'true');
+    assert.match(await pa2.getByTestId('playground-name').textContent(), /^link \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    assert.deepEqual((await clusterText(pa2)).nodes, stateA.nodes);
+    assert.equal(await nodeState(pa2, victim), 'stopped');
+    await pa2.close();
+
     // The same answer to the same command at the same time.
     const describe = 'kafka-topics --bootstrap-server localhost:9092 --describe --topic orders';
     await pb.getByTestId('terminal-input').click();

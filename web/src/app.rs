@@ -111,6 +111,13 @@ pub struct App {
     on_persist: Callback<crate::persistence::Event>,
 }
 
+/// The playground a shared link opens into: new, named after the moment
+/// (e.g. `link 2026-11-24 14:20:05`).
+fn link_playground_name() -> String {
+    let iso = String::from(js_sys::Date::new_0().to_iso_string());
+    format!("link {}", iso.get(..19).unwrap_or(&iso).replace('T', " "))
+}
+
 fn input_value(e: &InputEvent) -> String {
     e.target_unchecked_into::<HtmlInputElement>().value()
 }
@@ -147,7 +154,7 @@ impl Component for App {
             pg,
             past: None,
             share_url: None,
-            link_notice,
+            link_notice: link_notice.clone(),
             brokers_form: brokers.to_string(),
             seed_form: seed.to_string(),
             cut_a: String::new(),
@@ -162,7 +169,10 @@ impl Component for App {
             last_tick_render_ms: 0.0,
             on_shell_change: ctx.link().callback(|()| Msg::ShellChanged),
             _timer: Interval::new(TICK_MS, move || link.send_message(Msg::Tick)),
-            persist: crate::persistence::Persist::start(ctx.link().callback(Msg::Persist)),
+            persist: crate::persistence::Persist::start(
+                ctx.link().callback(Msg::Persist),
+                link_notice.is_some().then(link_playground_name),
+            ),
             on_persist: ctx.link().callback(Msg::Persist),
         }
     }
@@ -170,6 +180,10 @@ impl Component for App {
     fn update(&mut self, _ctx: &Context<Self>, msg: Msg) -> bool {
         if !self.persist.allows(&msg) {
             return true; // a read-only tab: the banner says why
+        }
+        // A cluster restarted from storage has no replayable history.
+        if self.live().from_storage && matches!(msg, Msg::Scrub(..) | Msg::Share | Msg::Fork) {
+            return false;
         }
         // Viewing the past: nothing changes the world.
         if self.past.is_some()
@@ -387,7 +401,8 @@ impl App {
                 on_scrub={link.callback(Msg::Scrub)}
                 on_live={link.callback(|()| Msg::BackToLive)}
                 on_fork={link.callback(|()| Msg::Fork)}
-                on_share={link.callback(|()| Msg::Share)} />
+                on_share={link.callback(|()| Msg::Share)}
+                restored={self.live().from_storage} />
         }
     }
 

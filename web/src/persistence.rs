@@ -394,8 +394,14 @@ impl Persist {
     /// Starts: opens the last used playground and reports `Loaded` (or
     /// `LoadFailed`) through `on_event`; saves on a timer and when the page
     /// is hidden.
-    pub fn start(on_event: Callback<Event>) -> Persist {
-        let name = last_playground().unwrap_or_else(|| DEFAULT_PLAYGROUND.to_string());
+    /// `name`: the playground to open instead of the last one used (a page
+    /// opened from a shared link gets a new playground of its own, so the
+    /// link's cluster neither is replaced by nor overwrites a stored one).
+    pub fn start(on_event: Callback<Event>, name: Option<String>) -> Persist {
+        let name = name
+            .and_then(|n| parse_name(&n))
+            .or_else(last_playground)
+            .unwrap_or_else(|| DEFAULT_PLAYGROUND.to_string());
         let timer = {
             let cb = on_event.clone();
             crate::browser::Interval::new(TIMER_MS, move || cb.emit(Event::Timer))

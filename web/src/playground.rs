@@ -332,6 +332,11 @@ pub struct PartitionRecords {
 pub const STARTUP_MS_MAX: Ms = 60_000;
 
 pub struct Playground {
+    /// Restarted from IndexedDB (`restored`): the journal starts at the
+    /// restart and a replay from the seed cannot reach this cluster (its
+    /// brokers recovered what they had flushed), so the timeline and share
+    /// links are off for it.
+    pub from_storage: bool,
     /// The one cluster of the page: the terminal's shell owns the `World`,
     /// which owns the `Simulation` the cluster view shows. Borrowed only
     /// inside a method, never across a callback.
@@ -393,7 +398,9 @@ impl Playground {
                 .iter()
                 .all(|b| unfenced.contains(b) && s.broker(*b).is_some_and(|x| x.image().offset >= controller.offset))
         });
-        Playground::with_world(world, seed)
+        let mut pg = Playground::with_world(world, seed);
+        pg.from_storage = true;
+        pg
     }
 
     fn with_world(world: World, seed: u64) -> Self {
@@ -420,6 +427,7 @@ impl Playground {
             notes: VecDeque::new(),
             next_note: 0,
             journal: Rc::new(RefCell::new(crate::journal::Journal::new(seed, brokers, now))),
+            from_storage: false,
         }
     }
 

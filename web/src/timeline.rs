@@ -186,6 +186,7 @@ pub struct Text {
     pub opened_differs: &'static str,
     pub bad_link: &'static str,
     pub too_new: &'static str,
+    pub restored: &'static str,
     pub error: fn(&JournalError) -> String,
 }
 
@@ -203,6 +204,7 @@ const EN: Text = Text {
     opened_differs: "Opened a shared link, but this version of kafkaplay replays it to a different state than the one it was made with.",
     bad_link: "This link could not be opened; here is a fresh cluster. Reason:",
     too_new: "This link was made by a newer kafkaplay; here is a fresh cluster.",
+    restored: "This cluster was restarted from the browser's storage, as brokers restart from their disks; what happened before that restart cannot be replayed from the seed. The timeline and share links work for clusters started in this page (New cluster, or a shared link).",
     error: |e| match e {
         JournalError::Encoding => "the link is damaged (not base64url text)".into(),
         JournalError::TooLong => "it is too long".into(),
@@ -225,6 +227,7 @@ const KO: Text = Text {
     opened_differs: "공유 링크를 열었지만, 이 버전의 kafkaplay는 링크를 만든 버전과 다른 상태로 재생합니다.",
     bad_link: "이 링크를 열 수 없어 새 클러스터를 시작했습니다. 이유:",
     too_new: "이 링크는 더 새로운 kafkaplay가 만들었습니다. 새 클러스터를 시작했습니다.",
+    restored: "이 클러스터는 브로커가 디스크에서 다시 시작하듯 브라우저 저장소에서 다시 시작되었습니다. 그 이전의 일은 시드로부터 재생할 수 없습니다. 타임라인과 공유 링크는 이 페이지에서 시작한 클러스터(새 클러스터 또는 공유 링크)에서 쓸 수 있습니다.",
     error: |e| match e {
         JournalError::Encoding => "링크가 손상되었습니다(base64url 텍스트가 아님)".into(),
         JournalError::TooLong => "너무 깁니다".into(),
@@ -262,6 +265,9 @@ pub struct TimelineProps {
     pub on_live: Callback<()>,
     pub on_fork: Callback<()>,
     pub on_share: Callback<()>,
+    /// The live cluster was restarted from storage: no replayable history.
+    #[prop_or_default]
+    pub restored: bool,
 }
 
 fn secs(ms: Ms) -> String {
@@ -295,6 +301,14 @@ pub fn timeline(props: &TimelineProps) -> Html {
     let on_live = props.on_live.reform(|_| ());
     let on_fork = props.on_fork.reform(|_| ());
     let on_share = props.on_share.reform(|_| ());
+    if props.restored {
+        return html! {
+            <section class={classes!("card", "timeline")} aria-labelledby="timeline-heading" data-testid="timeline">
+                <h2 id="timeline-heading" class="visually-hidden">{ t.heading }</h2>
+                <p class="note" data-testid="timeline-restored">{ t.restored }</p>
+            </section>
+        };
+    }
     html! {
         <section class={classes!("card", "timeline", props.past_ms.is_some().then_some("in-past"))}
             aria-labelledby="timeline-heading" data-testid="timeline">
