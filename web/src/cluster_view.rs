@@ -107,7 +107,13 @@ struct Text {
 }
 
 const EN: Text = Text {
-    replicas: |n| if n == 1 { "1 replica".into() } else { format!("{n} replicas") },
+    replicas: |n| {
+        if n == 1 {
+            "1 replica".into()
+        } else {
+            format!("{n} replicas")
+        }
+    },
     role_count: |r| match r {
         ReplicaRole::Leader => "leader",
         ReplicaRole::InSyncFollower => "in-sync",
@@ -173,7 +179,10 @@ pub fn table_rows(partitions: &[PartitionView]) -> Vec<TableRow<'_>> {
         let shown = (end - i).min(TABLE_ROWS_PER_TOPIC_MAX);
         rows.extend(partitions[i..i + shown].iter().map(TableRow::Partition));
         if end - i > shown {
-            rows.push(TableRow::More { topic, hidden: end - i - shown });
+            rows.push(TableRow::More {
+                topic,
+                hidden: end - i - shown,
+            });
         }
         i = end;
     }
@@ -222,7 +231,9 @@ impl Component for Replicas {
     type Properties = ReplicasProps;
 
     fn create(_ctx: &Context<Self>) -> Self {
-        Replicas { toggled: BTreeSet::new() }
+        Replicas {
+            toggled: BTreeSet::new(),
+        }
     }
 
     fn update(&mut self, _ctx: &Context<Self>, msg: ReplicasMsg) -> bool {
@@ -262,15 +273,18 @@ impl Replicas {
             e.prevent_default();
             ReplicasMsg::Toggle(topic.clone())
         });
-        let parts = ROLES.iter().filter(|r| counts[role_index(**r)] > 0 || **r == ReplicaRole::Leader).map(|r| {
-            let (icon, class) = role_icon_class(*r);
-            html! {
-                <span class={classes!("count", class)} data-role={class}>
-                    <span class="icon" aria-hidden="true">{ icon }</span>
-                    { format!(" {} {}", counts[role_index(*r)], (tx.role_count)(*r)) }
-                </span>
-            }
-        });
+        let parts = ROLES
+            .iter()
+            .filter(|r| counts[role_index(**r)] > 0 || **r == ReplicaRole::Leader)
+            .map(|r| {
+                let (icon, class) = role_icon_class(*r);
+                html! {
+                    <span class={classes!("count", class)} data-role={class}>
+                        <span class="icon" aria-hidden="true">{ icon }</span>
+                        { format!(" {} {}", counts[role_index(*r)], (tx.role_count)(*r)) }
+                    </span>
+                }
+            });
         let shown = g.replicas.len().min(OPEN_LIST_MAX);
         html! {
             <li class={classes!("replica-group", (counts[3] > 0).then_some("has-offline"), (counts[2] > 0).then_some("has-out-of-sync"))}
@@ -334,7 +348,17 @@ mod tests {
     #[test]
     fn groups_by_topic_in_order() {
         let mut rs: Vec<ReplicaView> = (0..50)
-            .map(|p| replica("__consumer_offsets", p, if p % 3 == 0 { ReplicaRole::Leader } else { ReplicaRole::InSyncFollower }))
+            .map(|p| {
+                replica(
+                    "__consumer_offsets",
+                    p,
+                    if p % 3 == 0 {
+                        ReplicaRole::Leader
+                    } else {
+                        ReplicaRole::InSyncFollower
+                    },
+                )
+            })
             .collect();
         rs.extend((0..3).map(|p| replica("orders", p, ReplicaRole::OutOfSyncFollower)));
         rs.extend((0..13).map(|p| replica("wide", p, ReplicaRole::Offline)));

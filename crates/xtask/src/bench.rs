@@ -610,7 +610,9 @@ pub fn replace_page_section(md: &str, section: &str) -> String {
     let (before, after) = match start {
         Some(start) => {
             let rest = &md[start + PAGE_HEADING.len()..];
-            let end = rest.find("\n## ").map_or(md.len(), |i| start + PAGE_HEADING.len() + i + 1);
+            let end = rest
+                .find("\n## ")
+                .map_or(md.len(), |i| start + PAGE_HEADING.len() + i + 1);
             (&md[..start], &md[end..])
         }
         None => match md.find("\n## Machine\n") {
@@ -618,15 +620,21 @@ pub fn replace_page_section(md: &str, section: &str) -> String {
             None => (md, ""),
         },
     };
-    let sep = if before.ends_with("\n\n") || before.is_empty() { "" } else { "\n" };
+    let sep = if before.ends_with("\n\n") || before.is_empty() {
+        ""
+    } else {
+        "\n"
+    };
     let tail = if after.is_empty() { "" } else { "\n" };
     format!("{before}{sep}{section}{tail}{after}")
 }
 
 /// The whole BENCHMARKS.md.
 pub fn report(results: &[BenchResult], metrics: &[MetricResult], machine: &Machine) -> String {
-    let (page, metrics): (Vec<MetricResult>, Vec<MetricResult>) =
-        metrics.iter().cloned().partition(|m| m.case.starts_with(PAGE_CASE_PREFIX));
+    let (page, metrics): (Vec<MetricResult>, Vec<MetricResult>) = metrics
+        .iter()
+        .cloned()
+        .partition(|m| m.case.starts_with(PAGE_CASE_PREFIX));
     let metrics = &metrics[..];
     let mut out = String::new();
     out.push_str("# Benchmarks\n\n");
@@ -887,7 +895,10 @@ BENCH {"platform":"wasm","case":"page: first render","metric":"first paint","val
             "# Benchmarks\n\n## The page\n\nnew\n\n## Machine\n\n- date\n"
         );
         let last = "# Benchmarks\n\n## The page\n\nold\n";
-        assert_eq!(replace_page_section(last, section), "# Benchmarks\n\n## The page\n\nnew\n");
+        assert_eq!(
+            replace_page_section(last, section),
+            "# Benchmarks\n\n## The page\n\nnew\n"
+        );
     }
 
     #[test]

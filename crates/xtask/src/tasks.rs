@@ -179,7 +179,9 @@ fn run_e2e(env: &WasmEnv, files: &[&str]) -> Result<(bool, TestCounts)> {
     } else {
         node.args(files);
     }
-    node.current_dir(&env.root).env("BASE_URL", &base_url).env("CHROME", chrome);
+    node.current_dir(&env.root)
+        .env("BASE_URL", &base_url)
+        .env("CHROME", chrome);
     let (status, out) = cmd::tee(&mut node)?;
     Ok((status.success(), summary::parse_node_tap(&out)))
 }

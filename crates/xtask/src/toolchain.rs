@@ -496,7 +496,10 @@ mod tests {
                 .and_then(|(_, v)| v.map(|v| v.to_string_lossy().into_owned()))
         };
         let debian = WasmEnv::new(Route::Debian);
-        assert_eq!(feature(&debian.site_command("trunk")).as_deref(), Some("optimize_for_size"));
+        assert_eq!(
+            feature(&debian.site_command("trunk")).as_deref(),
+            Some("optimize_for_size")
+        );
         assert_eq!(feature(&debian.cargo()), None);
         assert_eq!(feature(&WasmEnv::new(Route::Rustup).site_command("trunk")), None);
     }
