@@ -6,17 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openApp, screenshotPath, waitForApp } from './browser.mjs';
-
-/** Types `command` into the terminal and presses Enter; waits for its echo. */
-async function run(page, command) {
-  const input = page.getByTestId('terminal-input');
-  await input.fill(command);
-  await input.press('Enter');
-  await page.waitForFunction(
-    (c) => [...document.querySelectorAll('[data-testid=terminal-line]')].some((l) => l.textContent.endsWith(c)),
-    command,
-  );
-}
+import { run } from './terminal_helpers.mjs';
 
 async function stepState(page) {
   return page.getByTestId('lesson-step').getAttribute('data-state');

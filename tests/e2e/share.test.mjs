@@ -8,43 +8,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openApp, screenshotPath, waitForApp } from './browser.mjs';
+import { outputLines, outputOf, run, waitForLine } from './terminal_helpers.mjs';
 
 const HOST_PROMPT = 'learner@kafkaplay:~$ ';
-
-async function outputLines(page) {
-  return page.getByTestId('terminal-line').allTextContents();
-}
-
-async function waitForLine(page, line, timeout = 15_000) {
-  const matches = (l) => (line instanceof RegExp ? line.test(l) : l === line);
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const lines = await outputLines(page);
-    if (lines.some(matches)) return lines;
-    if (Date.now() > deadline) assert.fail(`no output line ${line} in:\n${lines.join('\n')}`);
-    await page.waitForTimeout(50);
-  }
-}
-
-async function run(page, command) {
-  const input = page.getByTestId('terminal-input');
-  await input.fill(command);
-  await input.press('Enter');
-  await page.waitForFunction(
-    (c) => [...document.querySelectorAll('[data-testid=terminal-line]')].some((l) => l.textContent.endsWith(c)),
-    command,
-  );
-}
-
-/** The lines printed after the last echo of `command`. */
-async function outputOf(page, command) {
-  const lines = await outputLines(page);
-  const at = lines.findLastIndex((l) => l.endsWith(command));
-  assert.notEqual(at, -1, `"${command}" was not echoed`);
-  const after = lines.slice(at + 1);
-  const next = after.findIndex((l) => /^(learner@kafkaplay|\[appuser@)/.test(l));
-  return next === -1 ? after : after.slice(0, next);
-}
 
 async function open(path) {
   const opened = await openApp(path);

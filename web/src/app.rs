@@ -186,20 +186,8 @@ impl Component for App {
             return false;
         }
         // Viewing the past: nothing changes the world.
-        if self.past.is_some()
-            && matches!(
-                msg,
-                Msg::TogglePlay
-                    | Msg::Step
-                    | Msg::NewCluster
-                    | Msg::Fault(..)
-                    | Msg::Cut
-                    | Msg::Heal
-                    | Msg::CreateTopic
-                    | Msg::StartProducer
-                    | Msg::StopProducer
-            )
-        {
+        // (Fork is how the past becomes live.)
+        if self.past.is_some() && crate::persistence::changes_cluster(&msg) && !matches!(msg, Msg::Fork) {
             return false;
         }
         match msg {
@@ -552,14 +540,7 @@ impl App {
         };
         let button = |f: FaultKind, enabled: bool| {
             let id = n.id;
-            let fault = match f {
-                FaultKind::Kill => "kill",
-                FaultKind::Shutdown => "stop",
-                FaultKind::Restart => "restart",
-                FaultKind::Pause => "pause",
-                FaultKind::Resume => "resume",
-                FaultKind::Isolate => "isolate",
-            };
+            let fault = f.word();
             html! {
                 <button type="button" class={classes!("small", fault)} disabled={!enabled}
                     aria-label={(t.fault_label)(f, n.kind, n.id)}

@@ -273,29 +273,6 @@ impl Journal {
     }
 }
 
-fn fault_word(kind: FaultKind) -> &'static str {
-    match kind {
-        FaultKind::Kill => "kill",
-        FaultKind::Shutdown => "stop",
-        FaultKind::Restart => "restart",
-        FaultKind::Pause => "pause",
-        FaultKind::Resume => "resume",
-        FaultKind::Isolate => "isolate",
-    }
-}
-
-fn fault_of(word: &str) -> Option<FaultKind> {
-    Some(match word {
-        "kill" => FaultKind::Kill,
-        "stop" => FaultKind::Shutdown,
-        "restart" => FaultKind::Restart,
-        "pause" => FaultKind::Pause,
-        "resume" => FaultKind::Resume,
-        "isolate" => FaultKind::Isolate,
-        _ => return None,
-    })
-}
-
 fn write_action(s: &mut String, action: &Action) {
     match action {
         Action::Line(line) => {
@@ -306,7 +283,7 @@ fn write_action(s: &mut String, action: &Action) {
         Action::Eof => s.push_str("^D"),
         Action::Step => s.push_str("step"),
         Action::Fault(kind, node) => {
-            let _ = write!(s, "{} {node}", fault_word(*kind));
+            let _ = write!(s, "{} {node}", kind.word());
         }
         Action::Cut(a, b) => {
             let _ = write!(s, "cut {a} {b}");
@@ -376,7 +353,7 @@ fn parse_action(rest: &str) -> Option<Action> {
                 value,
             }));
         }
-        other => Action::Fault(fault_of(other)?, node()?),
+        other => Action::Fault(FaultKind::from_word(other)?, node()?),
     };
     if words.next().is_some() {
         return None;

@@ -191,6 +191,34 @@ pub enum FaultKind {
     Isolate,
 }
 
+impl FaultKind {
+    pub const ALL: [FaultKind; 6] = [
+        FaultKind::Kill,
+        FaultKind::Shutdown,
+        FaultKind::Restart,
+        FaultKind::Pause,
+        FaultKind::Resume,
+        FaultKind::Isolate,
+    ];
+
+    /// The fault's word: in the journal's text, and the button's CSS class.
+    pub fn word(self) -> &'static str {
+        match self {
+            FaultKind::Kill => "kill",
+            FaultKind::Shutdown => "stop",
+            FaultKind::Restart => "restart",
+            FaultKind::Pause => "pause",
+            FaultKind::Resume => "resume",
+            FaultKind::Isolate => "isolate",
+        }
+    }
+
+    /// The fault a word names (the inverse of [`FaultKind::word`]).
+    pub fn from_word(word: &str) -> Option<FaultKind> {
+        FaultKind::ALL.into_iter().find(|k| k.word() == word)
+    }
+}
+
 /// The producer form, as typed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProducerForm {
