@@ -5,7 +5,8 @@
 //! same inputs applied at the same simulated times, give the same trace. The
 //! page records each input that changes the world (a line submitted in the
 //! terminal, Ctrl+C, Ctrl+D, Step, a fault from a box, a network cut, *Heal
-//! all*, the topic form, the producer form) as an [`Entry`]; [`replay`] builds
+//! all*, the topic form, the producer form, a consumer started or stopped
+//! in the consumer-groups panel) as an [`Entry`]; [`replay`] builds
 //! a fresh [`Playground`] with the journal's seed and applies the entries at
 //! their times, running the clock in between. What does not change the world
 //! (speed, play/pause, the language, the message browser) is not recorded.
