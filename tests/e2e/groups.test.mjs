@@ -69,6 +69,8 @@ test('a consumer started from the UI joins its group and the lag goes to 0', asy
     assert.equal(await page.getByTestId('chart-consumer-lag').count(), 1);
     await group.scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('groups_stable.png'), fullPage: true });
+    await page.getByTestId('groups-panel').screenshot({ path: screenshotPath('groups_panel.png') });
+    await page.locator('[data-testid=chart-consumer-lag]').screenshot({ path: screenshotPath('groups_lag_chart.png') });
 
     // Stop: the member leaves, the offsets stay.
     await page.getByRole('button', { name: /^Stop consumer consumer-billing-/ }).click();
