@@ -55,6 +55,10 @@ pub enum Msg {
     Producer(ProducerField, String),
     StartProducer,
     StopProducer,
+    /// The consumer-groups panel (`crate::groups_panel`).
+    Consumer(crate::groups_panel::ConsumerField, String),
+    StartConsumer,
+    StopConsumer(NodeId),
     Browse(String),
     SetFormat(ValueFormat),
     /// The timeline (`crate::timeline`): show this clock reading (ms).
@@ -92,6 +96,7 @@ pub struct App {
     cut_b: String,
     topic_form: TopicForm,
     producer_form: ProducerForm,
+    groups: crate::groups_panel::GroupsUi,
     /// `topic-partition` picked in the message browser.
     browse: Option<TopicPartition>,
     format: ValueFormat,
@@ -161,6 +166,7 @@ impl Component for App {
             cut_b: String::new(),
             topic_form: TopicForm::default(),
             producer_form: ProducerForm::default(),
+            groups: Default::default(),
             browse: None,
             format: ValueFormat::Text,
             input_error: None,
@@ -280,6 +286,9 @@ impl Component for App {
                     .map(|e| (Form::Producer, e));
             }
             Msg::StopProducer => self.pg.stop_producer(),
+            Msg::Consumer(field, v) => self.groups.set(field, v),
+            Msg::StartConsumer => self.groups.start(&mut self.pg),
+            Msg::StopConsumer(id) => self.pg.stop_consumer(id),
             Msg::Browse(v) => {
                 self.browse = v
                     .rsplit_once('-')
@@ -357,6 +366,10 @@ impl Component for App {
                                 { self.view_producer(ctx, t, &partitions) }
                                 { self.view_metrics(t) }
                             </div>
+                            { crate::groups_panel::view(&self.groups, &self.pg, self.lang, &partitions,
+                                &ctx.link().callback(|(f, v)| Msg::Consumer(f, v)),
+                                &ctx.link().callback(|()| Msg::StartConsumer),
+                                &ctx.link().callback(Msg::StopConsumer)) }
                             { self.view_browser(ctx, t, &partitions) }
                         </div>
                     </div>
@@ -866,6 +879,7 @@ impl App {
                     { chart(t, t.chart_bytes_in, &series(|s| s.bytes_in_per_s), "bytes-in") }
                     { chart(t, t.chart_under_replicated, &series(|s| f64::from(s.under_replicated)), "under-replicated") }
                     { chart(t, t.chart_offline, &series(|s| f64::from(s.offline)), "offline") }
+                    { chart(t, crate::groups_panel::text(self.lang).chart_lag, &series(|s| s.consumer_lag.unwrap_or(0) as f64), "consumer-lag") }
                 </div>
                 <p class="note">{ t.metrics_note }</p>
             </section>

@@ -5,7 +5,8 @@
 //! same inputs applied at the same simulated times, give the same trace. The
 //! page records each input that changes the world (a line submitted in the
 //! terminal, Ctrl+C, Ctrl+D, Step, a fault from a box, a network cut, *Heal
-//! all*, the topic form, the producer form) as an [`Entry`]; [`replay`] builds
+//! all*, the topic form, the producer form, a consumer started or stopped
+//! in the consumer-groups panel) as an [`Entry`]; [`replay`] builds
 //! a fresh [`Playground`] with the journal's seed and applies the entries at
 //! their times, running the clock in between. What does not change the world
 //! (speed, play/pause, the language, the message browser) is not recorded.
@@ -68,6 +69,10 @@ pub enum Action {
     CreateTopic(TopicForm),
     StartProducer(ProducerForm),
     StopProducer,
+    /// The consumer form (`crate::groups_panel`).
+    StartConsumer(crate::groups_panel::ConsumerForm),
+    /// A consumer's Stop button: its client (node) id.
+    StopConsumer(NodeId),
 }
 
 /// An action at a simulated time, in ms since the cluster had started
@@ -304,6 +309,16 @@ fn write_action(s: &mut String, action: &Action) {
             }
         }
         Action::StopProducer => s.push_str("stop-producer"),
+        Action::StartConsumer(f) => {
+            s.push_str("consume");
+            for field in [&f.group, &f.topic, &f.offset_reset] {
+                s.push(' ');
+                escape_field(s, field);
+            }
+        }
+        Action::StopConsumer(id) => {
+            let _ = write!(s, "stop-consumer {id}");
+        }
     }
 }
 
@@ -353,6 +368,20 @@ fn parse_action(rest: &str) -> Option<Action> {
                 value,
             }));
         }
+        "consume" => {
+            let f: Vec<String> = rest["consume".len()..]
+                .split(' ')
+                .skip(1)
+                .map(unescape)
+                .collect::<Option<_>>()?;
+            let [group, topic, offset_reset] = <[String; 3]>::try_from(f).ok()?;
+            return Some(Action::StartConsumer(crate::groups_panel::ConsumerForm {
+                group,
+                topic,
+                offset_reset,
+            }));
+        }
+        "stop-consumer" => Action::StopConsumer(node()?),
         other => Action::Fault(FaultKind::from_word(other)?, node()?),
     };
     if words.next().is_some() {
@@ -507,6 +536,10 @@ pub fn apply(pg: &mut Playground, action: &Action) {
             let _ = pg.start_producer(form);
         }
         Action::StopProducer => pg.stop_producer(),
+        Action::StartConsumer(form) => {
+            let _ = pg.start_consumer(form);
+        }
+        Action::StopConsumer(id) => pg.stop_consumer(*id),
     }
     pg.refresh();
 }
@@ -703,6 +736,8 @@ mod tests {
                 Action::Cut(..) => "cut",
                 Action::Heal => "heal",
                 Action::StopProducer => "stop",
+                Action::StartConsumer(_) => "consume",
+                Action::StopConsumer(_) => "stop-consumer",
                 _ => "other",
             })
             .collect();
@@ -825,6 +860,12 @@ mod tests {
             }),
             Action::StartProducer(ProducerForm::default()),
             Action::StopProducer,
+            Action::StartConsumer(crate::groups_panel::ConsumerForm {
+                group: "그룹 a".into(),
+                topic: "".into(),
+                offset_reset: "latest".into(),
+            }),
+            Action::StopConsumer(3000),
         ];
         for (i, a) in actions.iter().enumerate() {
             j.record(1_000 + (i as Ms) * 37, a.clone());

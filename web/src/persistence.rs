@@ -118,6 +118,8 @@ pub fn changes_cluster(msg: &Msg) -> bool {
             | Msg::CreateTopic
             | Msg::StartProducer
             | Msg::StopProducer
+            | Msg::StartConsumer
+            | Msg::StopConsumer(_)
             | Msg::Fork
     )
 }

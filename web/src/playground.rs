@@ -148,6 +148,8 @@ pub struct Sample {
     pub acked_per_s: f64,
     pub under_replicated: u32,
     pub offline: u32,
+    /// The total lag of every consumer group (`None`: no group).
+    pub consumer_lag: Option<i64>,
 }
 
 /// Something the page announces (aria-live) and lists; the UI words it.
@@ -390,6 +392,8 @@ pub struct Playground {
     /// What the learner did, with when (`crate::journal`): the page's own
     /// inputs are recorded here, the terminal's by the terminal.
     pub journal: crate::journal::SharedJournal,
+    /// Consumers started from the page (`crate::groups_panel`).
+    pub consumers: Vec<crate::groups_panel::ConsumerRun>,
 }
 
 impl Playground {
@@ -456,11 +460,12 @@ impl Playground {
             next_note: 0,
             journal: Rc::new(RefCell::new(crate::journal::Journal::new(seed, brokers, now))),
             from_storage: false,
+            consumers: Vec::new(),
         }
     }
 
     /// Records an input in the journal at the simulated time now.
-    fn record(&self, action: crate::journal::Action) {
+    pub(crate) fn record(&self, action: crate::journal::Action) {
         let now = self.sim().now();
         self.journal.borrow_mut().record(now, action);
     }
@@ -648,12 +653,14 @@ impl Playground {
         let m = snapshot::metrics(&self.sim());
         let seconds = SAMPLE_INTERVAL_MS as f64 / 1000.0;
         let views = self.partitions();
+        let consumer_lag = crate::groups_panel::total_lag(&self.sim());
         self.samples.push_back(Sample {
             time: self.next_sample_at,
             bytes_in_per_s: m.bytes_in.saturating_sub(self.last_bytes_in) as f64 / seconds,
             acked_per_s: self.acked_since_sample as f64 / seconds,
             under_replicated: views.0.iter().filter(|p| p.is_under_replicated()).count() as u32,
             offline: views.0.iter().filter(|p| p.is_offline()).count() as u32,
+            consumer_lag,
         });
         while self.samples.len() > SAMPLES_MAX {
             self.samples.pop_front();
