@@ -226,6 +226,10 @@ pub struct Producer {
 
     // --- accumulator ---
     partitioners: BTreeMap<String, BuiltInPartitioner>,
+    /// Per topic: its partition count and the partitions with a leader, as
+    /// the metadata last said (`Cluster.availablePartitionsForTopic`, which
+    /// Kafka also computes once per metadata update, not per record).
+    available: BTreeMap<String, (i32, std::sync::Arc<[i32]>)>,
     waiting: VecDeque<WaitingRecord>,
     queues: BTreeMap<TopicPartition, VecDeque<u64>>,
     batches: BTreeMap<u64, Batch>,
@@ -256,6 +260,7 @@ impl Producer {
             epoch_bump_partitions: BTreeSet::new(),
             sequences: BTreeMap::new(),
             partitioners: BTreeMap::new(),
+            available: BTreeMap::new(),
             waiting: VecDeque::new(),
             queues: BTreeMap::new(),
             batches: BTreeMap::new(),
@@ -383,8 +388,11 @@ impl Producer {
         self.metadata.leader_for(tp)
     }
 
-    fn available_partitions(&self, topic: &str) -> (i32, Vec<i32>) {
-        match self.metadata.topics.get(topic) {
+    fn available_partitions(&mut self, topic: &str) -> (i32, std::sync::Arc<[i32]>) {
+        if let Some((n, available)) = self.available.get(topic) {
+            return (*n, available.clone());
+        }
+        let (n, available) = match self.metadata.topics.get(topic) {
             Some(t) => {
                 let mut available: Vec<i32> = t
                     .partitions
@@ -392,15 +400,14 @@ impl Producer {
                     .filter(|p| p.leader >= 0)
                     .map(|p| p.partition)
                     .collect();
-                // Metadata lists partitions in order: skip the sort then (this
-                // runs for every record; a topic may have 1,000 partitions).
-                if !available.is_sorted() {
-                    available.sort_unstable();
-                }
+                available.sort_unstable();
                 (t.partitions.len() as i32, available)
             }
             None => (0, Vec::new()),
-        }
+        };
+        let available: std::sync::Arc<[i32]> = available.into();
+        self.available.insert(topic.to_string(), (n, available.clone()));
+        (n, available)
     }
 
     /// Where metadata and InitProducerId requests go.
@@ -414,6 +421,7 @@ impl Producer {
         for t in metadata.topics {
             self.metadata.topics.insert(t.name.clone(), t);
         }
+        self.available.clear();
         // Records whose topic is now known leave the waiting list, in send order.
         let waiting = std::mem::take(&mut self.waiting);
         let mut blocked: BTreeSet<String> = BTreeSet::new();
