@@ -226,37 +226,9 @@ pub fn bench() -> Result<()> {
     if !status.success() {
         return Err(format!("native benchmark failed: {status}"));
     }
-    // `--nocapture` makes wasm-bindgen-test-runner copy the tests' console.log
-    // output (the BENCH lines) to stdout; println! goes nowhere in the browser.
-    let mut wasm = wasm_test_command(&env)?;
-    wasm.args([
-        "--release",
-        "-p",
-        BENCH_PACKAGE,
-        "--",
-        "--include-ignored",
-        "--nocapture",
-    ]);
-    let (status, wasm_out) = cmd::tee(&mut wasm)?;
-    if !status.success() {
-        return Err(format!("wasm benchmark failed: {status}"));
-    }
+    let wasm_out = run_wasm_bench(&env, BENCH_PACKAGE, None, "wasm benchmark")?;
     // The IndexedDB engine's benchmarks (wasm only: IndexedDB is the browser's).
-    let mut idb = wasm_test_command(&env)?;
-    idb.args([
-        "--release",
-        "-p",
-        IDB_PACKAGE,
-        "--test",
-        "idb_bench",
-        "--",
-        "--include-ignored",
-        "--nocapture",
-    ]);
-    let (status, idb_out) = cmd::tee(&mut idb)?;
-    if !status.success() {
-        return Err(format!("IndexedDB benchmark failed: {status}"));
-    }
+    let idb_out = run_wasm_bench(&env, IDB_PACKAGE, Some("idb_bench"), "IndexedDB benchmark")?;
     let mut results: Vec<BenchResult> = bench::parse_output(&native_out)?;
     results.extend(bench::parse_output(&wasm_out)?);
     let mut metrics: Vec<MetricResult> = bench::parse_metrics(&native_out)?;
@@ -288,6 +260,25 @@ pub fn bench() -> Result<()> {
     Ok(())
 }
 
+/// Runs `package`'s wasm benchmarks (all its test binaries, or only `test`)
+/// in headless Chromium, ignored tests included, and returns their output
+/// (the BENCH lines). `--nocapture` makes wasm-bindgen-test-runner copy the
+/// tests' console.log output to stdout; println! goes nowhere in the browser.
+/// `what` names it in the error.
+fn run_wasm_bench(env: &WasmEnv, package: &str, test: Option<&str>, what: &str) -> Result<String> {
+    let mut wasm = wasm_test_command(env)?;
+    wasm.args(["--release", "-p", package]);
+    if let Some(test) = test {
+        wasm.args(["--test", test]);
+    }
+    wasm.args(["--", "--include-ignored", "--nocapture"]);
+    let (status, out) = cmd::tee(&mut wasm)?;
+    if !status.success() {
+        return Err(format!("{what} failed: {status}"));
+    }
+    Ok(out)
+}
+
 /// The quick loop for the cluster's scale case: natively that case alone, in
 /// wasm the cluster benchmark binary (the scale case, then the speed case), in
 /// a fresh browser as `bench` runs it. Prints the BENCH lines' table and writes
@@ -298,21 +289,7 @@ pub fn bench_scale() -> Result<()> {
     if !status.success() {
         return Err(format!("native benchmark failed: {status}"));
     }
-    let mut wasm = wasm_test_command(&env)?;
-    wasm.args([
-        "--release",
-        "-p",
-        BENCH_PACKAGE,
-        "--test",
-        "wasm_cluster_bench",
-        "--",
-        "--include-ignored",
-        "--nocapture",
-    ]);
-    let (status, wasm_out) = cmd::tee(&mut wasm)?;
-    if !status.success() {
-        return Err(format!("wasm benchmark failed: {status}"));
-    }
+    let wasm_out = run_wasm_bench(&env, BENCH_PACKAGE, Some("wasm_cluster_bench"), "wasm benchmark")?;
     let mut metrics: Vec<MetricResult> = bench::parse_metrics(&native_out)?;
     metrics.extend(bench::parse_metrics(&wasm_out)?);
     print!("{}", bench::metrics_table(&metrics));
