@@ -586,7 +586,7 @@ mod tests {
             .iter()
             .map(|r| {
                 [
-                    r.tp.topic.clone(),
+                    r.tp.topic.to_string(),
                     r.tp.partition.to_string(),
                     opt(r.committed),
                     opt(r.log_end_offset),

@@ -972,7 +972,7 @@ impl Playground {
         for p in partitions {
             if rows.last().map(|r| r.name.as_str()) != Some(p.tp.topic.as_str()) {
                 rows.push(TopicRow {
-                    name: p.tp.topic.clone(),
+                    name: p.tp.topic.to_string(),
                     topic_id: image
                         .and_then(|i| i.topic(&p.tp.topic))
                         .map(|t| t.id.to_string())

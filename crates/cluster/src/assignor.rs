@@ -292,7 +292,7 @@ fn all_subscriptions_equal(
         max_generation = max_generation.max(member_generation);
         consumer_to_owned.insert(consumer.clone(), Vec::new());
         for tp in &subscription.owned_partitions {
-            if !partitions_per_topic.contains_key(&tp.topic) {
+            if !partitions_per_topic.contains_key(tp.topic.as_str()) {
                 continue;
             }
             match previous_owner.get(tp).cloned() {
@@ -511,14 +511,14 @@ struct PartitionMovements {
 impl PartitionMovements {
     fn remove_movement_record(&mut self, tp: &TopicPartition) -> (String, String) {
         let pair = self.movements.remove(tp).expect("moved partition");
-        let for_topic = self.by_topic.get_mut(&tp.topic).unwrap();
+        let for_topic = self.by_topic.get_mut(tp.topic.as_str()).unwrap();
         let set = for_topic.get_mut(&pair).unwrap();
         set.items.retain(|p| p != tp);
         if set.items.is_empty() {
             for_topic.remove(&pair);
         }
         if for_topic.is_empty() {
-            self.by_topic.remove(&tp.topic);
+            self.by_topic.remove(tp.topic.as_str());
         }
         pair
     }
@@ -526,7 +526,7 @@ impl PartitionMovements {
     fn add_movement_record(&mut self, tp: &TopicPartition, pair: (String, String)) {
         self.movements.insert(tp.clone(), pair.clone());
         self.by_topic
-            .entry(tp.topic.clone())
+            .entry(tp.topic.to_string())
             .or_default()
             .entry(pair)
             .or_default()
@@ -546,7 +546,7 @@ impl PartitionMovements {
 
     /// `getTheActualPartitionToBeMoved`: prefer moving back a partition that earlier moved the other way.
     fn actual_partition_to_move(&self, tp: &TopicPartition, old: &str, new: &str) -> TopicPartition {
-        let Some(for_topic) = self.by_topic.get(&tp.topic) else {
+        let Some(for_topic) = self.by_topic.get(tp.topic.as_str()) else {
             return tp.clone();
         };
         let old = self.movements.get(tp).map_or(old, |(src, _)| src.as_str());
@@ -692,9 +692,9 @@ impl<'a> General<'a> {
             let topics = &self.subscriptions[consumer].topics;
             let mut kept = Vec::new();
             for tp in partitions.drain(..) {
-                if !self.topic_to_consumers.contains_key(&tp.topic) {
+                if !self.topic_to_consumers.contains_key(tp.topic.as_str()) {
                     self.current_partition_consumer.remove(&tp);
-                } else if !topics.contains(&tp.topic) {
+                } else if !topics.iter().any(|t| *t == tp.topic) {
                     self.revocation_required = true;
                 } else {
                     assigned.insert(tp.clone());
@@ -732,7 +732,7 @@ impl<'a> General<'a> {
             .sorted_subscriptions
             .iter()
             .map(|(_, c)| c)
-            .find(|c| self.consumer_to_topics[*c].contains(&tp.topic))
+            .find(|c| self.consumer_to_topics[*c].iter().any(|t| *t == tp.topic))
             .cloned();
         if let Some(consumer) = consumer {
             self.take_sorted(&consumer);
@@ -745,7 +745,7 @@ impl<'a> General<'a> {
     fn balance(&mut self, prev: &BTreeMap<TopicPartition, (String, i32)>, mut unassigned: Vec<TopicPartition>) {
         let initializing = self.current_assignment[self.sorted_last()].is_empty();
         for tp in &unassigned {
-            if !self.topic_to_consumers[&tp.topic].is_empty() {
+            if !self.topic_to_consumers[tp.topic.as_str()].is_empty() {
                 self.maybe_assign_partition(tp);
             }
         }
@@ -757,8 +757,8 @@ impl<'a> General<'a> {
             .cloned()
             .collect();
         self.sorted_all_partitions
-            .retain(|tp| !fixed_topics.contains(&tp.topic));
-        unassigned.retain(|tp| !fixed_topics.contains(&tp.topic));
+            .retain(|tp| !fixed_topics.contains(tp.topic.as_str()));
+        unassigned.retain(|tp| !fixed_topics.contains(tp.topic.as_str()));
         // Only members that can gain or lose a partition take part.
         let mut fixed_assignments: Vec<(String, Vec<TopicPartition>)> = Vec::new();
         let consumers: Vec<String> = self.consumer_to_topics.keys().cloned().collect();
@@ -851,7 +851,7 @@ impl<'a> General<'a> {
                     }
                 }
                 let size = self.size(&consumer);
-                if self.topic_to_consumers[&tp.topic]
+                if self.topic_to_consumers[tp.topic.as_str()]
                     .iter()
                     .any(|other| size > self.size(other) + 1)
                 {
@@ -872,7 +872,7 @@ impl<'a> General<'a> {
             .sorted_subscriptions
             .iter()
             .map(|(_, c)| c)
-            .find(|c| self.consumer_to_topics[*c].contains(&tp.topic))
+            .find(|c| self.consumer_to_topics[*c].iter().any(|t| *t == tp.topic))
             .cloned()
             .expect("a member subscribed to the topic");
         self.reassign_partition_to(tp, &new);

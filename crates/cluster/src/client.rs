@@ -50,7 +50,7 @@ impl ClientMetadata {
 
     /// The leader and leader epoch of a partition, if it has one.
     pub fn leader_for(&self, tp: &TopicPartition) -> Option<(NodeId, i32)> {
-        let t = self.topics.get(&tp.topic)?;
+        let t = self.topics.get(tp.topic.as_str())?;
         let p = t.partitions.iter().find(|p| p.partition == tp.partition)?;
         (p.leader >= 0).then_some((p.leader, p.leader_epoch))
     }

@@ -446,7 +446,7 @@ impl Consumer {
     pub fn assign(&mut self, cx: &mut Ctx, tps: &[TopicPartition]) {
         let wanted: BTreeSet<TopicPartition> = tps.iter().cloned().collect();
         self.change_subscription(cx, SubscriptionType::User(wanted.clone()));
-        self.subscribed_topics = wanted.iter().map(|tp| tp.topic.clone()).collect();
+        self.subscribed_topics = wanted.iter().map(|tp| tp.topic.to_string()).collect();
         let current: BTreeSet<TopicPartition> = self.assignment.keys().cloned().collect();
         let removed: Vec<TopicPartition> = current.difference(&wanted).cloned().collect();
         self.remove_partitions(&removed);
@@ -954,7 +954,7 @@ impl Consumer {
             // Only partitions of topics no longer subscribed.
             owned
                 .into_iter()
-                .filter(|tp| !self.subscribed_topics.contains(&tp.topic))
+                .filter(|tp| !self.subscribed_topics.contains(tp.topic.as_str()))
                 .collect()
         } else {
             owned

@@ -36,4 +36,4 @@ pub mod types;
 pub use config::{BrokerConfig, ClusterConfig, ProducerConfig, QuorumConfig};
 pub use error::KafkaError;
 pub use sim::{Fault, LinkRule, Simulation};
-pub use types::{Ms, NodeId, TopicPartition, Uuid, NO_NODE};
+pub use types::{Ms, NodeId, Topic, TopicPartition, Uuid, NO_NODE};

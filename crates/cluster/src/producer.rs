@@ -653,7 +653,7 @@ impl Producer {
         };
         if sticky {
             let enable_switch = self.all_batches_full(&tp);
-            if let Some(p) = self.partitioners.get_mut(&tp.topic) {
+            if let Some(p) = self.partitioners.get_mut(tp.topic.as_str()) {
                 p.update_partition_info(appended_bytes, enable_switch, topic, cx.rng);
             }
         }
@@ -688,7 +688,7 @@ impl Producer {
         for (tp, queue) in &self.queues {
             let leader = self.leader_for(tp);
             if leader.is_some() {
-                load.entry(tp.topic.clone())
+                load.entry(tp.topic.to_string())
                     .or_default()
                     .push((tp.partition, queue.len() as i32));
             }

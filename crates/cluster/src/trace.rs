@@ -212,20 +212,10 @@ pub fn push_int(out: &mut String, n: i64) {
     push_uint(out, n.unsigned_abs());
 }
 
-/// Appends `v` in decimal.
-pub fn push_uint(out: &mut String, mut v: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    // ASCII digits: always valid UTF-8.
-    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+/// Appends `v` in decimal (`itoa`: the trace writes hundreds of thousands of
+/// numbers in a large create, and `write!` goes through `fmt`'s machinery).
+pub fn push_uint(out: &mut String, v: u64) {
+    out.push_str(itoa::Buffer::new().format(v));
 }
 
 /// Appends `tp` as `topic-partition` (its `Display`).

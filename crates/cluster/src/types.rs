@@ -1,6 +1,9 @@
 //! Identifiers: node ids, topic-partitions, Kafka's `Uuid` (TopicId).
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
 
 /// A broker's or controller's `node.id`.
 pub type NodeId = i32;
@@ -12,16 +15,177 @@ pub type Ms = i64;
 /// `-1`: no leader, no node.
 pub const NO_NODE: NodeId = -1;
 
+/// A topic's name, shared: cloning one is a reference count, and names are
+/// interned per thread, so two names built from the same text are usually the
+/// same allocation and compare by pointer. They order, compare and hash by
+/// their text, like `String`.
+///
+/// Why not a `String`: a broker keys its replicas, fetch sessions and
+/// high-watermark checkpoints by [`TopicPartition`], so a 5,000-partition
+/// create made hundreds of thousands of string clones and compares. Why not
+/// an interning crate: those compare interned values by address, and the
+/// simulation needs the names' own order (Kafka's outputs are sorted by it).
+#[derive(Clone)]
+pub struct Topic(Arc<str>);
+
+thread_local! {
+    /// The names seen on this thread. Topic names are few (a playground or a
+    /// test has tens), so they are kept for the thread's life.
+    static TOPICS: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+}
+
+impl Topic {
+    pub fn new(name: &str) -> Topic {
+        TOPICS.with(|t| {
+            let mut t = t.borrow_mut();
+            if let Some(a) = t.get(name) {
+                return Topic(Arc::clone(a));
+            }
+            let a: Arc<str> = Arc::from(name);
+            t.insert(Arc::clone(&a));
+            Topic(a)
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Topic {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Topic {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Topic {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Topic {
+    fn from(s: &str) -> Topic {
+        Topic::new(s)
+    }
+}
+
+impl From<&String> for Topic {
+    fn from(s: &String) -> Topic {
+        Topic::new(s)
+    }
+}
+
+impl From<String> for Topic {
+    fn from(s: String) -> Topic {
+        Topic::new(&s)
+    }
+}
+
+impl PartialEq for Topic {
+    fn eq(&self, other: &Topic) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || *self.0 == *other.0
+    }
+}
+
+impl Eq for Topic {}
+
+impl PartialEq<str> for Topic {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Topic {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Topic {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<Topic> for str {
+    fn eq(&self, other: &Topic) -> bool {
+        self == &*other.0
+    }
+}
+
+impl PartialEq<Topic> for &str {
+    fn eq(&self, other: &Topic) -> bool {
+        *self == &*other.0
+    }
+}
+
+impl PartialEq<Topic> for String {
+    fn eq(&self, other: &Topic) -> bool {
+        **self == *other.0
+    }
+}
+
+impl Ord for Topic {
+    fn cmp(&self, other: &Topic) -> std::cmp::Ordering {
+        if Arc::ptr_eq(&self.0, &other.0) {
+            std::cmp::Ordering::Equal
+        } else {
+            self.0.cmp(&other.0)
+        }
+    }
+}
+
+impl PartialOrd for Topic {
+    fn partial_cmp(&self, other: &Topic) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::hash::Hash for Topic {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state)
+    }
+}
+
+impl fmt::Debug for Topic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Topic {
+    /// As a `str`'s: width, fill and alignment apply (`{:<30}` pads).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&self.0)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TopicPartition {
-    pub topic: String,
+    pub topic: Topic,
     pub partition: i32,
 }
 
 impl TopicPartition {
     pub fn new(topic: &str, partition: i32) -> Self {
         TopicPartition {
-            topic: topic.to_string(),
+            topic: Topic::new(topic),
+            partition,
+        }
+    }
+
+    /// A partition of a topic whose name is already at hand (no lookup).
+    pub fn of(topic: &Topic, partition: i32) -> Self {
+        TopicPartition {
+            topic: topic.clone(),
             partition,
         }
     }
@@ -79,6 +243,26 @@ impl fmt::Display for Uuid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn topics_compare_and_print_as_their_text() {
+        let a = Topic::new("orders");
+        let b = Topic::from(String::from("orders"));
+        assert!(Arc::ptr_eq(&a.0, &b.0), "interned per thread");
+        assert_eq!(a, b);
+        assert_eq!(a, "orders");
+        // Not interned (another thread's copy would be): still equal by text.
+        let c = Topic(Arc::from("orders"));
+        assert_eq!(a, c);
+        assert_eq!(a.cmp(&c), std::cmp::Ordering::Equal);
+        assert!(Topic::new("a") < Topic::new("b") && Topic::new("b") > Topic::new("a"));
+        let mut tps = [TopicPartition::new("b", 0), TopicPartition::new("a", 10), TopicPartition::new("a", 2)];
+        tps.sort();
+        assert_eq!(tps.map(|tp| tp.to_string()), ["a-2", "a-10", "b-0"]);
+        assert_eq!(format!("[{:<8}]", a), "[orders  ]");
+        assert_eq!(format!("[{:>8}]", a), "[  orders]");
+        assert_eq!(format!("{a:?}"), "\"orders\"");
+    }
 
     #[test]
     fn uuid_text_is_kafkas() {

@@ -108,11 +108,11 @@ pub struct PartitionLog<S: SegmentStore> {
 
 impl<S: SegmentStore> PartitionLog<S> {
     /// A new, empty log whose first segment starts at offset 0.
-    pub fn create(name: &str, mut store: S, config: LogConfig, now_ms: i64) -> Result<Self, LogError> {
+    pub fn create(name: impl Into<String>, mut store: S, config: LogConfig, now_ms: i64) -> Result<Self, LogError> {
         config.validate()?;
         store.create(0).map_err(storage)?;
         Ok(PartitionLog {
-            name: name.to_string(),
+            name: name.into(),
             segments: vec![Segment::new(0, &config, now_ms)],
             config,
             log_start_offset: 0,

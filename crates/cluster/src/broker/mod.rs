@@ -53,7 +53,7 @@ use crate::protocol::{
 };
 use crate::sim::{self, Ctx};
 use crate::trace::{self, Observation};
-use crate::types::{Ms, NodeId, TopicPartition, Uuid, NO_NODE};
+use crate::types::{Ms, NodeId, Topic, TopicPartition, Uuid, NO_NODE};
 
 use group_coordinator::{GroupCoordinator, OffsetsLog, GROUP_METADATA_TOPIC_NAME};
 use metadata_log::MetadataLog;
@@ -1080,12 +1080,22 @@ impl Broker {
             return;
         }
         let me = self.id;
+        // The dirty partitions come in topic order: the name is looked up once
+        // per topic, not per partition.
+        let mut name: Option<(Uuid, Topic)> = None;
         let mut tps: BTreeSet<TopicPartition> = dirty
             .partitions
             .iter()
             .filter_map(|(id, partition)| {
-                let t = self.image.topics.get(id)?;
-                Some(TopicPartition::new(&t.name, *partition))
+                let topic = match &name {
+                    Some((named, topic)) if named == id => topic.clone(),
+                    _ => {
+                        let topic = Topic::new(&self.image.topics.get(id)?.name);
+                        name = Some((*id, topic.clone()));
+                        topic
+                    }
+                };
+                Some(TopicPartition::of(&topic, *partition))
             })
             .collect();
         for name in &dirty.topics {
@@ -2240,7 +2250,7 @@ fn open_replica(
     let log_config = log_config(&config.log, configs);
     let mut name = String::with_capacity(tp.topic.len() + 11);
     trace::push_tp(&mut name, tp);
-    let log = PartitionLog::create(&name, MemoryStore::new(), log_config, now).ok()?;
+    let log = PartitionLog::create(name, MemoryStore::new(), log_config, now).ok()?;
     let min_isr = min_insync_replicas(config.broker.min_insync_replicas, configs);
     Some(Box::new(Partition::new(topic_id, log, configs.clone(), min_isr)))
 }

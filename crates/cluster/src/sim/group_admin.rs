@@ -481,7 +481,7 @@ impl Simulation {
     ) -> GroupAdminResult<Vec<(TopicPartition, ListedOffset)>> {
         let deadline = self.now + DEFAULT_API_TIMEOUT_MS;
         let mut found: BTreeMap<TopicPartition, ListedOffset> = BTreeMap::new();
-        let mut topics: Vec<String> = partitions.iter().map(|tp| tp.topic.clone()).collect();
+        let mut topics: Vec<String> = partitions.iter().map(|tp| tp.topic.to_string()).collect();
         topics.sort();
         topics.dedup();
         while self.now < deadline {

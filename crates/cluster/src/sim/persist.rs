@@ -672,7 +672,7 @@ fn write_tp(w: &mut Writer, tp: &TopicPartition) {
 fn read_tp(r: &mut Reader) -> Result<TopicPartition, PersistError> {
     let topic = r.str()?;
     Ok(TopicPartition {
-        topic,
+        topic: topic.into(),
         partition: r.i32()?,
     })
 }

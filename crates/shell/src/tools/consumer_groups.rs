@@ -649,7 +649,7 @@ fn describe_offsets(world: &World, out: &mut Output, d: &GroupDescription, commi
     let mut members: Vec<_> = d.members.iter().filter(|m| !m.assignment.is_empty()).collect();
     members.sort_by_key(|m| std::cmp::Reverse(m.assignment.len()));
     let row = |tp: &TopicPartition, consumer: &str, host: &str, client: &str| OffsetRow {
-        topic: Some(tp.topic.clone()),
+        topic: Some(tp.topic.to_string()),
         partition: Some(tp.partition),
         offset: committed.get(tp).copied(),
         log_end: log_end_offset(world, tp),

@@ -574,12 +574,12 @@ fn move_map(
     for (tp, r) in ongoing {
         let sources: Vec<NodeId> = r.replicas.iter().copied().filter(|b| !r.adding.contains(b)).collect();
         moves
-            .entry(tp.topic.clone())
+            .entry(tp.topic.to_string())
             .or_default()
             .insert(tp.partition, (sources, r.adding.clone()));
     }
     for (tp, target) in targets {
-        let parts = moves.entry(tp.topic.clone()).or_default();
+        let parts = moves.entry(tp.topic.to_string()).or_default();
         let sources = match parts.get(&tp.partition) {
             Some((s, _)) => s.clone(),
             None => current.get(tp).cloned().unwrap_or_default(),
@@ -793,7 +793,7 @@ fn clear_all_throttles(
         alter_broker_configs(world, *broker, deletes)?;
     }
     // A HashSet<String>: Java's order.
-    let mut topics: Vec<String> = targets.keys().map(|tp| tp.topic.clone()).collect();
+    let mut topics: Vec<String> = targets.keys().map(|tp| tp.topic.to_string()).collect();
     topics.dedup();
     let topics = super::common::java_hash_order(&topics, None);
     out.outln(format!(

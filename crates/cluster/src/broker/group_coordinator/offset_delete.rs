@@ -53,7 +53,7 @@ impl GroupCoordinator {
                 let mut results = Vec::new();
                 let mut deleted = Vec::new();
                 for tp in &partitions {
-                    if subscribed.contains(&tp.topic) {
+                    if subscribed.iter().any(|t| *t == tp.topic) {
                         results.push((tp.clone(), Some(KafkaError::GroupSubscribedToTopic)));
                     } else {
                         results.push((tp.clone(), None));
