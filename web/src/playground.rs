@@ -394,6 +394,8 @@ pub struct Playground {
     pub journal: crate::journal::SharedJournal,
     /// Consumers started from the page (`crate::groups_panel`).
     pub consumers: Vec<crate::groups_panel::ConsumerRun>,
+    /// Each group's lag at each metrics sample (`crate::groups_panel`).
+    pub lag_history: crate::groups_panel::LagHistory,
 }
 
 impl Playground {
@@ -461,6 +463,7 @@ impl Playground {
             journal: Rc::new(RefCell::new(crate::journal::Journal::new(seed, brokers, now))),
             from_storage: false,
             consumers: Vec::new(),
+            lag_history: Default::default(),
         }
     }
 
@@ -653,7 +656,9 @@ impl Playground {
         let m = snapshot::metrics(&self.sim());
         let seconds = SAMPLE_INTERVAL_MS as f64 / 1000.0;
         let views = self.partitions();
-        let consumer_lag = crate::groups_panel::total_lag(&self.sim());
+        let groups = crate::groups_panel::groups(&self.sim());
+        let consumer_lag = crate::groups_panel::total_lag_of(&groups);
+        self.lag_history.push(self.next_sample_at, &groups);
         self.samples.push_back(Sample {
             time: self.next_sample_at,
             bytes_in_per_s: m.bytes_in.saturating_sub(self.last_bytes_in) as f64 / seconds,
