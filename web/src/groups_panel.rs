@@ -273,6 +273,24 @@ impl LagHistory {
     }
 }
 
+/// The settings of a consumer the page starts in `group`: auto-commit,
+/// `auto.offset.reset` as given, Kafka's defaults otherwise.
+pub fn group_consumer_config(group: &str, reset: &str) -> ConsumerConfig {
+    ConsumerConfig {
+        group_id: Some(group.to_string()),
+        auto_offset_reset: reset.to_string(),
+        ..ConsumerConfig::default()
+    }
+}
+
+/// Adds a consumer with `config` that subscribes to `topic` and commits
+/// automatically (the consumer the groups panel starts).
+pub fn add_group_consumer(sim: &mut Simulation, config: ConsumerConfig, topic: &str) -> NodeId {
+    let id = sim.add_consumer(config, ConsumerApp::new(ProcessingMode::AutoCommit));
+    sim.subscribe(id, &[topic]);
+    id
+}
+
 impl Playground {
     /// Starts a consumer in the form's group, subscribed to its topic, with
     /// auto-commit (as `kafka-console-consumer --group` runs one).
@@ -282,17 +300,8 @@ impl Playground {
             return Err(ConsumerFormError::TooMany);
         }
         self.record(crate::journal::Action::StartConsumer(form.clone()));
-        let config = ConsumerConfig {
-            group_id: Some(group.clone()),
-            auto_offset_reset: reset,
-            ..ConsumerConfig::default()
-        };
-        let id = {
-            let mut sim = self.sim_mut();
-            let id = sim.add_consumer(config, ConsumerApp::new(ProcessingMode::AutoCommit));
-            sim.subscribe(id, &[topic.as_str()]);
-            id
-        };
+        let config = group_consumer_config(&group, &reset);
+        let id = add_group_consumer(&mut self.sim_mut(), config, &topic);
         let client_id = self
             .sim()
             .consumer(id)

@@ -39,6 +39,8 @@ pub const NOTES_MAX: usize = 8;
 pub const STEP_EVENTS_MAX: usize = 10_000;
 /// Bounds of the new-cluster form.
 pub const BROKERS_MAX: i32 = 9;
+/// The controller quorum sizes a playground may have.
+pub const CONTROLLERS: [i32; 2] = [1, 3];
 /// The terminal's running job is polled every this many simulated ms.
 pub const JOB_POLL_MS: Ms = kafkaplay_shell::shell::TICK_MS;
 
@@ -403,8 +405,19 @@ impl Playground {
     /// started (a controller active, every broker unfenced; at most
     /// [`STARTUP_MS_MAX`]), with a shell on the learner's machine over it.
     pub fn new(brokers: i32, seed: u64) -> Self {
+        Playground::with_controllers(brokers, 1, seed)
+    }
+
+    /// As [`Playground::new`], with `controllers` KRaft controller voters
+    /// (one of [`CONTROLLERS`]; 1000, 1001, ...).
+    pub fn with_controllers(brokers: i32, controllers: i32, seed: u64) -> Self {
         let brokers = brokers.clamp(1, BROKERS_MAX);
-        let mut world = World::new(brokers, seed, Flavour::Confluent);
+        let controllers = if CONTROLLERS.contains(&controllers) {
+            controllers
+        } else {
+            1
+        };
+        let mut world = World::with_controllers(brokers, controllers, seed, Flavour::Confluent);
         // If it does not start, the boxes and `docker ps` show it.
         world.run_until_started(STARTUP_MS_MAX);
         Playground::with_world(world, seed)
@@ -441,6 +454,8 @@ impl Playground {
         let now = world.sim.now();
         let controller = world.sim.active_controller();
         let brokers = (world.sim.config().brokers.len() as i32).max(1);
+        let mut journal = crate::journal::Journal::new(seed, brokers, now);
+        journal.controllers = world.sim.config().controllers.len() as i32;
         Playground {
             shell: Rc::new(RefCell::new(Shell::new(world))),
             seed,
@@ -460,7 +475,7 @@ impl Playground {
             pending_topics: Vec::new(),
             notes: VecDeque::new(),
             next_note: 0,
-            journal: Rc::new(RefCell::new(crate::journal::Journal::new(seed, brokers, now))),
+            journal: Rc::new(RefCell::new(journal)),
             from_storage: false,
             consumers: Vec::new(),
             lag_history: Default::default(),
