@@ -209,13 +209,7 @@ pub fn groups(sim: &Simulation) -> Vec<GroupView> {
     out
 }
 
-/// The total lag of every group (the metrics' line), `None` without groups.
-pub fn total_lag(sim: &Simulation) -> Option<i64> {
-    let gs = groups(sim);
-    total_lag_of(&gs)
-}
-
-/// The total lag of `groups`, `None` without groups.
+/// The total lag of `groups` (the metrics' line), `None` without groups.
 pub fn total_lag_of(groups: &[GroupView]) -> Option<i64> {
     (!groups.is_empty()).then(|| groups.iter().map(GroupView::total_lag).sum())
 }

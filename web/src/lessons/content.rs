@@ -9,6 +9,9 @@
 //! `localhost:9092`) and one KRaft controller. Lessons 2 onwards work from the
 //! learner's machine, where `docker` runs, and reach the tools with `docker
 //! exec broker1 ...`; a step that stops a broker never picks broker 1.
+//! The rebalancing lesson starts its group's members from the consumer-groups
+//! panel (the terminal runs one job at a time); the KRaft lesson asks for a
+//! new playground with three controllers (`controller1`..`controller3`).
 
 use kafkaplay_cluster::TopicPartition;
 
@@ -2037,12 +2040,11 @@ const KRAFT: Lesson = Lesson {
             check: quorum_replication,
             explanation: Bi {
                 en: "One row per node: `Status` is `Leader`, `Follower` or `Observer`, `LogEndOffset` how much of the \
-                     log it has and `Lag` how far it is behind the leader. The controllers keep appending even with \
-                     no change in the cluster (the brokers' heartbeats and the leader's own records), so the offsets \
-                     keep growing.",
+                     log it has and `Lag` how far it is behind the leader: 0 for a voter that has everything. The \
+                     brokers are observers: they replicate the log to build their own copy of the metadata.",
                 ko: "노드마다 한 줄입니다. `Status` 는 `Leader`, `Follower`, `Observer` 중 하나, `LogEndOffset` 은 로그를 \
-                     어디까지 가졌는지, `Lag` 은 리더보다 얼마나 뒤처졌는지입니다. 클러스터에 변화가 없어도 \
-                     컨트롤러는 계속 기록을 덧붙이므로(브로커 하트비트, 리더 자신의 레코드) offset 은 계속 늘어납니다.",
+                     어디까지 가졌는지, `Lag` 은 리더보다 얼마나 뒤처졌는지입니다. 다 가진 투표자는 0 입니다. \
+                     브로커는 옵저버로서 이 로그를 복제해 자기 메타데이터를 만듭니다.",
             },
         },
         Step {
