@@ -226,6 +226,11 @@ test('the rebalancing lesson starts its members from the groups panel; the KRaft
     const lines = await page.getByTestId('terminal-line').allTextContents();
     assert.ok(lines.some((l) => /^CurrentVoters:\s+\[1000,1001,1002\]$/.test(l)), lines.join('\n'));
     await page.screenshot({ path: screenshotPath('lessons_kraft_en.png') });
+    await page.locator('section[aria-labelledby=cluster-heading]').screenshot({ path: screenshotPath('lessons_kraft_cluster_en.png') });
+    // Korean: the same step.
+    await page.getByTestId('lang-ko').click();
+    assert.equal(await page.getByTestId('lesson-step-title').textContent(), '쿼럼 상태 확인');
+    await panel.screenshot({ path: screenshotPath('lessons_kraft_ko.png') });
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
