@@ -82,6 +82,48 @@ test('a consumer started from the UI joins its group and the lag goes to 0', asy
       { timeout: 30_000 },
     );
     assert.match(await page.getByTestId('consumer-run').textContent(), /stopped/);
+
+    // A second group, which keeps reading while billing falls behind: the
+    // lag chart has one line per group, each named in the legend.
+    await page.getByTestId('consumer-group').fill('audit');
+    await page.getByTestId('consumer-start').click();
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid=group][data-group="audit"] [data-testid=group-state]')?.textContent ===
+        'Stable',
+      null,
+      { timeout: 30_000 },
+    );
+    await page.getByTestId('producer-start').click();
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid=group][data-group="billing"] [data-testid=group-lag]')?.textContent) >= 20,
+      null,
+      { timeout: 30_000 },
+    );
+    await page.getByTestId('producer-stop').click();
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll('[data-testid=group-lag-line]').length === 2 &&
+        document.querySelector('[data-testid=group-lag-legend-item][data-group="billing"]')?.textContent.match(/Lag (\d+)/)?.[1] >= 20,
+      null,
+      { timeout: 30_000 },
+    );
+    const groupIds = await page.locator('[data-testid=group]').evaluateAll((gs) => gs.map((g) => g.dataset.group).sort());
+    const lineIds = await page.getByTestId('group-lag-line').evaluateAll((ls) => ls.map((l) => l.dataset.group).sort());
+    assert.deepEqual(lineIds, groupIds, 'one line per group');
+    assert.deepEqual(groupIds, ['audit', 'billing']);
+    const dashes = await page.getByTestId('group-lag-line').evaluateAll((ls) => ls.map((l) => l.getAttribute('stroke-dasharray') ?? ''));
+    assert.equal(new Set(dashes).size, 2, `the lines differ by dash pattern, not only colour: ${dashes}`);
+    for (const d of await page.getByTestId('group-lag-line').evaluateAll((ls) => ls.map((l) => l.getAttribute('d')))) {
+      assert.match(d, /^M[\d.]+,[\d.]+ L/, 'a line of several samples');
+    }
+    const legend = await page.getByTestId('group-lag-legend-item').allTextContents();
+    assert.equal(legend.length, 2);
+    assert.match(legend.join(' | '), /audit.*Lag \d+ \| billing.*Lag \d+/);
+    const chart = page.getByTestId('group-lag-chart');
+    assert.match(await chart.locator('svg[role=img]').getAttribute('aria-label'), /audit \d+, billing \d+/);
+    await chart.scrollIntoViewIfNeeded();
+    await chart.screenshot({ path: screenshotPath('groups_lag_per_group.png') });
     assert.deepEqual(errors, [], 'the page logged errors or failed to load a resource');
   } finally {
     await browser.close();

@@ -167,3 +167,72 @@ test('the lesson panel on a phone: no horizontal overflow', async () => {
     await browser.close();
   }
 });
+
+test('the rebalancing lesson starts its members from the groups panel; the KRaft lesson makes a three-controller cluster', async () => {
+  const { browser, page, errors } = await openApp('?lang=en&seed=3');
+  try {
+    await waitForApp(page, { errors });
+    const panel = page.getByTestId('lessons');
+    await panel.waitFor();
+    const titles = await page.getByTestId('lesson-select').locator('option').allTextContents();
+    assert.equal(titles.length, 10);
+    assert.ok(titles.includes('6. Consumer groups and rebalancing'), titles.join(' | '));
+    assert.equal(titles[9], '10. KRaft controller failover');
+    await page.getByTestId('speed-select').selectOption('6'); // 10×
+
+    // Rebalancing: on the host already; the topic; then the first member,
+    // started with the groups panel's form, which the lesson fills in.
+    await page.getByTestId('lesson-select').selectOption('5');
+    assert.equal(await panel.getAttribute('data-lesson'), 'rebalance');
+    await waitForDone(page, 1);
+    await page.getByTestId('lesson-next').click();
+    await run(page, await page.getByTestId('lesson-command').textContent());
+    await waitForDone(page, 2);
+    await page.getByTestId('lesson-next').click();
+    assert.equal(await stepState(page), 'waiting');
+    assert.match(await page.getByTestId('lesson-status').textContent(), /on the page/);
+    assert.equal(await page.getByTestId('lesson-command').count(), 0);
+    await page.getByTestId('lesson-page-action').click();
+    assert.equal(await page.getByTestId('consumer-group').inputValue(), 'dashboard');
+    assert.equal(await page.getByTestId('consumer-topic').inputValue(), 'clicks');
+    assert.equal(await page.getByTestId('consumer-start').evaluate((el) => el === document.activeElement), true);
+    await page.waitForTimeout(500);
+    assert.equal(await stepState(page), 'waiting', 'filling the form is not starting a consumer');
+    await page.keyboard.press('Enter');
+    await waitForDone(page, 3);
+    assert.match(await page.getByTestId('lesson-explanation').textContent(), /all six partitions/);
+    const rows = page.locator('[data-testid=group][data-group="dashboard"] [data-testid=group-row]');
+    assert.equal(await rows.count(), 6);
+    await panel.screenshot({ path: screenshotPath('lessons_rebalance_en.png') });
+
+    // KRaft: the usual cluster has one controller; the step's button makes
+    // a new playground with three, and the step passes on it.
+    await page.getByTestId('lesson-select').selectOption('9');
+    assert.equal(await panel.getAttribute('data-lesson'), 'kraft-failover');
+    await page.waitForTimeout(500);
+    assert.equal(await stepState(page), 'waiting');
+    assert.equal(await page.getByTestId('node-1001').count(), 0);
+    assert.equal(await page.getByTestId('lesson-page-action').textContent(), 'New playground with 3 controllers');
+    await panel.screenshot({ path: screenshotPath('lessons_kraft_waiting_en.png') });
+    await page.getByTestId('lesson-page-action').click();
+    await page.getByTestId('node-1002').waitFor();
+    await waitForDone(page, 1);
+    assert.equal(await page.locator('[data-testid^=node-100] [data-testid=active-controller]').count(), 1);
+    await page.getByTestId('lesson-next').click();
+    const status = await page.getByTestId('lesson-command').textContent();
+    assert.match(status, /kafka-metadata-quorum .* describe --status$/);
+    await run(page, status);
+    await waitForDone(page, 2);
+    const lines = await page.getByTestId('terminal-line').allTextContents();
+    assert.ok(lines.some((l) => /^CurrentVoters:\s+\[1000,1001,1002\]$/.test(l)), lines.join('\n'));
+    await page.screenshot({ path: screenshotPath('lessons_kraft_en.png') });
+    await page.locator('section[aria-labelledby=cluster-heading]').screenshot({ path: screenshotPath('lessons_kraft_cluster_en.png') });
+    // Korean: the same step.
+    await page.getByTestId('lang-ko').click();
+    assert.equal(await page.getByTestId('lesson-step-title').textContent(), '쿼럼 상태 확인');
+    await panel.screenshot({ path: screenshotPath('lessons_kraft_ko.png') });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});

@@ -59,6 +59,8 @@ pub enum Msg {
     Consumer(crate::groups_panel::ConsumerField, String),
     StartConsumer,
     StopConsumer(NodeId),
+    /// A lesson step's page action (`crate::lessons::PageAction`).
+    LessonAction(crate::lessons::PageAction),
     Browse(String),
     SetFormat(ValueFormat),
     /// The timeline (`crate::timeline`): show this clock reading (ms).
@@ -289,6 +291,26 @@ impl Component for App {
             Msg::Consumer(field, v) => self.groups.set(field, v),
             Msg::StartConsumer => self.groups.start(&mut self.pg),
             Msg::StopConsumer(id) => self.pg.stop_consumer(id),
+            Msg::LessonAction(crate::lessons::PageAction::NewCluster { controllers }) => {
+                // The same brokers and seed, with `controllers` voters.
+                let brokers = self.pg.sim().config().brokers.len() as i32;
+                let (seed, speed) = (self.pg.seed, self.pg.speed_index);
+                self.pg = Playground::with_controllers(brokers, controllers, seed);
+                self.pg.set_speed_index(speed);
+                self.past = None;
+                self.browse = None;
+                self.step_lines.clear();
+                self.input_error = None;
+                self.share_url = None;
+                self.link_notice = None;
+            }
+            Msg::LessonAction(crate::lessons::PageAction::StartConsumer { group, topic }) => {
+                self.groups.form.group = group.to_string();
+                self.groups.form.topic = topic.to_string();
+                self.groups.form.offset_reset = "earliest".into();
+                self.groups.error = None;
+            }
+            Msg::LessonAction(crate::lessons::PageAction::StopConsumer { .. }) => {}
             Msg::Browse(v) => {
                 self.browse = v
                     .rsplit_once('-')
@@ -353,7 +375,8 @@ impl Component for App {
                             { self.view_events(t) }
                         </aside>
                         <div class="wide-row terminal-row" inert={self.past.is_some().then_some("")}>
-                            <crate::lessons::LessonPanel shell={self.live().shell.clone()} lang={self.lang} />
+                            <crate::lessons::LessonPanel shell={self.live().shell.clone()} lang={self.lang}
+                                on_action={ctx.link().callback(Msg::LessonAction)} />
                             <crate::terminal::Terminal shell={Some(self.live().shell.clone())}
                                 lang={self.lang.tag()} drive_time={false}
                                 journal={Some(self.live().journal.clone())}

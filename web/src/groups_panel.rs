@@ -209,10 +209,80 @@ pub fn groups(sim: &Simulation) -> Vec<GroupView> {
     out
 }
 
-/// The total lag of every group (the metrics' line), `None` without groups.
-pub fn total_lag(sim: &Simulation) -> Option<i64> {
-    let gs = groups(sim);
-    (!gs.is_empty()).then(|| gs.iter().map(GroupView::total_lag).sum())
+/// The total lag of `groups` (the metrics' line), `None` without groups.
+pub fn total_lag_of(groups: &[GroupView]) -> Option<i64> {
+    (!groups.is_empty()).then(|| groups.iter().map(GroupView::total_lag).sum())
+}
+
+/// The most groups the lag chart draws a line for (the others are counted
+/// under the legend).
+pub const GROUPS_CHARTED_MAX: usize = 8;
+
+/// One metrics sample of every group's total lag (groups that existed then).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GroupLagSample {
+    pub time: kafkaplay_cluster::Ms,
+    pub lags: std::collections::BTreeMap<String, i64>,
+}
+
+/// Each group's total lag over the last [`crate::playground::SAMPLES_MAX`]
+/// metric samples, taken with the page's other metrics (every simulated
+/// second) from the same coordinators' offsets the panel shows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LagHistory {
+    pub samples: std::collections::VecDeque<GroupLagSample>,
+}
+
+impl LagHistory {
+    pub fn push(&mut self, time: kafkaplay_cluster::Ms, groups: &[GroupView]) {
+        self.samples.push_back(GroupLagSample {
+            time,
+            lags: groups.iter().map(|g| (g.group_id.clone(), g.total_lag())).collect(),
+        });
+        while self.samples.len() > crate::playground::SAMPLES_MAX {
+            self.samples.pop_front();
+        }
+    }
+
+    /// The groups with a sample, by id.
+    pub fn group_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .samples
+            .iter()
+            .flat_map(|s| s.lags.keys().map(String::as_str))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// The largest lag sampled (0 without samples).
+    pub fn max(&self) -> i64 {
+        self.samples
+            .iter()
+            .flat_map(|s| s.lags.values().copied())
+            .max()
+            .unwrap_or(0)
+            .max(0)
+    }
+}
+
+/// The settings of a consumer the page starts in `group`: auto-commit,
+/// `auto.offset.reset` as given, Kafka's defaults otherwise.
+pub fn group_consumer_config(group: &str, reset: &str) -> ConsumerConfig {
+    ConsumerConfig {
+        group_id: Some(group.to_string()),
+        auto_offset_reset: reset.to_string(),
+        ..ConsumerConfig::default()
+    }
+}
+
+/// Adds a consumer with `config` that subscribes to `topic` and commits
+/// automatically (the consumer the groups panel starts).
+pub fn add_group_consumer(sim: &mut Simulation, config: ConsumerConfig, topic: &str) -> NodeId {
+    let id = sim.add_consumer(config, ConsumerApp::new(ProcessingMode::AutoCommit));
+    sim.subscribe(id, &[topic]);
+    id
 }
 
 impl Playground {
@@ -224,17 +294,8 @@ impl Playground {
             return Err(ConsumerFormError::TooMany);
         }
         self.record(crate::journal::Action::StartConsumer(form.clone()));
-        let config = ConsumerConfig {
-            group_id: Some(group.clone()),
-            auto_offset_reset: reset,
-            ..ConsumerConfig::default()
-        };
-        let id = {
-            let mut sim = self.sim_mut();
-            let id = sim.add_consumer(config, ConsumerApp::new(ProcessingMode::AutoCommit));
-            sim.subscribe(id, &[topic.as_str()]);
-            id
-        };
+        let config = group_consumer_config(&group, &reset);
+        let id = add_group_consumer(&mut self.sim_mut(), config, &topic);
         let client_id = self
             .sim()
             .consumer(id)
@@ -332,6 +393,10 @@ pub struct GroupsText {
     pub total_lag: &'static str,
     pub unassigned: &'static str,
     pub chart_lag: &'static str,
+    pub chart_lag_groups: &'static str,
+    pub chart_lag_groups_note: &'static str,
+    pub chart_lag_label: fn(&[(&str, i64)], i64) -> String,
+    pub chart_more: fn(usize) -> String,
     pub error: fn(ConsumerFormError) -> &'static str,
     pub stop_label: fn(&str) -> String,
 }
@@ -367,6 +432,13 @@ static EN: GroupsText = GroupsText {
     total_lag: "Total lag",
     unassigned: "– (no member)",
     chart_lag: "Consumer lag (all groups)",
+    chart_lag_groups: "Lag per group over time",
+    chart_lag_groups_note: "One line per group, told apart by its dash pattern and the name at its end; sampled every simulated second.",
+    chart_lag_label: |now, max| {
+        let groups: Vec<String> = now.iter().map(|(g, l)| format!("{g} {l}")).collect();
+        format!("Lag per group over time, now: {}; highest {max}", groups.join(", "))
+    },
+    chart_more: |n| format!("and {n} more groups (not drawn)"),
     error: |e| match e {
         ConsumerFormError::Group => "Enter a group id (at most 249 characters).",
         ConsumerFormError::Topic => "Choose a topic.",
@@ -400,6 +472,13 @@ static KO: GroupsText = GroupsText {
     total_lag: "전체 랙",
     unassigned: "– (멤버 없음)",
     chart_lag: "컨슈머 랙 (모든 그룹)",
+    chart_lag_groups: "그룹별 랙 추이",
+    chart_lag_groups_note: "그룹마다 선이 하나이고, 점선 모양과 선 끝의 이름으로 구별합니다. 시뮬레이션 시간 1초마다 잽니다.",
+    chart_lag_label: |now, max| {
+        let groups: Vec<String> = now.iter().map(|(g, l)| format!("{g} {l}")).collect();
+        format!("그룹별 랙 추이, 현재: {}; 최고 {max}", groups.join(", "))
+    },
+    chart_more: |n| format!("그 밖의 그룹 {n}개 (그리지 않음)"),
     error: |e| match e {
         ConsumerFormError::Group => "그룹 ID를 입력하세요 (249자 이하).",
         ConsumerFormError::Topic => "토픽을 고르세요.",
@@ -415,6 +494,154 @@ fn input_value(e: &InputEvent) -> String {
 
 fn select_value(e: &Event) -> String {
     e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()
+}
+
+/// Dash patterns of the lag chart's lines (`stroke-dasharray`), one per
+/// charted group, so the lines differ without colour.
+const LAG_DASHES: [&str; GROUPS_CHARTED_MAX] = ["", "7 3", "2 3", "9 3 2 3", "1 2", "12 5", "5 2 1 2 1 2", "3 6"];
+
+/// The lag chart's geometry (SVG user units): the plot, then room for the
+/// names at the lines' ends.
+const LAG_PLOT_W: f64 = 300.0;
+const LAG_W: f64 = 420.0;
+const LAG_H: f64 = 130.0;
+const LAG_TOP: f64 = 8.0;
+const LAG_BOTTOM: f64 = 122.0;
+/// The smallest vertical distance between two end labels.
+const LAG_LABEL_GAP: f64 = 11.0;
+/// The longest group name an end label shows (then `…`).
+const LAG_LABEL_CHARS: usize = 14;
+
+/// One charted group: its line (`M`/`L` path, broken where the group did
+/// not exist) and where it ends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LagLine {
+    pub group: String,
+    pub path: String,
+    /// The last sample's point and lag.
+    pub end: (f64, f64),
+    pub now: i64,
+}
+
+/// The lines of the lag chart: the first [`GROUPS_CHARTED_MAX`] groups by id,
+/// each over the samples it was in; and how many groups were left out.
+pub fn lag_lines(history: &LagHistory) -> (Vec<LagLine>, usize) {
+    let ids = history.group_ids();
+    let left_out = ids.len().saturating_sub(GROUPS_CHARTED_MAX);
+    let max = history.max();
+    let scale = if max > 0 { max as f64 } else { 1.0 };
+    let n = crate::playground::SAMPLES_MAX as f64;
+    let offset = n - history.samples.len() as f64;
+    let lines = ids
+        .into_iter()
+        .take(GROUPS_CHARTED_MAX)
+        .map(|id| {
+            let mut path = String::new();
+            let mut pen_down = false;
+            let mut end = (0.0, LAG_BOTTOM);
+            let mut now = 0;
+            for (i, s) in history.samples.iter().enumerate() {
+                let Some(&lag) = s.lags.get(id) else {
+                    pen_down = false;
+                    continue;
+                };
+                let x = (offset + i as f64) / (n - 1.0) * LAG_PLOT_W;
+                let y = LAG_BOTTOM - lag.max(0) as f64 / scale * (LAG_BOTTOM - LAG_TOP);
+                path.push_str(&format!("{}{x:.1},{y:.1} ", if pen_down { "L" } else { "M" }));
+                pen_down = true;
+                end = (x, y);
+                now = lag;
+            }
+            LagLine {
+                group: id.to_string(),
+                path: path.trim_end().to_string(),
+                end,
+                now,
+            }
+        })
+        .collect();
+    (lines, left_out)
+}
+
+/// The end labels' heights: each line's end, moved apart so that no two
+/// labels are closer than [`LAG_LABEL_GAP`] and all stay inside the chart.
+fn label_heights(ends: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..ends.len()).collect();
+    order.sort_by(|&a, &b| ends[a].total_cmp(&ends[b]).then(a.cmp(&b)));
+    let mut ys = vec![0.0; ends.len()];
+    let mut next_min = LAG_TOP;
+    for &i in &order {
+        let y = ends[i].max(next_min);
+        ys[i] = y;
+        next_min = y + LAG_LABEL_GAP;
+    }
+    // Pushed below the bottom: move the lowest ones up, as little as needed.
+    let mut next_max = LAG_H - 2.0;
+    for &i in order.iter().rev() {
+        ys[i] = ys[i].min(next_max);
+        next_max = ys[i] - LAG_LABEL_GAP;
+    }
+    ys
+}
+
+fn short_name(group: &str) -> String {
+    if group.chars().count() > LAG_LABEL_CHARS {
+        let head: String = group.chars().take(LAG_LABEL_CHARS - 1).collect();
+        format!("{head}…")
+    } else {
+        group.to_string()
+    }
+}
+
+/// The chart of each group's lag over time, with a legend.
+fn lag_chart(history: &LagHistory, t: &GroupsText) -> Html {
+    let (lines, left_out) = lag_lines(history);
+    if lines.is_empty() {
+        return html! {};
+    }
+    let max = history.max();
+    let now: Vec<(&str, i64)> = lines.iter().map(|l| (l.group.as_str(), l.now)).collect();
+    let label_ys = label_heights(&lines.iter().map(|l| l.end.1).collect::<Vec<_>>());
+    html! {
+        <figure class="chart lag-chart" data-testid="group-lag-chart">
+            <figcaption>
+                <span>{ t.chart_lag_groups }</span>
+                <span class="num muted">{ format!("max {max}") }</span>
+            </figcaption>
+            <svg viewBox={format!("0 0 {LAG_W} {LAG_H}")} role="img" aria-label={(t.chart_lag_label)(&now, max)}>
+                <line x1="0" y1={LAG_BOTTOM.to_string()} x2={LAG_PLOT_W.to_string()} y2={LAG_BOTTOM.to_string()} class="axis" />
+                <line x1="0" y1={LAG_TOP.to_string()} x2={LAG_PLOT_W.to_string()} y2={LAG_TOP.to_string()} class="axis faint" />
+                <text x="2" y={(LAG_TOP + 9.0).to_string()} class="lag-scale">{ max.to_string() }</text>
+                { for lines.iter().enumerate().map(|(i, l)| html! {
+                    <g class={format!("lag-series lag-series-{i}")}>
+                        <path d={l.path.clone()} class="lag-line" stroke-dasharray={LAG_DASHES[i]}
+                            data-testid="group-lag-line" data-group={l.group.clone()} />
+                        <circle cx={format!("{:.1}", l.end.0)} cy={format!("{:.1}", l.end.1)} r="2.5" class="lag-end" />
+                        <line x1={format!("{:.1}", l.end.0)} y1={format!("{:.1}", l.end.1)}
+                            x2={format!("{:.1}", LAG_PLOT_W + 4.0)} y2={format!("{:.1}", label_ys[i] - 3.0)} class="lag-leader" />
+                        <text x={format!("{:.1}", LAG_PLOT_W + 6.0)} y={format!("{:.1}", label_ys[i])} class="lag-label">
+                            { format!("{} {}", short_name(&l.group), l.now) }
+                        </text>
+                    </g>
+                }) }
+            </svg>
+            <ul class="lag-legend" data-testid="group-lag-legend">
+                { for lines.iter().enumerate().map(|(i, l)| html! {
+                    <li data-testid="group-lag-legend-item" data-group={l.group.clone()} class={format!("lag-series lag-series-{i}")}>
+                        <svg viewBox="0 0 30 8" width="30" height="8" aria-hidden="true">
+                            <line x1="0" y1="4" x2="30" y2="4" class="lag-line" stroke-dasharray={LAG_DASHES[i]} />
+                        </svg>
+                        <code>{ l.group.clone() }</code>
+                        <span>{ format!("{} {}", t.lag, l.now) }</span>
+                    </li>
+                }) }
+            </ul>
+            if left_out > 0 {
+                <p class="muted">{ (t.chart_more)(left_out) }</p>
+            }
+            <p class="note">{ t.chart_lag_groups_note }</p>
+        </figure>
+    }
 }
 
 /// The panel: the form, the page's consumers, and every group.
@@ -497,6 +724,7 @@ pub fn view(
             if groups.is_empty() {
                 <p class="muted" data-testid="groups-none">{ t.none }</p>
             }
+            { lag_chart(&pg.lag_history, t) }
             { for groups.iter().map(|g| html! {
                 <div class="group" data-testid="group" data-group={g.group_id.clone()}>
                     <h3><code>{ g.group_id.clone() }</code></h3>
@@ -706,6 +934,84 @@ mod tests {
         let panel = panel_rows(&pg, "from-shell");
         assert_eq!(panel.len(), 3);
         assert_eq!(panel, described(&mut pg, "from-shell"));
+    }
+
+    #[test]
+    fn the_lag_chart_draws_one_line_per_group_from_the_samples() {
+        let mut pg = with_records();
+        assert_eq!(lag_lines(&pg.lag_history), (Vec::new(), 0));
+        let form = |group: &str| ConsumerForm {
+            group: group.into(),
+            topic: "orders".into(),
+            offset_reset: "earliest".into(),
+        };
+        pg.start_consumer(&form("billing")).unwrap();
+        let audit = pg.start_consumer(&form("audit")).unwrap();
+        pg.run_for(12_000);
+        // Audit stops; new records are its lag, not billing's.
+        pg.stop_consumer(audit);
+        pg.start_producer(&ProducerForm {
+            topic: "orders".into(),
+            rate: "20".into(),
+            keys: "3".into(),
+            ..ProducerForm::default()
+        })
+        .unwrap();
+        pg.run_for(4_000);
+        pg.stop_producer();
+        pg.run_for(6_000);
+        let views = pg.group_views();
+        let (lines, left_out) = lag_lines(&pg.lag_history);
+        assert_eq!(left_out, 0);
+        let names: Vec<&str> = lines.iter().map(|l| l.group.as_str()).collect();
+        assert_eq!(names, ["audit", "billing"]);
+        for l in &lines {
+            let g = views.iter().find(|g| g.group_id == l.group).unwrap();
+            // The last sample is at most a second old; nothing was produced since.
+            assert_eq!(l.now, g.total_lag(), "{}", l.group);
+            assert!(l.path.starts_with('M') && l.path.contains(" L"), "{}", l.path);
+        }
+        assert!(lines[0].now >= 40, "audit fell behind: {}", lines[0].now);
+        assert_eq!(lines[1].now, 0, "billing kept up");
+        // The samples are the page's metric samples.
+        assert_eq!(pg.lag_history.samples.len(), pg.samples.len());
+        let last = pg.lag_history.samples.back().unwrap();
+        assert_eq!(
+            Some(last.lags.values().sum::<i64>()),
+            pg.samples.back().unwrap().consumer_lag
+        );
+    }
+
+    #[test]
+    fn end_labels_are_kept_apart_and_inside() {
+        let ys = label_heights(&[LAG_BOTTOM, LAG_BOTTOM, LAG_BOTTOM, 50.0]);
+        assert_eq!(ys[3], 50.0);
+        let mut sorted = ys.clone();
+        sorted.sort_by(f64::total_cmp);
+        for w in sorted.windows(2) {
+            assert!(w[1] - w[0] >= LAG_LABEL_GAP - 1e-9, "{ys:?}");
+        }
+        assert!(ys.iter().all(|y| *y <= LAG_H && *y >= 0.0), "{ys:?}");
+        assert_eq!(short_name("a-very-long-group-name"), "a-very-long-g…");
+        // Groups beyond the chart's lines are counted, not drawn.
+        let mut history = LagHistory::default();
+        let views: Vec<GroupView> = (0..GROUPS_CHARTED_MAX + 2)
+            .map(|i| GroupView {
+                group_id: format!("g{i:02}"),
+                state: "Empty".into(),
+                generation: 0,
+                coordinator: 1,
+                members: Vec::new(),
+                partitions: Vec::new(),
+            })
+            .collect();
+        history.push(1, &views);
+        history.push(2, &views[..1]);
+        let (lines, left_out) = lag_lines(&history);
+        assert_eq!((lines.len(), left_out), (GROUPS_CHARTED_MAX, 2));
+        // g01 was in the first sample only: one point, no segment.
+        assert!(!lines[1].path.contains('L'));
+        assert!(lines[0].path.contains('L'));
     }
 
     #[test]

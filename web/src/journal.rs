@@ -94,6 +94,10 @@ pub struct TraceCheck {
 pub struct Journal {
     pub seed: u64,
     pub brokers: i32,
+    /// KRaft controller voters (1, or 3 for the controller-failover lesson);
+    /// written as a `controllers` line only when not 1, so older texts and
+    /// links read as before.
+    pub controllers: i32,
     /// The simulated time (absolute) when the cluster had started; entry
     /// times count from here. Not part of the text (a replay knows it).
     pub start: Ms,
@@ -131,6 +135,7 @@ impl Journal {
         Journal {
             seed,
             brokers,
+            controllers: 1,
             start,
             entries: Vec::new(),
         }
@@ -159,6 +164,9 @@ impl Journal {
         let _ = writeln!(s, "{MAGIC} {FORMAT_VERSION}");
         let _ = writeln!(s, "seed {}", self.seed);
         let _ = writeln!(s, "brokers {}", self.brokers);
+        if self.controllers != 1 {
+            let _ = writeln!(s, "controllers {}", self.controllers);
+        }
         let mut last = 0;
         for e in &self.entries {
             let _ = write!(s, "{} ", e.at - last);
@@ -180,7 +188,7 @@ impl Journal {
         if text.len() > TEXT_MAX {
             return Err(JournalError::TooLong);
         }
-        let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
+        let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).peekable();
         let bad = JournalError::Format;
         let (n, first) = lines.next().ok_or(bad(1))?;
         let version = first
@@ -206,6 +214,13 @@ impl Journal {
             .filter(|b| (1..=BROKERS_MAX).contains(b))
             .ok_or(bad(n))?;
         let mut journal = Journal::new(seed, brokers, 0);
+        if let Some((n, line)) = lines.next_if(|(_, l)| l.starts_with("controllers ")) {
+            journal.controllers = line
+                .strip_prefix("controllers ")
+                .and_then(|v| v.parse::<i32>().ok())
+                .filter(|c| crate::playground::CONTROLLERS.contains(c))
+                .ok_or(bad(n))?;
+        }
         let mut at: Ms = 0;
         let step = |at: Ms, delta: &str, n: usize| -> Result<Ms, JournalError> {
             let d: Ms = delta.parse().map_err(|_| bad(n))?;
@@ -555,7 +570,7 @@ pub struct Replayed {
 /// Rebuilds the playground `journal` describes, up to `until` ms since start
 /// (its end when `None` or later), paused.
 pub fn replay(journal: &Journal, end: Ms, check: Option<TraceCheck>, until: Option<Ms>) -> Replayed {
-    let mut pg = Playground::new(journal.brokers, journal.seed);
+    let mut pg = Playground::with_controllers(journal.brokers, journal.controllers, journal.seed);
     pg.running = false;
     let stop = until.map_or(end, |u| u.min(end)).max(0);
     continue_replay(&mut pg, journal, 0, stop);
@@ -703,6 +718,27 @@ mod tests {
             pg.sim().now(),
             format!("{partitions:?}{:?}", pg.samples),
         )
+    }
+
+    #[test]
+    fn a_cluster_with_three_controllers_replays_with_three() {
+        let mut pg = Playground::with_controllers(3, 3, 11);
+        assert_eq!(pg.journal.borrow().controllers, 3);
+        apply(&mut pg, &Action::Line("docker kill controller1".into()));
+        pg.run_for(8_000);
+        let text = journal_text(&pg);
+        assert!(text.contains("\ncontrollers 3\n"), "{text}");
+        let replayed = from_journal_text(&text).unwrap();
+        assert_eq!(replayed.hash_matches, Some(true));
+        let back = replayed.playground;
+        assert_eq!(back.sim().config().controllers, vec![1000, 1001, 1002]);
+        assert_eq!(back.sim().active_controller(), pg.sim().active_controller());
+        // One controller: no line, as before.
+        let one = journal_text(&Playground::new(1, 1));
+        assert!(!one.contains("controllers"), "{one}");
+        // Only 1 or 3.
+        let bad = "kafkaplay-journal 1\nseed 1\nbrokers 3\ncontrollers 2\nend 0\n";
+        assert_eq!(Journal::parse(bad).map(|_| ()), Err(JournalError::Format(4)));
     }
 
     #[test]

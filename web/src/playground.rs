@@ -39,6 +39,8 @@ pub const NOTES_MAX: usize = 8;
 pub const STEP_EVENTS_MAX: usize = 10_000;
 /// Bounds of the new-cluster form.
 pub const BROKERS_MAX: i32 = 9;
+/// The controller quorum sizes a playground may have.
+pub const CONTROLLERS: [i32; 2] = [1, 3];
 /// The terminal's running job is polled every this many simulated ms.
 pub const JOB_POLL_MS: Ms = kafkaplay_shell::shell::TICK_MS;
 
@@ -394,6 +396,8 @@ pub struct Playground {
     pub journal: crate::journal::SharedJournal,
     /// Consumers started from the page (`crate::groups_panel`).
     pub consumers: Vec<crate::groups_panel::ConsumerRun>,
+    /// Each group's lag at each metrics sample (`crate::groups_panel`).
+    pub lag_history: crate::groups_panel::LagHistory,
 }
 
 impl Playground {
@@ -401,8 +405,19 @@ impl Playground {
     /// started (a controller active, every broker unfenced; at most
     /// [`STARTUP_MS_MAX`]), with a shell on the learner's machine over it.
     pub fn new(brokers: i32, seed: u64) -> Self {
+        Playground::with_controllers(brokers, 1, seed)
+    }
+
+    /// As [`Playground::new`], with `controllers` KRaft controller voters
+    /// (one of [`CONTROLLERS`]; 1000, 1001, ...).
+    pub fn with_controllers(brokers: i32, controllers: i32, seed: u64) -> Self {
         let brokers = brokers.clamp(1, BROKERS_MAX);
-        let mut world = World::new(brokers, seed, Flavour::Confluent);
+        let controllers = if CONTROLLERS.contains(&controllers) {
+            controllers
+        } else {
+            1
+        };
+        let mut world = World::with_controllers(brokers, controllers, seed, Flavour::Confluent);
         // If it does not start, the boxes and `docker ps` show it.
         world.run_until_started(STARTUP_MS_MAX);
         Playground::with_world(world, seed)
@@ -439,6 +454,8 @@ impl Playground {
         let now = world.sim.now();
         let controller = world.sim.active_controller();
         let brokers = (world.sim.config().brokers.len() as i32).max(1);
+        let mut journal = crate::journal::Journal::new(seed, brokers, now);
+        journal.controllers = world.sim.config().controllers.len() as i32;
         Playground {
             shell: Rc::new(RefCell::new(Shell::new(world))),
             seed,
@@ -458,9 +475,10 @@ impl Playground {
             pending_topics: Vec::new(),
             notes: VecDeque::new(),
             next_note: 0,
-            journal: Rc::new(RefCell::new(crate::journal::Journal::new(seed, brokers, now))),
+            journal: Rc::new(RefCell::new(journal)),
             from_storage: false,
             consumers: Vec::new(),
+            lag_history: Default::default(),
         }
     }
 
@@ -653,7 +671,9 @@ impl Playground {
         let m = snapshot::metrics(&self.sim());
         let seconds = SAMPLE_INTERVAL_MS as f64 / 1000.0;
         let views = self.partitions();
-        let consumer_lag = crate::groups_panel::total_lag(&self.sim());
+        let groups = crate::groups_panel::groups(&self.sim());
+        let consumer_lag = crate::groups_panel::total_lag_of(&groups);
+        self.lag_history.push(self.next_sample_at, &groups);
         self.samples.push_back(Sample {
             time: self.next_sample_at,
             bytes_in_per_s: m.bytes_in.saturating_sub(self.last_bytes_in) as f64 / seconds,

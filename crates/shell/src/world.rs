@@ -54,7 +54,13 @@ impl World {
     /// `localhost:(9091+n)` from the host and at `broker<n>:29092` (`broker:29092`
     /// for a one-broker cluster) inside the Docker network.
     pub fn new(brokers: i32, seed: u64, flavour: Flavour) -> World {
-        let sim = Simulation::new(ClusterConfig::new(brokers, 1), seed);
+        World::with_controllers(brokers, 1, seed, flavour)
+    }
+
+    /// As [`World::new`], with `controllers` KRaft controller voters (1 or 3;
+    /// containers `controller1`.. when there are several).
+    pub fn with_controllers(brokers: i32, controllers: i32, seed: u64, flavour: Flavour) -> World {
+        let sim = Simulation::new(ClusterConfig::new(brokers, controllers), seed);
         let mut listeners = Vec::new();
         for id in 1..=brokers {
             listeners.push(Listener {

@@ -9,12 +9,17 @@
 //! `localhost:9092`) and one KRaft controller. Lessons 2 onwards work from the
 //! learner's machine, where `docker` runs, and reach the tools with `docker
 //! exec broker1 ...`; a step that stops a broker never picks broker 1.
+//! The rebalancing lesson starts its group's members from the consumer-groups
+//! panel (the terminal runs one job at a time); the KRaft lesson asks for a
+//! new playground with three controllers (`controller1`..`controller3`).
 
 use kafkaplay_cluster::TopicPartition;
 
 use super::{leader_to_stop, Bi, Check, Command, Lesson, Step};
 
-pub static LESSONS: &[Lesson] = &[TOPICS, RF1, RF2, ACKS, UNCLEAN, LAG, RETENTION, COMPACTION];
+pub static LESSONS: &[Lesson] = &[
+    TOPICS, RF1, RF2, ACKS, UNCLEAN, REBALANCE, LAG, RETENTION, COMPACTION, KRAFT,
+];
 
 // ---------------------------------------------------------------------------
 // Checks shared by several lessons
@@ -850,8 +855,8 @@ const DESCRIBE_READERS: &str =
 const LAG: Lesson = Lesson {
     id: "consumer-lag",
     title: Bi {
-        en: "6. Consumer groups and lag",
-        ko: "6. 컨슈머 그룹과 랙(lag)",
+        en: "7. Consumer groups and lag",
+        ko: "7. 컨슈머 그룹과 랙(lag)",
     },
     intro: Bi {
         en: "A consumer group remembers how far it has read each partition (its committed offsets). The distance to \
@@ -1286,8 +1291,8 @@ fn earliest_read(c: &Check) -> bool {
 const RETENTION: Lesson = Lesson {
     id: "retention",
     title: Bi {
-        en: "7. Retention: old segments are deleted",
-        ko: "7. 보존 기간(retention): 오래된 세그먼트 삭제",
+        en: "8. Retention: old segments are deleted",
+        ko: "8. 보존 기간(retention): 오래된 세그먼트 삭제",
     },
     intro: Bi {
         en: "Kafka keeps records for a time (`retention.ms`, 7 days by default) or up to a size, whether or not \
@@ -1478,8 +1483,8 @@ const PRODUCE_PRICES: &str = "printf 'apple:100\\nbanana:50\\napple:120\\nbanana
 const COMPACTION: Lesson = Lesson {
     id: "compaction",
     title: Bi {
-        en: "8. Compaction: the latest value per key",
-        ko: "8. 컴팩션: 키마다 최신 값만",
+        en: "9. Compaction: the latest value per key",
+        ko: "9. 컴팩션: 키마다 최신 값만",
     },
     intro: Bi {
         en: "With `cleanup.policy=compact` Kafka does not delete by age: the log cleaner removes records that a \
@@ -1599,6 +1604,550 @@ const COMPACTION: Lesson = Lesson {
                 ko: "`Offset:3 banana 55`, `Offset:4 apple 130`, `Offset:5 cherry 10`. 키마다 최신 값 하나씩이고 offset \
                      에는 빈 자리가 있습니다. 컴팩션 토픽을 처음부터 읽는 컨슈머는 모든 키의 현재 상태를 다시 만들 수 \
                      있습니다. `__consumer_offsets` 가 그룹마다 마지막으로 커밋한 offset 을 이렇게 보관합니다.",
+            },
+        },
+    ],
+};
+
+// ---------------------------------------------------------------------------
+// Lesson 6: consumer groups and rebalancing. The terminal runs one job at a
+// time (a console consumer holds it until Ctrl+C), so the group's members are
+// started from the consumer-groups panel, which runs real consumers of the
+// cluster crate; the terminal stays free to describe the group.
+
+const CLICKS: &str = "clicks";
+const DASHBOARD: &str = "dashboard";
+
+fn clicks_created(c: &Check) -> bool {
+    c.partitions(CLICKS).len() == 6
+}
+
+/// Group `dashboard` is `Stable` with `members` members, each owning some of
+/// `clicks`'s partitions, every partition owned by exactly one.
+fn dashboard_split(c: &Check, members: usize) -> bool {
+    let partitions = c.partitions(CLICKS).len();
+    let Some(g) = c.group(DASHBOARD) else { return false };
+    if partitions == 0 || g.state != "Stable" || g.members.len() != members {
+        return false;
+    }
+    let mut owned: Vec<i32> = g
+        .members
+        .iter()
+        .flat_map(|m| {
+            m.assignment
+                .iter()
+                .filter(|tp| tp.topic == CLICKS)
+                .map(|tp| tp.partition)
+        })
+        .collect();
+    let count = owned.len();
+    owned.sort_unstable();
+    owned.dedup();
+    count == partitions && owned.len() == partitions && g.members.iter().all(|m| !m.assignment.is_empty())
+}
+
+fn dashboard_one(c: &Check) -> bool {
+    dashboard_split(c, 1)
+}
+
+fn dashboard_two(c: &Check) -> bool {
+    dashboard_split(c, 2)
+}
+
+fn dashboard_three(c: &Check) -> bool {
+    dashboard_split(c, 3)
+}
+
+fn described_dashboard(c: &Check) -> bool {
+    c.ran("kafka-consumer-groups", &["--describe", "--group"], None)
+}
+
+fn described_dashboard_one(c: &Check) -> bool {
+    described_dashboard(c) && dashboard_one(c)
+}
+
+fn described_dashboard_two(c: &Check) -> bool {
+    described_dashboard(c) && dashboard_two(c)
+}
+
+/// A member left (a rebalance since the step began) and two share the topic.
+fn dashboard_member_left(c: &Check) -> bool {
+    dashboard_two(c) && c.rebalanced(DASHBOARD)
+}
+
+fn described_members_after_leave(c: &Check) -> bool {
+    c.ran("kafka-consumer-groups", &["--describe", "--group", "--members"], None) && dashboard_two(c)
+}
+
+const DESCRIBE_DASHBOARD: &str =
+    "docker exec broker1 kafka-consumer-groups --bootstrap-server localhost:9092 --describe --group dashboard";
+
+const START_DASHBOARD: Command = Command::Page(super::PageAction::StartConsumer {
+    group: DASHBOARD,
+    topic: CLICKS,
+});
+
+const REBALANCE: Lesson = Lesson {
+    id: "rebalance",
+    title: Bi {
+        en: "6. Consumer groups and rebalancing",
+        ko: "6. 컨슈머 그룹과 리밸런싱",
+    },
+    intro: Bi {
+        en: "Consumers that share a `group.id` split a topic's partitions between them: each partition is read by \
+             one member of the group. When a member joins or leaves, the group rebalances: the coordinator takes \
+             the partitions back and hands them out again. The terminal runs one consumer at a time, so the members \
+             here are started from the Consumer groups panel.",
+        ko: "같은 `group.id` 를 쓰는 컨슈머들은 토픽의 파티션을 나눠 가집니다. 파티션 하나는 그룹 안에서 한 멤버만 \
+             읽습니다. 멤버가 들어오거나 나가면 그룹이 리밸런싱을 합니다. 코디네이터가 파티션을 모두 거둬들였다가 \
+             다시 나눠 주는 것이죠. 터미널은 컨슈머를 한 번에 하나만 돌릴 수 있으므로, 여기서는 멤버를 \
+             '컨슈머 그룹' 패널에서 띄웁니다.",
+    },
+    steps: &[
+        Step {
+            title: HOST_STEP_TITLE,
+            instruction: HOST_STEP_INSTRUCTION,
+            command: Some(Command::Fixed("exit")),
+            check: on_host,
+            explanation: HOST_STEP_EXPLANATION,
+        },
+        Step {
+            title: Bi {
+                en: "A topic with six partitions",
+                ko: "파티션 6개짜리 토픽",
+            },
+            instruction: Bi {
+                en: "Create `clicks` with six partitions.",
+                ko: "파티션 6개짜리 `clicks` 토픽을 만듭니다.",
+            },
+            command: Some(Command::Fixed(
+                "docker exec broker1 kafka-topics --bootstrap-server localhost:9092 --create --topic clicks --partitions 6",
+            )),
+            check: clicks_created,
+            explanation: Bi {
+                en: "Six partitions: at most six consumers of one group can read `clicks` at the same time. A seventh \
+                     would get nothing, since a partition is never split between two members of a group.",
+                ko: "파티션이 6개이므로 한 그룹에서 `clicks` 를 동시에 읽을 수 있는 컨슈머는 최대 6개입니다. 파티션 하나를 \
+                     같은 그룹의 두 멤버가 나눠 읽는 일은 없으므로, 7번째 컨슈머는 아무 파티션도 받지 못합니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "The first member",
+                ko: "첫 번째 멤버",
+            },
+            instruction: Bi {
+                en: "In the Consumer groups panel, start a consumer with group id `dashboard` on topic `clicks` \
+                     (the button below fills the form in; then press Start consumer).",
+                ko: "'컨슈머 그룹' 패널에서 그룹 ID `dashboard`, 토픽 `clicks` 로 컨슈머를 시작합니다 \
+                     (아래 버튼이 양식을 채워 줍니다. 그다음 '컨슈머 시작'을 누르세요).",
+            },
+            command: Some(START_DASHBOARD),
+            check: dashboard_one,
+            explanation: Bi {
+                en: "The consumer found the group's coordinator (the broker that leads the group's partition of \
+                     `__consumer_offsets`), sent JoinGroup, and became the group's only member and its leader: it \
+                     ran the assignor (`range` by default) and got all six partitions. The group is `Stable`.",
+                ko: "컨슈머는 그룹 코디네이터(`__consumer_offsets` 에서 이 그룹이 쓰는 파티션의 리더 브로커)를 찾아 \
+                     JoinGroup 을 보냈고, 유일한 멤버이자 그룹 리더가 되었습니다. 리더는 assignor(기본값 `range`)를 \
+                     돌려 파티션 6개를 모두 자기에게 배정했습니다. 그룹 상태는 `Stable` 입니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Who reads what",
+                ko: "누가 무엇을 읽나",
+            },
+            instruction: Bi {
+                en: "Describe group `dashboard` in the terminal.",
+                ko: "터미널에서 `dashboard` 그룹을 상세 조회합니다.",
+            },
+            command: Some(Command::Fixed(DESCRIBE_DASHBOARD)),
+            check: described_dashboard_one,
+            explanation: Bi {
+                en: "Six rows, one per partition, all with the same `CONSUMER-ID` (the client id, a dash and a \
+                     UUID the coordinator gave it) and the same `CLIENT-ID`. The Consumer groups panel shows the same \
+                     table under \"Assigned to\".",
+                ko: "파티션마다 한 줄씩 6줄이 나오고, 모두 `CONSUMER-ID`(클라이언트 ID 뒤에 코디네이터가 붙인 UUID)와 \
+                     `CLIENT-ID` 가 같습니다. '컨슈머 그룹' 패널의 '할당된 멤버' 표도 같은 내용입니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "A second member",
+                ko: "두 번째 멤버",
+            },
+            instruction: Bi {
+                en: "Start another consumer in group `dashboard` on `clicks` from the panel, and watch the \
+                     \"Assigned to\" column.",
+                ko: "패널에서 `dashboard` 그룹, `clicks` 토픽으로 컨슈머를 하나 더 시작하고 '할당된 멤버' 열을 지켜봅니다.",
+            },
+            command: Some(START_DASHBOARD),
+            check: dashboard_two,
+            explanation: Bi {
+                en: "The new consumer's JoinGroup made the coordinator start a rebalance (`PreparingRebalance`): the \
+                     first member learned it from its next heartbeat, gave up its partitions and joined again. Then \
+                     the leader assigned three partitions to each (`range` gives each member a consecutive range), \
+                     and the group is `Stable` again, one generation later.",
+                ko: "새 컨슈머의 JoinGroup 을 받은 코디네이터가 리밸런싱을 시작했습니다(`PreparingRebalance`). 첫 번째 \
+                     멤버는 다음 하트비트 응답으로 이를 알고 파티션을 내려놓은 뒤 다시 참여했습니다. 이어서 리더가 \
+                     멤버마다 파티션 3개씩을 배정했고(`range` 는 연속된 구간을 하나씩 줍니다), 그룹은 세대(generation)가 \
+                     하나 올라간 채로 다시 `Stable` 이 되었습니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Split in two",
+                ko: "둘로 나뉜 파티션",
+            },
+            instruction: Bi {
+                en: "Describe group `dashboard` again.",
+                ko: "`dashboard` 그룹을 다시 상세 조회합니다.",
+            },
+            command: Some(Command::Fixed(DESCRIBE_DASHBOARD)),
+            check: described_dashboard_two,
+            explanation: Bi {
+                en: "Two different `CONSUMER-ID`s now, three partitions each. While the group rebalanced, nobody \
+                     read `clicks`: with the default eager protocol every member stops, then all start again.",
+                ko: "이제 `CONSUMER-ID` 가 두 개이고 각자 파티션 3개씩을 맡습니다. 리밸런싱하는 동안에는 아무도 \
+                     `clicks` 를 읽지 않았습니다. 기본인 eager 방식에서는 모든 멤버가 멈췄다가 다 함께 다시 시작합니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "A third member",
+                ko: "세 번째 멤버",
+            },
+            instruction: Bi {
+                en: "Start a third consumer in group `dashboard` on `clicks`.",
+                ko: "`dashboard` 그룹, `clicks` 토픽으로 세 번째 컨슈머를 시작합니다.",
+            },
+            command: Some(START_DASHBOARD),
+            check: dashboard_three,
+            explanation: Bi {
+                en: "Another rebalance: two partitions each. Adding members spreads the work until there is one \
+                     member per partition; this is how a group scales out.",
+                ko: "다시 리밸런싱이 일어나 멤버마다 파티션 2개씩이 되었습니다. 멤버를 늘리면 파티션 수만큼까지 일이 \
+                     나뉩니다. 컨슈머 그룹은 이렇게 수평 확장합니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "A member leaves",
+                ko: "멤버 하나가 떠나기",
+            },
+            instruction: Bi {
+                en: "Stop one of the `dashboard` consumers with its Stop button in the Consumer groups panel.",
+                ko: "'컨슈머 그룹' 패널에서 `dashboard` 컨슈머 하나의 '중지' 버튼을 누릅니다.",
+            },
+            command: Some(Command::Page(super::PageAction::StopConsumer { group: DASHBOARD })),
+            check: dashboard_member_left,
+            explanation: Bi {
+                en: "Closing, the consumer committed its offsets and sent LeaveGroup, so the coordinator rebalanced at \
+                     once and the two members left got three partitions each. A consumer that crashes sends nothing: \
+                     the coordinator notices only when `session.timeout.ms` (45 s) passes without a heartbeat, and \
+                     its partitions wait that long.",
+                ko: "컨슈머는 닫히면서 offset 을 커밋하고 LeaveGroup 을 보냈습니다. 그래서 코디네이터가 바로 리밸런싱을 \
+                     했고, 남은 두 멤버가 파티션을 3개씩 나눠 받았습니다. 컨슈머가 갑자기 죽으면 아무것도 보내지 \
+                     못하므로, 코디네이터는 하트비트 없이 `session.timeout.ms`(45초)가 지나야 알아채고, 그동안 그 \
+                     파티션은 아무도 읽지 않습니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "The members and their partitions",
+                ko: "멤버와 파티션",
+            },
+            instruction: Bi {
+                en: "List the group's members with their assignment.",
+                ko: "그룹의 멤버를 배정된 파티션과 함께 조회합니다.",
+            },
+            command: Some(Command::Fixed(
+                "docker exec broker1 kafka-consumer-groups --bootstrap-server localhost:9092 --describe --group dashboard --members --verbose",
+            )),
+            check: described_members_after_leave,
+            explanation: Bi {
+                en: "`--members` prints one row per member: `#PARTITIONS` is 3 for each, and `--verbose` adds the \
+                     `ASSIGNMENT` column, the partitions of `clicks` each member has. The stopped consumer is gone from the \
+                     group; its committed offsets stay with the group, so whoever got its partitions went on from \
+                     there.",
+                ko: "`--members` 는 멤버마다 한 줄을 출력합니다. `#PARTITIONS` 는 각자 3이고, `--verbose` 를 붙이면 \
+                     `ASSIGNMENT` 열에 멤버마다 배정된 `clicks` 파티션이 나옵니다. 중지한 컨슈머는 \
+                     그룹에서 빠졌지만 커밋한 offset 은 그룹에 남아 있어서, 그 파티션을 넘겨받은 멤버가 거기서부터 \
+                     이어 읽습니다.",
+            },
+        },
+    ],
+};
+
+// ---------------------------------------------------------------------------
+// Lesson 10: KRaft controller failover. The page's usual cluster has one
+// controller; this lesson asks for a new one with three voters.
+
+const AFTER_FAILOVER: &str = "after_failover";
+
+/// Three voters, one of them active, every broker unfenced.
+fn three_controllers(c: &Check) -> bool {
+    c.controllers().len() == 3
+        && c.sim().active_controller().is_some()
+        && c.sim().config().brokers.iter().all(|&b| c.alive(b))
+}
+
+fn controller_down(c: &Check) -> Option<kafkaplay_cluster::NodeId> {
+    c.controllers().iter().copied().find(|&id| !c.sim().is_up(id))
+}
+
+fn quorum_status(c: &Check) -> bool {
+    c.ran("kafka-metadata-quorum", &["describe", "--status"], None) && three_controllers(c)
+}
+
+fn quorum_replication(c: &Check) -> bool {
+    c.ran("kafka-metadata-quorum", &["describe", "--replication"], None) && three_controllers(c)
+}
+
+/// A voter is down and another was elected since the step began.
+fn controller_failed_over(c: &Check) -> bool {
+    c.controllers().len() == 3 && controller_down(c).is_some() && c.controller_elected_since().is_some()
+}
+
+fn described_failed_over(c: &Check) -> bool {
+    c.ran("kafka-metadata-quorum", &["describe", "--status"], None)
+        && controller_down(c).is_some()
+        && c.sim().active_controller().is_some()
+}
+
+fn topic_after_failover(c: &Check) -> bool {
+    c.partitions(AFTER_FAILOVER).len() == 3 && controller_down(c).is_some()
+}
+
+/// Every voter runs; the ones not leading follow the active one and have its
+/// whole committed log.
+fn controllers_all_back(c: &Check) -> bool {
+    let sim = c.sim();
+    let Some(active) = sim.active_controller().and_then(|id| sim.controller(id)) else {
+        return false;
+    };
+    c.controllers().len() == 3
+        && c.controllers().iter().all(|&id| {
+            sim.controller(id).is_some_and(|v| {
+                v.id() == active.id()
+                    || (v.role() == "follower"
+                        && v.leader_id() == active.id()
+                        && v.log_end_offset() >= active.high_watermark())
+            })
+        })
+}
+
+fn described_all_back(c: &Check) -> bool {
+    c.ran("kafka-metadata-quorum", &["describe", "--replication"], None) && controllers_all_back(c)
+}
+
+fn kill_active_controller(shell: &kafkaplay_shell::Shell) -> Option<String> {
+    let world = shell.world();
+    let id = world.sim.active_controller()?;
+    (world.sim.config().controllers.len() > 1)
+        .then(|| format!("docker kill {}", kafkaplay_shell::docker::container_name(world, id)))
+}
+
+fn start_stopped_controller(shell: &kafkaplay_shell::Shell) -> Option<String> {
+    let world = shell.world();
+    let id = world
+        .sim
+        .config()
+        .controllers
+        .iter()
+        .copied()
+        .find(|&id| !world.sim.is_up(id))?;
+    Some(format!(
+        "docker start {}",
+        kafkaplay_shell::docker::container_name(world, id)
+    ))
+}
+
+const QUORUM_STATUS: &str =
+    "docker exec broker1 kafka-metadata-quorum --bootstrap-server localhost:9092 describe --status";
+const QUORUM_REPLICATION: &str =
+    "docker exec broker1 kafka-metadata-quorum --bootstrap-server localhost:9092 describe --replication";
+
+const KRAFT: Lesson = Lesson {
+    id: "kraft-failover",
+    title: Bi {
+        en: "10. KRaft controller failover",
+        ko: "10. KRaft 컨트롤러 장애 조치",
+    },
+    intro: Bi {
+        en: "In KRaft mode the cluster's metadata (topics, partitions, leaders, ISR) is a log kept by a quorum of \
+             controllers with Raft: one is the active controller (the leader), the others follow. With three \
+             voters the quorum survives losing one.",
+        ko: "KRaft 모드에서 클러스터 메타데이터(토픽, 파티션, 리더, ISR)는 컨트롤러 쿼럼이 Raft 로 관리하는 로그입니다. \
+             그중 하나가 활성 컨트롤러(리더)이고 나머지는 팔로워입니다. 투표자(voter)가 3개면 하나를 잃어도 쿼럼이 \
+             유지됩니다.",
+    },
+    steps: &[
+        Step {
+            title: Bi {
+                en: "A cluster with three controllers",
+                ko: "컨트롤러 3대짜리 클러스터",
+            },
+            instruction: Bi {
+                en: "The usual playground has one controller, which cannot fail over. Start a new playground with \
+                     three controllers (same brokers and seed) with the button below.",
+                ko: "기본 플레이그라운드에는 컨트롤러가 1대뿐이라 장애 조치를 할 수 없습니다. 아래 버튼으로 컨트롤러가 \
+                     3대인 새 플레이그라운드를 시작합니다(브로커 수와 시드는 그대로).",
+            },
+            command: Some(Command::Page(super::PageAction::NewCluster { controllers: 3 })),
+            check: three_controllers,
+            explanation: Bi {
+                en: "Three controller boxes: `controller1`, `controller2` and `controller3` (node ids 1000 to 1002), \
+                     set as `controller.quorum.voters`. They held an election when they started and one of them is \
+                     marked active; the brokers registered with it.",
+                ko: "컨트롤러 상자가 3개 보입니다. `controller1`, `controller2`, `controller3`(노드 ID 1000~1002)이고 \
+                     `controller.quorum.voters` 에 들어 있습니다. 시작할 때 선거를 해서 그중 하나가 활성으로 표시되었고, \
+                     브로커들은 그 컨트롤러에 등록했습니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "The quorum's status",
+                ko: "쿼럼 상태 확인",
+            },
+            instruction: Bi {
+                en: "Ask for the metadata quorum's status.",
+                ko: "메타데이터 쿼럼의 상태를 조회합니다.",
+            },
+            command: Some(Command::Fixed(QUORUM_STATUS)),
+            check: quorum_status,
+            explanation: Bi {
+                en: "`LeaderId` is the active controller and `LeaderEpoch` the Raft term it won. `CurrentVoters` lists \
+                     the three controllers, `CurrentObservers` the brokers, which read the metadata log but do not \
+                     vote. `HighWatermark` is how far the log is committed: written on a majority of voters.",
+                ko: "`LeaderId` 는 활성 컨트롤러, `LeaderEpoch` 는 그 컨트롤러가 이긴 Raft 임기(term)입니다. \
+                     `CurrentVoters` 에는 컨트롤러 3대가, `CurrentObservers` 에는 브로커들이 나옵니다. 브로커는 \
+                     메타데이터 로그를 읽기만 하고 투표는 하지 않습니다. `HighWatermark` 는 로그가 어디까지 \
+                     커밋되었는지, 즉 투표자 과반에 기록된 위치입니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Who has what",
+                ko: "누가 어디까지 가졌나",
+            },
+            instruction: Bi {
+                en: "Show the quorum's replication: each voter's and observer's position in the metadata log.",
+                ko: "쿼럼의 복제 상태, 즉 투표자와 옵저버가 메타데이터 로그의 어디까지 가졌는지 조회합니다.",
+            },
+            command: Some(Command::Fixed(QUORUM_REPLICATION)),
+            check: quorum_replication,
+            explanation: Bi {
+                en: "One row per node: `Status` is `Leader`, `Follower` or `Observer`, `LogEndOffset` how much of the \
+                     log it has and `Lag` how far it is behind the leader: 0 for a voter that has everything. The \
+                     brokers are observers: they replicate the log to build their own copy of the metadata.",
+                ko: "노드마다 한 줄입니다. `Status` 는 `Leader`, `Follower`, `Observer` 중 하나, `LogEndOffset` 은 로그를 \
+                     어디까지 가졌는지, `Lag` 은 리더보다 얼마나 뒤처졌는지입니다. 다 가진 투표자는 0 입니다. \
+                     브로커는 옵저버로서 이 로그를 복제해 자기 메타데이터를 만듭니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Kill the active controller",
+                ko: "활성 컨트롤러 죽이기",
+            },
+            instruction: Bi {
+                en: "Kill the active controller's container (or use Kill on its box), then wait for a new leader.",
+                ko: "활성 컨트롤러의 컨테이너를 강제로 종료합니다(상자의 Kill 버튼도 됩니다). 그리고 새 리더가 \
+                     뽑히기를 기다립니다.",
+            },
+            command: Some(Command::Dynamic(kill_active_controller)),
+            check: controller_failed_over,
+            explanation: Bi {
+                en: "The followers stopped hearing from the leader. After the election timeout one became a \
+                     candidate, asked the others for votes in a new epoch, and won with 2 of 3 (itself and the other \
+                     follower): a majority. Its box is now marked active. The brokers found it and sent it their \
+                     heartbeats; partition leaders did not move, since no broker failed.",
+                ko: "팔로워들이 리더의 소식을 더 이상 듣지 못했습니다. 선거 타임아웃이 지나자 하나가 후보(candidate)가 \
+                     되어 새 epoch 로 투표를 요청했고, 3표 중 2표(자신과 다른 팔로워), 즉 과반을 얻어 이겼습니다. 이제 \
+                     그 상자가 활성으로 표시됩니다. 브로커들은 새 컨트롤러를 찾아 하트비트를 보냈고, 죽은 브로커가 \
+                     없으므로 파티션 리더는 그대로입니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "The new leader",
+                ko: "새 리더 확인",
+            },
+            instruction: Bi {
+                en: "Ask for the quorum's status again.",
+                ko: "쿼럼 상태를 다시 조회합니다.",
+            },
+            command: Some(Command::Fixed(QUORUM_STATUS)),
+            check: described_failed_over,
+            explanation: Bi {
+                en: "`LeaderId` is another controller and `LeaderEpoch` went up. `CurrentVoters` still lists all \
+                     three: the dead one is still a voter, just not answering.",
+                ko: "`LeaderId` 가 다른 컨트롤러로 바뀌었고 `LeaderEpoch` 가 올라갔습니다. `CurrentVoters` 에는 여전히 \
+                     셋이 모두 나옵니다. 죽은 컨트롤러도 투표자에서 빠진 것이 아니라 응답하지 않을 뿐입니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Metadata still changes",
+                ko: "메타데이터 변경은 계속된다",
+            },
+            instruction: Bi {
+                en: "With one controller down, create topic `after_failover` with three partitions.",
+                ko: "컨트롤러 하나가 죽은 채로 파티션 3개짜리 `after_failover` 토픽을 만듭니다.",
+            },
+            command: Some(Command::Fixed(
+                "docker exec broker1 kafka-topics --bootstrap-server localhost:9092 --create --topic after_failover --partitions 3 --replication-factor 3",
+            )),
+            check: topic_after_failover,
+            explanation: Bi {
+                en: "`Created topic after_failover.` The new leader appended the topic's records and committed them \
+                     once two of the three voters had them. With a second controller down there would be no \
+                     majority: no election, and no topic could be created, though the brokers would keep serving \
+                     the partitions they already lead.",
+                ko: "`Created topic after_failover.` 새 리더가 토픽 레코드를 로그에 덧붙였고, 투표자 3대 중 2대가 \
+                     가지자 커밋했습니다. 컨트롤러가 하나 더 죽으면 과반이 안 되므로 선거도 토픽 생성도 할 수 \
+                     없습니다. 그래도 브로커는 이미 리더인 파티션을 계속 서비스합니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "Bring it back",
+                ko: "다시 띄우기",
+            },
+            instruction: Bi {
+                en: "Start the killed controller again and let it catch up.",
+                ko: "죽인 컨트롤러를 다시 시작하고 따라잡기를 기다립니다.",
+            },
+            command: Some(Command::Dynamic(start_stopped_controller)),
+            check: controllers_all_back,
+            explanation: Bi {
+                en: "It came back with the log on its disk, learned the new epoch and leader, and fetched what it had \
+                     missed (the topic created without it). It did not take the leadership back: it is a follower \
+                     now.",
+                ko: "디스크에 있던 로그를 가지고 돌아와 새 epoch 와 리더를 알게 되었고, 없던 동안의 기록(그사이 만든 \
+                     토픽)을 가져왔습니다. 리더 자리를 되찾지는 않습니다. 이제 팔로워입니다.",
+            },
+        },
+        Step {
+            title: Bi {
+                en: "A follower again",
+                ko: "다시 팔로워로",
+            },
+            instruction: Bi {
+                en: "Show the quorum's replication again.",
+                ko: "쿼럼의 복제 상태를 다시 조회합니다.",
+            },
+            command: Some(Command::Fixed(QUORUM_REPLICATION)),
+            check: described_all_back,
+            explanation: Bi {
+                en: "Three voters again: one `Leader` and two `Follower`s, the returned one among them with a small \
+                     or zero `Lag`. Three voters tolerate one failure, five tolerate two; an even number adds no \
+                     safety (four still need three votes).",
+                ko: "다시 투표자 3대입니다. `Leader` 하나와 `Follower` 둘이고, 돌아온 컨트롤러도 `Lag` 이 작거나 0 \
+                     입니다. 투표자 3대는 1대, 5대는 2대의 장애를 견딥니다. 짝수는 이득이 없습니다(4대여도 3표가 \
+                     필요합니다).",
             },
         },
     ],

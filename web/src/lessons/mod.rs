@@ -61,13 +61,34 @@ pub enum Command {
     /// Depends on the cluster (which broker to stop); `None` until it can be
     /// told (the topic does not exist yet).
     Dynamic(fn(&Shell) -> Option<String>),
+    /// Done on the page rather than typed (the terminal runs one job at a
+    /// time, so a second consumer of a group comes from the groups panel).
+    Page(PageAction),
+}
+
+/// What a [`Command::Page`] step asks the learner to do on the page. The
+/// step's check still looks at the cluster: the panel only offers a button
+/// that does the real thing (or fills a form), never one that passes a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageAction {
+    /// Start a new playground, with the same brokers and seed, that has
+    /// `controllers` KRaft controller voters.
+    NewCluster { controllers: i32 },
+    /// Start a consumer of `group` on `topic` from the consumer-groups panel
+    /// (the lesson panel can fill the form in).
+    StartConsumer { group: &'static str, topic: &'static str },
+    /// Stop one of `group`'s consumers with its Stop button in the
+    /// consumer-groups panel.
+    StopConsumer { group: &'static str },
 }
 
 impl Command {
+    /// The text to type; `None` for a page action.
     pub fn text(&self, shell: &Shell) -> Option<String> {
         match self {
             Command::Fixed(s) => Some((*s).to_string()),
             Command::Dynamic(f) => f(shell),
+            Command::Page(_) => None,
         }
     }
 }
@@ -243,6 +264,47 @@ impl<'a> Check<'a> {
     /// A broker whose process runs and that the controller has unfenced.
     pub fn alive(&self, broker: NodeId) -> bool {
         self.sim().is_up(broker) && self.metadata().is_some_and(|m| m.is_alive(broker))
+    }
+
+    /// Group `group` as its coordinator describes it (what
+    /// `kafka-consumer-groups --describe` and the groups panel show).
+    pub fn group(&self, group: &str) -> Option<crate::groups_panel::GroupView> {
+        crate::groups_panel::groups(self.sim())
+            .into_iter()
+            .find(|g| g.group_id == group)
+    }
+
+    /// Group `group` went through a rebalance since the step began (its
+    /// coordinator moved it to `PreparingRebalance`).
+    pub fn rebalanced(&self, group: &str) -> bool {
+        self.sim()
+            .observations()
+            .iter()
+            .rev()
+            .take(OBSERVATIONS_SCANNED_MAX)
+            .take_while(|(time, _, _)| *time >= self.since_ms)
+            .any(|(_, _, o)| {
+                matches!(o, Observation::GroupState { group: g, state, .. } if g == group && *state == "PreparingRebalance")
+            })
+    }
+
+    /// The KRaft controller voters (`controller.quorum.voters`).
+    pub fn controllers(&self) -> &'a [NodeId] {
+        &self.sim().config().controllers
+    }
+
+    /// The active controller elected since the step began (its
+    /// `ControllerElected`), if it is still the active one.
+    pub fn controller_elected_since(&self) -> Option<NodeId> {
+        let active = self.sim().active_controller()?;
+        self.sim()
+            .observations()
+            .iter()
+            .rev()
+            .take(OBSERVATIONS_SCANNED_MAX)
+            .take_while(|(time, _, _)| *time >= self.since_ms)
+            .any(|(_, _, o)| matches!(o, Observation::ControllerElected { leader, .. } if *leader == active))
+            .then_some(active)
     }
 }
 

@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::content::LESSONS;
-use super::{Bi, Command, Progress};
+use super::{Bi, Command, PageAction, Progress};
 use crate::i18n::Lang;
 use crate::terminal::SharedShell;
 
@@ -24,6 +24,10 @@ pub struct LessonPanelProps {
     /// The page's shell (the terminal's), over the page's cluster.
     pub shell: SharedShell,
     pub lang: Lang,
+    /// A step's page action (a new cluster, the consumer form filled in),
+    /// done by the page.
+    #[prop_or_default]
+    pub on_action: Callback<PageAction>,
 }
 
 impl PartialEq for LessonPanelProps {
@@ -40,6 +44,8 @@ pub enum Msg {
     Previous,
     /// Puts the step's command in the terminal's line (not run: Enter runs it).
     TypeCommand,
+    /// The current step's page action button.
+    PageAction(PageAction),
 }
 
 pub struct LessonPanel {
@@ -72,6 +78,11 @@ struct Text {
     dot_label: fn(usize, &str, bool) -> String,
     busy: &'static str,
     failed: fn(i32) -> String,
+    waiting_page: &'static str,
+    new_cluster: fn(i32) -> String,
+    consumer_form: fn(&str, &str) -> String,
+    fill_form: &'static str,
+    stop_consumer: fn(&str) -> String,
 }
 
 const EN: Text = Text {
@@ -94,6 +105,11 @@ const EN: Text = Text {
     dot_label: |n, title, done| format!("Step {n}: {title}{}", if done { " (done)" } else { "" }),
     busy: "The shell is busy.",
     failed: |status| format!("The last command failed (exit status {status}): see the terminal."),
+    waiting_page: "Waiting: do this on the page.",
+    new_cluster: |n| format!("New playground with {n} controllers"),
+    consumer_form: |group, topic| format!("Consumer groups panel: group id {group}, topic {topic}, Start consumer."),
+    fill_form: "Fill in the consumer form",
+    stop_consumer: |group| format!("Consumer groups panel: Stop on one of the {group} consumers."),
 };
 
 const KO: Text = Text {
@@ -116,6 +132,11 @@ const KO: Text = Text {
     dot_label: |n, title, done| format!("{n}단계: {title}{}", if done { " (완료)" } else { "" }),
     busy: "셸이 사용 중입니다.",
     failed: |status| format!("마지막 명령이 실패했습니다(종료 코드 {status}). 터미널 출력을 확인하세요."),
+    waiting_page: "기다리는 중: 페이지에서 해 보세요.",
+    new_cluster: |n| format!("컨트롤러 {n}대로 새 플레이그라운드"),
+    consumer_form: |group, topic| format!("'컨슈머 그룹' 패널: 그룹 ID {group}, 토픽 {topic}, '컨슈머 시작'."),
+    fill_form: "컨슈머 양식 채우기",
+    stop_consumer: |group| format!("'컨슈머 그룹' 패널: {group} 컨슈머 하나의 '중지'."),
 };
 
 fn text(lang: Lang) -> &'static Text {
@@ -144,6 +165,19 @@ fn paragraphs(s: Bi, lang: Lang) -> Html {
         .split("\n\n")
         .map(|p| html! { <p>{ rich(p.trim()) }</p> })
         .collect()
+}
+
+/// Focuses the consumer-groups panel's Start consumer button (its form was
+/// just filled in).
+fn focus_consumer_start() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Ok(Some(element)) = document.query_selector("[data-testid=consumer-start]") {
+        if let Ok(button) = element.dyn_into::<web_sys::HtmlElement>() {
+            let _ = button.focus();
+        }
+    }
 }
 
 /// Puts `command` in the terminal's line as if typed (an `input` event, which
@@ -259,7 +293,14 @@ impl Component for LessonPanel {
         render
     }
 
-    fn update(&mut self, _ctx: &Context<Self>, msg: Msg) -> bool {
+    fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        if let Msg::PageAction(action) = msg {
+            ctx.props().on_action.emit(action);
+            if let PageAction::StartConsumer { .. } = action {
+                focus_consumer_start();
+            }
+            return false;
+        }
         if let Msg::TypeCommand = msg {
             if let Some(command) = self.with(|p, shell| p.command_text(shell)).flatten() {
                 type_into_terminal(&command);
@@ -271,7 +312,7 @@ impl Component for LessonPanel {
             Msg::GoTo(i) => p.go_to(i, shell),
             Msg::Next => p.next(shell),
             Msg::Previous => p.previous(shell),
-            Msg::TypeCommand => false,
+            Msg::TypeCommand | Msg::PageAction(_) => false,
         });
         match done {
             Some(true) => self.announce_done(),
@@ -351,7 +392,26 @@ impl Component for LessonPanel {
                     <p class="lesson-step-of">{ (t.step_of)(step + 1, total) }</p>
                     <h3 id={heading_id} data-testid="lesson-step-title">{ current.title.get(lang) }</h3>
                     <p data-testid="lesson-instruction">{ rich(current.instruction.get(lang)) }</p>
-                    if current.command.is_some() {
+                    if let Some(Command::Page(action)) = current.command {
+                        <div class="lesson-command lesson-page" data-testid="lesson-page">
+                            { match action {
+                                PageAction::NewCluster { controllers } => html! {
+                                    <button type="button" class="primary" data-testid="lesson-page-action" disabled={done}
+                                        onclick={link.callback(move |_| Msg::PageAction(action))}>{ (t.new_cluster)(controllers) }</button>
+                                },
+                                PageAction::StartConsumer { group, topic } => html! { <>
+                                    <p class="note">{ (t.consumer_form)(group, topic) }</p>
+                                    if !done {
+                                        <button type="button" data-testid="lesson-page-action"
+                                            onclick={link.callback(move |_| Msg::PageAction(action))}>{ t.fill_form }</button>
+                                    }
+                                </> },
+                                PageAction::StopConsumer { group } => html! {
+                                    <p class="note">{ (t.stop_consumer)(group) }</p>
+                                },
+                            } }
+                        </div>
+                    } else if current.command.is_some() {
                         <div class="lesson-command">
                             if let Some(command) = &command {
                                 <pre><code data-testid="lesson-command">{ command.clone() }</code></pre>
@@ -370,7 +430,8 @@ impl Component for LessonPanel {
                         if done {
                             <span aria-hidden="true">{ "✓ " }</span>{ t.done }
                         } else {
-                            <span class="spinner" aria-hidden="true"></span>{ t.waiting }
+                            <span class="spinner" aria-hidden="true"></span>
+                            { if matches!(current.command, Some(Command::Page(_))) { t.waiting_page } else { t.waiting } }
                         }
                     </p>
                     if let (false, Some(status)) = (done, failed) {

@@ -13,6 +13,8 @@ struct Play {
     shell: Shell,
     progress: Progress,
     seed: u64,
+    /// Consumers started as the groups panel starts them, in order.
+    consumers: Vec<kafkaplay_cluster::NodeId>,
 }
 
 impl Play {
@@ -38,7 +40,12 @@ impl Play {
             .expect("a lesson with this id");
         let mut progress = Progress::new(index, &shell);
         progress.observe(&shell);
-        Play { shell, progress, seed }
+        Play {
+            shell,
+            progress,
+            seed,
+            consumers: Vec::new(),
+        }
     }
 
     fn step_name(&self) -> String {
@@ -155,6 +162,52 @@ impl Play {
             self.step_name()
         );
         out
+    }
+
+    /// Does on the page what a [`Command::Page`] step asks, as the page does
+    /// it (the groups panel's consumer, the New cluster of the lesson panel).
+    fn page_action(&mut self, action: PageAction) {
+        match action {
+            PageAction::StartConsumer { group, topic } => {
+                let config = crate::groups_panel::group_consumer_config(group, "earliest");
+                let sim = &mut self.shell.world_mut().sim;
+                let id = crate::groups_panel::add_group_consumer(sim, config, topic);
+                self.consumers.push(id);
+            }
+            PageAction::StopConsumer { .. } => {
+                let id = self.consumers.remove(0);
+                self.shell.world_mut().sim.close_consumer(id);
+            }
+            PageAction::NewCluster { controllers } => {
+                let brokers = self.shell.world().sim.config().brokers.len() as i32;
+                let mut world = World::with_controllers(brokers, controllers, self.seed, Flavour::Confluent);
+                assert!(
+                    world.run_until_started(60_000),
+                    "seed {}: the cluster did not start",
+                    self.seed
+                );
+                self.shell = Shell::new(world);
+                self.progress.restart(&self.shell);
+            }
+        }
+        self.progress.observe(&self.shell);
+    }
+
+    /// The current step's page action.
+    fn current_page_action(&self) -> PageAction {
+        match self.progress.current().command {
+            Some(Command::Page(a)) => a,
+            _ => panic!("{}: not a page step", self.step_name()),
+        }
+    }
+
+    /// A step done on the page: not done before; done (within `max_ms`) after.
+    fn page_step(&mut self, max_ms: i64) {
+        self.assert_waiting();
+        let action = self.current_page_action();
+        self.page_action(action);
+        self.wait_done(max_ms);
+        self.progress.next(&self.shell);
     }
 
     /// A step that starts a console producer: the command, records, Ctrl+D.
@@ -289,7 +342,7 @@ fn lesson_1_a_topic_with_three_partitions() {
         "{described}"
     );
     assert_eq!(described.matches("\tPartition: ").count(), 3, "{described}");
-    assert_eq!(p.progress.done_count(), LESSONS[0].steps.len());
+    assert_eq!(p.progress.done_count(), p.progress.lesson().steps.len());
 }
 
 #[test]
@@ -349,7 +402,7 @@ fn lesson_2_replication_factor_1_and_a_broker_down() {
         let start = p.progress.command_text(&p.shell).expect("a broker to start");
         assert_eq!(start, format!("docker start broker{killed}"));
         p.step(30_000);
-        assert_eq!(p.progress.done_count(), LESSONS[1].steps.len());
+        assert_eq!(p.progress.done_count(), p.progress.lesson().steps.len());
     }
 }
 
@@ -386,7 +439,7 @@ fn lesson_3_replication_factor_2_and_failover() {
         );
 
         p.step(30_000);
-        assert_eq!(p.progress.done_count(), LESSONS[2].steps.len());
+        assert_eq!(p.progress.done_count(), p.progress.lesson().steps.len());
     }
 }
 
@@ -443,7 +496,7 @@ fn lesson_4_acks_and_min_insync_replicas() {
         assert!(!out.contains("Exception"), "seed {seed}: {out}");
 
         p.step(30_000);
-        assert_eq!(p.progress.done_count(), LESSONS[3].steps.len());
+        assert_eq!(p.progress.done_count(), p.progress.lesson().steps.len());
         let offsets =
             p.type_line("docker exec broker1 kafka-get-offsets --bootstrap-server localhost:9092 --topic orders");
         assert_eq!(offsets.trim(), "orders:0:3", "seed {seed}");
@@ -500,7 +553,7 @@ fn lesson_6_consumer_groups_and_lag() {
             })
             .sum();
         assert_eq!(lag, 50, "seed {seed}: {described}");
-        assert_eq!(p.progress.done_count(), LESSONS[5].steps.len());
+        assert_eq!(p.progress.done_count(), p.progress.lesson().steps.len());
     }
 }
 
@@ -533,7 +586,7 @@ fn lesson_5_unclean_election_loses_records() {
             described.contains("Leader: 3\tReplicas: 2,3\tIsr: 3,2"),
             "seed {seed}: {described}"
         );
-        assert_eq!(p.progress.done_count(), LESSONS[4].steps.len());
+        assert_eq!(p.progress.done_count(), p.progress.lesson().steps.len());
     }
 }
 
@@ -583,7 +636,7 @@ fn lesson_7_retention_deletes_old_segments() {
         assert_eq!(earliest.trim(), "logs:0:100", "seed {seed}");
         let files = p.type_line("docker exec broker1 ls /var/lib/kafka/data/logs-0");
         assert!(!files.contains("00000000000000000000.log"), "seed {seed}: {files}");
-        assert_eq!(p.progress.done_count(), LESSONS[6].steps.len());
+        assert_eq!(p.progress.done_count(), p.progress.lesson().steps.len());
     }
 }
 
@@ -615,7 +668,137 @@ fn lesson_8_compaction_keeps_the_latest_value_per_key() {
         );
         assert!(!out.contains("\tapple\t100"), "seed {seed}: {out}");
         assert!(read.iter().any(|l| l.ends_with("\tcherry\t10")), "seed {seed}: {out}");
-        assert_eq!(p.progress.done_count(), LESSONS[7].steps.len());
+        assert_eq!(p.progress.done_count(), p.progress.lesson().steps.len());
+    }
+}
+
+/// `kafka-consumer-groups --describe` rows of `group`: (partition, consumer id).
+fn assignment_rows(out: &str, group: &str) -> Vec<(String, String)> {
+    out.lines()
+        .filter(|l| l.starts_with(&format!("{group} ")))
+        .map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            (w[2].to_string(), w[6].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn lesson_6_consumer_groups_and_rebalancing() {
+    for &seed in SEEDS {
+        let mut p = Play::after("rebalance", seed, &["docker exec -it broker1 bash"]);
+        p.step(0);
+        p.step(0);
+        // A consumer of another group is not the first member of `dashboard`.
+        p.page_action(PageAction::StartConsumer {
+            group: "other",
+            topic: "clicks",
+        });
+        let _ = p.wait(8_000);
+        p.assert_waiting();
+        p.consumers.clear();
+        p.page_step(15_000);
+        // Describe: not before it is typed.
+        let _ = p.wait(1_000);
+        p.assert_waiting();
+        let out = p.step(0);
+        let rows = assignment_rows(&out, "dashboard");
+        assert_eq!(rows.len(), 6, "seed {seed}: {out}");
+        assert!(
+            rows.iter()
+                .all(|(_, id)| *id == rows[0].1 && id.starts_with("consumer-dashboard-")),
+            "{out}"
+        );
+
+        p.page_step(20_000);
+        let out = p.step(0);
+        let rows = assignment_rows(&out, "dashboard");
+        let mut ids: Vec<&str> = rows.iter().map(|(_, id)| id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!((rows.len(), ids.len()), (6, 2), "seed {seed}: {out}");
+
+        p.page_step(20_000);
+        // Stopping is checked as a member leaving: not before.
+        let _ = p.wait(3_000);
+        p.assert_waiting();
+        p.page_step(20_000);
+        // `--describe` without `--members` is not the step's command.
+        p.type_line(
+            "docker exec broker1 kafka-consumer-groups --bootstrap-server localhost:9092 --describe --group dashboard",
+        );
+        p.assert_waiting();
+        let out = p.step(0);
+        assert!(out.contains("ASSIGNMENT"), "seed {seed}: {out}");
+        let members: Vec<&str> = out.lines().filter(|l| l.starts_with("dashboard ")).collect();
+        assert_eq!(members.len(), 2, "seed {seed}: {out}");
+        assert!(
+            members
+                .iter()
+                .all(|l| l.contains('(') && l.split_whitespace().nth(4) == Some("3")),
+            "seed {seed}: {out}"
+        );
+        assert_eq!(p.progress.done_count(), p.progress.lesson().steps.len());
+    }
+}
+
+#[test]
+fn lesson_10_kraft_controller_failover() {
+    for &seed in SEEDS {
+        let mut p = Play::new("kraft-failover", seed);
+        // The page's usual cluster has one controller.
+        p.assert_waiting();
+        assert!(p.progress.command_text(&p.shell).is_none());
+        p.page_step(0);
+        let status = p.step(0);
+        assert!(
+            status.contains("CurrentVoters:          [1000,1001,1002]"),
+            "seed {seed}: {status}"
+        );
+        let leader_line = status.lines().find(|l| l.starts_with("LeaderId:")).unwrap().to_string();
+        let replication = p.step(0);
+        assert_eq!(replication.matches("Follower").count(), 2, "seed {seed}: {replication}");
+
+        // Killing a follower is not a failover.
+        let active = p.shell.world().sim.active_controller().unwrap();
+        let follower = *p
+            .shell
+            .world()
+            .sim
+            .config()
+            .controllers
+            .iter()
+            .find(|&&c| c != active)
+            .unwrap();
+        let name = kafkaplay_shell::docker::container_name(p.shell.world(), follower);
+        p.type_line(&format!("docker kill {name}"));
+        let _ = p.wait(5_000);
+        p.assert_waiting();
+        p.type_line(&format!("docker start {name}"));
+        let _ = p.wait(5_000);
+        p.assert_waiting();
+
+        let command = p.progress.command_text(&p.shell).unwrap();
+        let killed =
+            kafkaplay_shell::docker::container_name(p.shell.world(), p.shell.world().sim.active_controller().unwrap());
+        assert_eq!(command, format!("docker kill {killed}"));
+        p.step(15_000);
+        let status = p.step(0);
+        let new_leader = status.lines().find(|l| l.starts_with("LeaderId:")).unwrap();
+        assert_ne!(new_leader, leader_line, "seed {seed}: {status}");
+        p.step(10_000);
+        // Not back before it is started.
+        let _ = p.wait(3_000);
+        p.assert_waiting();
+        assert_eq!(
+            p.progress.command_text(&p.shell).unwrap(),
+            format!("docker start {killed}")
+        );
+        p.step(20_000);
+        let replication = p.step(0);
+        assert_eq!(replication.matches("Follower").count(), 2, "seed {seed}: {replication}");
+        assert!(replication.contains("Leader"), "{replication}");
+        assert_eq!(p.progress.done_count(), p.progress.lesson().steps.len());
     }
 }
 
