@@ -256,7 +256,11 @@ mod tests {
         assert_eq!(a, c);
         assert_eq!(a.cmp(&c), std::cmp::Ordering::Equal);
         assert!(Topic::new("a") < Topic::new("b") && Topic::new("b") > Topic::new("a"));
-        let mut tps = [TopicPartition::new("b", 0), TopicPartition::new("a", 10), TopicPartition::new("a", 2)];
+        let mut tps = [
+            TopicPartition::new("b", 0),
+            TopicPartition::new("a", 10),
+            TopicPartition::new("a", 2),
+        ];
         tps.sort();
         assert_eq!(tps.map(|tp| tp.to_string()), ["a-2", "a-10", "b-0"]);
         assert_eq!(format!("[{:<8}]", a), "[orders  ]");
