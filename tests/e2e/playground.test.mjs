@@ -196,6 +196,44 @@ test('produce from the UI and read the records in the message browser, never as 
     assert.match(await oldest.getByTestId('record-value').textContent(), /^7b 22 6e 22 3a 20 30 2c /);
     assert.match(await page.getByTestId('browser-offsets').textContent(), /Read from the leader, broker [123]/);
     await page.screenshot({ path: screenshotPath('playground_records.png'), fullPage: true });
+    await page.getByTestId('format-text').check();
+
+    // Seek by offset: from offset 2 on, in offset order.
+    const offsets = async () => page.getByTestId('record-offset').allTextContents();
+    await page.getByTestId('browser-seek-kind').selectOption('offset');
+    await page.getByTestId('browser-seek-text').fill('x');
+    assert.match(await page.getByTestId('browser-seek-error').textContent(), /whole number/);
+    await page.getByTestId('browser-seek-text').fill('2');
+    assert.equal(await page.getByTestId('browser-seek-error').count(), 0);
+    await page.waitForFunction(() => document.querySelector('[data-testid=record-offset]')?.textContent === '2');
+    const fromTwo = (await offsets()).map(Number);
+    assert.deepEqual(fromTwo, fromTwo.map((_, i) => i + 2), 'ascending from offset 2');
+    assert.match(await page.getByTestId('browser-showing').textContent(), /^From offset 2, oldest first/);
+
+    // Seek by time: the time of offset 4, as the table prints it.
+    await page.getByTestId('browser-seek-text').fill('4');
+    await page.waitForFunction(() => document.querySelector('[data-testid=record-offset]')?.textContent === '4');
+    const fourAt = (await page.getByTestId('record-row').first().locator('td').nth(1).textContent()).trim();
+    await page.getByTestId('browser-seek-kind').selectOption('time');
+    await page.getByTestId('browser-seek-text').fill('soon');
+    assert.match(await page.getByTestId('browser-seek-error').textContent(), /epoch milliseconds/);
+    await page.getByTestId('browser-seek-text').fill(fourAt);
+    await page.waitForFunction(() => /^From offset \d+, the first record at or after/.test(document.querySelector('[data-testid=browser-showing]')?.textContent ?? ''));
+    const byTime = Number((await offsets())[0]);
+    assert.ok(byTime <= 4 && byTime >= 0, `first record at or after ${fourAt}: offset ${byTime}`);
+
+    // Search, ignoring case, in keys, values and headers; none as HTML.
+    await page.getByTestId('browser-seek-kind').selectOption('latest');
+    await page.getByTestId('browser-search').fill('KEY-1');
+    await page.waitForFunction(() => /matching of \d+ searched/.test(document.querySelector('[data-testid=browser-showing]')?.textContent ?? ''));
+    const keys = await page.getByTestId('record-key').allTextContents();
+    assert.ok(keys.length > 0 && keys.every((k) => k === 'key-1'), `only key-1: ${keys}`);
+    await page.getByTestId('browser-search').fill('kafkaplay-ui');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length >= 5);
+    await page.getByTestId('browser-search').fill('no such record');
+    await page.getByTestId('browser-no-match').waitFor();
+    await page.getByTestId('browser-search').fill('');
+    await page.screenshot({ path: screenshotPath('playground_records_search.png'), fullPage: true });
     assert.deepEqual(errors, [], 'the page logged errors or failed to load a resource');
   } finally {
     await browser.close();

@@ -62,6 +62,10 @@ pub enum Msg {
     /// A lesson step's page action (`crate::lessons::PageAction`).
     LessonAction(crate::lessons::PageAction),
     Browse(String),
+    /// The message browser's start: its kind, then its text.
+    SeekKind(String),
+    SeekText(String),
+    Search(String),
     SetFormat(ValueFormat),
     /// The timeline (`crate::timeline`): show this clock reading (ms).
     Scrub(kafkaplay_cluster::Ms),
@@ -101,6 +105,11 @@ pub struct App {
     groups: crate::groups_panel::GroupsUi,
     /// `topic-partition` picked in the message browser.
     browse: Option<TopicPartition>,
+    /// The message browser's query, and the form it comes from.
+    query: crate::browse::Query,
+    seek_kind: crate::browse::SeekKind,
+    seek_text: String,
+    seek_error: Option<crate::browse::SeekError>,
     format: ValueFormat,
     input_error: Option<(Form, InputError)>,
     step_lines: Vec<String>,
@@ -170,6 +179,10 @@ impl Component for App {
             producer_form: ProducerForm::default(),
             groups: Default::default(),
             browse: None,
+            query: Default::default(),
+            seek_kind: Default::default(),
+            seek_text: String::new(),
+            seek_error: None,
             format: ValueFormat::Text,
             input_error: None,
             step_lines: Vec::new(),
@@ -316,6 +329,15 @@ impl Component for App {
                     .rsplit_once('-')
                     .and_then(|(topic, p)| p.parse::<i32>().ok().map(|p| TopicPartition::new(topic, p)));
             }
+            Msg::SeekKind(w) => {
+                self.seek_kind = crate::browse::SeekKind::from_word(&w);
+                self.apply_seek();
+            }
+            Msg::SeekText(v) => {
+                self.seek_text = v;
+                self.apply_seek();
+            }
+            Msg::Search(v) => self.query.search = v,
             Msg::SetFormat(f) => self.format = f,
             Msg::Scrub(clock_ms) => {
                 let start = self.pg.journal.borrow().start - self.pg.sim().config().origin_ms;
@@ -448,6 +470,20 @@ impl App {
                 { button(Lang::Ko, "한국어") }
                 { button(Lang::En, "English") }
             </div>
+        }
+    }
+
+    /// Takes the browser's start from its form when the text is valid; an
+    /// invalid one is reported and the previous start stays in force.
+    fn apply_seek(&mut self) {
+        match crate::browse::parse_seek(self.seek_kind, &self.seek_text) {
+            Ok(seek) => {
+                self.query.seek = seek;
+                self.seek_error = None;
+            }
+            // An empty field is not an error yet: nothing was typed.
+            Err(_) if self.seek_text.trim().is_empty() => self.seek_error = None,
+            Err(e) => self.seek_error = Some(e),
         }
     }
 
@@ -798,9 +834,22 @@ impl App {
         let link = ctx.link();
         let selected = self.browse.clone().or_else(|| partitions.first().map(|p| p.tp.clone()));
         let formats = [ValueFormat::Text, ValueFormat::Json, ValueFormat::Hex];
+        let bt = crate::browse::text(self.lang);
+        let latest = self.query.seek == crate::browse::Seek::Latest;
+        // The latest records newest first; from a start, in offset order.
+        fn ordered(
+            rows: &[playground::RecordRow],
+            latest: bool,
+        ) -> Box<dyn Iterator<Item = &playground::RecordRow> + '_> {
+            if latest {
+                Box::new(rows.iter().rev())
+            } else {
+                Box::new(rows.iter())
+            }
+        }
         let body = match &selected {
             None => html! { <p class="muted">{ t.topics_none }</p> },
-            Some(tp) => match self.pg.records(tp) {
+            Some(tp) => match self.pg.records_for(tp, &self.query) {
                 None => {
                     html! { <p class="notice error" data-testid="browser-unavailable">{ t.browser_unavailable }</p> }
                 }
@@ -827,7 +876,12 @@ impl App {
                                 { (t.browser_offsets)(recs.leader, recs.log_start_offset, recs.high_watermark, recs.log_end_offset) }
                             </p>
                             if let Some(e) = &recs.decode_error { <p class="notice error">{ e.clone() }</p> }
-                            if recs.records.is_empty() {
+                            <p class="note" data-testid="browser-showing">
+                                { (bt.showing)(self.query.seek, recs.start, recs.records.len(), recs.searched) }
+                            </p>
+                            if recs.records.is_empty() && recs.searched.is_some() {
+                                <p class="muted" data-testid="browser-no-match">{ bt.no_match }</p>
+                            } else if recs.records.is_empty() {
                                 <p class="muted" data-testid="browser-empty">{ t.browser_empty }</p>
                             } else {
                                 <div class="scroll">
@@ -837,7 +891,7 @@ impl App {
                                             <th>{ t.value }</th><th>{ t.headers }</th>
                                         </tr></thead>
                                         <tbody>
-                                            { for recs.records.iter().rev().map(|r| html! {
+                                            { for ordered(&recs.records, latest).map(|r| html! {
                                                 <tr data-testid="record-row">
                                                     <td class="num" data-testid="record-offset">{ r.offset }</td>
                                                     <td class="small"><span class="num">{ model::iso_time(r.timestamp) }</span></td>
@@ -885,6 +939,37 @@ impl App {
                         }) }
                     </fieldset>
                 </div>
+                <div class="clock-row browse-query" hidden={partitions.is_empty()}>
+                    <label class="inline"><span>{ bt.start_at }</span>
+                        <select data-testid="browser-seek-kind"
+                            onchange={link.callback(|e: Event| Msg::SeekKind(select_value(&e)))}>
+                            { for [
+                                (crate::browse::SeekKind::Latest, bt.latest),
+                                (crate::browse::SeekKind::Offset, bt.offset),
+                                (crate::browse::SeekKind::Time, bt.time),
+                            ].into_iter().map(|(k, label)| html! {
+                                <option value={k.word()} selected={self.seek_kind == k}>{ label }</option>
+                            }) }
+                        </select>
+                    </label>
+                    if self.seek_kind != crate::browse::SeekKind::Latest {
+                        <input type="text" class="seek" data-testid="browser-seek-text" value={self.seek_text.clone()}
+                            aria-label={bt.start_at}
+                            aria-invalid={if self.seek_error.is_some() { "true" } else { "false" }}
+                            placeholder={if self.seek_kind == crate::browse::SeekKind::Offset { bt.start_placeholder_offset } else { bt.start_placeholder_time }}
+                            oninput={link.callback(|e: InputEvent| Msg::SeekText(input_value(&e)))} />
+                    }
+                    <label class="inline"><span>{ bt.search }</span>
+                        <input type="search" data-testid="browser-search" value={self.query.search.clone()}
+                            placeholder={bt.search_placeholder}
+                            oninput={link.callback(|e: InputEvent| Msg::Search(input_value(&e)))} />
+                    </label>
+                </div>
+                if let Some(e) = self.seek_error {
+                    <p class="notice error" role="alert" data-testid="browser-seek-error">
+                        { match e { crate::browse::SeekError::BadOffset => bt.bad_offset, crate::browse::SeekError::BadTime => bt.bad_time } }
+                    </p>
+                }
                 <p class="note">{ t.browser_note }</p>
                 { body }
             </section>

@@ -24,6 +24,7 @@
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
 mod app;
+mod browse;
 mod browser;
 mod cluster_view;
 mod groups_panel;

@@ -20,6 +20,8 @@ use kafkaplay_cluster::snapshot;
 use kafkaplay_cluster::{Fault, Ms, NodeId, Simulation, TopicPartition, NO_NODE};
 use kafkaplay_shell::{Flavour, Shell, World};
 
+use crate::browse;
+
 /// Speeds the speed control offers (simulated time per real time).
 pub const SPEEDS: &[f64] = &[0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0];
 /// Real time longer than this between two ticks (a background tab, a slow
@@ -353,7 +355,13 @@ pub struct PartitionRecords {
     pub log_start_offset: i64,
     pub high_watermark: i64,
     pub log_end_offset: i64,
-    /// The latest records below the HW (what a consumer can read), oldest first.
+    /// Where the query started reading (after clamping to the log).
+    pub start: i64,
+    /// With a search: how many records were searched, and whether the
+    /// search stopped at [`browse::SEARCH_SCAN_MAX`].
+    pub searched: Option<(usize, bool)>,
+    /// The records the query found below the HW (what a consumer can read),
+    /// oldest first.
     pub records: Vec<RecordRow>,
     /// A batch could not be decoded (never expected; shown if it happens).
     pub decode_error: Option<String>,
@@ -1014,33 +1022,78 @@ impl Playground {
 
     /// The latest records of a partition below its HW, read from its leader's
     /// log; `None` when the partition has no leader holding the log.
+    #[cfg(test)]
     pub fn records(&self, tp: &TopicPartition) -> Option<PartitionRecords> {
+        self.records_for(tp, &browse::Query::default())
+    }
+
+    /// The records of a partition below its HW that `query` asks for, read
+    /// from its leader's log, at most [`BROWSER_RECORDS_MAX`] of them: the
+    /// latest, or the first from an offset or a time on, each only if it
+    /// matches the search. A search decodes at most
+    /// [`browse::SEARCH_SCAN_MAX`] records. `None` when the partition has no
+    /// leader holding the log.
+    pub fn records_for(&self, tp: &TopicPartition, query: &browse::Query) -> Option<PartitionRecords> {
         let sim = self.sim();
         let (image, _) = Self::image(&sim);
         let leader = image?.partition(tp)?.leader;
         let log = sim.broker(leader)?.log(tp)?;
         let hw = log.high_watermark();
+        let lso = log.log_start_offset();
+        // As a consumer's seek: an offset below the log start reads from the
+        // start; a time after every record reads nothing (the end).
+        let start = match query.seek {
+            browse::Seek::Latest => lso,
+            browse::Seek::Offset(o) => o.clamp(lso, hw),
+            browse::Seek::Time(t) => log.offset_for_timestamp(t).map_or(hw, |x| x.offset.clamp(lso, hw)),
+        };
+        let latest = query.seek == browse::Seek::Latest;
+        let searching = !query.search.is_empty();
+        // The latest records without a search need only the batches near the HW;
+        // with a search, the last SEARCH_SCAN_MAX records are searched.
+        let from = match (latest, searching) {
+            (true, false) => hw - BROWSER_RECORDS_MAX as i64,
+            (true, true) => (hw - browse::SEARCH_SCAN_MAX as i64).max(start),
+            (false, _) => start,
+        };
         let mut records = VecDeque::new();
         let mut decode_error = None;
-        for (_, batch) in log.batches() {
+        let mut scanned = 0usize;
+        let mut capped = false;
+        'batches: for (_, batch) in log.batches() {
             if batch.base_offset() >= hw {
                 break;
             }
-            // Only the batches that hold the last records below the HW are decoded.
-            if batch.is_control() || batch.last_offset() < hw - BROWSER_RECORDS_MAX as i64 {
+            if batch.is_control() || batch.last_offset() < from {
                 continue;
             }
             match batch.records() {
                 Ok(rs) => {
-                    for r in rs.into_iter().filter(|r| r.offset < hw) {
-                        records.push_back(RecordRow {
+                    for r in rs.into_iter().filter(|r| r.offset >= from && r.offset < hw) {
+                        if searching {
+                            if scanned == browse::SEARCH_SCAN_MAX {
+                                capped = true;
+                                break 'batches;
+                            }
+                            scanned += 1;
+                        }
+                        let row = RecordRow {
                             offset: r.offset,
                             timestamp: r.timestamp,
                             key: r.key,
                             value: r.value,
                             headers: r.headers.into_iter().map(|h| (h.key, h.value)).collect(),
-                        });
+                        };
+                        if !browse::matches(&query.search, row.key.as_deref(), row.value.as_deref(), &row.headers) {
+                            continue;
+                        }
+                        records.push_back(row);
                         if records.len() > BROWSER_RECORDS_MAX {
+                            if !latest {
+                                // From a start on: the first ones are kept.
+                                records.pop_back();
+                                break 'batches;
+                            }
                             records.pop_front();
                         }
                     }
@@ -1050,9 +1103,11 @@ impl Playground {
         }
         Some(PartitionRecords {
             leader,
-            log_start_offset: log.log_start_offset(),
+            log_start_offset: lso,
             high_watermark: hw,
             log_end_offset: log.log_end_offset(),
+            start,
+            searched: searching.then_some((scanned, capped)),
             records: records.into(),
             decode_error,
         })
@@ -1434,6 +1489,71 @@ mod tests {
         assert_eq!(recs.records.first().unwrap().offset, 201 - BROWSER_RECORDS_MAX as i64);
         assert_eq!(recs.records.last().unwrap().offset, 200);
         assert!(p.records(&TopicPartition::new("nope", 0)).is_none());
+    }
+
+    #[test]
+    fn message_browser_seeks_by_offset_and_time_and_searches() {
+        use crate::browse::{Query, Seek};
+        let mut p = started(1);
+        create(&mut p, "many", "1", "1");
+        let form = ProducerForm {
+            topic: "many".into(),
+            rate: "100".into(),
+            keys: "3".into(),
+            ..ProducerForm::default()
+        };
+        p.start_producer(&form).unwrap();
+        p.run_for(2_000);
+        p.stop_producer();
+        p.run_for(1_000);
+        let tp = TopicPartition::new("many", 0);
+        let all = p.records_for(&tp, &Query::default()).unwrap();
+        assert_eq!((all.high_watermark, all.start, all.searched), (201, 0, None));
+
+        // From an offset: the first ones from there on, in offset order.
+        let q = |seek, search: &str| Query {
+            seek,
+            search: search.into(),
+        };
+        let from = p.records_for(&tp, &q(Seek::Offset(120), "")).unwrap();
+        assert_eq!(from.start, 120);
+        let offsets: Vec<i64> = from.records.iter().map(|r| r.offset).collect();
+        assert_eq!(offsets, (120..170).collect::<Vec<_>>());
+        // Past the HW: nothing; below the log start: from the start.
+        assert!(p
+            .records_for(&tp, &q(Seek::Offset(500), ""))
+            .unwrap()
+            .records
+            .is_empty());
+        assert_eq!(
+            p.records_for(&tp, &q(Seek::Offset(0), "")).unwrap().records[0].offset,
+            0
+        );
+
+        // From a time: the first record at or after it (offsetsForTimes).
+        let at = all.records[10].timestamp;
+        let by_time = p.records_for(&tp, &q(Seek::Time(at), "")).unwrap();
+        let first = &by_time.records[0];
+        assert!(first.timestamp >= at);
+        assert_eq!(by_time.start, first.offset);
+        assert!(by_time
+            .records
+            .iter()
+            .all(|r| r.offset >= first.offset && r.offset < 201));
+        let after_all = p.records_for(&tp, &q(Seek::Time(i64::MAX), "")).unwrap();
+        assert_eq!((after_all.start, after_all.records.len()), (201, 0));
+
+        // Search: keys cycle over key-0..key-2, so a third match key-1.
+        let key1 = p.records_for(&tp, &q(Seek::Offset(0), "KEY-1")).unwrap();
+        assert_eq!(key1.searched.map(|(_, capped)| capped), Some(false));
+        assert!(!key1.records.is_empty());
+        assert!(key1.records.iter().all(|r| r.key.as_deref() == Some(&b"key-1"[..])));
+        let none = p.records_for(&tp, &q(Seek::Latest, "no such text")).unwrap();
+        assert_eq!((none.records.len(), none.searched), (0, Some((201, false))));
+        // Latest with a search: the newest matches.
+        let latest = p.records_for(&tp, &q(Seek::Latest, "key-2")).unwrap();
+        assert_eq!(latest.records.last().unwrap().key.as_deref(), Some(&b"key-2"[..]));
+        assert!(latest.records.last().unwrap().offset >= 198);
     }
 
     #[test]
