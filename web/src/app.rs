@@ -83,6 +83,7 @@ pub enum ProducerField {
     Keys,
     Acks,
     Value,
+    Idempotence,
 }
 
 /// Which form an input error belongs to.
@@ -291,6 +292,7 @@ impl Component for App {
                     ProducerField::Keys => f.keys = v,
                     ProducerField::Acks => f.acks = v,
                     ProducerField::Value => f.value = v,
+                    ProducerField::Idempotence => f.idempotence = v,
                 }
             }
             Msg::StartProducer => {
@@ -808,6 +810,13 @@ impl App {
                         <select data-testid="producer-acks"
                             onchange={link.callback(|e: Event| Msg::Producer(ProducerField::Acks, select_value(&e)))}>
                             { for ["all", "1", "0"].iter().map(|a| html! { <option value={*a} selected={f.acks == *a}>{ *a }</option> }) }
+                        </select></label>
+                    <label class="field"><span><code>{ "enable.idempotence" }</code></span>
+                        <select data-testid="producer-idempotence"
+                            onchange={link.callback(|e: Event| Msg::Producer(ProducerField::Idempotence, select_value(&e)))}>
+                            { for [("default", t.idempotence_default), ("true", "true"), ("false", "false")].iter().map(|(v, label)| html! {
+                                <option value={*v} selected={f.idempotence == *v}>{ *label }</option>
+                            }) }
                         </select></label>
                     <label class="field"><span>{ t.value }</span>
                         <input type="text" value={f.value.clone()} data-testid="producer-value" oninput={field(ProducerField::Value)} /></label>

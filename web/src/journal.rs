@@ -322,6 +322,12 @@ fn write_action(s: &mut String, action: &Action) {
                 s.push(' ');
                 escape_field(s, field);
             }
+            // Written only when set, so journals and links from before the
+            // field read and hash as they did.
+            if f.idempotence != "default" {
+                s.push(' ');
+                escape_field(s, &f.idempotence);
+            }
         }
         Action::StopProducer => s.push_str("stop-producer"),
         Action::StartConsumer(f) => {
@@ -374,13 +380,20 @@ fn parse_action(rest: &str) -> Option<Action> {
                 .skip(1)
                 .map(unescape)
                 .collect::<Option<_>>()?;
-            let [topic, rate, keys, acks, value] = <[String; 5]>::try_from(f).ok()?;
+            let mut f = f.into_iter();
+            let mut next = || f.next();
+            let (topic, rate, keys, acks, value) = (next()?, next()?, next()?, next()?, next()?);
+            let idempotence = next().unwrap_or_else(|| "default".into());
+            if next().is_some() {
+                return None;
+            }
             return Some(Action::StartProducer(ProducerForm {
                 topic,
                 rate,
                 keys,
                 acks,
                 value,
+                idempotence,
             }));
         }
         "consume" => {
@@ -895,6 +908,11 @@ mod tests {
                 replication_factor: " 2\\n".into(),
             }),
             Action::StartProducer(ProducerForm::default()),
+            Action::StartProducer(ProducerForm {
+                acks: "1".into(),
+                idempotence: "false".into(),
+                ..ProducerForm::default()
+            }),
             Action::StopProducer,
             Action::StartConsumer(crate::groups_panel::ConsumerForm {
                 group: "그룹 a".into(),
@@ -932,6 +950,18 @@ mod tests {
         let (back, _, check) = Journal::from_link_fragment(&fragment).unwrap().unwrap();
         assert_eq!(back.entries, j.entries);
         assert_eq!(check, None);
+    }
+
+    #[test]
+    fn a_producer_line_without_idempotence_reads_as_not_set() {
+        // Journals and links from before the field: five fields.
+        let line = parse_action("produce t 5 0 all v").unwrap();
+        let Action::StartProducer(f) = line else {
+            panic!("{line:?}")
+        };
+        assert_eq!((f.acks.as_str(), f.idempotence.as_str()), ("all", "default"));
+        assert!(parse_action("produce t 5 0 all v false x").is_none());
+        assert!(parse_action("produce t 5 0").is_none());
     }
 
     #[test]

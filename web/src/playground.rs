@@ -237,6 +237,9 @@ pub struct ProducerForm {
     pub acks: String,
     /// The value; `{n}` becomes the record's sequence number.
     pub value: String,
+    /// `enable.idempotence`: `default` (not set: on, unless acks is not all,
+    /// as Kafka 3.2+ does), `true` or `false`.
+    pub idempotence: String,
 }
 
 impl Default for ProducerForm {
@@ -247,6 +250,7 @@ impl Default for ProducerForm {
             keys: "0".into(),
             acks: "all".into(),
             value: r#"{"order": {n}, "item": "coffee"}"#.into(),
+            idempotence: "default".into(),
         }
     }
 }
@@ -277,6 +281,9 @@ pub enum InputError {
     Rate,
     Keys,
     Acks,
+    /// `enable.idempotence=true` with acks other than all (Kafka's
+    /// `ConfigException`).
+    Idempotence,
     NoTopic,
     Brokers,
     Seed,
@@ -290,6 +297,8 @@ pub struct ProducerSettings {
     pub keys: u32,
     pub acks: i16,
     pub value: String,
+    /// Whether the producer is idempotent (`enable.idempotence` resolved).
+    pub idempotence: bool,
 }
 
 impl ProducerForm {
@@ -312,12 +321,22 @@ impl ProducerForm {
             "all" | "-1" => -1,
             _ => return Err(InputError::Acks),
         };
+        // ProducerConfig.postProcessAndValidateIdempotenceConfigs: an explicit
+        // true needs acks=all; left unset, idempotence is off for acks 0 and 1.
+        let idempotence = match self.idempotence.trim() {
+            "" | "default" => acks == -1,
+            "true" if acks != -1 => return Err(InputError::Idempotence),
+            "true" => true,
+            "false" => false,
+            _ => return Err(InputError::Idempotence),
+        };
         Ok(ProducerSettings {
             topic: topic.to_string(),
             rate,
             keys,
             acks,
             value: self.value.clone(),
+            idempotence,
         })
     }
 }
@@ -829,13 +848,13 @@ impl Playground {
     }
 
     /// Starts producing with the form's settings (a new producer client when
-    /// there is none yet or `acks` changed).
+    /// there is none yet or `acks` or idempotence changed).
     pub fn start_producer(&mut self, form: &ProducerForm) -> Result<(), InputError> {
         let settings = form.parse()?;
         self.record(crate::journal::Action::StartProducer(form.clone()));
         let now = self.sim().now() as f64;
         match self.producer.as_mut() {
-            Some(p) if p.settings.acks == settings.acks => {
+            Some(p) if p.settings.acks == settings.acks && p.settings.idempotence == settings.idempotence => {
                 p.settings = settings;
                 p.running = true;
                 p.next_at = now;
@@ -847,8 +866,7 @@ impl Playground {
                 }
                 let config = ProducerConfig {
                     acks: settings.acks,
-                    // Kafka refuses idempotence with acks other than all.
-                    enable_idempotence: settings.acks == -1,
+                    enable_idempotence: settings.idempotence,
                     ..ProducerConfig::default()
                 };
                 let id = self.sim_mut().add_producer(config);
@@ -1492,6 +1510,42 @@ mod tests {
     }
 
     #[test]
+    fn producer_idempotence_follows_kafkas_defaults() {
+        let settings = |acks: &str, idempotence: &str| {
+            ProducerForm {
+                topic: "t".into(),
+                acks: acks.into(),
+                idempotence: idempotence.into(),
+                ..ProducerForm::default()
+            }
+            .parse()
+        };
+        assert!(settings("all", "default").unwrap().idempotence);
+        assert!(!settings("1", "default").unwrap().idempotence);
+        assert!(!settings("all", "false").unwrap().idempotence);
+        assert_eq!(settings("0", "true"), Err(InputError::Idempotence));
+        // A non-idempotent acks=all producer writes too, through a new client.
+        let mut p = started(1);
+        create(&mut p, "orders", "1", "1");
+        let form = |idempotence: &str| ProducerForm {
+            topic: "orders".into(),
+            idempotence: idempotence.into(),
+            ..ProducerForm::default()
+        };
+        p.start_producer(&form("default")).unwrap();
+        p.run_for(1_000);
+        let first = p.producer.as_ref().unwrap().id;
+        p.start_producer(&form("false")).unwrap();
+        p.run_for(1_000);
+        p.stop_producer();
+        p.run_for(1_000);
+        let run = p.producer.clone().unwrap();
+        assert_ne!(run.id, first, "a new client for another enable.idempotence");
+        assert!(!run.settings.idempotence);
+        assert!(run.acked > 0 && run.failed == 0, "{run:?}");
+    }
+
+    #[test]
     fn message_browser_seeks_by_offset_and_time_and_searches() {
         use crate::browse::{Query, Seek};
         let mut p = started(1);
@@ -1591,6 +1645,14 @@ mod tests {
                     ..ok.clone()
                 },
                 InputError::Acks,
+            ),
+            (
+                ProducerForm {
+                    acks: "1".into(),
+                    idempotence: "true".into(),
+                    ..ok.clone()
+                },
+                InputError::Idempotence,
             ),
             (
                 ProducerForm {
