@@ -316,3 +316,47 @@ test('cut the network between two nodes and heal it from the keyboard', async ()
     await browser.close();
   }
 });
+
+test('a slow follower, from its broker box: it leaves the ISR and comes back', async () => {
+  const { browser, page, errors } = await openPlayground();
+  try {
+    await setSpeed(page, '25×');
+    await createTopic(page, 'slowtopic', 1, 3);
+    const row = page.locator('[data-testid=partition-row][data-tp="slowtopic-0"]');
+    const leader = Number((await row.getByTestId('partition-leader').textContent()).trim());
+    const follower = [1, 2, 3].find((b) => b !== leader);
+    const box = page.getByTestId(`node-${follower}`);
+    // A follower falls behind only while records arrive: produce.
+    await page.getByTestId('producer-topic').selectOption('slowtopic');
+    await page.getByTestId('producer-rate').fill('20');
+    await page.getByTestId('producer-start').click();
+    await box.getByRole('button', { name: `Slow the replica fetches of broker ${follower}` }).click();
+    await box.getByTestId('node-slow').waitFor();
+    // After replica.lag.time.max.ms (30 s simulated) the leader drops it from the ISR.
+    await page.waitForFunction(
+      ([tp, f]) => {
+        const isr = document.querySelector(`[data-testid=partition-row][data-tp="${tp}"] [data-testid=partition-isr]`);
+        return isr && !isr.textContent.split(',').map((s) => s.trim()).includes(String(f));
+      },
+      ['slowtopic-0', follower],
+      { timeout: 30_000 },
+    );
+    await page.screenshot({ path: screenshotPath('playground_slow_follower.png'), fullPage: true });
+    await box.getByRole('button', { name: `Stop slowing broker ${follower}` }).click();
+    await page.getByTestId('producer-stop').click();
+    assert.equal(await box.getByTestId('node-slow').count(), 0);
+    await page.waitForFunction(
+      ([tp, f]) =>
+        document
+          .querySelector(`[data-testid=partition-row][data-tp="${tp}"] [data-testid=partition-isr]`)
+          ?.textContent.split(',')
+          .map((s) => s.trim())
+          .includes(String(f)),
+      ['slowtopic-0', follower],
+      { timeout: 40_000 },
+    );
+    assert.deepEqual(errors, [], 'the page logged errors or failed to load a resource');
+  } finally {
+    await browser.close();
+  }
+});

@@ -631,6 +631,7 @@ impl App {
                     <span class={classes!("badge", state)} data-testid="node-state">{ (t.state)(n.state) }</span>
                     if n.fenced && up { <span class="badge fenced">{ t.fenced }</span> }
                     if n.cut { <span class="badge cut" data-testid="node-cut">{ t.network_cut }</span> }
+                    if n.slow { <span class="badge cut" data-testid="node-slow">{ t.slow_badge }</span> }
                 </div>
                 if n.kind == NodeKind::Controller {
                     <p class="ctl">
@@ -652,6 +653,13 @@ impl App {
                         { button(FaultKind::Pause, n.state == NodeState::Running) }
                     }
                     { button(FaultKind::Isolate, !n.cut) }
+                    if n.kind == NodeKind::Broker {
+                        if n.slow {
+                            { button(FaultKind::Unslow, true) }
+                        } else {
+                            { button(FaultKind::Slow, up) }
+                        }
+                    }
                 </div>
             </article>
         }
@@ -763,7 +771,7 @@ impl App {
                                         </td>
                                         <td class="num">{ p.leader_epoch }</td>
                                         <td class="num">{ list(&p.replicas) }</td>
-                                        <td class="num">{ list(&p.isr) }</td>
+                                        <td class="num" data-testid="partition-isr">{ list(&p.isr) }</td>
                                         <td class="num">{ p.high_watermark.map_or("–".to_string(), |h| h.to_string()) }</td>
                                     </tr>
                                 }}) }

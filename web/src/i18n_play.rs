@@ -35,6 +35,8 @@ pub struct Play {
     pub fenced: &'static str,
     pub active_controller: &'static str,
     pub network_cut: &'static str,
+    /// The badge of a slow broker.
+    pub slow_badge: &'static str,
     pub raft_role: &'static str,
     pub no_replicas: &'static str,
     pub role: fn(ReplicaRole) -> &'static str,
@@ -190,6 +192,7 @@ pub static PLAY_EN: Play = Play {
     fenced: "fenced",
     active_controller: "★ active controller",
     network_cut: "network cut",
+    slow_badge: "slow",
     raft_role: "Raft role",
     no_replicas: "No replicas.",
     role: |r| match r {
@@ -205,6 +208,8 @@ pub static PLAY_EN: Play = Play {
         FaultKind::Pause => "Pause",
         FaultKind::Resume => "Resume",
         FaultKind::Isolate => "Isolate",
+        FaultKind::Slow => "Slow",
+        FaultKind::Unslow => "Unslow",
     },
     fault_label: |f, kind, id| {
         let verb = match f {
@@ -214,10 +219,12 @@ pub static PLAY_EN: Play = Play {
             FaultKind::Pause => "Pause (stop-the-world)",
             FaultKind::Resume => "Resume",
             FaultKind::Isolate => "Cut the network of",
+            FaultKind::Slow => "Slow the replica fetches of",
+            FaultKind::Unslow => "Stop slowing",
         };
         format!("{verb} {}", node_en(kind, id).to_lowercase())
     },
-    faults_note: "Kill = kill -9; Stop = controlled shutdown (leaderships move first); Pause = a GC stall; Isolate = cut this node off the network.",
+    faults_note: "Kill = kill -9; Stop = controlled shutdown (leaderships move first); Pause = a GC stall; Isolate = cut this node off the network; Slow = a slow follower (its fetches arrive after replica.lag.time.max.ms, so while records are written it falls behind and leaves the ISR).",
 
     network_heading: "Network",
     cut_between: "Cut the network between",
@@ -304,6 +311,8 @@ pub static PLAY_EN: Play = Play {
                 FaultKind::Pause => "paused",
                 FaultKind::Resume => "resumed",
                 FaultKind::Isolate => "cut off the network",
+                FaultKind::Slow => "slowed: its fetches to other brokers are delayed past replica.lag.time.max.ms",
+                FaultKind::Unslow => "no longer slowed",
             };
             format!("{} {what}.", any_node_en(*node))
         }
@@ -367,6 +376,7 @@ pub static PLAY_KO: Play = Play {
     fenced: "펜스됨(fenced)",
     active_controller: "★ 활성 컨트롤러",
     network_cut: "네트워크 끊김",
+    slow_badge: "느림",
     raft_role: "Raft 역할",
     no_replicas: "복제본 없음.",
     role: |r| match r {
@@ -382,6 +392,8 @@ pub static PLAY_KO: Play = Play {
         FaultKind::Pause => "일시 정지",
         FaultKind::Resume => "재개",
         FaultKind::Isolate => "고립",
+        FaultKind::Slow => "느리게",
+        FaultKind::Unslow => "느리게 해제",
     },
     fault_label: |f, kind, id| {
         let verb = match f {
@@ -391,10 +403,12 @@ pub static PLAY_KO: Play = Play {
             FaultKind::Pause => "일시 정지 (stop-the-world)",
             FaultKind::Resume => "재개",
             FaultKind::Isolate => "네트워크에서 고립",
+            FaultKind::Slow => "복제 요청을 느리게",
+            FaultKind::Unslow => "느리게 해제",
         };
         format!("{}: {verb}", node_ko(kind, id))
     },
-    faults_note: "강제 종료 = kill -9, 정상 종료 = controlled shutdown(리더를 먼저 넘김), 일시 정지 = GC 멈춤, 고립 = 이 노드의 네트워크를 끊음.",
+    faults_note: "강제 종료 = kill -9, 정상 종료 = controlled shutdown(리더를 먼저 넘김), 일시 정지 = GC 멈춤, 고립 = 이 노드의 네트워크를 끊음, 느리게 = 느린 팔로워(복제 요청이 replica.lag.time.max.ms 뒤에 도착하므로, 레코드가 쓰이는 동안 뒤처져 ISR에서 빠짐).",
 
     network_heading: "네트워크",
     cut_between: "네트워크 끊기:",
@@ -481,6 +495,8 @@ pub static PLAY_KO: Play = Play {
                 FaultKind::Pause => "일시 정지했습니다",
                 FaultKind::Resume => "재개했습니다",
                 FaultKind::Isolate => "네트워크에서 고립시켰습니다",
+                FaultKind::Slow => "느리게 만들었습니다. 다른 브로커로 가는 요청이 replica.lag.time.max.ms보다 늦게 도착합니다",
+                FaultKind::Unslow => "더 이상 느리지 않습니다",
             };
             format!("{}: {what}.", any_node_ko(*node))
         }

@@ -900,6 +900,8 @@ mod tests {
             Action::Fault(FaultKind::Pause, 1000),
             Action::Fault(FaultKind::Resume, 1000),
             Action::Fault(FaultKind::Isolate, 1),
+            Action::Fault(FaultKind::Slow, 2),
+            Action::Fault(FaultKind::Unslow, 2),
             Action::Cut(1, 2),
             Action::Heal,
             Action::CreateTopic(TopicForm {

@@ -17,7 +17,7 @@ use kafkaplay_cluster::metadata::MetadataImage;
 use kafkaplay_cluster::producer::ProducerRecord;
 use kafkaplay_cluster::protocol::{AdminRequest, AdminResponse};
 use kafkaplay_cluster::snapshot;
-use kafkaplay_cluster::{Fault, Ms, NodeId, Simulation, TopicPartition, NO_NODE};
+use kafkaplay_cluster::{Fault, LinkRule, Ms, NodeId, Simulation, TopicPartition, NO_NODE};
 use kafkaplay_shell::{Flavour, Shell, World};
 
 use crate::browse;
@@ -97,6 +97,8 @@ pub struct NodeView {
     pub raft_role: Option<&'static str>,
     /// Some network cut touches this node.
     pub cut: bool,
+    /// A slow broker ([`FaultKind::Slow`]).
+    pub slow: bool,
     pub replicas: Vec<ReplicaView>,
 }
 
@@ -195,16 +197,27 @@ pub enum FaultKind {
     Pause,
     Resume,
     Isolate,
+    /// A slow follower: the broker's requests to the other brokers (its
+    /// replica fetches) take [`Playground::slow_delay_ms`] longer, more than
+    /// `replica.lag.time.max.ms`, so while records are written it falls
+    /// behind and drops out of the ISR (an idle follower is caught up whenever
+    /// its fetch arrives, as in Kafka); its heartbeats to the controller and
+    /// its answers to clients are not delayed.
+    Slow,
+    /// Undoes [`FaultKind::Slow`].
+    Unslow,
 }
 
 impl FaultKind {
-    pub const ALL: [FaultKind; 6] = [
+    pub const ALL: [FaultKind; 8] = [
         FaultKind::Kill,
         FaultKind::Shutdown,
         FaultKind::Restart,
         FaultKind::Pause,
         FaultKind::Resume,
         FaultKind::Isolate,
+        FaultKind::Slow,
+        FaultKind::Unslow,
     ];
 
     /// The fault's word: in the journal's text, and the button's CSS class.
@@ -216,6 +229,8 @@ impl FaultKind {
             FaultKind::Pause => "pause",
             FaultKind::Resume => "resume",
             FaultKind::Isolate => "isolate",
+            FaultKind::Slow => "slow",
+            FaultKind::Unslow => "unslow",
         }
     }
 
@@ -407,6 +422,8 @@ pub struct Playground {
     carry_ms: f64,
     /// Network cuts the learner applied, until healed.
     cuts: BTreeSet<(NodeId, NodeId)>,
+    /// Brokers made slow ([`FaultKind::Slow`]) and not healed since.
+    slowed: BTreeSet<NodeId>,
     pub producer: Option<ProducerRun>,
     outcome_cursor: usize,
     pub samples: VecDeque<Sample>,
@@ -490,6 +507,7 @@ impl Playground {
             speed_index: SPEEDS.iter().position(|s| *s == 1.0).unwrap_or(0),
             carry_ms: 0.0,
             cuts: BTreeSet::new(),
+            slowed: BTreeSet::new(),
             producer: None,
             outcome_cursor: 0,
             samples: VecDeque::new(),
@@ -790,6 +808,32 @@ impl Playground {
                 }
                 Fault::Partition(vec![vec![node], others])
             }
+            FaultKind::Slow | FaultKind::Unslow => {
+                let slow = kind == FaultKind::Slow;
+                let rule = LinkRule {
+                    extra_delay_ms: if slow { self.slow_delay_ms() } else { 0 },
+                    drop_probability: 0.0,
+                };
+                let brokers: Vec<NodeId> = self
+                    .sim()
+                    .config()
+                    .brokers
+                    .iter()
+                    .copied()
+                    .filter(|b| *b != node)
+                    .collect();
+                for to in brokers {
+                    self.sim_mut().apply_fault(Fault::Link { from: node, to, rule });
+                }
+                if slow {
+                    self.slowed.insert(node);
+                } else {
+                    self.slowed.remove(&node);
+                }
+                self.note(Note::Fault { fault: kind, node });
+                self.observe();
+                return;
+            }
         };
         self.sim_mut().apply_fault(fault);
         self.note(Note::Fault { fault: kind, node });
@@ -811,11 +855,19 @@ impl Playground {
         self.record(crate::journal::Action::Heal);
         self.sim_mut().apply_fault(Fault::Heal);
         self.cuts.clear();
+        self.slowed.clear();
         self.note(Note::Healed);
     }
 
     pub fn cuts(&self) -> impl Iterator<Item = &(NodeId, NodeId)> {
         self.cuts.iter()
+    }
+
+    /// The extra delay of a slow broker's requests to other brokers: 5 s
+    /// more than `replica.lag.time.max.ms`, so that as a follower it cannot
+    /// catch up within that time.
+    pub fn slow_delay_ms(&self) -> Ms {
+        self.sim().config().broker.replica_lag_time_max_ms + 5_000
     }
 
     // ----- topics and the producer -----
@@ -985,6 +1037,7 @@ impl Playground {
             active: active == Some(id),
             raft_role: sim.controller(id).map(|c| c.role()),
             cut: cut(id),
+            slow: false,
             replicas: Vec::new(),
         });
         let brokers = config.brokers.iter().map(|&id| NodeView {
@@ -995,6 +1048,7 @@ impl Playground {
             active: false,
             raft_role: None,
             cut: cut(id),
+            slow: self.slowed.contains(&id),
             replicas: partitions
                 .iter()
                 .filter_map(|p| {
@@ -1507,6 +1561,39 @@ mod tests {
         assert_eq!(recs.records.first().unwrap().offset, 201 - BROWSER_RECORDS_MAX as i64);
         assert_eq!(recs.records.last().unwrap().offset, 200);
         assert!(p.records(&TopicPartition::new("nope", 0)).is_none());
+    }
+
+    #[test]
+    fn a_slow_follower_leaves_the_isr_and_rejoins_when_no_longer_slow() {
+        let mut p = started(3);
+        create(&mut p, "orders", "1", "3");
+        let tp = TopicPartition::new("orders", 0);
+        let view = |p: &Playground| p.partitions().0.into_iter().find(|v| v.tp == tp).unwrap();
+        let before = view(&p);
+        assert_eq!(before.isr.len(), 3);
+        let follower = *before.replicas.iter().find(|b| **b != before.leader).unwrap();
+        let form = ProducerForm {
+            topic: "orders".into(),
+            rate: "10".into(),
+            ..ProducerForm::default()
+        };
+        p.start_producer(&form).unwrap();
+        p.fault(FaultKind::Slow, follower);
+        assert!(p.nodes(&[]).iter().any(|n| n.id == follower && n.slow));
+        // replica.lag.time.max.ms (30 s) without catching up: out of the ISR,
+        // while the broker stays registered (its heartbeats are not delayed).
+        p.run_for(40_000);
+        let slowed = view(&p);
+        assert!(!slowed.isr.contains(&follower), "{slowed:?}");
+        assert_eq!(slowed.leader, before.leader);
+        assert!(p.nodes(&[]).iter().any(|n| n.id == follower && !n.fenced));
+        let acked = p.producer.as_ref().unwrap().acked;
+        assert!(acked > 300, "acks=all still succeeds with the ISR shrunk: {acked}");
+        p.fault(FaultKind::Unslow, follower);
+        // Fetches already on the slow link still arrive late; then it catches up.
+        p.run_for(60_000);
+        assert!(view(&p).isr.contains(&follower), "{:?}", view(&p));
+        assert!(p.nodes(&[]).iter().all(|n| !n.slow));
     }
 
     #[test]
