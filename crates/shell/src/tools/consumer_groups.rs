@@ -842,14 +842,7 @@ fn parse_datetime(s: &str) -> Option<i64> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&da) || h > 23 || mi > 59 || se > 59 {
         return None;
     }
-    // Days from the civil date (H. Hinnant).
-    let yy = if mo <= 2 { y - 1 } else { y };
-    let era = yy.div_euclid(400);
-    let yoe = yy - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + da - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = super::common::days_from_civil(y, mo, da);
     Some(days * 86_400_000 + h * 3_600_000 + mi * 60_000 + se * 1000 + ms - offset_ms)
 }
 
