@@ -541,7 +541,7 @@ const PAGE_READING: &str = "
   `kafkaplay-cluster` at \"s\" and `kafkaplay-log` at 3; fat LTO, one
   codegen unit; on the Debian route std built with `optimize_for_size` and
   the wasm with `-Cpanic=immediate-abort -Zlocation-detail=none`) and
-  `wasm-opt -Oz`, gzipped by Node's zlib at level 9. KB = 1,000 bytes.
+  `wasm-opt -Oz --low-memory-unused`, gzipped by Node's zlib at level 9. KB = 1,000 bytes.
   The cluster's opt-level, measured (2026-11-24, 8 to 12 frame runs each,
   alternated): at 3 the wasm is 102 KB larger gzipped and the frames the
   same (mean 7.4 ms against 7.0 to 7.4 ms at \"s\"); at \"z\" it is 47 KB
@@ -582,7 +582,9 @@ const PAGE_READING: &str = "
   instead of 48 KiB of constants that do not compress (−50 KB); the cluster
   at \"s\" instead of 3 (−102 KB); `-Cpanic=immediate-abort` (−20 KB: no
   panic messages, a panic traps as `unreachable`; `KAFKAPLAY_SITE_RUSTFLAGS=`
-  builds with them) and `-Zlocation-detail=none` (−10 KB). Earlier (at
+  builds with them) and `-Zlocation-detail=none` (−10 KB); wasm-opt's
+  `--low-memory-unused` (−5 KB: Rust's stack is below the data, so the
+  first 1 KiB is never used). Earlier (at
   opt-level 3 everywhere it was 1.24 MB): opt-level z (−470 KB), std's
   `optimize_for_size` (−45 KB), regex-lite instead of regex (−69 KB).
   wasm-opt's extra passes (`--converge`, `--gufa`) saved 2 KB at most.
