@@ -561,8 +561,8 @@ const PAGE_READING: &str = "
   paint) between two consecutive animation frames; at 60 fps a frame has
   16.7 ms, and the target leaves the browser 6.7 ms of it. These numbers
   move by a third between runs on this shared 2-core machine.
-- *What the wasm's bytes are* (`twiggy top` of this build with names kept,
-  2026-11-24; shares of its 1,965 KB before gzip): the cluster's code 24%
+- *What the wasm's bytes are* (`twiggy top` with names kept, 2026-11-24,
+  of this build before `--low-memory-unused`: shares of 1,965 KB before gzip): the cluster's code 24%
   plus the B-tree maps, sorts and iterators instantiated for its types 12%
   (`Simulation::step` alone is 133 KB: every node's handlers are inlined into
   it; the assignors 59 KB, the consumer 58 KB, the group coordinator 38 KB);
