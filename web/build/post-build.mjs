@@ -6,9 +6,11 @@
 //    `Content-Security-Policy: script-src 'self' 'wasm-unsafe-eval'` (which
 //    forbids inline scripts). Its relative imports still resolve, since init.js
 //    sits next to index.html.
-// 2. Writes sw.js, the service worker (from web/build/sw.js), with this
-//    build's files to precache and a cache name that changes with their
-//    contents, and has init.js register it once the app has started.
+// 2. Release builds only (TRUNK_PROFILE=release): writes sw.js, the service
+//    worker (from web/build/sw.js), with this build's files to precache and a
+//    cache name that changes with their contents, and has init.js register it
+//    once the app has started. `trunk serve` (a debug build) gets none: a
+//    cache-first worker would show each rebuild only on the second reload.
 //
 // One hook does both, in this order: Trunk runs the hooks of a stage concurrently.
 import { createHash } from 'node:crypto';
@@ -33,7 +35,8 @@ if (!match) {
 }
 // Registered after the app started, so its download never competes with the
 // page's own; a browser without service workers (or a blocked one) just runs online.
-const register = `
+const release = process.env.TRUNK_PROFILE === 'release';
+const register = !release ? '' : `
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.register(new URL('./sw.js', import.meta.url)).catch(() => {});
 }
@@ -43,6 +46,10 @@ writeFileSync(indexPath, html.replace(inline, '<script type="module" src="./init
 console.log('post-build: moved the inline module script to init.js');
 
 // 2. The service worker.
+if (!release) {
+  console.log(`post-build: no service worker in a ${process.env.TRUNK_PROFILE ?? 'debug'} build`);
+  process.exit(0);
+}
 function filesBelow(root) {
   const found = [];
   for (const name of readdirSync(root)) {
