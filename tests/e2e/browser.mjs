@@ -44,14 +44,20 @@ export const chromeArgs = [
 /**
  * Launches headless Chromium (CHROME, else /usr/bin/chromium) with a fresh
  * profile. Returns the playwright BrowserContext; close() also removes the profile.
+ *
+ * The site's service worker is blocked unless `serviceWorkers: 'allow'`: once it
+ * controls a page it answers from its cache, and Playwright's page.route (which
+ * the CSP test uses to add its header) never sees those requests.
+ * offline.test.mjs tests the service worker.
  */
-export async function launch({ viewport = { width: 1280, height: 900 } } = {}) {
+export async function launch({ viewport = { width: 1280, height: 900 }, serviceWorkers = 'block' } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'kafkaplay-e2e-profile-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROME || '/usr/bin/chromium',
     headless: true,
     args: chromeArgs,
     viewport,
+    serviceWorkers,
   });
   const close = context.close.bind(context);
   context.close = async () => {

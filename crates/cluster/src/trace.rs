@@ -321,7 +321,10 @@ impl fmt::Display for TraceLine {
 }
 
 /// Slice-by-16 tables: the same CRC-64/XZ as byte-at-a-time, several times faster.
-const CRC64: crc::Crc<u64, crc::Table<16>> = crc::Crc::<u64, crc::Table<16>>::new(&crc::CRC_64_XZ);
+/// Computed at the first use, not at compile time: as a constant the tables
+/// (32 KiB) would be data in the page's wasm, where they do not compress.
+static CRC64: std::sync::LazyLock<crc::Crc<u64, crc::Table<16>>> =
+    std::sync::LazyLock::new(|| crc::Crc::<u64, crc::Table<16>>::new(&crc::CRC_64_XZ));
 
 /// The trace: the last `capacity` lines kept for viewing, every line hashed.
 pub struct Trace {

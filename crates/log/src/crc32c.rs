@@ -4,7 +4,12 @@
 //! same code runs natively and in wasm, so benchmark ratios compare like with like
 //! (the `crc32c` crate would switch to SSE4.2 natively only).
 
-const CASTAGNOLI: crc::Crc<u32, crc::Table<16>> = crc::Crc::<u32, crc::Table<16>>::new(&crc::CRC_32_ISCSI);
+use std::sync::LazyLock;
+
+/// The 16 tables (16 KiB) are computed at the first use, not at compile time: as
+/// a constant they would be data in the page's wasm, where they do not compress.
+static CASTAGNOLI: LazyLock<crc::Crc<u32, crc::Table<16>>> =
+    LazyLock::new(|| crc::Crc::<u32, crc::Table<16>>::new(&crc::CRC_32_ISCSI));
 
 /// CRC-32C of `bytes`.
 pub fn crc32c(bytes: &[u8]) -> u32 {

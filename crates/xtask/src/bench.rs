@@ -545,14 +545,15 @@ const PAGE_READING: &str = "
   the release site: `cargo xtask build`'s `dist/` served under `/kafkaplay/`
   by xtask's static server, in headless Chromium on this machine.
 - *Size*: the wasm file in `dist/` after `trunk build --release` (Cargo
-  profile `web`: opt-level \"z\" except the simulation's crates
-  `kafkaplay-cluster` and `kafkaplay-log` at 3, fat LTO, one codegen unit;
-  std built with `optimize_for_size` on the Debian route) and `wasm-opt -Oz`,
-  gzipped by Node's zlib at level 9. KB = 1,000 bytes. Measured once
-  (2026-11-24) for the choice: everything at \"z\" gives 662 KB gzipped but
-  about twice the work per frame (mean 13.8 ms, p95 27 ms, 57 fps in the
-  frame case below); everything at 3 gives 1,147 KB and the same frames as
-  this build.
+  profile `web`: opt-level \"z\" except the simulation's crates,
+  `kafkaplay-cluster` at \"s\" and `kafkaplay-log` at 3; fat LTO, one
+  codegen unit; on the Debian route std built with `optimize_for_size` and
+  the wasm with `-Cpanic=immediate-abort -Zlocation-detail=none`) and
+  `wasm-opt -Oz --low-memory-unused`, gzipped by Node's zlib at level 9. KB = 1,000 bytes.
+  The cluster's opt-level, measured (2026-11-24, 8 to 12 frame runs each,
+  alternated): at 3 the wasm is 102 KB larger gzipped and the frames the
+  same (mean 7.4 ms against 7.0 to 7.4 ms at \"s\"); at \"z\" it is 47 KB
+  smaller but each frame does about 0.45 ms (6%) more work.
 - *First render*: each load in a new browser context (nothing cached), from
   navigation start (`performance.timeOrigin`) until the first contentful
   paint. The body is empty until the app renders, so that paint is the
@@ -568,21 +569,37 @@ const PAGE_READING: &str = "
   paint) between two consecutive animation frames; at 60 fps a frame has
   16.7 ms, and the target leaves the browser 6.7 ms of it. These numbers
   move by a third between runs on this shared 2-core machine.
-- *What the wasm's bytes are* (`twiggy top` of the all-\"z\" build with names
-  kept, 2026-11-24; shares of its 1.56 MB before gzip, which compresses them
-  alike): the cluster's code 21% plus the B-tree maps, sorts and iterators
-  instantiated for its types 14%; the shell and Kafka's tools 19% plus 2% of
-  instantiations; data 15% (half of it Kafka's texts: usage, help and error
-  texts); Yew 11%; the rest of std (formatting, allocation, strings) about 9%;
-  regex-lite 2%, the page's own code 2%, the log 2%. What took the size from
-  1.24 MB gzipped (everything at opt-level 3): opt-level z (−470 KB), std's
-  `optimize_for_size` (−45 KB: its sorts are smaller and slower), regex-lite
-  instead of regex (−69 KB); the simulation back at opt-level 3 (+142 KB).
-  Still above the target: 400 KB would leave out about 40% of the code,
-  i.e. the shell and its tools or the simulation's features. Other settings
-  did not help: wasm-opt's extra passes (`--converge`, `--gufa`) saved 2 KB at
-  most, and opt-level s gave 768 KB instead of 662. A host that serves brotli
-  sends the size in the brotli row.
+- *What the wasm's bytes are* (`twiggy top` with names kept, 2026-11-24,
+  of this build before `--low-memory-unused`: shares of 1,965 KB before gzip): the cluster's code 24%
+  plus the B-tree maps, sorts and iterators instantiated for its types 12%
+  (`Simulation::step` alone is 133 KB: every node's handlers are inlined into
+  it; the assignors 59 KB, the consumer 58 KB, the group coordinator 38 KB);
+  the shell and Kafka's tools 16% plus 1.5% of instantiations; data 12% (UI
+  and lesson texts in two languages 62 KB, most of the rest the shell's
+  and Kafka's usage, help and error texts); the page's components 6% plus
+  the Yew code instantiated for them 9% (`App::view`, the whole page's
+  `html!`, is one 73 KB function); std (formatting, allocation, B-tree internals, strings)
+  9%; Yew's own code 2%, the log 2.5%, IndexedDB (storage-idb, idb) 2.3%,
+  regex-lite 1.3%. Across crates, B-tree code is 318 KB (16%): removal
+  (`remove_leaf_kv`, merging, stealing) alone is instantiated for 26 key and
+  value types. What saving the playground costs (the page's persistence,
+  storage-idb, idb, the cluster's `sim::persist`): 132 KB; lessons 26 KB,
+  journal and timeline 11 KB, the groups panel 6 KB.
+- *What made it smaller* (gzipped, from 971 KB by `gzip -9` on 2026-11-24):
+  the CRC-32C and trace CRC-64 slice-by-16 tables built at first use
+  instead of 48 KiB of constants that do not compress (−50 KB); the cluster
+  at \"s\" instead of 3 (−102 KB); `-Cpanic=immediate-abort` (−20 KB: no
+  panic messages, a panic traps as `unreachable`; `KAFKAPLAY_SITE_RUSTFLAGS=`
+  builds with them) and `-Zlocation-detail=none` (−10 KB); wasm-opt's
+  `--low-memory-unused` (−5 KB: Rust's stack is below the data, so the
+  first 1 KiB is never used). Earlier (at
+  opt-level 3 everywhere it was 1.24 MB): opt-level z (−470 KB), std's
+  `optimize_for_size` (−45 KB), regex-lite instead of regex (−69 KB).
+  wasm-opt's extra passes (`--converge`, `--gufa`) saved 2 KB at most.
+  Still 2× the target: 400 KB would leave out about half of the code, e.g.
+  the shell and its tools plus persistence, or need the app split into
+  modules loaded on demand. A host that serves brotli sends the size in
+  the brotli row.
 ";
 
 /// The page's table: case, measurement, value, target (wasm only).

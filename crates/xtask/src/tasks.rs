@@ -35,7 +35,9 @@ fn fetch(env: &WasmEnv) -> Result<()> {
     cmd::run(env.cargo().arg("fetch"))
 }
 
-fn trunk(env: &WasmEnv) -> Result<Command> {
+/// trunk in the site's env; `release` adds the release build's flags
+/// ([`WasmEnv::site_release_command`]).
+fn trunk(env: &WasmEnv, release: bool) -> Result<Command> {
     let trunk = toolchain::find_tool("trunk").ok_or("trunk is not installed (run `cargo xtask install`)")?;
     let root = &env.root;
     if !root.join("index.html").is_file() {
@@ -44,14 +46,18 @@ fn trunk(env: &WasmEnv) -> Result<Command> {
             root.join("index.html").display()
         ));
     }
-    Ok(env.site_command(trunk))
+    Ok(if release {
+        env.site_release_command(trunk)
+    } else {
+        env.site_command(trunk)
+    })
 }
 
 pub fn serve() -> Result<()> {
     let env = install()?;
     fetch(&env)?;
     println!("serving at http://127.0.0.1:8080/ (Ctrl-C stops)");
-    cmd::run(trunk(&env)?.args(["serve", "--address", "127.0.0.1", "--port", "8080", "--offline"]))
+    cmd::run(trunk(&env, false)?.args(["serve", "--address", "127.0.0.1", "--port", "8080", "--offline"]))
 }
 
 /// `trunk build --release` into dist/, with relative URLs (`--public-url ./`) so
@@ -65,7 +71,7 @@ fn build_with(env: &WasmEnv) -> Result<PathBuf> {
     fetch(env)?;
     let dist = env.root.join("dist");
     cmd::run(
-        trunk(env)?
+        trunk(env, true)?
             .args(["build", "--release", "--offline", "--public-url", "./", "--dist"])
             .arg(&dist),
     )?;

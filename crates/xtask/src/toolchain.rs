@@ -52,6 +52,16 @@ pub const TRUNK_RUSTC_MIN: (u64, u64, u64) = (1, 96, 1);
 /// std's features for the site's build on the Debian route (see [`WasmEnv::site_command`]).
 pub const SITE_STD_FEATURES: &str = "optimize_for_size";
 
+/// rustc flags of the release site's build on the Debian route (see
+/// [`WasmEnv::site_release_command`]): nightly-only, like `-Zbuild-std` itself.
+/// A panic traps at once (`immediate-abort`: no message formatting, no panic
+/// hook) and carries no file and line (`location-detail=none`): together 30 KB
+/// of the gzipped wasm (BENCHMARKS.md). A panic is a bug either way; on the
+/// page it is a `RuntimeError: unreachable` in the console instead of Rust's
+/// message. `KAFKAPLAY_SITE_RUSTFLAGS` replaces these flags (empty: none, for
+/// a release build that prints panic messages).
+pub const SITE_RELEASE_RUSTFLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none";
+
 const DEBIAN_CARGO: &str = "/usr/bin/cargo";
 const DEBIAN_RUSTC: &str = "/usr/bin/rustc";
 
@@ -149,6 +159,20 @@ impl WasmEnv {
         let mut cmd = self.command(program);
         if self.route == Route::Debian {
             cmd.env("CARGO_UNSTABLE_BUILD_STD_FEATURES", SITE_STD_FEATURES);
+        }
+        cmd
+    }
+
+    /// `program` (trunk) building the release site: [`Self::site_command`], plus
+    /// on the Debian route [`SITE_RELEASE_RUSTFLAGS`] for the wasm target only
+    /// (`CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS`: build scripts and proc
+    /// macros keep theirs; a RUSTFLAGS of the user's takes precedence).
+    /// Not for `serve` (a debug build, where panic messages help).
+    pub fn site_release_command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = self.site_command(program);
+        if self.route == Route::Debian {
+            let flags = std::env::var("KAFKAPLAY_SITE_RUSTFLAGS").unwrap_or_else(|_| SITE_RELEASE_RUSTFLAGS.into());
+            cmd.env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", flags);
         }
         cmd
     }
@@ -502,6 +526,35 @@ mod tests {
         );
         assert_eq!(feature(&debian.cargo()), None);
         assert_eq!(feature(&WasmEnv::new(Route::Rustup).site_command("trunk")), None);
+    }
+
+    #[test]
+    fn only_the_release_site_on_the_debian_route_gets_nightly_rustflags() {
+        let flags = |cmd: &Command| {
+            cmd.get_envs()
+                .find(|(k, _)| *k == "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS")
+                .and_then(|(_, v)| v.map(|v| v.to_string_lossy().into_owned()))
+        };
+        let debian = WasmEnv::new(Route::Debian);
+        if std::env::var_os("KAFKAPLAY_SITE_RUSTFLAGS").is_none() {
+            assert_eq!(
+                flags(&debian.site_release_command("trunk")).as_deref(),
+                Some(SITE_RELEASE_RUSTFLAGS)
+            );
+        }
+        assert_eq!(
+            feature_of(&debian.site_release_command("trunk")).as_deref(),
+            Some("optimize_for_size")
+        );
+        assert_eq!(flags(&debian.site_command("trunk")), None);
+        assert_eq!(flags(&debian.cargo()), None);
+        assert_eq!(flags(&WasmEnv::new(Route::Rustup).site_release_command("trunk")), None);
+    }
+
+    fn feature_of(cmd: &Command) -> Option<String> {
+        cmd.get_envs()
+            .find(|(k, _)| *k == "CARGO_UNSTABLE_BUILD_STD_FEATURES")
+            .and_then(|(_, v)| v.map(|v| v.to_string_lossy().into_owned()))
     }
 
     #[test]
