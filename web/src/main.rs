@@ -26,6 +26,7 @@
 mod app;
 mod browser;
 mod cluster_view;
+mod flow;
 mod groups_panel;
 mod i18n;
 mod i18n_play;
