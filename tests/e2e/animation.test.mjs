@@ -28,7 +28,7 @@ function pulsesNow(page) {
       to: e.dataset.to,
       records: Number(e.dataset.records),
       bytes: Number(e.dataset.bytes),
-      label: e.querySelector('text')?.textContent ?? null,
+      label: e.querySelector('.count')?.textContent ?? null,
     })),
   );
 }
@@ -42,7 +42,7 @@ async function watchPulses(page, done, ms = 15_000) {
     const now = await pulsesNow(page);
     most = Math.max(most, now.length);
     for (const p of now) seen.set(p.id, p);
-    if (done([...seen.values()])) break;
+    if (await done([...seen.values()])) break;
     await page.waitForTimeout(80);
   }
   return { seen: [...seen.values()], most };
@@ -70,10 +70,10 @@ test('a few records: dots from the producer to the leader, then from the leader 
       await waitForLine(page, `>${value}`);
     }
     let shot = false;
-    const { seen } = await watchPulses(page, (ps) => {
+    const { seen } = await watchPulses(page, async (ps) => {
       if (!shot && ps.some((p) => p.hop === 'replicate')) {
         shot = true;
-        page.getByTestId('flow').screenshot({ path: screenshotPath('animation_few_records.png') }).catch(() => {});
+        await page.getByTestId('flow').screenshot({ path: screenshotPath('animation_few_records.png') });
       }
       const produced = ps.filter((p) => p.hop === 'produce').reduce((n, p) => n + p.records, 0);
       return produced >= 3 && followers.every((f) => ps.some((p) => p.hop === 'replicate' && p.to === f));
@@ -100,7 +100,7 @@ test('a few records: dots from the producer to the leader, then from the leader 
     }
     assert.equal(seen.filter((p) => p.hop === 'consume').length, 0, 'nobody consumes');
     // The drawing is decorative.
-    assert.equal(await page.locator('[data-testid=flow] svg').getAttribute('aria-hidden'), 'true');
+    assert.equal(await page.locator('[data-testid=flow] .flow-stage').getAttribute('aria-hidden'), 'true');
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
@@ -136,7 +136,7 @@ test('10,000 records/s: one dot stands for many records, and the dots stay few',
 
     // Reduced motion: the dots stand still, with their counts.
     await page.emulateMedia({ reducedMotion: 'reduce' });
-    await page.locator('[data-testid=flow-pulse]').first().waitFor();
+    await page.locator('[data-testid=flow-pulse]').first().waitFor({ state: 'attached' });
     const animation = await page.locator('[data-testid=flow-pulse]').first().evaluate((e) => getComputedStyle(e).animationName);
     assert.equal(animation, 'none');
     await page.getByTestId('flow').screenshot({ path: screenshotPath('animation_reduced_motion.png') });

@@ -412,10 +412,13 @@ pub fn FlowView(props: &FlowViewProps) -> Html {
             })
             .collect::<Html>()
     };
+    // The dots are HTML over the drawing, moved by transform animations,
+    // which the compositor runs without repainting the page each frame (an
+    // SVG element's animation would repaint the drawing every frame).
     let pulses = snap.pulses.iter().filter_map(|p| {
         let ((x1, y1), (x2, y2)) = layout.ends(&p.path)?;
         let style = format!(
-            "--x0:{}px;--y0:{}px;--x1:{}px;--y1:{}px;--xm:{}px;--ym:{}px;animation-delay:{}ms;animation-duration:{}ms",
+            "--x0:{};--y0:{};--x1:{};--y1:{};--xm:{};--ym:{};animation-delay:{}ms;animation-duration:{}ms",
             num(x1),
             num(y1),
             num(x2),
@@ -426,12 +429,12 @@ pub fn FlowView(props: &FlowViewProps) -> Html {
             HOP_MS
         );
         Some(html! {
-            <g key={p.id} class={classes!("pulse", p.path.hop.word())} {style} data-testid="flow-pulse" data-pulse={p.id.to_string()}
+            <span key={p.id} class={classes!("pulse", p.path.hop.word())} {style} data-testid="flow-pulse" data-pulse={p.id.to_string()}
                 data-hop={p.path.hop.word()} data-from={p.path.from.to_string()} data-to={p.path.to.to_string()}
                 data-records={p.amount.records.to_string()} data-bytes={p.amount.bytes.to_string()}>
-                <circle r="5" />
-                if let Some(l) = label(p) { <text y="-8" text-anchor="middle">{ l }</text> }
-            </g>
+                <span class="dot"></span>
+                if let Some(l) = label(p) { <span class="count">{ l }</span> }
+            </span>
         })
     });
     html! {
@@ -440,15 +443,17 @@ pub fn FlowView(props: &FlowViewProps) -> Html {
                 <strong>{ tx.heading }</strong>
                 if snap.pulses.is_empty() { { " " }<span class="muted small" data-testid="flow-idle">{ tx.idle }</span> }
             </figcaption>
-            <svg viewBox={format!("0 0 {W} {H}")} aria-hidden="true" focusable="false">
-                <g class="flow-paths">{ for lines }</g>
-                <g class="flow-nodes">
-                    { for brokers }
-                    { client(&snap.producers, CLIENT_X[0], "producer", tx.producer) }
-                    { client(&snap.consumers, CLIENT_X[1], "consumer", tx.consumer) }
-                </g>
-                <g class="flow-pulses">{ for pulses }</g>
-            </svg>
+            <div class="flow-stage" aria-hidden="true">
+                <svg viewBox={format!("0 0 {W} {H}")} focusable="false">
+                    <g class="flow-paths">{ for lines }</g>
+                    <g class="flow-nodes">
+                        { for brokers }
+                        { client(&snap.producers, CLIENT_X[0], "producer", tx.producer) }
+                        { client(&snap.consumers, CLIENT_X[1], "consumer", tx.consumer) }
+                    </g>
+                </svg>
+                <div class="flow-pulses">{ for pulses }</div>
+            </div>
             <p class="note small">{ tx.note }</p>
         </figure>
     }
