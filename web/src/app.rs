@@ -360,7 +360,12 @@ impl Component for App {
         let prepared = self.prepared.borrow_mut().take();
         let t = self.lang.play();
         // Prepared by the clock tick a frame earlier, or now.
-        let (partitions, source, nodes) = prepared.unwrap_or_else(|| self.prepare());
+        let (partitions, source, mut nodes) = prepared.unwrap_or_else(|| self.prepare());
+        // Each broker's replicas move into the props of its box (no copy).
+        let replicas: Vec<std::rc::Rc<Vec<playground::ReplicaView>>> = nodes
+            .iter_mut()
+            .map(|n| std::rc::Rc::new(std::mem::take(&mut n.replicas)))
+            .collect();
         html! {
             <div class="page" data-testid="app-ready" lang={self.lang.tag()}>
                 <header>
@@ -378,7 +383,7 @@ impl Component for App {
                     { self.view_announcer(t) }
                     <div class={classes!("layout", self.past.is_some().then_some("viewing-past"))}>
                         <div class="main-col">
-                            { self.view_cluster(ctx, t, &nodes, source) }
+                            { self.view_cluster(ctx, t, &nodes, &replicas, source) }
                         </div>
                         <aside class="side-col">
                             { self.view_events(t) }
@@ -560,7 +565,14 @@ impl App {
         }
     }
 
-    fn view_cluster(&self, ctx: &Context<Self>, t: &Play, nodes: &[NodeView], source: MetadataSource) -> Html {
+    fn view_cluster(
+        &self,
+        ctx: &Context<Self>,
+        t: &Play,
+        nodes: &[NodeView],
+        replicas: &[std::rc::Rc<Vec<playground::ReplicaView>>],
+        source: MetadataSource,
+    ) -> Html {
         let source_note = match source {
             MetadataSource::Controller(c) => (t.metadata_from_controller)(c),
             MetadataSource::Broker(b) => (t.metadata_from_broker)(b),
@@ -574,7 +586,7 @@ impl App {
                     data-testid="metadata-source">{ source_note }</p>
                 <crate::flow::FlowView lang={self.lang} snapshot={self.flow_snapshot.clone()} />
                 <div class="nodes" data-testid="nodes">
-                    { for nodes.iter().map(|n| self.view_node(ctx, t, n)) }
+                    { for nodes.iter().zip(replicas).map(|(n, r)| self.view_node(ctx, t, n, r)) }
                 </div>
                 <p class="note">{ t.faults_note }</p>
                 { self.view_network(ctx, t, nodes) }
@@ -582,7 +594,13 @@ impl App {
         }
     }
 
-    fn view_node(&self, ctx: &Context<Self>, t: &Play, n: &NodeView) -> Html {
+    fn view_node(
+        &self,
+        ctx: &Context<Self>,
+        t: &Play,
+        n: &NodeView,
+        replicas: &std::rc::Rc<Vec<playground::ReplicaView>>,
+    ) -> Html {
         let name = (t.node_name)(n.kind, n.id);
         let kind = match n.kind {
             NodeKind::Controller => "controller",
@@ -618,10 +636,10 @@ impl App {
                         if n.active { <span class="badge active" data-testid="active-controller">{ t.active_controller }</span> }
                         if let Some(role) = n.raft_role { <span class="muted">{ format!("{}: {role}", t.raft_role) }</span> }
                     </p>
-                } else if n.replicas.is_empty() {
+                } else if replicas.is_empty() {
                     <p class="muted small">{ t.no_replicas }</p>
                 } else {
-                    <crate::cluster_view::Replicas broker={n.id} lang={self.lang} replicas={std::rc::Rc::new(n.replicas.clone())} />
+                    <crate::cluster_view::Replicas broker={n.id} lang={self.lang} replicas={replicas.clone()} />
                 }
                 <div class="actions">
                     { button(FaultKind::Kill, up) }
