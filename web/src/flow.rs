@@ -223,6 +223,7 @@ impl Flow {
         self.consumers.retain(|_, t| now_ms - *t < CLIENT_SHOWN_MS);
     }
 
+    #[cfg(test)]
     pub fn pulses(&self) -> impl Iterator<Item = &Pulse> {
         self.pulses.iter()
     }
