@@ -11,7 +11,8 @@
 // 3. Frame budget: a topic of 1,000 partitions (RF 3) created in the page's
 //    terminal and `kafka-producer-perf-test --throughput 10000` running as its
 //    job; the main thread's work between animation frames over a few seconds,
-//    from a Chromium trace (every task: JS, wasm, style, layout, paint).
+//    from a Chromium trace (every task: JS, wasm, style, layout, paint), with
+//    the cluster view and the records' dots on screen.
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -180,6 +181,10 @@ async function measureFrames(browser, url) {
       null,
       { timeout: 60_000, polling: 500 },
     );
+    // The cluster view on screen (typing scrolled the terminal into view):
+    // the records' dots over the brokers, then the broker boxes.
+    await page.locator('#cluster-heading').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    await page.locator('[data-testid=flow-pulse]').first().waitFor({ state: 'attached', timeout: 30_000 });
     await page.evaluate(() => {
       const loop = () => requestAnimationFrame(loop);
       loop();
@@ -190,6 +195,7 @@ async function measureFrames(browser, url) {
     await page.waitForTimeout(FRAME_SECONDS * 1000);
     const simEnd = parseFloat(await page.getByTestId('sim-time').textContent());
     const trace = await browser.stopTracing();
+    const dots = await page.locator('[data-testid=flow-pulse]').count();
     if (process.env.PAGE_BENCH_TRACE) (await import("node:fs")).writeFileSync(process.env.PAGE_BENCH_TRACE, trace);
     const reports = (await page.getByTestId('terminal-line').allTextContents()).filter((l) => / records sent, /.test(l));
     const rate = Number(/([\d.]+) records\/sec/.exec(reports[reports.length - 1])[1]);
@@ -205,6 +211,7 @@ async function measureFrames(browser, url) {
     bench(c, 'animation frames per second', fps, 'fps', '60 fps');
     bench(c, 'records/s in the tool\'s last 5 s report (simulated time)', rate, 'records/s');
     bench(c, 'simulated time per wall time', (simEnd - simStart) / FRAME_SECONDS, '×');
+    bench(c, "records' dots in the page at the end", dots, 'dots');
   } finally {
     await context.close();
   }

@@ -28,6 +28,9 @@ use crate::playground::{
 const TICK_MS: i32 = 16;
 /// A clock tick redraws the page at most this often (real ms).
 const TICK_RENDER_MS: f64 = 100.0;
+/// A clock tick runs the simulation for at most about this long (real ms);
+/// the rest is owed to the next ticks (`Playground::tick_within`).
+const TICK_SIM_BUDGET_MS: f64 = 4.0;
 /// The default cluster size.
 const DEFAULT_BROKERS: i32 = 3;
 
@@ -117,6 +120,12 @@ pub struct App {
     last_tick_ms: f64,
     /// When a clock tick last redrew the page (real ms).
     last_tick_render_ms: f64,
+    /// The views a redraw shows, read from the simulation one frame before
+    /// it (see `Msg::Tick`).
+    prepared: std::cell::RefCell<Option<Prepared>>,
+    /// Records on their way (`crate::flow`), read from the trace each tick.
+    flow: crate::flow::Flow,
+    flow_snapshot: std::rc::Rc<crate::flow::FlowSnapshot>,
     /// Made once, so the terminal's props stay equal between renders.
     on_shell_change: Callback<()>,
     _timer: Option<Interval>,
@@ -166,6 +175,7 @@ impl Component for App {
         // A shared link in the address (`#v1:...`) is replayed.
         let (pg, link_notice) = crate::timeline::start(brokers, seed);
         let (brokers, seed) = (pg.journal.borrow().brokers, pg.seed);
+        let flow = crate::flow::Flow::new(&pg.sim());
         App {
             lang,
             pg,
@@ -189,6 +199,9 @@ impl Component for App {
             step_lines: Vec::new(),
             last_tick_ms: js_sys::Date::now(),
             last_tick_render_ms: 0.0,
+            prepared: Default::default(),
+            flow,
+            flow_snapshot: Default::default(),
             on_shell_change: ctx.link().callback(|()| Msg::ShellChanged),
             _timer: Interval::new(TICK_MS, move || link.send_message(Msg::Tick)),
             persist: crate::persistence::Persist::start(
@@ -200,6 +213,10 @@ impl Component for App {
     }
 
     fn update(&mut self, _ctx: &Context<Self>, msg: Msg) -> bool {
+        if !matches!(msg, Msg::Tick) {
+            // Anything else may change what the views show.
+            self.prepared.get_mut().take();
+        }
         if !self.persist.allows(&msg) {
             return true; // a read-only tab: the banner says why
         }
@@ -221,14 +238,27 @@ impl Component for App {
                     return false;
                 }
                 if now - self.last_tick_render_ms >= TICK_RENDER_MS {
-                    // A redraw: the next tick runs this one's share of the
-                    // simulation too, so no frame does both.
+                    // A redraw, in two frames: this one reads the views from
+                    // the simulation, the next draws them. The tick after
+                    // runs their share of the simulation too, so no frame
+                    // does two of these.
+                    if self.prepared.get_mut().is_none() {
+                        *self.prepared.get_mut() = Some(self.prepare());
+                        self.flow.read(&self.pg.sim(), now);
+                        self.flow.emit(now);
+                        let brokers = self.pg.sim().config().brokers.clone();
+                        self.flow_snapshot = std::rc::Rc::new(self.flow.snapshot(&brokers));
+                        return false;
+                    }
                     self.last_tick_render_ms = now;
                     return true;
                 }
                 let real = now - self.last_tick_ms;
                 self.last_tick_ms = now;
-                self.pg.tick(real);
+                // A burst of simulation events is spread over the next frames.
+                let deadline = now + TICK_SIM_BUDGET_MS;
+                self.pg.tick_within(real, &mut || js_sys::Date::now() >= deadline);
+                self.flow.read(&self.pg.sim(), now);
                 return false;
             }
             Msg::ShellChanged => {
@@ -373,9 +403,15 @@ impl Component for App {
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
+        let prepared = self.prepared.borrow_mut().take();
         let t = self.lang.play();
-        let (partitions, source) = self.pg.partitions();
-        let nodes = self.pg.nodes(&partitions);
+        // Prepared by the clock tick a frame earlier, or now.
+        let (partitions, source, mut nodes) = prepared.unwrap_or_else(|| self.prepare());
+        // Each broker's replicas move into the props of its box (no copy).
+        let replicas: Vec<std::rc::Rc<Vec<playground::ReplicaView>>> = nodes
+            .iter_mut()
+            .map(|n| std::rc::Rc::new(std::mem::take(&mut n.replicas)))
+            .collect();
         html! {
             <div class="page" data-testid="app-ready" lang={self.lang.tag()}>
                 <header>
@@ -393,7 +429,7 @@ impl Component for App {
                     { self.view_announcer(t) }
                     <div class={classes!("layout", self.past.is_some().then_some("viewing-past"))}>
                         <div class="main-col">
-                            { self.view_cluster(ctx, t, &nodes, source) }
+                            { self.view_cluster(ctx, t, &nodes, &replicas, source) }
                         </div>
                         <aside class="side-col">
                             { self.view_events(t) }
@@ -430,7 +466,17 @@ impl Component for App {
     }
 }
 
+/// Partitions, where their metadata came from, and nodes.
+type Prepared = (Vec<PartitionView>, MetadataSource, Vec<NodeView>);
+
 impl App {
+    /// The views of the cluster a redraw shows.
+    fn prepare(&self) -> Prepared {
+        let (partitions, source) = self.pg.partitions();
+        let nodes = self.pg.nodes(&partitions);
+        (partitions, source, nodes)
+    }
+
     /// The live cluster (`pg`, unless it shows a moment of the past).
     fn live(&self) -> &Playground {
         self.past.as_ref().map_or(&self.pg, |p| &p.live)
@@ -580,7 +626,14 @@ impl App {
         }
     }
 
-    fn view_cluster(&self, ctx: &Context<Self>, t: &Play, nodes: &[NodeView], source: MetadataSource) -> Html {
+    fn view_cluster(
+        &self,
+        ctx: &Context<Self>,
+        t: &Play,
+        nodes: &[NodeView],
+        replicas: &[std::rc::Rc<Vec<playground::ReplicaView>>],
+        source: MetadataSource,
+    ) -> Html {
         let source_note = match source {
             MetadataSource::Controller(c) => (t.metadata_from_controller)(c),
             MetadataSource::Broker(b) => (t.metadata_from_broker)(b),
@@ -592,8 +645,9 @@ impl App {
                 <p class="note legend">{ t.legend }</p>
                 <p class={classes!("note", (!matches!(source, MetadataSource::Controller(_))).then_some("warn"))}
                     data-testid="metadata-source">{ source_note }</p>
+                <crate::flow::FlowView lang={self.lang} snapshot={self.flow_snapshot.clone()} />
                 <div class="nodes" data-testid="nodes">
-                    { for nodes.iter().map(|n| self.view_node(ctx, t, n)) }
+                    { for nodes.iter().zip(replicas).map(|(n, r)| self.view_node(ctx, t, n, r)) }
                 </div>
                 <p class="note">{ t.faults_note }</p>
                 { self.view_network(ctx, t, nodes) }
@@ -601,7 +655,13 @@ impl App {
         }
     }
 
-    fn view_node(&self, ctx: &Context<Self>, t: &Play, n: &NodeView) -> Html {
+    fn view_node(
+        &self,
+        ctx: &Context<Self>,
+        t: &Play,
+        n: &NodeView,
+        replicas: &std::rc::Rc<Vec<playground::ReplicaView>>,
+    ) -> Html {
         let name = (t.node_name)(n.kind, n.id);
         let kind = match n.kind {
             NodeKind::Controller => "controller",
@@ -638,10 +698,10 @@ impl App {
                         if n.active { <span class="badge active" data-testid="active-controller">{ t.active_controller }</span> }
                         if let Some(role) = n.raft_role { <span class="muted">{ format!("{}: {role}", t.raft_role) }</span> }
                     </p>
-                } else if n.replicas.is_empty() {
+                } else if replicas.is_empty() {
                     <p class="muted small">{ t.no_replicas }</p>
                 } else {
-                    <crate::cluster_view::Replicas broker={n.id} lang={self.lang} replicas={std::rc::Rc::new(n.replicas.clone())} />
+                    <crate::cluster_view::Replicas broker={n.id} lang={self.lang} replicas={replicas.clone()} />
                 }
                 <div class="actions">
                     { button(FaultKind::Kill, up) }

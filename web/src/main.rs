@@ -27,6 +27,7 @@ mod app;
 mod browse;
 mod browser;
 mod cluster_view;
+mod flow;
 mod groups_panel;
 mod i18n;
 mod i18n_play;

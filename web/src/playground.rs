@@ -43,6 +43,11 @@ pub const STEP_EVENTS_MAX: usize = 10_000;
 pub const BROKERS_MAX: i32 = 9;
 /// The controller quorum sizes a playground may have.
 pub const CONTROLLERS: [i32; 2] = [1, 3];
+/// A budgeted tick asks whether its time is spent after this many events.
+pub const BUDGET_CHECK_EVENTS: u32 = 2;
+/// A budgeted tick owes the next ones at most this much real time's worth of
+/// simulated time; beyond it the simulation runs slower than real time.
+pub const OWED_REAL_MS_MAX: f64 = 250.0;
 /// The terminal's running job is polled every this many simulated ms.
 pub const JOB_POLL_MS: Ms = kafkaplay_shell::shell::TICK_MS;
 
@@ -431,6 +436,8 @@ pub struct Playground {
     last_bytes_in: u64,
     acked_since_sample: u64,
     leaders: BTreeMap<TopicPartition, NodeId>,
+    /// The (controller, metadata offset) `leaders` was read at.
+    leaders_seen: Option<(Option<NodeId>, i64)>,
     controller: Option<NodeId>,
     pending_topics: Vec<(u64, String)>,
     pub notes: VecDeque<(u64, Note)>,
@@ -515,6 +522,7 @@ impl Playground {
             last_bytes_in: 0,
             acked_since_sample: 0,
             leaders: BTreeMap::new(),
+            leaders_seen: None,
             // The election at start-up is not news.
             controller,
             pending_topics: Vec::new(),
@@ -565,26 +573,46 @@ impl Playground {
     }
 
     /// One timer tick: `real_ms` of real time passed. Runs the simulation for
-    /// that times the speed, when playing.
+    /// that times the speed, when playing. (The page uses
+    /// [`Playground::tick_within`]; this is a tick without a frame budget.)
+    #[allow(dead_code)]
     pub fn tick(&mut self, real_ms: f64) {
+        self.tick_within(real_ms, &mut || false);
+    }
+
+    /// [`Playground::tick`] that stops early once `over_budget()` says the
+    /// frame's time is spent (it is asked every [`BUDGET_CHECK_EVENTS`]
+    /// events). The simulated time not reached is owed to the next ticks
+    /// (at most [`OWED_REAL_MS_MAX`] of real time's worth): a burst of events
+    /// is spread over a few frames instead of freezing one. The events and
+    /// the page's inputs happen at the same simulated times either way.
+    pub fn tick_within(&mut self, real_ms: f64, over_budget: &mut dyn FnMut() -> bool) {
         if !self.running || !real_ms.is_finite() || real_ms <= 0.0 {
             return;
         }
         let sim_ms = real_ms.min(TICK_REAL_MS_MAX) * self.speed();
-        self.carry_ms += sim_ms;
+        self.carry_ms = (self.carry_ms + sim_ms).min(OWED_REAL_MS_MAX * self.speed());
         let whole = self.carry_ms.floor();
         self.carry_ms -= whole;
         if whole >= 1.0 {
-            self.run_for(whole as Ms);
+            let owed = self.run_for_within(whole as Ms, over_budget);
+            self.carry_ms += owed as f64;
         }
     }
 
     /// Runs `ms` simulated ms, sending the producer's records when they are due
     /// and sampling metrics on the way.
     pub fn run_for(&mut self, ms: Ms) {
+        self.run_for_within(ms, &mut || false);
+    }
+
+    /// [`Playground::run_for`] that stops once `over_budget()` says so;
+    /// returns the simulated ms it did not run.
+    fn run_for_within(&mut self, ms: Ms, over_budget: &mut dyn FnMut() -> bool) -> Ms {
         let now = self.sim().now();
         self.catch_up(now);
         let end = now + ms.max(0);
+        let mut owed = 0;
         loop {
             let now = self.sim().now();
             let next_record = self
@@ -606,7 +634,16 @@ impl Playground {
             if let Some(p) = next_poll {
                 t = t.min(p);
             }
-            self.sim_mut().run_until(t);
+            if now < t && over_budget() {
+                owed = end - now;
+                break;
+            }
+            if !self.run_sim_until(t, over_budget) {
+                // `t` not reached: nothing that is due at `t` happens yet.
+                self.collect_outcomes();
+                owed = end - self.sim().now();
+                break;
+            }
             self.collect_outcomes();
             if next_record.is_some_and(|r| r <= t) {
                 self.send_due_record();
@@ -626,6 +663,23 @@ impl Playground {
             }
         }
         self.observe();
+        owed
+    }
+
+    /// The simulation's events up to `t` (then its clock at `t`), as
+    /// `Simulation::run_until`; false if `over_budget()` stopped it first.
+    fn run_sim_until(&mut self, t: Ms, over_budget: &mut dyn FnMut() -> bool) -> bool {
+        let mut sim = self.sim_mut();
+        let mut events = 0_u32;
+        while sim.next_event_time().is_some_and(|at| at <= t) {
+            if events % BUDGET_CHECK_EVENTS == BUDGET_CHECK_EVENTS - 1 && over_budget() {
+                return false;
+            }
+            sim.step();
+            events += 1;
+        }
+        sim.run_until(t);
+        true
     }
 
     /// After a command ran in the terminal: picks up what it changed (leaders
@@ -754,10 +808,16 @@ impl Playground {
             }
             self.controller = controller;
         }
-        let leaders: Option<BTreeMap<TopicPartition, NodeId>> = self
-            .sim()
-            .metadata()
-            .map(|image| image.partitions().map(|(tp, p)| (tp, p.leader)).collect());
+        // Leaders change only with the metadata (its offset moves).
+        let seen = self.sim().metadata().map(|image| (controller, image.offset));
+        let leaders: Option<BTreeMap<TopicPartition, NodeId>> = if seen == self.leaders_seen {
+            None
+        } else {
+            self.leaders_seen = seen;
+            self.sim()
+                .metadata()
+                .map(|image| image.partitions().map(|(tp, p)| (tp, p.leader)).collect())
+        };
         if let Some(now) = leaders {
             let mut changes = Vec::new();
             for (tp, leader) in &now {
@@ -1868,5 +1928,51 @@ mod tests {
         assert_eq!(format_bytes(b"<b>", ValueFormat::Json), Err("<b>".into()));
         assert_eq!(format_bytes(&[0, 255], ValueFormat::Hex), Ok("00 ff".into()));
         assert_eq!(format_bytes(&[0x68, 0xff], ValueFormat::Text), Ok("h\u{fffd}".into()));
+    }
+
+    /// A tick stopped by its frame budget owes the rest: run on to the same
+    /// moment, the cluster did exactly what an unbudgeted run did.
+    #[test]
+    fn a_budgeted_tick_does_the_same_later() {
+        let run = |stop_every: Option<u32>| {
+            let mut p = Playground::new(3, 7);
+            p.create_topic(&TopicForm {
+                name: "orders".into(),
+                partitions: "3".into(),
+                replication_factor: "3".into(),
+            })
+            .unwrap();
+            p.start_producer(&ProducerForm {
+                topic: "orders".into(),
+                rate: "50".into(),
+                ..ProducerForm::default()
+            })
+            .unwrap();
+            let mut asked = 0_u32;
+            for _ in 0..200 {
+                p.tick_within(16.0, &mut || {
+                    asked += 1;
+                    stop_every.is_some_and(|n| asked % n == 0)
+                });
+            }
+            let behind = p.elapsed_ms();
+            let target = p.sim().config().origin_ms + 10_000;
+            let now = p.sim().now();
+            p.run_for(target - now);
+            let sim = p.sim();
+            (
+                behind,
+                sim.now(),
+                sim.trace().hash(),
+                p.producer.as_ref().map(|r| r.sent),
+            )
+        };
+        let free = run(None);
+        let budgeted = run(Some(3));
+        assert!(
+            budgeted.0 < free.0,
+            "the budget stopped some ticks early: {budgeted:?} {free:?}"
+        );
+        assert_eq!((budgeted.1, budgeted.2, budgeted.3), (free.1, free.2, free.3));
     }
 }

@@ -319,6 +319,12 @@ impl Simulation {
         self.now = self.now.max(t);
     }
 
+    /// When the next scheduled event is due, if any (a driver that runs the
+    /// simulation a few events at a time looks here; nothing changes).
+    pub fn next_event_time(&self) -> Option<Ms> {
+        self.queue.first_key_value().map(|(&(time, _), _)| time)
+    }
+
     pub fn run_for(&mut self, ms: Ms) {
         let t = self.now + ms;
         self.run_until(t);

@@ -382,6 +382,12 @@ impl Trace {
     pub fn lines(&self) -> impl Iterator<Item = &TraceLine> {
         self.lines.iter()
     }
+
+    /// The newest `n` lines kept (all of them if fewer are kept), oldest
+    /// first, without walking the older ones.
+    pub fn last_lines(&self, n: usize) -> impl Iterator<Item = &TraceLine> {
+        self.lines.range(self.lines.len().saturating_sub(n)..)
+    }
 }
 
 impl fmt::Debug for Trace {
@@ -464,5 +470,7 @@ mod tests {
         );
         assert_eq!(t.count(), 2);
         assert_eq!(t.lines().count(), 1);
+        assert_eq!(t.last_lines(5).map(|l| l.time).collect::<Vec<_>>(), [1_700_000_000_000]);
+        assert_eq!(t.last_lines(0).count(), 0);
     }
 }

@@ -568,7 +568,35 @@ const PAGE_READING: &str = "
   with tasks (timers with the simulation and Yew's rendering, style, layout,
   paint) between two consecutive animation frames; at 60 fps a frame has
   16.7 ms, and the target leaves the browser 6.7 ms of it. These numbers
-  move by a third between runs on this shared 2-core machine.
+  move by a third between runs on this shared 2-core machine. Before the
+  trace starts the page is scrolled to the cluster view, so the broker boxes
+  of the 1,000 partitions and the records' dots (`web/src/flow.rs`, on during
+  the run: *records' dots* is how many were in the page at its end) are on
+  screen. The dots are HTML moved by transform animations that the
+  compositor runs (as SVG elements they repainted the drawing every frame:
+  2 to 5 ms of paint).
+- *Frames*, what the page does about them: a clock tick runs the
+  simulation for at most 4 ms (`Playground::tick_within`; the simulated time
+  left is owed to the next ticks, and every event and input happens at the
+  same simulated time as without the budget, which a native test checks by
+  the trace hash), so a burst of events (a produce request or a fetch answer
+  for hundreds of partitions) is spread over frames; a redraw (every
+  100 ms) reads its views from the simulation in one frame and draws them in
+  the next; the broker boxes get their replicas without a copy. (Earlier,
+  the producer keeping its available-partition list per metadata update,
+  as Kafka's `Cluster` does, took the mean from 9.1 to 5.5 ms.) On
+  2026-11-24, the same frame case with the cluster view on screen gave,
+  before these changes (and without dots): mean 5.1 and 5.1 ms, p95 15.5 and
+  17.3 ms, max 23 and 30 ms, longest task 22 and 21 ms (two runs, load
+  average 3.4 to 3.7 from other builds); after them, with the dots: mean 5.9
+  and 6.0 ms, p95 11.9 and 11.3 ms, max 19 and 21 ms, longest task 12 ms
+  (the table is the second run; load average 1.9 to 2.9). Runs while the
+  machine was loaded more (load average 5 to 7) gave p95 from 13 to 32 ms
+  before and after alike. Still above 10 ms: the simulation of 1,000
+  partitions at 10,000 records/s needs about a quarter of the main thread
+  (4 ms of most frames), some of its work comes in pieces the budget cannot
+  cut (the perf-test job handing a poll's records to its producer, one
+  event's handling), and the redraw itself takes about 4 ms.
 - *What the wasm's bytes are* (`twiggy top` with names kept, 2026-11-24,
   of this build before `--low-memory-unused`: shares of 1,965 KB before gzip): the cluster's code 24%
   plus the B-tree maps, sorts and iterators instantiated for its types 12%
