@@ -642,13 +642,16 @@ const PAGE_READING: &str = "
   17.3 ms, max 23 and 30 ms, longest task 22 and 21 ms (two runs, load
   average 3.4 to 3.7 from other builds); after them, with the dots: mean 5.9
   and 6.0 ms, p95 11.9 and 11.3 ms, max 19 and 21 ms, longest task 12 ms
-  (the table is the second run; load average 1.9 to 2.9). Runs while the
-  machine was loaded more (load average 5 to 7) gave p95 from 13 to 32 ms
-  before and after alike. Still above 10 ms: the simulation of 1,000
-  partitions at 10,000 records/s needs about a quarter of the main thread
-  (4 ms of most frames), some of its work comes in pieces the budget cannot
-  cut (the perf-test job handing a poll's records to its producer, one
-  event's handling), and the redraw itself takes about 4 ms.
+  (load average 1.9 to 2.9). Runs while the machine was loaded more (load
+  average 5 to 7) gave p95 from 13 to 32 ms before and after alike. Then
+  the cluster's trace stopped formatting replica fetches through `fmt` (the
+  same text; a third of an idle 50-broker run's instructions): on a quiet
+  machine three runs gave p95 9.17, 8.47 and 9.02 ms (mean 4.8, 4.5 and
+  4.7 ms); the table is a fourth. What is left of a frame: the simulation
+  of 1,000 partitions at 10,000 records/s (most of it within the 4 ms
+  budget, some in pieces the budget cannot cut: the perf-test job handing
+  a poll's records to its producer, one event's handling) and the redraw,
+  about 4 ms.
 - *What the wasm's bytes are* (`twiggy top` with names kept, 2026-11-24,
   of this build before `--low-memory-unused`: shares of 1,965 KB before gzip): the cluster's code 24%
   plus the B-tree maps, sorts and iterators instantiated for its types 12%
@@ -676,7 +679,7 @@ const PAGE_READING: &str = "
   opt-level 3 everywhere it was 1.24 MB): opt-level z (−470 KB), std's
   `optimize_for_size` (−45 KB), regex-lite instead of regex (−69 KB).
   wasm-opt's extra passes (`--converge`, `--gufa`) saved 2 KB at most.
-  Still 2× the target: 400 KB would leave out about half of the code, e.g.
+  Still about 2× the target: 400 KB would leave out about half of the code, e.g.
   the shell and its tools plus persistence, or need the app split into
   modules loaded on demand. A host that serves brotli sends the size in
   the brotli row.
