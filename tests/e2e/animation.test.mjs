@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openApp, screenshotPath, waitForApp } from './browser.mjs';
-import { run, waitForLine } from './terminal_helpers.mjs';
+import { produceLines, run, waitForLine } from './terminal_helpers.mjs';
 
 const HOST_PROMPT = /^learner@kafkaplay/;
 /** web/src/flow.rs's PULSES_MAX. */
@@ -62,13 +62,7 @@ test('a few records: dots from the producer to the leader, then from the leader 
     // Nothing moves before anything is produced.
     await page.getByTestId('flow-idle').waitFor();
 
-    await run(page, 'kafka-console-producer --bootstrap-server localhost:9092 --topic orders');
-    await page.getByTestId('terminal-prompt').filter({ hasText: /^>$/ }).waitFor();
-    for (const value of ['first', 'second', 'third']) {
-      await page.keyboard.type(value);
-      await page.keyboard.press('Enter');
-      await waitForLine(page, `>${value}`);
-    }
+    await produceLines(page, 'orders', ['first', 'second', 'third']);
     let shot = false;
     const { seen } = await watchPulses(page, async (ps) => {
       if (!shot && ps.some((p) => p.hop === 'replicate')) {

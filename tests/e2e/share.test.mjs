@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openApp, screenshotPath, waitForApp } from './browser.mjs';
-import { outputLines, outputOf, run, waitForLine } from './terminal_helpers.mjs';
+import { outputLines, outputOf, produceLines, run, waitForLine } from './terminal_helpers.mjs';
 
 const HOST_PROMPT = 'learner@kafkaplay:~$ ';
 
@@ -67,13 +67,7 @@ test('a shared link opens the same cluster; the timeline goes back before a kill
     await page.getByTestId('terminal-input').click();
     await run(page, 'kafka-topics --bootstrap-server localhost:9092 --create --topic orders --partitions 3 --replication-factor 2');
     await waitForLine(page, 'Created topic orders.');
-    await run(page, 'kafka-console-producer --bootstrap-server localhost:9092 --topic orders');
-    await page.getByTestId('terminal-prompt').filter({ hasText: /^>$/ }).waitFor();
-    for (const value of ['first', 'second', 'third']) {
-      await page.keyboard.type(value);
-      await page.keyboard.press('Enter');
-      await waitForLine(page, `>${value}`);
-    }
+    await produceLines(page, 'orders', ['first', 'second', 'third']);
     await page.keyboard.press('Control+d');
     await page.getByTestId('terminal-prompt').filter({ hasText: HOST_PROMPT }).waitFor();
 

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openApp, screenshotPath, waitForApp } from './browser.mjs';
-import { outputLines, outputOf, run, waitForLine } from './terminal_helpers.mjs';
+import { outputLines, outputOf, produceLines, run, waitForLine } from './terminal_helpers.mjs';
 
 const HOST_PROMPT = 'learner@kafkaplay:~$ ';
 
@@ -270,13 +270,7 @@ test("the seed notes' kafka-topics, then a console producer and a consumer stopp
     assert.equal(leaders.size, 3, lines.join('\n'));
 
     // The console producer shows its `>` prompt; each line is a record; Ctrl+D ends it.
-    await run(page, 'kafka-console-producer --bootstrap-server localhost:9092 --topic test_topic_02');
-    await prompt.filter({ hasText: /^>$/ }).waitFor();
-    for (const value of ['hello', 'world']) {
-      await page.keyboard.type(value);
-      await page.keyboard.press('Enter');
-      await waitForLine(page, `>${value}`);
-    }
+    await produceLines(page, 'test_topic_02', ['hello', 'world']);
     await page.keyboard.press('Control+d');
     await prompt.filter({ hasText: inBroker }).waitFor();
 

@@ -1,7 +1,7 @@
 // Helpers for tests that type into the page's terminal (shared by
 // terminal.test.mjs, share.test.mjs and lessons.test.mjs).
 //
-//   import { run, outputOf, waitForLine } from './terminal_helpers.mjs';
+//   import { run, outputOf, waitForLine, produceLines } from './terminal_helpers.mjs';
 
 import assert from 'node:assert/strict';
 
@@ -43,4 +43,19 @@ export async function outputOf(page, command) {
   const after = lines.slice(at + 1);
   const next = after.findIndex((l) => /^(learner@kafkaplay|\[appuser@)/.test(l));
   return next === -1 ? after : after.slice(0, next);
+}
+
+/**
+ * Starts `kafka-console-producer` on `topic`, waits for its `>` prompt and
+ * types each of `values` as a record line, waiting for each echo. The producer
+ * is left running (Ctrl+D ends it).
+ */
+export async function produceLines(page, topic, values) {
+  await run(page, `kafka-console-producer --bootstrap-server localhost:9092 --topic ${topic}`);
+  await page.getByTestId('terminal-prompt').filter({ hasText: /^>$/ }).waitFor();
+  for (const value of values) {
+    await page.keyboard.type(value);
+    await page.keyboard.press('Enter');
+    await waitForLine(page, `>${value}`);
+  }
 }
