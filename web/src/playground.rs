@@ -855,47 +855,42 @@ impl Playground {
 
     pub fn fault(&mut self, kind: FaultKind, node: NodeId) {
         self.record(crate::journal::Action::Fault(kind, node));
-        let fault = match kind {
-            FaultKind::Kill => Fault::Kill(node),
-            FaultKind::Shutdown => Fault::Shutdown(node),
-            FaultKind::Restart => Fault::Restart(node),
-            FaultKind::Pause => Fault::Pause(node),
-            FaultKind::Resume => Fault::Resume(node),
+        let faults = match kind {
+            FaultKind::Kill => vec![Fault::Kill(node)],
+            FaultKind::Shutdown => vec![Fault::Shutdown(node)],
+            FaultKind::Restart => vec![Fault::Restart(node)],
+            FaultKind::Pause => vec![Fault::Pause(node)],
+            FaultKind::Resume => vec![Fault::Resume(node)],
             FaultKind::Isolate => {
                 let others: Vec<NodeId> = self.sim().node_ids().filter(|n| *n != node).collect();
                 for o in &others {
                     self.cuts.insert((node.min(*o), node.max(*o)));
                 }
-                Fault::Partition(vec![vec![node], others])
+                vec![Fault::Partition(vec![vec![node], others])]
             }
             FaultKind::Slow | FaultKind::Unslow => {
                 let slow = kind == FaultKind::Slow;
-                let rule = LinkRule {
-                    extra_delay_ms: if slow { self.slow_delay_ms() } else { 0 },
-                    drop_probability: 0.0,
-                };
-                let brokers: Vec<NodeId> = self
-                    .sim()
-                    .config()
-                    .brokers
-                    .iter()
-                    .copied()
-                    .filter(|b| *b != node)
-                    .collect();
-                for to in brokers {
-                    self.sim_mut().apply_fault(Fault::Link { from: node, to, rule });
-                }
                 if slow {
                     self.slowed.insert(node);
                 } else {
                     self.slowed.remove(&node);
                 }
-                self.note(Note::Fault { fault: kind, node });
-                self.observe();
-                return;
+                let rule = LinkRule {
+                    extra_delay_ms: if slow { self.slow_delay_ms() } else { 0 },
+                    drop_probability: 0.0,
+                };
+                let sim = self.sim();
+                sim.config()
+                    .brokers
+                    .iter()
+                    .filter(|b| **b != node)
+                    .map(|&to| Fault::Link { from: node, to, rule })
+                    .collect()
             }
         };
-        self.sim_mut().apply_fault(fault);
+        for fault in faults {
+            self.sim_mut().apply_fault(fault);
+        }
         self.note(Note::Fault { fault: kind, node });
         self.observe();
     }
@@ -1181,6 +1176,7 @@ impl Playground {
         };
         let latest = query.seek == browse::Seek::Latest;
         let searching = !query.search.is_empty();
+        let needle = browse::Needle::new(&query.search);
         // The latest records without a search need only the batches near the HW;
         // with a search, the last SEARCH_SCAN_MAX records are searched.
         let from = match (latest, searching) {
@@ -1216,7 +1212,7 @@ impl Playground {
                             value: r.value,
                             headers: r.headers.into_iter().map(|h| (h.key, h.value)).collect(),
                         };
-                        if !browse::matches(&query.search, row.key.as_deref(), row.value.as_deref(), &row.headers) {
+                        if !needle.matches(row.key.as_deref(), row.value.as_deref(), &row.headers) {
                             continue;
                         }
                         records.push_back(row);
