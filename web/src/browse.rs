@@ -129,20 +129,28 @@ fn days_in_month(year: i64, month: i64) -> i64 {
     }
 }
 
-/// Whether a record matches the search: the text, ignoring case, inside its
-/// key, its value, or a header's key or value (bytes read as UTF-8, invalid
-/// sequences replaced). An empty search matches every record.
-pub fn matches(search: &str, key: Option<&[u8]>, value: Option<&[u8]>, headers: &[(String, Option<Vec<u8>>)]) -> bool {
-    if search.is_empty() {
-        return true;
+/// A search text, lowercased once for all the records it is matched against.
+pub struct Needle(String);
+
+impl Needle {
+    pub fn new(search: &str) -> Needle {
+        Needle(search.to_lowercase())
     }
-    let needle = search.to_lowercase();
-    let has = |bytes: &[u8]| String::from_utf8_lossy(bytes).to_lowercase().contains(&needle);
-    key.is_some_and(has)
-        || value.is_some_and(has)
-        || headers
-            .iter()
-            .any(|(k, v)| has(k.as_bytes()) || v.as_deref().is_some_and(has))
+
+    /// Whether a record matches: the text, ignoring case, inside its key, its
+    /// value, or a header's key or value (bytes read as UTF-8, invalid
+    /// sequences replaced). An empty search matches every record.
+    pub fn matches(&self, key: Option<&[u8]>, value: Option<&[u8]>, headers: &[(String, Option<Vec<u8>>)]) -> bool {
+        if self.0.is_empty() {
+            return true;
+        }
+        let has = |bytes: &[u8]| String::from_utf8_lossy(bytes).to_lowercase().contains(&self.0);
+        key.is_some_and(has)
+            || value.is_some_and(has)
+            || headers
+                .iter()
+                .any(|(k, v)| has(k.as_bytes()) || v.as_deref().is_some_and(has))
+    }
 }
 
 /// The browser form's texts.
@@ -285,14 +293,14 @@ mod tests {
             ("trace-id".to_string(), Some(b"ABC-123".to_vec())),
             ("empty".to_string(), None),
         ];
-        assert!(matches("", None, None, &[]));
-        assert!(matches("order", Some(b"Order-7"), None, &[]));
-        assert!(matches("paid", None, Some(br#"{"status":"PAID"}"#), &[]));
-        assert!(matches("abc-1", None, None, &headers));
-        assert!(matches("TRACE", None, None, &headers));
-        assert!(!matches("zzz", Some(b"k"), Some(b"v"), &headers));
+        assert!(Needle::new("").matches(None, None, &[]));
+        assert!(Needle::new("order").matches(Some(b"Order-7"), None, &[]));
+        assert!(Needle::new("paid").matches(None, Some(br#"{"status":"PAID"}"#), &[]));
+        assert!(Needle::new("abc-1").matches(None, None, &headers));
+        assert!(Needle::new("TRACE").matches(None, None, &headers));
+        assert!(!Needle::new("zzz").matches(Some(b"k"), Some(b"v"), &headers));
         // Binary values are read as UTF-8 with replacements, never a panic.
-        assert!(!matches("x", Some(&[0xff, 0xfe]), Some(&[0xc3]), &[]));
-        assert!(matches("é", None, Some("café".as_bytes()), &[]));
+        assert!(!Needle::new("x").matches(Some(&[0xff, 0xfe]), Some(&[0xc3]), &[]));
+        assert!(Needle::new("é").matches(None, Some("café".as_bytes()), &[]));
     }
 }
