@@ -226,30 +226,34 @@ impl<'a> Check<'a> {
             .sum()
     }
 
+    /// The latest observations, newest first (at most
+    /// [`OBSERVATIONS_SCANNED_MAX`] of them).
+    fn latest_observations(&self) -> impl Iterator<Item = &'a (Ms, NodeId, Observation)> {
+        self.sim().observations().iter().rev().take(OBSERVATIONS_SCANNED_MAX)
+    }
+
+    /// The observations since the step began, newest first.
+    fn observed_since_step(&self) -> impl Iterator<Item = &'a Observation> {
+        let since = self.since_ms;
+        self.latest_observations()
+            .take_while(move |(time, _, _)| *time >= since)
+            .map(|(_, _, o)| o)
+    }
+
     /// The reason the controller gave for `tp`'s latest leader election
     /// (`clean`, `unclean`, `new partition`, `no eligible replica`, ...).
     pub fn last_election(&self, tp: &TopicPartition) -> Option<&'a str> {
-        self.sim()
-            .observations()
-            .iter()
-            .rev()
-            .take(OBSERVATIONS_SCANNED_MAX)
-            .find_map(|(_, _, o)| match o {
-                Observation::LeaderElected { tp: t, reason, .. } if t == tp => Some(*reason),
-                _ => None,
-            })
+        self.latest_observations().find_map(|(_, _, o)| match o {
+            Observation::LeaderElected { tp: t, reason, .. } if t == tp => Some(*reason),
+            _ => None,
+        })
     }
 
     /// Records broker `broker` removed from its log of `tp` since the step
     /// began (a follower truncating to its new leader).
     pub fn truncated(&self, tp: &TopicPartition, broker: NodeId) -> i64 {
-        self.sim()
-            .observations()
-            .iter()
-            .rev()
-            .take(OBSERVATIONS_SCANNED_MAX)
-            .take_while(|(time, _, _)| *time >= self.since_ms)
-            .map(|(_, _, o)| match o {
+        self.observed_since_step()
+            .map(|o| match o {
                 Observation::Truncated {
                     tp: t,
                     broker: b,
@@ -277,13 +281,7 @@ impl<'a> Check<'a> {
     /// Group `group` went through a rebalance since the step began (its
     /// coordinator moved it to `PreparingRebalance`).
     pub fn rebalanced(&self, group: &str) -> bool {
-        self.sim()
-            .observations()
-            .iter()
-            .rev()
-            .take(OBSERVATIONS_SCANNED_MAX)
-            .take_while(|(time, _, _)| *time >= self.since_ms)
-            .any(|(_, _, o)| {
+        self.observed_since_step().any(|o| {
                 matches!(o, Observation::GroupState { group: g, state, .. } if g == group && *state == "PreparingRebalance")
             })
     }
@@ -297,13 +295,8 @@ impl<'a> Check<'a> {
     /// `ControllerElected`), if it is still the active one.
     pub fn controller_elected_since(&self) -> Option<NodeId> {
         let active = self.sim().active_controller()?;
-        self.sim()
-            .observations()
-            .iter()
-            .rev()
-            .take(OBSERVATIONS_SCANNED_MAX)
-            .take_while(|(time, _, _)| *time >= self.since_ms)
-            .any(|(_, _, o)| matches!(o, Observation::ControllerElected { leader, .. } if *leader == active))
+        self.observed_since_step()
+            .any(|o| matches!(o, Observation::ControllerElected { leader, .. } if *leader == active))
             .then_some(active)
     }
 }
