@@ -30,6 +30,15 @@ pub struct Query {
 /// a long log costs a bounded amount of work each time the page redraws.
 pub const SEARCH_SCAN_MAX: usize = 10_000;
 
+/// What a search went through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Searched {
+    /// Records decoded and matched.
+    pub scanned: usize,
+    /// The search stopped at [`SEARCH_SCAN_MAX`].
+    pub capped: bool,
+}
+
 /// The kind of start the form's select names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SeekKind {
@@ -166,7 +175,7 @@ pub struct BrowseText {
     pub bad_offset: &'static str,
     pub bad_time: &'static str,
     /// What the table shows, for the query in force.
-    pub showing: fn(seek: Seek, start: i64, shown: usize, searched: Option<(usize, bool)>) -> String,
+    pub showing: fn(seek: Seek, start: i64, shown: usize, searched: Option<Searched>) -> String,
     pub no_match: &'static str,
 }
 
@@ -196,7 +205,7 @@ static EN: BrowseText = BrowseText {
         };
         match searched {
             None => format!("{from}: {shown} shown."),
-            Some((scanned, capped)) => format!(
+            Some(Searched { scanned, capped }) => format!(
                 "{from}: {shown} matching of {scanned} searched{}.",
                 if capped {
                     " (the search stops there; start later to search further)"
@@ -228,7 +237,7 @@ static KO: BrowseText = BrowseText {
         };
         match searched {
             None => format!("{from}: {shown}개 표시."),
-            Some((scanned, capped)) => format!(
+            Some(Searched { scanned, capped }) => format!(
                 "{from}: {scanned}개 중 {shown}개 일치{}.",
                 if capped {
                     " (검색은 여기서 멈춥니다. 더 찾으려면 더 뒤에서 시작하세요)"

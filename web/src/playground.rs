@@ -396,9 +396,8 @@ pub struct PartitionRecords {
     pub log_end_offset: i64,
     /// Where the query started reading (after clamping to the log).
     pub start: i64,
-    /// With a search: how many records were searched, and whether the
-    /// search stopped at [`browse::SEARCH_SCAN_MAX`].
-    pub searched: Option<(usize, bool)>,
+    /// With a search: what it went through.
+    pub searched: Option<browse::Searched>,
     /// The records the query found below the HW (what a consumer can read),
     /// oldest first.
     pub records: Vec<RecordRow>,
@@ -1235,7 +1234,7 @@ impl Playground {
             high_watermark: hw,
             log_end_offset: log.log_end_offset(),
             start,
-            searched: searching.then_some((scanned, capped)),
+            searched: searching.then_some(browse::Searched { scanned, capped }),
             records: records.into(),
             decode_error,
         })
@@ -1742,11 +1741,20 @@ mod tests {
 
         // Search: keys cycle over key-0..key-2, so a third match key-1.
         let key1 = p.records_for(&tp, &q(Seek::Offset(0), "KEY-1")).unwrap();
-        assert_eq!(key1.searched.map(|(_, capped)| capped), Some(false));
+        assert_eq!(key1.searched.map(|s| s.capped), Some(false));
         assert!(!key1.records.is_empty());
         assert!(key1.records.iter().all(|r| r.key.as_deref() == Some(&b"key-1"[..])));
         let none = p.records_for(&tp, &q(Seek::Latest, "no such text")).unwrap();
-        assert_eq!((none.records.len(), none.searched), (0, Some((201, false))));
+        assert_eq!(
+            (none.records.len(), none.searched),
+            (
+                0,
+                Some(browse::Searched {
+                    scanned: 201,
+                    capped: false
+                })
+            )
+        );
         // Latest with a search: the newest matches.
         let latest = p.records_for(&tp, &q(Seek::Latest, "key-2")).unwrap();
         assert_eq!(latest.records.last().unwrap().key.as_deref(), Some(&b"key-2"[..]));
