@@ -42,6 +42,15 @@ export const chromeArgs = [
 ];
 
 /**
+ * For full-page screenshots (`page.screenshot({ fullPage: true, style:
+ * FULL_PAGE_STYLE })`): the page's cards have `content-visibility: auto`
+ * (style.css), so Chromium skips drawing the ones off screen, and a capture
+ * taller than the window would show them empty. A person scrolling sees each
+ * card drawn as it comes near the window.
+ */
+export const FULL_PAGE_STYLE = '.card { content-visibility: visible !important; }';
+
+/**
  * Launches headless Chromium (CHROME, else /usr/bin/chromium) with a fresh
  * profile. Returns the playwright BrowserContext; close() also removes the profile.
  *

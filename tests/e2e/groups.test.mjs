@@ -3,7 +3,7 @@
 // the group empty with its offsets kept.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openApp, screenshotPath, waitForApp } from './browser.mjs';
+import { FULL_PAGE_STYLE, openApp, screenshotPath, waitForApp } from './browser.mjs';
 
 test('a consumer started from the UI joins its group and the lag goes to 0', async () => {
   const { browser, page, errors } = await openApp('?lang=en&seed=7');
@@ -68,7 +68,7 @@ test('a consumer started from the UI joins its group and the lag goes to 0', asy
     assert.ok(total >= 10, `the records produced were consumed and committed (${total})`);
     assert.equal(await page.getByTestId('chart-consumer-lag').count(), 1);
     await group.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: screenshotPath('groups_stable.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('groups_stable.png'), fullPage: true, style: FULL_PAGE_STYLE });
     await page.getByTestId('groups-panel').screenshot({ path: screenshotPath('groups_panel.png') });
     await page.locator('[data-testid=chart-consumer-lag]').screenshot({ path: screenshotPath('groups_lag_chart.png') });
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { openApp, screenshotPath, waitForApp } from './browser.mjs';
+import { FULL_PAGE_STYLE, openApp, screenshotPath, waitForApp } from './browser.mjs';
 
 /** The log lab is a closed <details> under the playground: open it. */
 async function openLogLab(page) {
@@ -85,7 +85,7 @@ test('append a keyed record with a header, then a batch of 3', async () => {
     assert.equal(bytes.length, rows[0].size + rows[1].size);
     assert.equal(bytes.readBigInt64BE(rows[0].size), 1n, 'the second batch starts at offset 1');
 
-    await page.screenshot({ path: screenshotPath('log_page.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('log_page.png'), fullPage: true, style: FULL_PAGE_STYLE });
     assert.deepEqual(errors, [], 'the page logged errors or failed to load a resource');
   } finally {
     await browser.close();
@@ -111,7 +111,7 @@ test('Korean UI, and errors are shown on the page', async () => {
     await page.getByTestId('error').filter({ hasText: 'Invalid value 10 for configuration segment.bytes' }).waitFor();
     assert.equal(await page.getByTestId('log-end-offset').textContent(), '0');
 
-    await page.screenshot({ path: screenshotPath('log_page_ko.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('log_page_ko.png'), fullPage: true, style: FULL_PAGE_STYLE });
     assert.deepEqual(errors, [], 'the page logged errors or failed to load a resource');
   } finally {
     await browser.close();

@@ -18,7 +18,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { baseUrl, chromeArgs, screenshotPath } from './browser.mjs';
+import { FULL_PAGE_STYLE, baseUrl, chromeArgs, screenshotPath } from './browser.mjs';
 
 const RUNS = Number(process.env.PAGE_BENCH_RUNS || 5);
 const FRAME_SECONDS = Number(process.env.PAGE_BENCH_FRAME_SECONDS || 5);
@@ -121,8 +121,9 @@ async function terminal(page, command, expect, timeout = 60_000) {
 }
 
 /** Per animation frame, the main thread's busy time: tasks from the trace
- * (nested tasks merged), clipped to the intervals between FireAnimationFrame
- * events (the page runs a requestAnimationFrame loop, so every frame has one). */
+ * (nested tasks merged), clipped to the intervals between frames, which
+ * begin with their FireAnimationFrame events (the page and this bench both
+ * run a requestAnimationFrame loop, so every frame has some). */
 function framesFromTrace(trace) {
   const events = JSON.parse(trace).traceEvents;
   const frameEvents = events.filter((e) => e.name === 'FireAnimationFrame' && e.ph === 'X');
@@ -132,7 +133,6 @@ function framesFromTrace(trace) {
   for (const e of frameEvents) byThread.set(`${e.pid}:${e.tid}`, (byThread.get(`${e.pid}:${e.tid}`) || 0) + 1);
   const thread = [...byThread.entries()].sort((a, b) => b[1] - a[1])[0][0];
   const onThread = (e) => `${e.pid}:${e.tid}` === thread;
-  const frames = frameEvents.filter(onThread).map((e) => e.ts).sort((a, b) => a - b);
   const tasks = events
     .filter((e) => onThread(e) && e.ph === 'X' && (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask'))
     .map((e) => [e.ts, e.ts + (e.dur || 0)])
@@ -142,6 +142,18 @@ function framesFromTrace(trace) {
     const last = busy[busy.length - 1];
     if (last && s <= last[1]) last[1] = Math.max(last[1], e);
     else busy.push([s, e]);
+  }
+  // Every requestAnimationFrame callback is an event of its own (the page
+  // runs a loop, and so does this bench), and the callbacks of one frame run
+  // in one task: a frame begins with the first callback of its task.
+  const frames = [];
+  let lastTask = -1;
+  let t = 0;
+  for (const ts of frameEvents.filter(onThread).map((e) => e.ts).sort((a, b) => a - b)) {
+    while (t < busy.length && busy[t][1] < ts) t++;
+    const task = t < busy.length && busy[t][0] <= ts ? t : -2 - frames.length;
+    if (task !== lastTask) frames.push(ts);
+    lastTask = task;
   }
   const work = [];
   let j = 0;
@@ -200,7 +212,7 @@ async function measureFrames(browser, url) {
     const reports = (await page.getByTestId('terminal-line').allTextContents()).filter((l) => / records sent, /.test(l));
     const rate = Number(/([\d.]+) records\/sec/.exec(reports[reports.length - 1])[1]);
     await page.screenshot({ path: screenshotPath('page_bench_1000_partitions.png') });
-    await page.screenshot({ path: screenshotPath('page_bench_1000_partitions_full.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('page_bench_1000_partitions_full.png'), fullPage: true, style: FULL_PAGE_STYLE });
     if (errors.length) throw new Error(`the page reported errors:\n${errors.join('\n')}`);
     const { work, fps, longestTask } = framesFromTrace(trace.toString());
     const c = `page: ${PARTITIONS.toLocaleString('en')} partitions RF 3 on 3 brokers, kafka-producer-perf-test at ${THROUGHPUT.toLocaleString('en')} records/s, ${FRAME_SECONDS} s`;

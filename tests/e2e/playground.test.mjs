@@ -4,7 +4,7 @@
 // under a strict Content-Security-Policy on a phone-sized screen.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openApp, screenshotPath, waitForApp } from './browser.mjs';
+import { FULL_PAGE_STYLE, openApp, screenshotPath, waitForApp } from './browser.mjs';
 
 const CSP = "script-src 'self' 'wasm-unsafe-eval'";
 
@@ -145,7 +145,7 @@ test('kill a broker from its box: the leader moves (RF 2), RF 1 goes offline', a
     assert.equal((await leaderCell(page, soloOnVictim).textContent()).trim(), 'none');
     assert.equal(await page.locator('[data-testid=topic-row][data-topic=solo] [data-testid=topic-offline]').textContent(), '1');
     assert.equal(await page.locator('[data-testid=topic-row][data-topic=orders] [data-testid=topic-under-replicated]').textContent(), '2');
-    await page.screenshot({ path: screenshotPath('playground_killed.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('playground_killed.png'), fullPage: true, style: FULL_PAGE_STYLE });
 
     // Restart it: it comes back and the partition is online again.
     await page.getByTestId(`node-${before}`).getByRole('button', { name: `Restart broker ${before}` }).click();
@@ -195,7 +195,7 @@ test('produce from the UI and read the records in the message browser, never as 
     await page.getByTestId('format-hex').check();
     assert.match(await oldest.getByTestId('record-value').textContent(), /^7b 22 6e 22 3a 20 30 2c /);
     assert.match(await page.getByTestId('browser-offsets').textContent(), /Read from the leader, broker [123]/);
-    await page.screenshot({ path: screenshotPath('playground_records.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('playground_records.png'), fullPage: true, style: FULL_PAGE_STYLE });
     await page.getByTestId('format-text').check();
 
     // Seek by offset: from offset 2 on, in offset order.
@@ -233,7 +233,7 @@ test('produce from the UI and read the records in the message browser, never as 
     await page.getByTestId('browser-search').fill('no such record');
     await page.getByTestId('browser-no-match').waitFor();
     await page.getByTestId('browser-search').fill('');
-    await page.screenshot({ path: screenshotPath('playground_records_search.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('playground_records_search.png'), fullPage: true, style: FULL_PAGE_STYLE });
     assert.deepEqual(errors, [], 'the page logged errors or failed to load a resource');
   } finally {
     await browser.close();
@@ -250,7 +250,7 @@ test('switch language: Korean and back', async () => {
     await page.getByRole('button', { name: '브로커 2: 일시 정지 (stop-the-world)' }).click();
     await page.getByTestId('announcer').filter({ hasText: '브로커 2: 일시 정지했습니다.' }).waitFor();
     assert.equal(await page.getByTestId('node-2').getAttribute('data-state'), 'paused');
-    await page.screenshot({ path: screenshotPath('playground_ko.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('playground_ko.png'), fullPage: true, style: FULL_PAGE_STYLE });
     await page.getByTestId('lang-en').click();
     assert.equal(await page.locator('h1').textContent(), 'kafkaplay — a Kafka cluster in your browser');
     assert.equal(await page.getByTestId('announcer').textContent(), 'Broker 2 paused.');
@@ -286,7 +286,7 @@ test('strict CSP and a phone-sized screen', async () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=replica]').length === 6);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone screen`);
-    await page.screenshot({ path: screenshotPath('playground_phone.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('playground_phone.png'), fullPage: true, style: FULL_PAGE_STYLE });
     await page.screenshot({ path: screenshotPath('playground_phone_top.png') });
     assert.deepEqual(errors, [], 'the page logged errors or failed to load a resource');
   } finally {
@@ -341,7 +341,7 @@ test('a slow follower, from its broker box: it leaves the ISR and comes back', a
       ['slowtopic-0', follower],
       { timeout: 30_000 },
     );
-    await page.screenshot({ path: screenshotPath('playground_slow_follower.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('playground_slow_follower.png'), fullPage: true, style: FULL_PAGE_STYLE });
     await box.getByRole('button', { name: `Stop slowing broker ${follower}` }).click();
     await page.getByTestId('producer-stop').click();
     assert.equal(await box.getByTestId('node-slow').count(), 0);

@@ -13,7 +13,7 @@ use kafkaplay_cluster::{NodeId, TopicPartition, NO_NODE};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::browser::{self, Interval};
+use crate::browser::{self, AnimationFrames};
 use crate::i18n::Lang;
 use crate::i18n_play::Play;
 use crate::log_lab::LogLab;
@@ -23,9 +23,6 @@ use crate::playground::{
     Playground, ProducerForm, Sample, TopicForm, ValueFormat, SPEEDS,
 };
 
-/// The timer's period (real ms): about one animation frame, so that each
-/// tick's share of the simulation is small (issue 8's frame budget).
-const TICK_MS: i32 = 16;
 /// A clock tick redraws the page at most this often (real ms).
 const TICK_RENDER_MS: f64 = 100.0;
 /// A clock tick runs the simulation for at most about this long (real ms);
@@ -128,7 +125,8 @@ pub struct App {
     flow_snapshot: std::rc::Rc<crate::flow::FlowSnapshot>,
     /// Made once, so the terminal's props stay equal between renders.
     on_shell_change: Callback<()>,
-    _timer: Option<Interval>,
+    /// Sends `Msg::Tick` before every animation frame.
+    _frames: AnimationFrames,
     /// The live cluster while `pg` shows a moment of its past (read-only).
     past: Option<crate::timeline::Past>,
     share_url: Option<String>,
@@ -203,7 +201,7 @@ impl Component for App {
             flow,
             flow_snapshot: Default::default(),
             on_shell_change: ctx.link().callback(|()| Msg::ShellChanged),
-            _timer: Interval::new(TICK_MS, move || link.send_message(Msg::Tick)),
+            _frames: AnimationFrames::new(move || link.send_message(Msg::Tick)),
             persist: crate::persistence::Persist::start(
                 ctx.link().callback(Msg::Persist),
                 link_notice.is_some().then(link_playground_name),
@@ -213,7 +211,11 @@ impl Component for App {
     }
 
     fn update(&mut self, _ctx: &Context<Self>, msg: Msg) -> bool {
-        if !matches!(msg, Msg::Tick) {
+        // The saves' own periodic events (the timer, a commit done) change
+        // no view of the cluster.
+        use crate::persistence::Event as Saving;
+        let saving = matches!(msg, Msg::Persist(Saving::Timer | Saving::Committed(..)));
+        if !matches!(msg, Msg::Tick) && !saving {
             // Anything else may change what the views show.
             self.prepared.get_mut().take();
         }
@@ -231,7 +233,16 @@ impl Component for App {
         }
         match msg {
             Msg::Tick => {
+                // One tick a frame, and each frame does one of: a save, a
+                // redraw's reading of the views, the redraw, or a share of
+                // the simulation (issue 8's frame budget: ≤ 10 ms a frame).
                 let now = js_sys::Date::now();
+                if self.persist.save_due() && self.prepared.get_mut().is_none() {
+                    // The simulated time of this frame is owed to the next
+                    // (`last_tick_ms` stays).
+                    self.persist.save_when_due(&self.pg);
+                    return false;
+                }
                 // (A busy shell never happens between messages; it must not panic.)
                 if !self.pg.running || !self.pg.available() {
                     self.last_tick_ms = now;
@@ -387,6 +398,7 @@ impl Component for App {
             }
             Msg::Share => self.share_url = Some(crate::timeline::share(&self.pg)),
             Msg::Persist(e) => {
+                let status = saving.then(|| self.persist.status.clone());
                 if let Some(pg) = self.persist.handle(e, &mut self.pg) {
                     self.seed_form = pg.seed.to_string();
                     self.brokers_form = pg.sim().config().brokers.len().to_string();
@@ -396,6 +408,10 @@ impl Component for App {
                     self.link_notice = None;
                     self.browse = None;
                     self.step_lines.clear();
+                } else if let Some(before) = status {
+                    // While the clock runs, the next paced redraw shows a new
+                    // status (a redraw now would read every view in this frame).
+                    return self.persist.status != before && !(self.pg.running && self.pg.available());
                 }
             }
         }

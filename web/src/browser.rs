@@ -1,5 +1,5 @@
 //! The few things the page takes from the browser: the clock, the interval
-//! timer, the language, `?name=` parameters and file downloads. Elsewhere only
+//! timer and the animation frames, the language, `?name=` parameters and file downloads. Elsewhere only
 //! the terminal touches web-sys directly (keyboard and clipboard events, and its
 //! history in `localStorage` when no page saves it), and `persistence.rs`
 //! (page visibility, `localStorage` for the last playground, the import file).
@@ -88,6 +88,62 @@ impl Drop for Interval {
     fn drop(&mut self) {
         if let Some(w) = web_sys::window() {
             w.clear_interval_with_handle(self.id);
+        }
+    }
+}
+
+/// A `requestAnimationFrame` loop that calls `f` once before every frame the
+/// browser draws, until dropped. Unlike a 16 ms interval, which drifts against
+/// the display's frames and now and then fires twice within one, every frame
+/// gets exactly one call, so work paced a call at a time never doubles up in a
+/// frame (issue 8's frame budget). A hidden tab draws no frames and so makes
+/// no calls.
+pub struct AnimationFrames {
+    state: std::rc::Rc<FrameLoop>,
+}
+
+struct FrameLoop {
+    handle: std::cell::Cell<Option<i32>>,
+    closure: std::cell::RefCell<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>>,
+}
+
+impl FrameLoop {
+    fn request(&self) {
+        let (Some(window), Ok(closure)) = (web_sys::window(), self.closure.try_borrow()) else {
+            return;
+        };
+        if let Some(c) = closure.as_ref() {
+            self.handle
+                .set(window.request_animation_frame(c.as_ref().unchecked_ref()).ok());
+        }
+    }
+}
+
+impl AnimationFrames {
+    pub fn new(mut f: impl FnMut() + 'static) -> AnimationFrames {
+        let state = std::rc::Rc::new(FrameLoop {
+            handle: std::cell::Cell::new(None),
+            closure: std::cell::RefCell::new(None),
+        });
+        // The closure holds the loop weakly: dropping the AnimationFrames
+        // frees both (no reference cycle).
+        let weak = std::rc::Rc::downgrade(&state);
+        let closure = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            let Some(state) = weak.upgrade() else { return };
+            state.handle.set(None);
+            f();
+            state.request();
+        });
+        *state.closure.borrow_mut() = Some(closure);
+        state.request();
+        AnimationFrames { state }
+    }
+}
+
+impl Drop for AnimationFrames {
+    fn drop(&mut self) {
+        if let (Some(w), Some(h)) = (web_sys::window(), self.state.handle.take()) {
+            let _ = w.cancel_animation_frame(h);
         }
     }
 }

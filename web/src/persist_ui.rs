@@ -266,12 +266,15 @@ pub fn header(p: &Persist, lang: Lang, partitions: &[PartitionView], on: &Callba
     html! {
         <div class="persist" data-testid="persist-status" data-loaded={s.loaded.to_string()}
             data-writer={s.writer.to_string()} data-commits={s.commits.to_string()}>
-            <details class="pg-menu" data-testid="playground-menu">
+            <details class="pg-menu" data-testid="playground-menu" open={p.menu_open}
+                ontoggle={on.reform(|e: Event_| Event::Ui(Action::MenuOpen(
+                    e.target_unchecked_into::<web_sys::HtmlDetailsElement>().open())))}>
                 <summary title={t.menu}>
                     <span class="muted">{ format!("{}: ", t.playground) }</span>
                     <strong data-testid="playground-name">{ s.name.clone() }</strong>
                     <span class="caret" aria-hidden="true">{ " ▾" }</span>
                 </summary>
+                if p.menu_open {
                 <div class="pg-panel">
                     <h3>{ t.list_heading }</h3>
                     <ul class="pg-list" data-testid="playground-list">{ for rows }</ul>
@@ -313,6 +316,7 @@ pub fn header(p: &Persist, lang: Lang, partitions: &[PartitionView], on: &Callba
                         <p class="note" role="status" data-testid="persist-outcome">{ (t.outcome)(o) }</p>
                     }
                 </div>
+                }
             </details>
             <p class="note persist-line">
                 <span data-testid="persist-saved">{ saved }</span>

@@ -308,6 +308,8 @@ pub enum Action {
     SetPartition(String),
     /// `topic-partition`.
     ExportPartition(String),
+    /// The menu was opened or closed.
+    MenuOpen(bool),
 }
 
 /// Messages of the persistence driver (wrapped in the page's `Msg::Persist`).
@@ -380,10 +382,16 @@ pub struct Persist {
     seen_changes: u64,
     pub new_name: String,
     pub partition: String,
+    /// The menu is open: only then does the page build its contents (a list
+    /// of every partition to export, for one).
+    pub menu_open: bool,
     /// A save was asked for while a step was under way.
     save_wanted: bool,
     /// A command ran or a button changed the cluster: save at the next tick.
     soon: bool,
+    /// The timer found a save due; the page does it at its next frame
+    /// (`save_when_due`), so that it does not share a frame with other work.
+    save_due: bool,
     /// A menu action asked for while a step was under way.
     queued: Option<Action>,
     /// `?persist-fault=quota`: every commit fails as on a full disk.
@@ -426,8 +434,10 @@ impl Persist {
             seen_changes: 0,
             new_name: String::new(),
             partition: String::new(),
+            menu_open: false,
             save_wanted: false,
             soon: false,
+            save_due: false,
             queued: None,
             quota_fault: crate::browser::query_param(FAULT_PARAM).as_deref() == Some("quota"),
             _timer: timer,
@@ -436,6 +446,20 @@ impl Persist {
         p.spawn_open(name, Reason::Start);
         p.spawn_storage_info(true);
         p
+    }
+
+    /// Whether the timer found a save due (see `save_when_due`).
+    pub fn save_due(&self) -> bool {
+        self.save_due
+    }
+
+    /// The save the timer found due: the page calls this from its frame loop,
+    /// in a frame that does nothing else (a save of a big cluster takes a few
+    /// ms: the simulation's image and the changed bytes are read).
+    pub fn save_when_due(&mut self, pg: &Playground) {
+        if std::mem::take(&mut self.save_due) {
+            self.save(pg, false);
+        }
     }
 
     /// This tab only shows the playground.
@@ -472,7 +496,8 @@ impl Persist {
                         self.follow_check();
                     }
                 } else if due || self.soon {
-                    self.save(pg, false);
+                    // Done by the page in a frame of its own (`save_when_due`).
+                    self.save_due = true;
                 }
             }
             Event::Hidden => self.save(pg, true),
@@ -690,6 +715,7 @@ impl Persist {
         match action {
             Action::SetNewName(v) => self.new_name = v,
             Action::SetPartition(v) => self.partition = v,
+            Action::MenuOpen(open) => self.menu_open = open,
             Action::ExportCompose => {
                 let files = match pg.shell.try_borrow() {
                     Ok(shell) => kafkaplay_shell::playground::export_compose(shell.world()),

@@ -44,7 +44,7 @@ pub const BROKERS_MAX: i32 = 9;
 /// The controller quorum sizes a playground may have.
 pub const CONTROLLERS: [i32; 2] = [1, 3];
 /// A budgeted tick asks whether its time is spent after this many events.
-pub const BUDGET_CHECK_EVENTS: u32 = 2;
+pub const BUDGET_CHECK_EVENTS: u32 = 1;
 /// A budgeted tick owes the next ones at most this much real time's worth of
 /// simulated time; beyond it the simulation runs slower than real time.
 pub const OWED_REAL_MS_MAX: f64 = 250.0;
