@@ -58,6 +58,17 @@ test('the cluster renders: controller, brokers, a running clock', async () => {
     await page.getByTestId('step-lines').locator('code').first().waitFor();
     const stepped = parseFloat(await page.getByTestId('sim-time').textContent());
     assert.ok(stepped >= parseFloat(paused), 'a step never goes back in time');
+
+    // A new cluster of 2 brokers with 3 KRaft controllers, from the form: one
+    // of the voters is the active controller, and the share link keeps it.
+    await page.getByTestId('brokers-input').fill('2');
+    await page.getByTestId('controllers-input').selectOption('3');
+    await page.getByTestId('new-cluster-button').click();
+    await page.getByTestId('node-1002').waitFor();
+    assert.equal(await page.getByTestId('node-3').count(), 0);
+    await page.locator('[data-testid^=node-100] [data-testid=active-controller]').waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('[data-testid^=node-100] [data-testid=active-controller]').count(), 1);
+    assert.equal(await page.getByTestId('controllers-input').inputValue(), '3');
     assert.deepEqual(errors, [], 'the page logged errors or failed to load a resource');
   } finally {
     await browser.close();

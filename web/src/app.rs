@@ -41,6 +41,7 @@ pub enum Msg {
     Step,
     SetSpeed(usize),
     SetBrokersForm(String),
+    SetControllersForm(i32),
     SetSeedForm(String),
     NewCluster,
     Fault(FaultKind, NodeId),
@@ -98,6 +99,8 @@ pub struct App {
     lang: Lang,
     pg: Playground,
     brokers_form: String,
+    /// The new-cluster form's controller count (one of `playground::CONTROLLERS`).
+    controllers_form: i32,
     seed_form: String,
     cut_a: String,
     cut_b: String,
@@ -173,6 +176,7 @@ impl Component for App {
         // A shared link in the address (`#v1:...`) is replayed.
         let (pg, link_notice) = crate::timeline::start(brokers, seed);
         let (brokers, seed) = (pg.journal.borrow().brokers, pg.seed);
+        let controllers = pg.sim().config().controllers.len() as i32;
         let flow = crate::flow::Flow::new(&pg.sim());
         App {
             lang,
@@ -181,6 +185,7 @@ impl Component for App {
             share_url: None,
             link_notice: link_notice.clone(),
             brokers_form: brokers.to_string(),
+            controllers_form: controllers,
             seed_form: seed.to_string(),
             cut_a: String::new(),
             cut_b: String::new(),
@@ -289,6 +294,7 @@ impl Component for App {
             }
             Msg::SetSpeed(i) => self.pg.set_speed_index(i),
             Msg::SetBrokersForm(v) => self.brokers_form = v,
+            Msg::SetControllersForm(v) => self.controllers_form = v,
             Msg::SetSeedForm(v) => self.seed_form = v,
             Msg::NewCluster => {
                 let parsed = playground::parse_brokers(&self.brokers_form)
@@ -296,7 +302,7 @@ impl Component for App {
                 match parsed {
                     Ok((brokers, seed)) => {
                         let speed = self.pg.speed_index;
-                        self.pg = Playground::new(brokers, seed);
+                        self.pg = Playground::with_controllers(brokers, self.controllers_form, seed);
                         self.pg.set_speed_index(speed);
                         self.browse = None;
                         self.step_lines.clear();
@@ -353,6 +359,7 @@ impl Component for App {
                 let (seed, speed) = (self.pg.seed, self.pg.speed_index);
                 self.pg = Playground::with_controllers(brokers, controllers, seed);
                 self.pg.set_speed_index(speed);
+                self.controllers_form = controllers;
                 self.past = None;
                 self.browse = None;
                 self.step_lines.clear();
@@ -402,6 +409,7 @@ impl Component for App {
                 if let Some(pg) = self.persist.handle(e, &mut self.pg) {
                     self.seed_form = pg.seed.to_string();
                     self.brokers_form = pg.sim().config().brokers.len().to_string();
+                    self.controllers_form = pg.sim().config().controllers.len() as i32;
                     self.pg = pg;
                     self.past = None;
                     self.share_url = None;
@@ -599,6 +607,15 @@ impl App {
                         <span>{ t.brokers }</span>
                         <input type="number" min="1" max="9" class="short" value={self.brokers_form.clone()} data-testid="brokers-input"
                             oninput={link.callback(|e: InputEvent| Msg::SetBrokersForm(input_value(&e)))} />
+                    </label>
+                    <label class="inline">
+                        <span>{ t.controllers }</span>
+                        <select data-testid="controllers-input"
+                            onchange={link.callback(|e: Event| Msg::SetControllersForm(select_value(&e).parse().unwrap_or(1)))}>
+                            { for playground::CONTROLLERS.iter().map(|&n| html! {
+                                <option value={n.to_string()} selected={n == self.controllers_form}>{ n }</option>
+                            }) }
+                        </select>
                     </label>
                     <label class="inline">
                         <span>{ t.seed }</span>
