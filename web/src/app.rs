@@ -126,6 +126,10 @@ pub struct App {
     /// Records on their way (`crate::flow`), read from the trace each tick.
     flow: crate::flow::Flow,
     flow_snapshot: std::rc::Rc<crate::flow::FlowSnapshot>,
+    /// The message browser's partition names, made again only when the
+    /// partitions change: the same `Rc` makes its `<select>`'s props compare
+    /// equal at once (1,000 partitions would be 1,000 strings a redraw).
+    partition_names: std::cell::RefCell<(Vec<TopicPartition>, std::rc::Rc<Vec<String>>)>,
     /// Made once, so the terminal's props stay equal between renders.
     on_shell_change: Callback<()>,
     /// Sends `Msg::Tick` before every animation frame.
@@ -205,6 +209,7 @@ impl Component for App {
             prepared: Default::default(),
             flow,
             flow_snapshot: Default::default(),
+            partition_names: Default::default(),
             on_shell_change: ctx.link().callback(|()| Msg::ShellChanged),
             _frames: AnimationFrames::new(move || link.send_message(Msg::Tick)),
             persist: crate::persistence::Persist::start(
@@ -940,6 +945,16 @@ impl App {
         }
     }
 
+    /// `topic-partition` of each of `partitions`, shared while they stay the same.
+    fn partition_names(&self, partitions: &[PartitionView]) -> std::rc::Rc<Vec<String>> {
+        let mut cache = self.partition_names.borrow_mut();
+        if !cache.0.iter().eq(partitions.iter().map(|p| &p.tp)) {
+            cache.0 = partitions.iter().map(|p| p.tp.clone()).collect();
+            cache.1 = std::rc::Rc::new(partitions.iter().map(|p| p.tp.to_string()).collect());
+        }
+        cache.1.clone()
+    }
+
     fn view_browser(&self, ctx: &Context<Self>, t: &Play, partitions: &[PartitionView]) -> Html {
         let link = ctx.link();
         let selected = self.browse.clone().or_else(|| partitions.first().map(|p| p.tp.clone()));
@@ -1031,7 +1046,7 @@ impl App {
                     <label class="inline"><span>{ t.browser_pick }</span>
                         <select data-testid="browser-partition" onchange={link.callback(|e: Event| Msg::Browse(select_value(&e)))}>
                             <crate::cluster_view::Options selected={selected_text.clone()}
-                                values={std::rc::Rc::new(partitions.iter().map(|p| p.tp.to_string()).collect::<Vec<_>>())} />
+                                values={self.partition_names(partitions)} />
                         </select>
                     </label>
                     <fieldset class="formats">
