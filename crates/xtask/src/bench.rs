@@ -617,8 +617,9 @@ const PAGE_READING: &str = "
   (acks=all) as the terminal's job, at speed 1×. After its first 5 s report, a
   `requestAnimationFrame` loop runs and a Chromium trace records the renderer's
   main thread. *Work per animation frame* is the time the main thread was busy
-  with tasks (timers with the simulation and Yew's rendering, style, layout,
-  paint) between two consecutive animation frames; at 60 fps a frame has
+  with tasks (the page's frame callback with the simulation and Yew's
+  rendering, timers, garbage collection, style, layout, paint) between two
+  consecutive animation frames; at 60 fps a frame has
   16.7 ms, and the target leaves the browser 6.7 ms of it. These numbers
   move by a third between runs on this shared 2-core machine. Before the
   trace starts the page is scrolled to the cluster view, so the broker boxes
@@ -627,31 +628,33 @@ const PAGE_READING: &str = "
   screen. The dots are HTML moved by transform animations that the
   compositor runs (as SVG elements they repainted the drawing every frame:
   2 to 5 ms of paint).
-- *Frames*, what the page does about them: a clock tick runs the
-  simulation for at most 4 ms (`Playground::tick_within`; the simulated time
-  left is owed to the next ticks, and every event and input happens at the
-  same simulated time as without the budget, which a native test checks by
-  the trace hash), so a burst of events (a produce request or a fetch answer
-  for hundreds of partitions) is spread over frames; a redraw (every
-  100 ms) reads its views from the simulation in one frame and draws them in
-  the next; the broker boxes get their replicas without a copy. (Earlier,
-  the producer keeping its available-partition list per metadata update,
-  as Kafka's `Cluster` does, took the mean from 9.1 to 5.5 ms.) On
-  2026-11-24, the same frame case with the cluster view on screen gave,
-  before these changes (and without dots): mean 5.1 and 5.1 ms, p95 15.5 and
-  17.3 ms, max 23 and 30 ms, longest task 22 and 21 ms (two runs, load
-  average 3.4 to 3.7 from other builds); after them, with the dots: mean 5.9
-  and 6.0 ms, p95 11.9 and 11.3 ms, max 19 and 21 ms, longest task 12 ms
-  (load average 1.9 to 2.9). Runs while the machine was loaded more (load
-  average 5 to 7) gave p95 from 13 to 32 ms before and after alike. Then
-  the cluster's trace stopped formatting replica fetches through `fmt` (the
-  same text; a third of an idle 50-broker run's instructions): on a quiet
-  machine three runs gave p95 9.17, 8.47 and 9.02 ms (mean 4.8, 4.5 and
-  4.7 ms); the table is a fourth. What is left of a frame: the simulation
-  of 1,000 partitions at 10,000 records/s (most of it within the 4 ms
-  budget, some in pieces the budget cannot cut: the perf-test job handing
-  a poll's records to its producer, one event's handling) and the redraw,
-  about 4 ms.
+- *Frames*, what the page does about them: the page's clock is a
+  `requestAnimationFrame` loop (one tick before each frame; the bench's own
+  loop fires in the same frame, and the bench counts a frame once: its
+  callbacks run in one task), and each frame does one kind of work: a save
+  that the persistence timer found due (a commit of a 1,000-partition
+  cluster reads the simulation's image: 8 to 10 ms), a redraw's reading of
+  its views from the simulation, the redraw (every 100 ms), or the
+  simulation for at most 4 ms (`Playground::tick_within`, asking the clock
+  after every event; the simulated time left is owed to the next ticks, and
+  every event and input happens at the same simulated time as without the
+  budget, which a native test checks by the trace hash). At 3 ms the
+  simulation fell behind (0.6× real time), so 10,000 records/s on 1,000
+  partitions needs most of the 4 ms. The saves' periodic events redraw
+  nothing while the clock runs; the playground menu (a list of all 1,000
+  partitions to export) is built only while open; cards off screen are
+  neither laid out nor painted (`content-visibility: auto`). What is left of
+  a frame: the redraw, about 9 ms with the browser's style, layout and paint
+  (the frames at the p95), the simulation's share, 4 to 6 ms, and about one
+  frame a second with a major garbage collection of 2 to 5 ms on top (the
+  JS heap is 3 MB; the collections come every 1.1 s whatever the saves do).
+  History, on 2026-11-24 (p95, this case): 15.5 and 17.3 ms before the
+  budgeted tick; 11.9 and 11.3 ms after it; 8.5 to 10.8 ms after the trace
+  stopped formatting replica fetches through `fmt`; 11.2 to 12.1 ms at the
+  start of the next session (a 16 ms `setInterval` now and then fired twice
+  in a frame, and every persistence timer event and commit redrew the whole
+  page, each time reading every view inside that frame); 9.3 to 10.6 ms in
+  eight runs after the changes above.
 - *What the wasm's bytes are* (`twiggy top` with names kept, 2026-11-24,
   of this build before `--low-memory-unused`: shares of 1,965 KB before gzip): the cluster's code 24%
   plus the B-tree maps, sorts and iterators instantiated for its types 12%
