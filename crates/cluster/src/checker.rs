@@ -22,7 +22,9 @@
 //! (Kafka may have written a batch whose response was lost): those found are
 //! counted as *indeterminate* and are not anomalies.
 
-use kafkaplay_flatmap::{FlatMap, FlatSet};
+// B-trees, not `kafkaplay_flatmap`: these maps hold every record of a run and
+// several are keyed by record values, so they fill out of key order.
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::consumer::ConsumedRecord;
@@ -41,7 +43,7 @@ pub struct History {
     /// Every producer outcome (acknowledgement or final failure).
     pub outcomes: Vec<RecordOutcome>,
     /// The value each record id carried when it was sent.
-    pub sent: FlatMap<u64, Vec<u8>>,
+    pub sent: BTreeMap<u64, Vec<u8>>,
     /// A full read of every partition after the run.
     pub final_read: Vec<PartitionRead>,
     /// One consumer's polls, if a consumer ran.
@@ -126,8 +128,8 @@ pub fn check(history: &History) -> Report {
     };
 
     // The final read, both ways: value → locations and location → value.
-    let mut by_value: FlatMap<&[u8], Vec<(TopicPartition, i64)>> = FlatMap::new();
-    let mut by_offset: FlatMap<(&TopicPartition, i64), &Option<Vec<u8>>> = FlatMap::new();
+    let mut by_value: BTreeMap<&[u8], Vec<(TopicPartition, i64)>> = BTreeMap::new();
+    let mut by_offset: BTreeMap<(&TopicPartition, i64), &Option<Vec<u8>>> = BTreeMap::new();
     for (tp, records) in &history.final_read {
         for (offset, value) in records {
             by_offset.insert((tp, *offset), value);
@@ -136,10 +138,10 @@ pub fn check(history: &History) -> Report {
             }
         }
     }
-    let record_of_value: FlatMap<&[u8], u64> = history.sent.iter().map(|(id, v)| (v.as_slice(), *id)).collect();
+    let record_of_value: BTreeMap<&[u8], u64> = history.sent.iter().map(|(id, v)| (v.as_slice(), *id)).collect();
 
     // The outcome of each record (the first one if a record had several).
-    let mut outcome_of: FlatMap<u64, &RecordOutcome> = FlatMap::new();
+    let mut outcome_of: BTreeMap<u64, &RecordOutcome> = BTreeMap::new();
     for o in &history.outcomes {
         outcome_of.entry(o.record_id).or_insert(o);
     }
@@ -203,8 +205,8 @@ pub fn check(history: &History) -> Report {
     }
 
     if let Some(polls) = &history.consumer {
-        let mut last: FlatMap<&TopicPartition, i64> = FlatMap::new();
-        let mut reported: FlatSet<(&TopicPartition, i64)> = FlatSet::new();
+        let mut last: BTreeMap<&TopicPartition, i64> = BTreeMap::new();
+        let mut reported: BTreeSet<(&TopicPartition, i64)> = BTreeSet::new();
         for (index, (tp, offset, value)) in polls.iter().enumerate() {
             if let Some(&previous) = last.get(tp) {
                 if *offset <= previous {
@@ -378,16 +380,16 @@ pub fn check_group_delivery(final_read: &[PartitionRead], processed: &[ConsumedR
         processed: processed.len(),
         ..DeliveryReport::default()
     };
-    let mut by_offset: FlatMap<(&TopicPartition, i64), &Option<Vec<u8>>> = FlatMap::new();
+    let mut by_offset: BTreeMap<(&TopicPartition, i64), &Option<Vec<u8>>> = BTreeMap::new();
     for (tp, records) in final_read {
         for (offset, value) in records {
             by_offset.insert((tp, *offset), value);
         }
     }
     report.records = by_offset.len();
-    let mut who: FlatMap<(&TopicPartition, i64), Vec<NodeId>> = FlatMap::new();
-    let mut last: FlatMap<(NodeId, &TopicPartition), (u32, i64)> = FlatMap::new();
-    let mut inconsistent = FlatSet::new();
+    let mut who: BTreeMap<(&TopicPartition, i64), Vec<NodeId>> = BTreeMap::new();
+    let mut last: BTreeMap<(NodeId, &TopicPartition), (u32, i64)> = BTreeMap::new();
+    let mut inconsistent = BTreeSet::new();
     for r in processed {
         who.entry((&r.tp, r.offset)).or_default().push(r.consumer);
         if let Some(&(assignment_id, previous)) = last.get(&(r.consumer, &r.tp)) {

@@ -41,8 +41,31 @@ use std::ops::{Bound, RangeBounds};
 
 /// Where `key` is in the sorted `keys`, or where it would go. One function per
 /// key type (and borrowed form), shared by every map's value type.
+///
+/// Not `slice::binary_search_by`: std's is branchless, so each step waits for
+/// the comparison before it, and with string keys (a `memcmp` call per step)
+/// that was about 5 times slower than this (77 ns against 16 ns a lookup
+/// among 100 member ids), making the group assignors half again slower than
+/// with `BTreeMap`. Here a branchy bisection, then a scan of the last few.
 fn search<K: Borrow<Q>, Q: Ord + ?Sized>(keys: &[K], key: &Q) -> Result<usize, usize> {
-    keys.binary_search_by(|k| k.borrow().cmp(key))
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let (mut lo, mut hi) = (0, keys.len());
+    while hi - lo > 8 {
+        let mid = lo + (hi - lo) / 2;
+        match keys[mid].borrow().cmp(key) {
+            Less => lo = mid + 1,
+            Greater => hi = mid,
+            Equal => return Ok(mid),
+        }
+    }
+    for (i, k) in keys[lo..hi].iter().enumerate() {
+        match k.borrow().cmp(key) {
+            Less => {}
+            Equal => return Ok(lo + i),
+            Greater => return Err(lo + i),
+        }
+    }
+    Err(hi)
 }
 
 /// The index range of the sorted `keys` that `range` covers; empty (not a
