@@ -52,10 +52,17 @@ pub fn assign(
     subscriptions: &FlatMap<String, Subscription>,
 ) -> Result<FlatMap<String, Vec<TopicPartition>>, String> {
     // `AbstractPartitionAssignor.assign(Cluster, GroupSubscription)`: only subscribed topics with partitions.
-    let subscribed: FlatSet<&String> = subscriptions.values().flat_map(|s| s.topics.iter()).collect();
+    // Owned names, not `&String`: a flat set of references takes std's binary
+    // search, slow with a `memcmp` per step (see kafkaplay_flatmap's `search`).
+    let mut subscribed: FlatSet<String> = FlatSet::new();
+    for topic in subscriptions.values().flat_map(|s| s.topics.iter()) {
+        if !subscribed.contains(topic.as_str()) {
+            subscribed.insert(topic.clone());
+        }
+    }
     let partitions_per_topic: FlatMap<String, i32> = partitions_per_topic
         .iter()
-        .filter(|(t, &n)| n > 0 && subscribed.contains(t))
+        .filter(|(t, &n)| n > 0 && subscribed.contains(t.as_str()))
         .map(|(t, &n)| (t.clone(), n))
         .collect();
     let mut assignment = match name {
@@ -277,18 +284,21 @@ fn all_subscriptions_equal(
     members: &[String],
 ) -> OwnedPartitions {
     let mut all_equal = true;
-    let mut subscribed_topics: FlatSet<&String> = FlatSet::new();
+    let mut subscribed_topics: FlatSet<String> = FlatSet::new();
     let mut max_generation = DEFAULT_GENERATION;
     let mut consumer_to_owned: FlatMap<String, Vec<TopicPartition>> = FlatMap::new();
     let mut multiple_owners = FlatSet::new();
     let mut previous_owner: BTreeMap<TopicPartition, String> = BTreeMap::new();
     for consumer in members {
         let subscription = &subscriptions[consumer];
-        let topics: FlatSet<&String> = subscription.topics.iter().collect();
         if subscribed_topics.is_empty() {
-            subscribed_topics = topics;
+            subscribed_topics = subscription.topics.iter().cloned().collect();
         } else if all_equal
-            && !(subscription.topics.len() == subscribed_topics.len() && topics.is_subset(&subscribed_topics))
+            && !(subscription.topics.len() == subscribed_topics.len()
+                && subscription
+                    .topics
+                    .iter()
+                    .all(|t| subscribed_topics.contains(t.as_str())))
         {
             all_equal = false;
         }

@@ -610,6 +610,33 @@ mod tests {
         assert!(flat.clone().into_values().eq(std.clone().into_values()));
     }
 
+    /// The same with `String` keys, which take the other search (see `search`).
+    #[test]
+    fn random_string_keys_match_btreemap() {
+        let seed = seed();
+        println!("flatmap seed {seed} (FLATMAP_SEED={seed} replays it)");
+        let mut rng = oorandom::Rand64::new(seed as u128 + 1);
+        let mut flat: FlatMap<String, u64> = FlatMap::new();
+        let mut std: BTreeMap<String, u64> = BTreeMap::new();
+        for step in 0..20_000 {
+            let k = format!("k{}", rng.rand_range(0..200));
+            let v = rng.rand_u64() % 1000;
+            let at = format!("seed {seed} step {step}: run again with FLATMAP_SEED={seed}");
+            match rng.rand_range(0..5) {
+                0 | 1 => assert_eq!(flat.insert(k.clone(), v), std.insert(k.clone(), v), "{at}"),
+                2 => assert_eq!(flat.remove(k.as_str()), std.remove(k.as_str()), "{at}"),
+                3 => {
+                    *flat.entry(k.clone()).or_default() += v;
+                    *std.entry(k.clone()).or_default() += v;
+                }
+                _ => assert_eq!(flat.get(k.as_str()), std.get(k.as_str()), "{at}"),
+            }
+            assert_eq!(flat.contains_key(k.as_str()), std.contains_key(k.as_str()), "{at}");
+            assert!(flat.iter().eq(std.iter()), "{at}");
+        }
+        assert!(flat.len() > 50, "the run reached the bisection (more than 8 keys)");
+    }
+
     #[test]
     fn borrowed_lookups_and_index() {
         let mut m: FlatMap<String, i32> = [("b".to_string(), 2), ("a".to_string(), 1)].into();
