@@ -562,15 +562,17 @@ fn alter_broker_configs(
     }
 }
 
+/// Topic → partition → (replicas before, after) of each partition that moves.
+type Moves = FlatMap<String, FlatMap<i32, (Vec<NodeId>, Vec<NodeId>)>>;
+
 /// `calculateProposedMoveMap`: per topic and partition, the source replicas
 /// (those of a move in progress, else the current ones) and the destinations.
-#[allow(clippy::type_complexity)]
 fn move_map(
     ongoing: &FlatMap<TopicPartition, OngoingReassignment>,
     targets: &FlatMap<TopicPartition, Vec<NodeId>>,
     current: &FlatMap<TopicPartition, Vec<NodeId>>,
-) -> FlatMap<String, FlatMap<i32, (Vec<NodeId>, Vec<NodeId>)>> {
-    let mut moves: FlatMap<String, FlatMap<i32, (Vec<NodeId>, Vec<NodeId>)>> = FlatMap::new();
+) -> Moves {
+    let mut moves: Moves = FlatMap::new();
     for (tp, r) in ongoing {
         let sources: Vec<NodeId> = r.replicas.iter().copied().filter(|b| !r.adding.contains(b)).collect();
         moves
@@ -592,12 +594,7 @@ fn move_map(
 
 /// `modifyReassignmentThrottle`: the topics' throttled replicas, then the
 /// brokers' rates.
-fn set_throttles(
-    world: &mut World,
-    out: &mut Output,
-    moves: &FlatMap<String, FlatMap<i32, (Vec<NodeId>, Vec<NodeId>)>>,
-    rate: i64,
-) -> Result<(), Failure> {
+fn set_throttles(world: &mut World, out: &mut Output, moves: &Moves, rate: i64) -> Result<(), Failure> {
     let mut brokers: Vec<NodeId> = Vec::new();
     for (topic, parts) in moves {
         // A TreeSet<String>: sorted as text.
