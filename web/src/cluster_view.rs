@@ -12,7 +12,7 @@
 //! [`Replicas`] is its own component with equality-compared props, so a box
 //! whose replicas did not change is not re-rendered on a clock tick.
 
-use std::collections::BTreeSet;
+use kafkaplay_flatmap::FlatSet;
 use std::rc::Rc;
 
 use kafkaplay_cluster::NodeId;
@@ -223,7 +223,7 @@ pub fn Options(props: &OptionsProps) -> Html {
 pub struct Replicas {
     /// Topics whose list the learner switched from its default (opened a
     /// summary, or closed a short list).
-    toggled: BTreeSet<String>,
+    toggled: FlatSet<String>,
 }
 
 impl Component for Replicas {
@@ -232,7 +232,7 @@ impl Component for Replicas {
 
     fn create(_ctx: &Context<Self>) -> Self {
         Replicas {
-            toggled: BTreeSet::new(),
+            toggled: FlatSet::new(),
         }
     }
 

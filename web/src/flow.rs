@@ -24,7 +24,8 @@
 //! nothing moves: the dots stand still halfway along their paths with their
 //! counts (style.css).
 
-use std::collections::{BTreeMap, VecDeque};
+use kafkaplay_flatmap::FlatMap;
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use kafkaplay_cluster::{NodeId, Simulation};
@@ -142,12 +143,12 @@ pub struct Flow {
     /// The trace's line count read up to.
     cursor: u64,
     /// Per path: what went along since its last dot, and when that was.
-    pending: BTreeMap<Path, (Amount, f64)>,
+    pending: FlatMap<Path, (Amount, f64)>,
     pulses: VecDeque<Pulse>,
     next_id: u64,
     /// Clients with when they last moved records (real ms).
-    producers: BTreeMap<NodeId, f64>,
-    consumers: BTreeMap<NodeId, f64>,
+    producers: FlatMap<NodeId, f64>,
+    consumers: FlatMap<NodeId, f64>,
 }
 
 impl Flow {

@@ -15,6 +15,7 @@
 use kafkaplay_cluster::config::ConsumerConfig;
 use kafkaplay_cluster::consumer::{ConsumerApp, ProcessingMode};
 use kafkaplay_cluster::{NodeId, Simulation, TopicPartition};
+use kafkaplay_flatmap::FlatMap;
 
 use crate::playground::Playground;
 
@@ -222,7 +223,7 @@ pub const GROUPS_CHARTED_MAX: usize = 8;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupLagSample {
     pub time: kafkaplay_cluster::Ms,
-    pub lags: std::collections::BTreeMap<String, i64>,
+    pub lags: FlatMap<String, i64>,
 }
 
 /// Each group's total lag over the last [`crate::playground::SAMPLES_MAX`]

@@ -4,7 +4,7 @@
 //! the log holds: batches, segments, index entries, the files. Errors from the
 //! log are shown on the page; nothing here panics on user input.
 
-use std::collections::BTreeSet;
+use kafkaplay_flatmap::FlatSet;
 
 use kafkaplay_log::{LogConfig, TimestampType};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -61,7 +61,7 @@ pub struct LogLab {
     form: AppendForm,
     config_form: ConfigForm,
     /// Base offsets of the batches shown expanded.
-    expanded: BTreeSet<i64>,
+    expanded: FlatSet<i64>,
     notice: Notice,
 }
 
@@ -79,7 +79,7 @@ impl Component for LogLab {
             config_form: ConfigForm::from_config(&config),
             demo: Demo::new(config, browser::now_ms()).map_err(|e| e.to_string()),
             form: AppendForm::new(),
-            expanded: BTreeSet::new(),
+            expanded: FlatSet::new(),
             notice: Notice::None,
         }
     }

@@ -31,7 +31,7 @@
 //! natively; the rest runs only in a browser (natively the engine is absent
 //! and every call says so).
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use kafkaplay_cluster::sim::persist::RestoreReport;
 use kafkaplay_cluster::{NodeId, Simulation, TopicPartition};
@@ -373,7 +373,7 @@ pub struct Persist {
     saved_fingerprint: Option<(i64, u64, u64)>,
     /// The simulated time (since the start) of the commit under way.
     committing_at_ms: i64,
-    saved_kv: BTreeMap<&'static str, Vec<u8>>,
+    saved_kv: FlatMap<&'static str, Vec<u8>>,
     /// The legacy history is removed once a commit stored it.
     legacy_history: bool,
     intervals: u32,
@@ -427,7 +427,7 @@ impl Persist {
             on_event,
             saved_fingerprint: None,
             committing_at_ms: 0,
-            saved_kv: BTreeMap::new(),
+            saved_kv: FlatMap::new(),
             legacy_history: false,
             intervals: 0,
             retry_at: 0,
@@ -1225,7 +1225,7 @@ mod tests {
     use kafkaplay_shell::Flavour;
 
     /// What IndexedDB would give back: the image and every durable segment.
-    fn stored(sim: &Simulation) -> (Vec<u8>, BTreeMap<String, Vec<StoredSegment>>) {
+    fn stored(sim: &Simulation) -> (Vec<u8>, FlatMap<String, Vec<StoredSegment>>) {
         let p = sim.persisted();
         let files = p
             .files

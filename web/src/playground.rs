@@ -8,8 +8,9 @@
 //! replicas and logs, the simulator's counters); the model only remembers what
 //! the learner did (which network cuts were applied, the producer's settings).
 
+use kafkaplay_flatmap::{FlatMap, FlatSet};
 use std::cell::{Ref, RefCell, RefMut};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use kafkaplay_cluster::config::ProducerConfig;
@@ -425,16 +426,16 @@ pub struct Playground {
     pub speed_index: usize,
     carry_ms: f64,
     /// Network cuts the learner applied, until healed.
-    cuts: BTreeSet<(NodeId, NodeId)>,
+    cuts: FlatSet<(NodeId, NodeId)>,
     /// Brokers made slow ([`FaultKind::Slow`]) and not healed since.
-    slowed: BTreeSet<NodeId>,
+    slowed: FlatSet<NodeId>,
     pub producer: Option<ProducerRun>,
     outcome_cursor: usize,
     pub samples: VecDeque<Sample>,
     next_sample_at: Ms,
     last_bytes_in: u64,
     acked_since_sample: u64,
-    leaders: BTreeMap<TopicPartition, NodeId>,
+    leaders: FlatMap<TopicPartition, NodeId>,
     /// The (controller, metadata offset) `leaders` was read at.
     leaders_seen: Option<(Option<NodeId>, i64)>,
     controller: Option<NodeId>,
@@ -512,15 +513,15 @@ impl Playground {
             running: true,
             speed_index: SPEEDS.iter().position(|s| *s == 1.0).unwrap_or(0),
             carry_ms: 0.0,
-            cuts: BTreeSet::new(),
-            slowed: BTreeSet::new(),
+            cuts: FlatSet::new(),
+            slowed: FlatSet::new(),
             producer: None,
             outcome_cursor: 0,
             samples: VecDeque::new(),
             next_sample_at: now + SAMPLE_INTERVAL_MS,
             last_bytes_in: 0,
             acked_since_sample: 0,
-            leaders: BTreeMap::new(),
+            leaders: FlatMap::new(),
             leaders_seen: None,
             // The election at start-up is not news.
             controller,
@@ -809,7 +810,7 @@ impl Playground {
         }
         // Leaders change only with the metadata (its offset moves).
         let seen = self.sim().metadata().map(|image| (controller, image.offset));
-        let leaders: Option<BTreeMap<TopicPartition, NodeId>> = if seen == self.leaders_seen {
+        let leaders: Option<FlatMap<TopicPartition, NodeId>> = if seen == self.leaders_seen {
             None
         } else {
             self.leaders_seen = seen;

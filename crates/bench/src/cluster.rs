@@ -12,6 +12,7 @@ use kafkaplay_cluster::producer::ProducerRecord;
 use kafkaplay_cluster::protocol::{AdminRequest, AdminResponse};
 use kafkaplay_cluster::trace::Observation;
 use kafkaplay_cluster::{ClusterConfig, Fault, NodeId, ProducerConfig, Simulation, TopicPartition, NO_NODE};
+use kafkaplay_flatmap::FlatMap;
 
 /// One measured quantity of a cluster case.
 #[derive(Debug, Clone)]
@@ -308,7 +309,7 @@ pub fn scale(now_ms: &dyn Fn() -> f64, live_bytes: LiveBytes) -> Vec<Metric> {
 
     // Kill the broker that leads the most partitions.
     let parts = partitions_of(&sim, "scale");
-    let mut led = std::collections::BTreeMap::<NodeId, usize>::new();
+    let mut led = FlatMap::<NodeId, usize>::new();
     for (_, _, leader, _) in &parts {
         *led.entry(*leader).or_default() += 1;
     }

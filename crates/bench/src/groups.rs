@@ -3,7 +3,7 @@
 //! how long each assignor takes to compute a rebalance of 100 members over
 //! 1,000 partitions. Results are [`Metric`]s like the cluster cases'.
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use kafkaplay_cluster::assignor;
 use kafkaplay_cluster::config::ConsumerConfig;
@@ -128,9 +128,9 @@ fn topic_name(t: usize) -> String {
 /// partitions (for the sticky assignors' second round).
 fn subscriptions(
     members: usize,
-    owned: &BTreeMap<String, Vec<TopicPartition>>,
+    owned: &FlatMap<String, Vec<TopicPartition>>,
     generation_id: i32,
-) -> BTreeMap<String, Subscription> {
+) -> FlatMap<String, Subscription> {
     let topics: Vec<String> = (0..TOPICS).map(topic_name).collect();
     (0..members)
         .map(|m| {
@@ -160,7 +160,7 @@ fn best_of(rounds: u32, now_ms: &dyn Fn() -> f64, mut f: impl FnMut()) -> f64 {
 /// partitions: a first assignment (nobody owns anything), and the rebalance
 /// after a 101st member joins a group that owns the first assignment.
 pub fn rebalance(now_ms: &dyn Fn() -> f64) -> Vec<Metric> {
-    let partitions: BTreeMap<String, i32> = (0..TOPICS).map(|t| (topic_name(t), PARTITIONS_PER_TOPIC)).collect();
+    let partitions: FlatMap<String, i32> = (0..TOPICS).map(|t| (topic_name(t), PARTITIONS_PER_TOPIC)).collect();
     let mut out = Vec::new();
     for name in [
         assignor::RANGE,
@@ -168,8 +168,8 @@ pub fn rebalance(now_ms: &dyn Fn() -> f64) -> Vec<Metric> {
         assignor::STICKY,
         assignor::COOPERATIVE_STICKY,
     ] {
-        let first_subs = subscriptions(MEMBERS, &BTreeMap::new(), -1);
-        let mut first = BTreeMap::new();
+        let first_subs = subscriptions(MEMBERS, &FlatMap::new(), -1);
+        let mut first = FlatMap::new();
         let first_ms = best_of(3, now_ms, || {
             first = assignor::assign(name, &partitions, &first_subs).expect("a known assignor");
         });
@@ -180,7 +180,7 @@ pub fn rebalance(now_ms: &dyn Fn() -> f64) -> Vec<Metric> {
             "{name} assigned every partition"
         );
         let join_subs = subscriptions(MEMBERS + 1, &first, 1);
-        let mut second = BTreeMap::new();
+        let mut second = FlatMap::new();
         let join_ms = best_of(3, now_ms, || {
             second = assignor::assign(name, &partitions, &join_subs).expect("a known assignor");
         });

@@ -17,6 +17,10 @@
 //! [`Subscription::generation_id`] play that part, so a client using `sticky`
 //! should put its last assignment there even though it revoked it before joining.
 
+use kafkaplay_flatmap::{FlatMap, FlatSet};
+// B-trees for the maps and sets of partitions that fill member by member, so out
+// of partition order (a thousand partitions: a flat map's moves made the sticky
+// assignors' bench 10-20% slower); flat maps for those keyed by member or topic.
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::protocol::Subscription;
@@ -44,14 +48,21 @@ pub fn is_cooperative(name: &str) -> bool {
 /// sorted by topic then partition). Err for an unknown assignor name.
 pub fn assign(
     name: &str,
-    partitions_per_topic: &BTreeMap<String, i32>,
-    subscriptions: &BTreeMap<String, Subscription>,
-) -> Result<BTreeMap<String, Vec<TopicPartition>>, String> {
+    partitions_per_topic: &FlatMap<String, i32>,
+    subscriptions: &FlatMap<String, Subscription>,
+) -> Result<FlatMap<String, Vec<TopicPartition>>, String> {
     // `AbstractPartitionAssignor.assign(Cluster, GroupSubscription)`: only subscribed topics with partitions.
-    let subscribed: BTreeSet<&String> = subscriptions.values().flat_map(|s| s.topics.iter()).collect();
-    let partitions_per_topic: BTreeMap<String, i32> = partitions_per_topic
+    // Owned names, not `&String`: a flat set of references takes std's binary
+    // search, slow with a `memcmp` per step (see kafkaplay_flatmap's `search`).
+    let mut subscribed: FlatSet<String> = FlatSet::new();
+    for topic in subscriptions.values().flat_map(|s| s.topics.iter()) {
+        if !subscribed.contains(topic.as_str()) {
+            subscribed.insert(topic.clone());
+        }
+    }
+    let partitions_per_topic: FlatMap<String, i32> = partitions_per_topic
         .iter()
-        .filter(|(t, &n)| n > 0 && subscribed.contains(t))
+        .filter(|(t, &n)| n > 0 && subscribed.contains(t.as_str()))
         .map(|(t, &n)| (t.clone(), n))
         .collect();
     let mut assignment = match name {
@@ -148,7 +159,7 @@ fn java_hash_order<K>(keys: &[K], hash: impl Fn(&K) -> i32, capacity: usize) -> 
 }
 
 /// Member ids in the order Kafka's assignors walk their `HashMap`s keyed by member id.
-fn member_order(subscriptions: &BTreeMap<String, Subscription>) -> Vec<String> {
+fn member_order(subscriptions: &FlatMap<String, Subscription>) -> Vec<String> {
     let keys: Vec<&String> = subscriptions.keys().collect();
     java_hash_order(&keys, |k| java_string_hash(k), hash_capacity(keys.len()))
         .into_iter()
@@ -161,12 +172,12 @@ fn member_order(subscriptions: &BTreeMap<String, Subscription>) -> Vec<String> {
 /// Per topic: the subscribed members sorted by member id; each gets `n / m` contiguous partitions, the first
 /// `n % m` one more.
 fn range(
-    partitions_per_topic: &BTreeMap<String, i32>,
-    subscriptions: &BTreeMap<String, Subscription>,
-) -> BTreeMap<String, Vec<TopicPartition>> {
-    let mut assignment: BTreeMap<String, Vec<TopicPartition>> = BTreeMap::new();
+    partitions_per_topic: &FlatMap<String, i32>,
+    subscriptions: &FlatMap<String, Subscription>,
+) -> FlatMap<String, Vec<TopicPartition>> {
+    let mut assignment: FlatMap<String, Vec<TopicPartition>> = FlatMap::new();
     for (topic, &count) in partitions_per_topic {
-        // BTreeMap keys: already sorted by member id (`MemberInfo.compareTo` without static members).
+        // FlatMap keys: already sorted by member id (`MemberInfo.compareTo` without static members).
         let consumers: Vec<&String> = subscriptions
             .iter()
             .filter(|(_, s)| s.topics.contains(topic))
@@ -194,11 +205,11 @@ fn range(
 /// All partitions of the subscribed topics, topics sorted, dealt one by one over the members sorted by id,
 /// skipping members not subscribed to the partition's topic.
 fn round_robin(
-    partitions_per_topic: &BTreeMap<String, i32>,
-    subscriptions: &BTreeMap<String, Subscription>,
-) -> BTreeMap<String, Vec<TopicPartition>> {
+    partitions_per_topic: &FlatMap<String, i32>,
+    subscriptions: &FlatMap<String, Subscription>,
+) -> FlatMap<String, Vec<TopicPartition>> {
     let members: Vec<(&String, &Subscription)> = subscriptions.iter().collect();
-    let mut assignment: BTreeMap<String, Vec<TopicPartition>> = BTreeMap::new();
+    let mut assignment: FlatMap<String, Vec<TopicPartition>> = FlatMap::new();
     let mut next = 0usize; // CircularIterator position
                            // `allPartitionsSorted`: a TreeSet of the subscribed topics; all of them are in the (filtered) map.
     for (topic, &count) in partitions_per_topic {
@@ -225,12 +236,12 @@ fn generation(s: &Subscription) -> Option<i32> {
 
 /// `AbstractStickyAssignor.assignPartitions`, then `CooperativeStickyAssignor.adjustAssignment` if cooperative.
 fn sticky(
-    partitions_per_topic: &BTreeMap<String, i32>,
-    subscriptions: &BTreeMap<String, Subscription>,
+    partitions_per_topic: &FlatMap<String, i32>,
+    subscriptions: &FlatMap<String, Subscription>,
     cooperative: bool,
-) -> BTreeMap<String, Vec<TopicPartition>> {
+) -> FlatMap<String, Vec<TopicPartition>> {
     if subscriptions.is_empty() {
-        return BTreeMap::new();
+        return FlatMap::new();
     }
     let members = member_order(subscriptions);
     let owned = all_subscriptions_equal(partitions_per_topic, subscriptions, &members);
@@ -259,32 +270,35 @@ struct OwnedPartitions {
     all_equal: bool,
     max_generation: i32,
     /// Each member's still-valid owned partitions (every member present).
-    consumer_to_owned: BTreeMap<String, Vec<TopicPartition>>,
+    consumer_to_owned: FlatMap<String, Vec<TopicPartition>>,
     /// Partitions claimed by two members of the same generation.
-    multiple_owners: BTreeSet<TopicPartition>,
+    multiple_owners: FlatSet<TopicPartition>,
 }
 
 /// `allSubscriptionsEqual`: whether every member subscribes to the same topics; also each member's owned
 /// partitions (of existing topics), a partition claimed by two members going to the higher generation, or to
 /// nobody when the generations are equal.
 fn all_subscriptions_equal(
-    partitions_per_topic: &BTreeMap<String, i32>,
-    subscriptions: &BTreeMap<String, Subscription>,
+    partitions_per_topic: &FlatMap<String, i32>,
+    subscriptions: &FlatMap<String, Subscription>,
     members: &[String],
 ) -> OwnedPartitions {
     let mut all_equal = true;
-    let mut subscribed_topics: BTreeSet<&String> = BTreeSet::new();
+    let mut subscribed_topics: FlatSet<String> = FlatSet::new();
     let mut max_generation = DEFAULT_GENERATION;
-    let mut consumer_to_owned: BTreeMap<String, Vec<TopicPartition>> = BTreeMap::new();
-    let mut multiple_owners = BTreeSet::new();
+    let mut consumer_to_owned: FlatMap<String, Vec<TopicPartition>> = FlatMap::new();
+    let mut multiple_owners = FlatSet::new();
     let mut previous_owner: BTreeMap<TopicPartition, String> = BTreeMap::new();
     for consumer in members {
         let subscription = &subscriptions[consumer];
-        let topics: BTreeSet<&String> = subscription.topics.iter().collect();
         if subscribed_topics.is_empty() {
-            subscribed_topics = topics;
+            subscribed_topics = subscription.topics.iter().cloned().collect();
         } else if all_equal
-            && !(subscription.topics.len() == subscribed_topics.len() && topics.is_subset(&subscribed_topics))
+            && !(subscription.topics.len() == subscribed_topics.len()
+                && subscription
+                    .topics
+                    .iter()
+                    .all(|t| subscribed_topics.contains(t.as_str())))
         {
             all_equal = false;
         }
@@ -326,8 +340,8 @@ fn all_subscriptions_equal(
 /// `CooperativeStickyAssignor.computePartitionsTransferringOwnership`: partitions newly assigned to one member
 /// and revoked from another.
 fn compute_partitions_transferring_ownership(
-    subscriptions: &BTreeMap<String, Subscription>,
-    assignment: &BTreeMap<String, Vec<TopicPartition>>,
+    subscriptions: &FlatMap<String, Subscription>,
+    assignment: &FlatMap<String, Vec<TopicPartition>>,
 ) -> BTreeMap<TopicPartition, String> {
     let mut added: BTreeMap<TopicPartition, String> = BTreeMap::new();
     let mut revoked: BTreeSet<TopicPartition> = BTreeSet::new();
@@ -350,9 +364,9 @@ fn compute_partitions_transferring_ownership(
 
 /// `ConstrainedAssignmentBuilder`: every member subscribes to the same topics.
 struct Constrained<'a> {
-    partitions_per_topic: &'a BTreeMap<String, i32>,
-    current_assignment: BTreeMap<String, Vec<TopicPartition>>,
-    multiple_owners: BTreeSet<TopicPartition>,
+    partitions_per_topic: &'a FlatMap<String, i32>,
+    current_assignment: FlatMap<String, Vec<TopicPartition>>,
+    multiple_owners: FlatSet<TopicPartition>,
     maybe_revoked: BTreeMap<TopicPartition, String>,
     under_min_quota: Vec<String>,
     exactly_min_quota: VecDeque<String>,
@@ -360,15 +374,15 @@ struct Constrained<'a> {
     max_quota: usize,
     expected_over_min_quota: usize,
     current_over_min_quota: usize,
-    assignment: BTreeMap<String, Vec<TopicPartition>>,
+    assignment: FlatMap<String, Vec<TopicPartition>>,
     transferring: BTreeMap<TopicPartition, String>,
 }
 
 impl<'a> Constrained<'a> {
     fn new(
-        partitions_per_topic: &'a BTreeMap<String, i32>,
-        current_assignment: BTreeMap<String, Vec<TopicPartition>>,
-        multiple_owners: BTreeSet<TopicPartition>,
+        partitions_per_topic: &'a FlatMap<String, i32>,
+        current_assignment: FlatMap<String, Vec<TopicPartition>>,
+        multiple_owners: FlatSet<TopicPartition>,
     ) -> Self {
         let total: usize = partitions_per_topic.values().map(|&n| n as usize).sum();
         let consumers = current_assignment.len();
@@ -389,7 +403,7 @@ impl<'a> Constrained<'a> {
         }
     }
 
-    fn build(&mut self, members: &[String]) -> BTreeMap<String, Vec<TopicPartition>> {
+    fn build(&mut self, members: &[String]) -> FlatMap<String, Vec<TopicPartition>> {
         let assigned = self.assign_owned_partitions(members);
         let unassigned: Vec<TopicPartition> = self
             .partitions_per_topic
@@ -504,7 +518,7 @@ impl JavaTpSet {
 #[derive(Default)]
 struct PartitionMovements {
     /// topic → (src, dst) → partitions moved from src to dst.
-    by_topic: BTreeMap<String, BTreeMap<(String, String), JavaTpSet>>,
+    by_topic: FlatMap<String, FlatMap<(String, String), JavaTpSet>>,
     movements: BTreeMap<TopicPartition, (String, String)>,
 }
 
@@ -559,31 +573,31 @@ impl PartitionMovements {
 
 /// `GeneralAssignmentBuilder`: members subscribe to different topics.
 struct General<'a> {
-    partitions_per_topic: &'a BTreeMap<String, i32>,
-    subscriptions: &'a BTreeMap<String, Subscription>,
+    partitions_per_topic: &'a FlatMap<String, i32>,
+    subscriptions: &'a FlatMap<String, Subscription>,
     members: &'a [String],
     total_partitions: usize,
-    topic_to_consumers: BTreeMap<String, Vec<String>>,
-    consumer_to_topics: BTreeMap<String, Vec<String>>,
-    current_assignment: BTreeMap<String, Vec<TopicPartition>>,
+    topic_to_consumers: FlatMap<String, Vec<String>>,
+    consumer_to_topics: FlatMap<String, Vec<String>>,
+    current_assignment: FlatMap<String, Vec<TopicPartition>>,
     current_partition_consumer: BTreeMap<TopicPartition, String>,
     sorted_all_partitions: Vec<TopicPartition>,
     /// `sortedCurrentSubscriptions`: a TreeSet ordered by assignment size, then member id.
-    sorted_subscriptions: BTreeSet<(usize, String)>,
+    sorted_subscriptions: FlatSet<(usize, String)>,
     revocation_required: bool,
     movements: PartitionMovements,
 }
 
 impl<'a> General<'a> {
     fn new(
-        partitions_per_topic: &'a BTreeMap<String, i32>,
-        subscriptions: &'a BTreeMap<String, Subscription>,
-        mut current_assignment: BTreeMap<String, Vec<TopicPartition>>,
+        partitions_per_topic: &'a FlatMap<String, i32>,
+        subscriptions: &'a FlatMap<String, Subscription>,
+        mut current_assignment: FlatMap<String, Vec<TopicPartition>>,
         members: &'a [String],
     ) -> Self {
-        let mut topic_to_consumers: BTreeMap<String, Vec<String>> =
+        let mut topic_to_consumers: FlatMap<String, Vec<String>> =
             partitions_per_topic.keys().map(|t| (t.clone(), Vec::new())).collect();
-        let mut consumer_to_topics = BTreeMap::new();
+        let mut consumer_to_topics = FlatMap::new();
         for consumer in members {
             let mut topics = Vec::new();
             for topic in &subscriptions[consumer].topics {
@@ -618,13 +632,13 @@ impl<'a> General<'a> {
             current_assignment,
             current_partition_consumer,
             sorted_all_partitions,
-            sorted_subscriptions: BTreeSet::new(),
+            sorted_subscriptions: FlatSet::new(),
             revocation_required: false,
             movements: PartitionMovements::default(),
         }
     }
 
-    fn build(mut self, max_generation: i32) -> BTreeMap<String, Vec<TopicPartition>> {
+    fn build(mut self, max_generation: i32) -> FlatMap<String, Vec<TopicPartition>> {
         let prev_assignment = self.prepopulate_current_assignments(max_generation);
         let assigned = self.assign_owned_partitions();
         let unassigned: Vec<TopicPartition> = self
@@ -750,7 +764,7 @@ impl<'a> General<'a> {
             }
         }
         // Only partitions of topics with two or more potential consumers can move.
-        let fixed_topics: BTreeSet<String> = self
+        let fixed_topics: FlatSet<String> = self
             .topic_to_consumers
             .keys()
             .filter(|t| !self.can_topic_participate(t))
@@ -898,7 +912,7 @@ impl<'a> General<'a> {
 }
 
 /// `getBalanceScore`: the sum over member pairs of their size difference (0 is perfectly balanced).
-fn balance_score(assignment: &BTreeMap<String, Vec<TopicPartition>>) -> usize {
+fn balance_score(assignment: &FlatMap<String, Vec<TopicPartition>>) -> usize {
     let sizes: Vec<usize> = assignment.values().map(Vec::len).collect();
     let mut score = 0;
     for (i, a) in sizes.iter().enumerate() {

@@ -22,6 +22,8 @@
 //! (Kafka may have written a batch whose response was lost): those found are
 //! counted as *indeterminate* and are not anomalies.
 
+// B-trees, not `kafkaplay_flatmap`: these maps hold every record of a run and
+// several are keyed by record values, so they fill out of key order.
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 

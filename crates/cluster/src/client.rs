@@ -4,7 +4,7 @@
 //! brokers, or the bootstrap list before any are known). Which topics each
 //! asks for and how it merges them stay with each client.
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use crate::protocol::TopicView;
 use crate::types::{Ms, NodeId, TopicPartition};
@@ -15,7 +15,7 @@ pub(crate) struct ClientMetadata {
     bootstrap: Vec<NodeId>,
     /// Live brokers from the last Metadata response.
     pub brokers: Vec<NodeId>,
-    pub topics: BTreeMap<String, TopicView>,
+    pub topics: FlatMap<String, TopicView>,
     /// `requestUpdate()` was called: refresh before `metadata.max.age.ms`.
     pub need_update: bool,
     pub last_success_ms: Option<Ms>,
@@ -29,7 +29,7 @@ impl ClientMetadata {
         ClientMetadata {
             bootstrap,
             brokers: Vec::new(),
-            topics: BTreeMap::new(),
+            topics: FlatMap::new(),
             need_update,
             last_success_ms: None,
             last_attempt_ms: None,

@@ -38,7 +38,8 @@
 //! beyond "any data" (the broker answers as soon as there is some), exponential
 //! backoff, rack-aware fetching, OffsetsForLeaderEpoch position validation.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use kafkaplay_flatmap::{FlatMap, FlatSet};
+use std::collections::{BTreeMap, VecDeque};
 
 use kafkaplay_log::BatchIter;
 
@@ -178,9 +179,9 @@ pub struct GroupState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum SubscriptionType {
     None,
-    Topics(BTreeSet<String>),
+    Topics(FlatSet<String>),
     Pattern(String),
-    User(BTreeSet<TopicPartition>),
+    User(FlatSet<TopicPartition>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,10 +273,10 @@ pub struct Consumer {
     // --- subscription and positions ---
     subscription: SubscriptionType,
     /// Topics the subscription matches now (for a pattern, what metadata showed).
-    subscribed_topics: BTreeSet<String>,
-    assignment: BTreeMap<TopicPartition, PartitionState>,
+    subscribed_topics: FlatSet<String>,
+    assignment: FlatMap<TopicPartition, PartitionState>,
     next_assignment_id: u32,
-    committed: BTreeMap<TopicPartition, i64>,
+    committed: FlatMap<TopicPartition, i64>,
 
     // --- coordinator ---
     group: Option<GroupState>,
@@ -290,20 +291,22 @@ pub struct Consumer {
     /// The leader waits for metadata of every member's topics.
     pending_leader_join: Option<JoinGroupResponse>,
     /// Partition counts the leader assigned from (a change triggers a rebalance).
-    assigned_partition_counts: BTreeMap<String, i32>,
+    assigned_partition_counts: FlatMap<String, i32>,
     /// `StickyAssignor.memberAssignment` and its generation: the last
     /// assignment the eager `sticky` assignor gave, which its subscription
     /// `userData` carries even after everything was revoked before a join.
     sticky_member_data: Option<(Vec<TopicPartition>, i32)>,
 
     // --- fetcher ---
+    /// A B-tree: one entry per partition with fetched records, inserted and
+    /// removed at every fetch, anywhere in key order.
     buffer: BTreeMap<TopicPartition, VecDeque<BufferedRecord>>,
-    fetch_backoff_until: BTreeMap<NodeId, Ms>,
+    fetch_backoff_until: FlatMap<NodeId, Ms>,
 
     // --- network ---
-    in_flight: BTreeMap<u64, InFlight>,
+    in_flight: FlatMap<u64, InFlight>,
     next_request_id: u64,
-    wakes: BTreeSet<Ms>,
+    wakes: FlatSet<Ms>,
 
     // --- application ---
     app_state: AppState,
@@ -340,10 +343,10 @@ impl Consumer {
             app,
             metadata: ClientMetadata::new(bootstrap, false),
             subscription: SubscriptionType::None,
-            subscribed_topics: BTreeSet::new(),
-            assignment: BTreeMap::new(),
+            subscribed_topics: FlatSet::new(),
+            assignment: FlatMap::new(),
             next_assignment_id: 1,
-            committed: BTreeMap::new(),
+            committed: FlatMap::new(),
             group,
             rejoin_needed: true,
             partitions_lost: false,
@@ -352,13 +355,13 @@ impl Consumer {
             last_heartbeat_send_ms: 0,
             last_heartbeat_recv_ms: 0,
             pending_leader_join: None,
-            assigned_partition_counts: BTreeMap::new(),
+            assigned_partition_counts: FlatMap::new(),
             sticky_member_data: None,
             buffer: BTreeMap::new(),
-            fetch_backoff_until: BTreeMap::new(),
-            in_flight: BTreeMap::new(),
+            fetch_backoff_until: FlatMap::new(),
+            in_flight: FlatMap::new(),
             next_request_id: 1,
-            wakes: BTreeSet::new(),
+            wakes: FlatSet::new(),
             app_state: AppState::Idle,
             app_stalled: false,
             app_busy_until: 0,
@@ -388,7 +391,7 @@ impl Consumer {
         self.assignment.keys().cloned().collect()
     }
     /// The positions of the assigned partitions that have one (`position(tp)`).
-    pub fn positions(&self) -> BTreeMap<TopicPartition, i64> {
+    pub fn positions(&self) -> FlatMap<TopicPartition, i64> {
         self.assignment
             .iter()
             .filter_map(|(tp, s)| match s.position {
@@ -401,7 +404,7 @@ impl Consumer {
         self.positions().get(tp).copied()
     }
     /// The last committed offsets this consumer knows of (fetched or acknowledged).
-    pub fn committed(&self) -> &BTreeMap<TopicPartition, i64> {
+    pub fn committed(&self) -> &FlatMap<TopicPartition, i64> {
         &self.committed
     }
     pub fn group_state(&self) -> Option<&GroupState> {
@@ -428,7 +431,7 @@ impl Consumer {
 
     /// `subscribe(topics)`.
     pub fn subscribe(&mut self, cx: &mut Ctx, topics: &[&str]) {
-        let topics: BTreeSet<String> = topics.iter().map(|t| t.to_string()).collect();
+        let topics: FlatSet<String> = topics.iter().map(|t| t.to_string()).collect();
         self.change_subscription(cx, SubscriptionType::Topics(topics.clone()));
         self.subscribed_topics = topics;
         self.run(cx);
@@ -444,10 +447,10 @@ impl Consumer {
     /// `assign(partitions)`: no group membership; commits (if a group.id is set)
     /// go with generation -1.
     pub fn assign(&mut self, cx: &mut Ctx, tps: &[TopicPartition]) {
-        let wanted: BTreeSet<TopicPartition> = tps.iter().cloned().collect();
+        let wanted: FlatSet<TopicPartition> = tps.iter().cloned().collect();
         self.change_subscription(cx, SubscriptionType::User(wanted.clone()));
         self.subscribed_topics = wanted.iter().map(|tp| tp.topic.to_string()).collect();
-        let current: BTreeSet<TopicPartition> = self.assignment.keys().cloned().collect();
+        let current: FlatSet<TopicPartition> = self.assignment.keys().cloned().collect();
         let removed: Vec<TopicPartition> = current.difference(&wanted).cloned().collect();
         self.remove_partitions(&removed);
         let added: Vec<TopicPartition> = wanted.difference(&current).cloned().collect();
@@ -1097,7 +1100,7 @@ impl Consumer {
     /// The leader assigns once its metadata covers every member's topics.
     fn maybe_complete_leader_assignment(&mut self, cx: &mut Ctx) {
         let Some(r) = &self.pending_leader_join else { return };
-        let all_topics: BTreeSet<String> = r.members.iter().flat_map(|(_, s)| s.topics.iter().cloned()).collect();
+        let all_topics: FlatSet<String> = r.members.iter().flat_map(|(_, s)| s.topics.iter().cloned()).collect();
         let unknown: Vec<&String> = all_topics
             .iter()
             .filter(|t| !self.metadata.topics.contains_key(*t))
@@ -1107,7 +1110,7 @@ impl Consumer {
             return;
         }
         let r = self.pending_leader_join.take().expect("checked");
-        let mut partitions_per_topic = BTreeMap::new();
+        let mut partitions_per_topic = FlatMap::new();
         for t in &all_topics {
             if let Some(view) = self
                 .metadata
@@ -1118,7 +1121,7 @@ impl Consumer {
                 partitions_per_topic.insert(t.clone(), view.partitions.len() as i32);
             }
         }
-        let subscriptions: BTreeMap<String, Subscription> = r.members.iter().cloned().collect();
+        let subscriptions: FlatMap<String, Subscription> = r.members.iter().cloned().collect();
         let assignments = match assignor::assign(&r.protocol_name, &partitions_per_topic, &subscriptions) {
             Ok(a) => a,
             Err(e) => {
@@ -1126,7 +1129,7 @@ impl Consumer {
                     "consumer {} assignor {} failed: {e}",
                     self.id, r.protocol_name
                 )));
-                BTreeMap::new()
+                FlatMap::new()
             }
         };
         let mut lines = Vec::new();
@@ -1199,8 +1202,8 @@ impl Consumer {
 
     /// `onJoinComplete`.
     fn join_complete(&mut self, cx: &mut Ctx, group_id: &str, generation: i32, partitions: Vec<TopicPartition>) {
-        let assigned: BTreeSet<TopicPartition> = partitions.into_iter().collect();
-        let owned: BTreeSet<TopicPartition> = self.assignment.keys().cloned().collect();
+        let assigned: FlatSet<TopicPartition> = partitions.into_iter().collect();
+        let owned: FlatSet<TopicPartition> = self.assignment.keys().cloned().collect();
         let revoked: Vec<TopicPartition> = owned.difference(&assigned).cloned().collect();
         let added: Vec<TopicPartition> = assigned.difference(&owned).cloned().collect();
         cx.observe(Observation::Note(format!(
@@ -1713,13 +1716,13 @@ impl Consumer {
     }
 
     fn send_fetches(&mut self, cx: &mut Ctx) {
-        let busy: BTreeSet<NodeId> = self
+        let busy: FlatSet<NodeId> = self
             .in_flight
             .values()
             .filter(|r| matches!(r.kind, RequestKind::Fetch { .. }))
             .map(|r| r.node)
             .collect();
-        let mut per_node: BTreeMap<NodeId, Vec<FetchPartition>> = BTreeMap::new();
+        let mut per_node: FlatMap<NodeId, Vec<FetchPartition>> = FlatMap::new();
         let mut missing_leader = false;
         for (tp, s) in &self.assignment {
             let Position::Valid(offset) = s.position else { continue };
@@ -1767,7 +1770,7 @@ impl Consumer {
     /// for partitions that need a reset.
     fn update_positions(&mut self, cx: &mut Ctx) {
         let now = cx.now;
-        let in_flight_tps: BTreeSet<TopicPartition> = self
+        let in_flight_tps: FlatSet<TopicPartition> = self
             .in_flight
             .values()
             .flat_map(|r| match &r.kind {
@@ -1807,7 +1810,7 @@ impl Consumer {
                 );
             }
         }
-        let mut per_node: BTreeMap<NodeId, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+        let mut per_node: FlatMap<NodeId, Vec<(TopicPartition, i64)>> = FlatMap::new();
         for (tp, s) in &self.assignment {
             let Position::AwaitingReset(timestamp) = s.position else {
                 continue;
@@ -1839,12 +1842,12 @@ impl Consumer {
 
     // ----- metadata -----
 
-    fn matching_topics(&self) -> BTreeSet<String> {
+    fn matching_topics(&self) -> FlatSet<String> {
         let SubscriptionType::Pattern(p) = &self.subscription else {
             return self.subscribed_topics.clone();
         };
         let Ok(re) = regex_lite::Regex::new(&format!("^(?:{p})$")) else {
-            return BTreeSet::new();
+            return FlatSet::new();
         };
         self.metadata
             .topics
@@ -2069,7 +2072,7 @@ impl Consumer {
 
 /// The offsets to commit after `records`: the next offset per partition.
 fn next_offsets(records: &[(TopicPartition, BufferedRecord, u32)]) -> Vec<(TopicPartition, i64)> {
-    let mut out: BTreeMap<TopicPartition, i64> = BTreeMap::new();
+    let mut out: FlatMap<TopicPartition, i64> = FlatMap::new();
     for (tp, r, _) in records {
         let e = out.entry(tp.clone()).or_insert(r.offset + 1);
         *e = (*e).max(r.offset + 1);

@@ -14,7 +14,7 @@
 //! change nothing here; names Kafka does not know are accepted as custom
 //! configs, as Kafka accepts them.
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use kafkaplay_log::LogConfig;
 
@@ -249,7 +249,7 @@ pub fn alter_broker_configs(
 }
 
 /// A broker's dynamic configs: the cluster default overlaid with its own.
-pub fn merged(image: &MetadataImage, broker: NodeId) -> BTreeMap<String, String> {
+pub fn merged(image: &MetadataImage, broker: NodeId) -> FlatMap<String, String> {
     let mut m = image.broker_configs.get(DEFAULT_RESOURCE).cloned().unwrap_or_default();
     if let Some(own) = image.broker_configs.get(&broker.to_string()) {
         m.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -268,17 +268,13 @@ pub struct Effective {
     pub follower_throttled_rate: i64,
 }
 
-fn parse<T: std::str::FromStr>(m: &BTreeMap<String, String>, name: &str) -> Option<T> {
+fn parse<T: std::str::FromStr>(m: &FlatMap<String, String>, name: &str) -> Option<T> {
     m.get(name).and_then(|v| v.trim().parse().ok())
 }
 
 /// Applies `dynamic` (see [`merged`]) over the static settings. Values that
 /// do not parse keep the static value (the controller validated them).
-pub fn effective(
-    static_broker: &BrokerConfig,
-    static_log: &LogConfig,
-    dynamic: &BTreeMap<String, String>,
-) -> Effective {
+pub fn effective(static_broker: &BrokerConfig, static_log: &LogConfig, dynamic: &FlatMap<String, String>) -> Effective {
     let mut broker = static_broker.clone();
     if let Some(n) = parse::<i32>(dynamic, "min.insync.replicas").filter(|n| *n >= 1) {
         broker.min_insync_replicas = n;
@@ -291,7 +287,7 @@ pub fn effective(
     }
     // The broker names of the topic configs, with KafkaConfig's precedence
     // among synonyms (ms over minutes over hours).
-    let mut topic: BTreeMap<String, String> = BTreeMap::new();
+    let mut topic: FlatMap<String, String> = FlatMap::new();
     let mut put = |name: &str, value: Option<String>| {
         if let Some(v) = value {
             topic.insert(name.to_string(), v);

@@ -8,15 +8,19 @@
 
 use std::collections::BTreeMap;
 
+use kafkaplay_flatmap::FlatMap;
+
 use crate::sim::Simulation;
 use crate::types::{NodeId, TopicPartition};
 
 /// Remembers what it has seen, so that checks span the whole run.
 #[derive(Debug, Default)]
 pub struct InvariantChecker {
+    // These two stay B-trees: they grow with every partition (and epoch) of the
+    // run and are filled out of key order.
     leaders: BTreeMap<(TopicPartition, i32), NodeId>,
     epochs: BTreeMap<(NodeId, TopicPartition), i32>,
-    quorum_leaders: BTreeMap<i32, NodeId>,
+    quorum_leaders: FlatMap<i32, NodeId>,
     checks: u64,
 }
 

@@ -4,7 +4,7 @@
 //! ones to its own [`MetadataImage`], so they all agree on topics, partitions,
 //! leaders, ISRs and brokers.
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 use std::sync::Arc;
 
 use crate::protocol::{ClusterMetadataView, PartitionView, TopicView};
@@ -131,7 +131,7 @@ pub struct TopicImage {
     /// Shared with the `Partition` record until a change copies it.
     pub partitions: PartitionMap,
     /// Non-default config overrides.
-    pub configs: BTreeMap<String, String>,
+    pub configs: FlatMap<String, String>,
 }
 
 /// A topic's partitions by partition id. Kafka numbers them 0, 1, 2, … without
@@ -213,7 +213,7 @@ impl PartitionMap {
     }
 }
 
-/// `map[&partition]`, as on a `BTreeMap`: panics if the partition is not registered.
+/// `map[&partition]`, as on a `FlatMap`: panics if the partition is not registered.
 impl std::ops::Index<&i32> for PartitionMap {
     type Output = Arc<PartitionRegistration>;
 
@@ -233,14 +233,14 @@ impl std::fmt::Debug for PartitionMap {
 pub struct MetadataImage {
     /// The offset after the last applied record.
     pub offset: i64,
-    pub brokers: BTreeMap<NodeId, BrokerRegistration>,
-    pub topics: BTreeMap<Uuid, TopicImage>,
-    pub topic_ids: BTreeMap<String, Uuid>,
+    pub brokers: FlatMap<NodeId, BrokerRegistration>,
+    pub topics: FlatMap<Uuid, TopicImage>,
+    pub topic_ids: FlatMap<String, Uuid>,
     /// Configs of topics by name (kept with the topic while it exists).
     pub next_producer_id: i64,
     /// Dynamic broker configs by BROKER resource name (a broker id, or `""`
     /// for the cluster-wide default); resources without configs are absent.
-    pub broker_configs: BTreeMap<String, BTreeMap<String, String>>,
+    pub broker_configs: FlatMap<String, FlatMap<String, String>>,
     /// Current quorum epoch and leader, from LeaderChange records.
     pub quorum_epoch: i32,
     pub quorum_leader: NodeId,

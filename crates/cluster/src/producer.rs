@@ -26,7 +26,10 @@
 //! more than 5 requests in flight) turns it off, as Kafka does when
 //! `enable.idempotence` was not set explicitly.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::BTreeMap;
+use std::collections::VecDeque;
+
+use kafkaplay_flatmap::{FlatMap, FlatSet};
 
 use kafkaplay_log::batch::RECORD_BATCH_OVERHEAD;
 use kafkaplay_log::varint::{varint_size, varlong_size};
@@ -215,32 +218,34 @@ pub struct Producer {
 
     // --- metadata ---
     metadata: ClientMetadata,
-    wanted_topics: BTreeSet<String>,
+    wanted_topics: FlatSet<String>,
 
     // --- idempotence ---
     producer_id: i64,
     producer_epoch: i16,
     init_producer_id_last_attempt_ms: Option<Ms>,
-    epoch_bump_partitions: BTreeSet<TopicPartition>,
-    sequences: BTreeMap<TopicPartition, PartitionSequences>,
+    epoch_bump_partitions: FlatSet<TopicPartition>,
+    sequences: FlatMap<TopicPartition, PartitionSequences>,
 
     // --- accumulator ---
-    partitioners: BTreeMap<String, BuiltInPartitioner>,
+    partitioners: FlatMap<String, BuiltInPartitioner>,
     /// Per topic: its partition count and the partitions with a leader, as
     /// the metadata last said (`Cluster.availablePartitionsForTopic`, which
     /// Kafka also computes once per metadata update, not per record).
-    available: BTreeMap<String, (i32, std::sync::Arc<[i32]>)>,
+    available: FlatMap<String, (i32, std::sync::Arc<[i32]>)>,
     waiting: VecDeque<WaitingRecord>,
-    queues: BTreeMap<TopicPartition, VecDeque<u64>>,
+    queues: FlatMap<TopicPartition, VecDeque<u64>>,
+    /// A B-tree: with many partitions thousands are open, and they finish
+    /// from the front (oldest id first), which a flat map pays for with a move of all the rest.
     batches: BTreeMap<u64, Batch>,
-    muted: BTreeSet<TopicPartition>,
+    muted: FlatSet<TopicPartition>,
     next_batch_id: u64,
 
     // --- sender ---
-    in_flight: BTreeMap<u64, InFlight>,
+    in_flight: FlatMap<u64, InFlight>,
     next_request_id: u64,
-    drain_index: BTreeMap<NodeId, usize>,
-    polls: BTreeSet<Ms>,
+    drain_index: FlatMap<NodeId, usize>,
+    polls: FlatSet<Ms>,
 }
 
 impl Producer {
@@ -253,23 +258,23 @@ impl Producer {
             id,
             idempotent,
             metadata: ClientMetadata::new(bootstrap, true),
-            wanted_topics: BTreeSet::new(),
+            wanted_topics: FlatSet::new(),
             producer_id: -1,
             producer_epoch: -1,
             init_producer_id_last_attempt_ms: None,
-            epoch_bump_partitions: BTreeSet::new(),
-            sequences: BTreeMap::new(),
-            partitioners: BTreeMap::new(),
-            available: BTreeMap::new(),
+            epoch_bump_partitions: FlatSet::new(),
+            sequences: FlatMap::new(),
+            partitioners: FlatMap::new(),
+            available: FlatMap::new(),
             waiting: VecDeque::new(),
-            queues: BTreeMap::new(),
+            queues: FlatMap::new(),
             batches: BTreeMap::new(),
-            muted: BTreeSet::new(),
+            muted: FlatSet::new(),
             next_batch_id: 1,
-            in_flight: BTreeMap::new(),
+            in_flight: FlatMap::new(),
             next_request_id: 1,
-            drain_index: BTreeMap::new(),
-            polls: BTreeSet::new(),
+            drain_index: FlatMap::new(),
+            polls: FlatSet::new(),
             config,
         }
     }
@@ -424,7 +429,7 @@ impl Producer {
         self.available.clear();
         // Records whose topic is now known leave the waiting list, in send order.
         let waiting = std::mem::take(&mut self.waiting);
-        let mut blocked: BTreeSet<String> = BTreeSet::new();
+        let mut blocked: FlatSet<String> = FlatSet::new();
         for w in waiting {
             if !blocked.contains(&w.record.topic) && self.metadata_covers(&w.record) {
                 self.append(cx, w.record_id, w.record);
@@ -680,10 +685,10 @@ impl Producer {
 
     /// `RecordAccumulator.ready`: the leaders with a sendable batch, and when the
     /// next batch becomes sendable.
-    fn ready(&mut self, now: Ms) -> (BTreeSet<NodeId>, Option<Ms>) {
-        let mut ready = BTreeSet::new();
+    fn ready(&mut self, now: Ms) -> (FlatSet<NodeId>, Option<Ms>) {
+        let mut ready = FlatSet::new();
         let mut next: Option<Ms> = None;
-        let mut load: BTreeMap<String, Vec<(i32, i32)>> = BTreeMap::new();
+        let mut load: FlatMap<String, Vec<(i32, i32)>> = FlatMap::new();
         let mut unknown_leader = false;
         for (tp, queue) in &self.queues {
             let leader = self.leader_for(tp);

@@ -2,7 +2,7 @@
 //! fields whose behaviour a learner can observe. Names follow Kafka's request and
 //! field names. Record data travels as v2 batch bytes (`kafkaplay-log`).
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use crate::error::KafkaError;
 use crate::metadata::MetadataRecord;
@@ -236,9 +236,9 @@ pub enum ConfigResource {
 /// (The static settings and Kafka's defaults are the cluster's config.)
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DescribedConfigs {
-    pub topic: BTreeMap<String, String>,
-    pub broker: BTreeMap<String, String>,
-    pub default: BTreeMap<String, String>,
+    pub topic: FlatMap<String, String>,
+    pub broker: FlatMap<String, String>,
+    pub default: FlatMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

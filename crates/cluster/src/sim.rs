@@ -6,7 +6,9 @@
 //! wasm: events are ordered by `(time, sequence number)`, collections are ordered,
 //! and the PRNG is PCG (`oorandom`), whose stream is fixed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+
+use kafkaplay_flatmap::{FlatMap, FlatSet};
 use std::fmt;
 
 use oorandom::Rand64;
@@ -221,28 +223,29 @@ pub struct Simulation {
     config: ClusterConfig,
     now: Ms,
     rng: Rand64,
+    /// The event queue stays a B-tree: large, filled out of order, drained from the front.
     queue: BTreeMap<(Ms, u64), Event>,
     seq: u64,
-    nodes: BTreeMap<NodeId, NodeState>,
-    blocked: BTreeSet<(NodeId, NodeId)>,
-    links: BTreeMap<(NodeId, NodeId), LinkRule>,
+    nodes: FlatMap<NodeId, NodeState>,
+    blocked: FlatSet<(NodeId, NodeId)>,
+    links: FlatMap<(NodeId, NodeId), LinkRule>,
     /// FIFO per connection: no message overtakes an earlier one on the same link.
-    last_delivery: BTreeMap<(NodeId, NodeId), Ms>,
+    last_delivery: FlatMap<(NodeId, NodeId), Ms>,
     trace: Trace,
     observations: Vec<(Ms, NodeId, Observation)>,
     outcomes: Vec<RecordOutcome>,
-    admin_pending: BTreeMap<u64, (AdminRequest, Ms)>,
-    admin_responses: BTreeMap<u64, AdminResponse>,
+    admin_pending: FlatMap<u64, (AdminRequest, Ms)>,
+    admin_responses: FlatMap<u64, AdminResponse>,
     next_request_id: u64,
     next_client_id: NodeId,
     seed: u64,
-    traffic: BTreeMap<NodeId, Traffic>,
+    traffic: FlatMap<NodeId, Traffic>,
     /// Records handed to producers (each gets exactly one outcome).
     records_sent: u64,
     /// Records consumer applications processed, in order.
     consumed: Vec<ConsumedRecord>,
     /// Answers to the group admin client, by request id ([`group_admin`]).
-    group_admin_inbox: BTreeMap<u64, Message>,
+    group_admin_inbox: FlatMap<u64, Message>,
     /// The effects of the input being handled (kept for its capacity).
     effects: Vec<Effect>,
 }

@@ -4,15 +4,15 @@
 //! `CooperativeStickyAssignorTest.java`; each case names its test), plus
 //! stickiness across rebalances and the cooperative two-phase revocation.
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use kafkaplay_cluster::assignor::{self, COOPERATIVE_STICKY, RANGE, ROUND_ROBIN, STICKY};
 use kafkaplay_cluster::protocol::Subscription;
 use kafkaplay_cluster::TopicPartition;
 
-type Assignment = BTreeMap<String, Vec<TopicPartition>>;
+type Assignment = FlatMap<String, Vec<TopicPartition>>;
 
-fn topics(counts: &[(&str, i32)]) -> BTreeMap<String, i32> {
+fn topics(counts: &[(&str, i32)]) -> FlatMap<String, i32> {
     counts.iter().map(|(t, n)| (t.to_string(), *n)).collect()
 }
 
@@ -37,14 +37,14 @@ fn tp(t: &str, p: i32) -> TopicPartition {
 }
 
 /// `topic-p` names, sorted, as the assignor returns them.
-fn show(a: &Assignment) -> BTreeMap<&str, Vec<String>> {
+fn show(a: &Assignment) -> FlatMap<&str, Vec<String>> {
     a.iter()
         .map(|(m, tps)| (m.as_str(), tps.iter().map(|t| t.to_string()).collect()))
         .collect()
 }
 
-fn run(name: &str, ppt: &BTreeMap<String, i32>, subs: &[(&str, Subscription)]) -> Assignment {
-    let subs: BTreeMap<String, Subscription> = subs.iter().map(|(m, s)| (m.to_string(), s.clone())).collect();
+fn run(name: &str, ppt: &FlatMap<String, i32>, subs: &[(&str, Subscription)]) -> Assignment {
+    let subs: FlatMap<String, Subscription> = subs.iter().map(|(m, s)| (m.to_string(), s.clone())).collect();
     let a = assignor::assign(name, ppt, &subs).unwrap();
     assert_eq!(
         a.keys().collect::<Vec<_>>(),
@@ -55,7 +55,7 @@ fn run(name: &str, ppt: &BTreeMap<String, i32>, subs: &[(&str, Subscription)]) -
 }
 
 fn expect(a: &Assignment, expected: &[(&str, &[&str])]) {
-    let expected: BTreeMap<&str, Vec<String>> = expected
+    let expected: FlatMap<&str, Vec<String>> = expected
         .iter()
         .map(|(m, tps)| (*m, tps.iter().map(|s| s.to_string()).collect()))
         .collect();
@@ -70,7 +70,7 @@ fn next_round(topics_of: &[(&str, &[&str])], prev: &Assignment, generation: i32)
         .collect()
 }
 
-fn run_owned(name: &str, ppt: &BTreeMap<String, i32>, subs: &[(String, Subscription)]) -> Assignment {
+fn run_owned(name: &str, ppt: &FlatMap<String, i32>, subs: &[(String, Subscription)]) -> Assignment {
     let subs: Vec<(&str, Subscription)> = subs.iter().map(|(m, s)| (m.as_str(), s.clone())).collect();
     run(name, ppt, &subs)
 }
@@ -222,7 +222,7 @@ fn round_robin_kafka_cases() {
 
 #[test]
 fn unknown_assignor_is_an_error() {
-    let subs: BTreeMap<String, Subscription> = [("c".to_string(), sub(&["t"]))].into();
+    let subs: FlatMap<String, Subscription> = [("c".to_string(), sub(&["t"]))].into();
     assert!(assignor::assign("uniform", &topics(&[("t", 1)]), &subs).is_err());
     assert!(assignor::is_cooperative(COOPERATIVE_STICKY));
     assert!(!assignor::is_cooperative(RANGE) && !assignor::is_cooperative(STICKY));
@@ -490,7 +490,7 @@ fn moved(before: &Assignment, after: &Assignment) -> usize {
 
 fn rebalance(
     name: &str,
-    ppt: &BTreeMap<String, i32>,
+    ppt: &FlatMap<String, i32>,
     ms: &[String],
     t: &[&str],
     prev: &Assignment,
@@ -509,7 +509,7 @@ fn sticky_member_leaves_only_its_partitions_move() {
     let ppt = topics(&[("orders", 12), ("payments", 7)]);
     for name in [STICKY, COOPERATIVE_STICKY] {
         let ms = members(4);
-        let a = rebalance(name, &ppt, &ms, t, &BTreeMap::new(), -1);
+        let a = rebalance(name, &ppt, &ms, t, &FlatMap::new(), -1);
         assert!(sizes(&a).iter().max().unwrap() - sizes(&a).iter().min().unwrap() <= 1);
         let leaver = &ms[1];
         let rest: Vec<String> = ms.iter().filter(|m| *m != leaver).cloned().collect();
@@ -529,7 +529,7 @@ fn sticky_member_joins_minimal_movement() {
     let t: &[&str] = &["orders"];
     let ppt = topics(&[("orders", 12)]);
     let ms = members(3);
-    let a = rebalance(STICKY, &ppt, &ms, t, &BTreeMap::new(), -1);
+    let a = rebalance(STICKY, &ppt, &ms, t, &FlatMap::new(), -1);
     assert_eq!(sizes(&a), vec![4, 4, 4]);
     let ms4 = members(4);
     let b = rebalance(STICKY, &ppt, &ms4, t, &a, 1);

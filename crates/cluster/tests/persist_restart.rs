@@ -2,7 +2,7 @@
 //! `Simulation::restore` (what a playground reload does, minus IndexedDB) comes
 //! back with the same disks, clock, seed, offsets, epochs and committed offsets.
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use kafkaplay_cluster::config::ConsumerConfig;
 use kafkaplay_cluster::consumer::{ConsumerApp, ProcessingMode};
@@ -103,8 +103,8 @@ fn settle(sim: &mut Simulation) {
 /// Everything a user would compare: per partition the metadata's replicas,
 /// ISR and leader, each replica's log start, end and high watermark, and group `g`'s
 /// committed offsets.
-fn summary(sim: &Simulation) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
+fn summary(sim: &Simulation) -> FlatMap<String, String> {
+    let mut out = FlatMap::new();
     let image = sim.metadata().expect("an active controller");
     for (tp, p) in image.partitions() {
         let mut isr = p.isr.clone();
@@ -149,7 +149,7 @@ fn sim_rebalance_ms() -> i64 {
     310_000
 }
 
-fn stored_files(p: &PersistedCluster) -> BTreeMap<String, Vec<StoredSegment>> {
+fn stored_files(p: &PersistedCluster) -> FlatMap<String, Vec<StoredSegment>> {
     p.files
         .iter()
         .map(|f| {
@@ -275,7 +275,7 @@ fn unflushed_data_is_lost_on_its_broker_and_the_cluster_recovers_as_kafka_does()
     let persisted = sim.persisted();
     let (meta, files) = (persisted.meta.clone(), stored_files(&persisted));
     drop(persisted);
-    let flushed: BTreeMap<NodeId, Vec<i64>> = [1, 2, 3]
+    let flushed: FlatMap<NodeId, Vec<i64>> = [1, 2, 3]
         .iter()
         .map(|b| {
             (

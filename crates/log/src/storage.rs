@@ -12,7 +12,7 @@
 //! IndexedDB in `kafkaplay-storage-idb`. Every engine must pass
 //! [`conformance::run_all`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use kafkaplay_flatmap::{FlatMap, FlatSet};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -67,19 +67,19 @@ pub trait SegmentStore {
 /// before a flush keeps its old durable bytes apart until the flush.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryStore {
-    current: BTreeMap<i64, Vec<u8>>,
-    durable: BTreeMap<i64, Durable>,
+    current: FlatMap<i64, Vec<u8>>,
+    durable: FlatMap<i64, Durable>,
     /// Segments whose current bytes differ from their durable bytes only by an
     /// appended tail (flush copies just the tail).
-    appended: BTreeSet<i64>,
+    appended: FlatSet<i64>,
     /// Segments created, truncated, deleted or replaced since the last flush.
-    rewritten: BTreeSet<i64>,
+    rewritten: FlatSet<i64>,
     /// When set, every write fails with this message (a full disk).
     fail_writes: Option<String>,
     flushes: u64,
     /// The lineage of each durable segment: a new id whenever its durable bytes
     /// are rewritten rather than extended (see [`DurableSegment::lineage`]).
-    lineages: BTreeMap<i64, u64>,
+    lineages: FlatMap<i64, u64>,
 }
 
 /// One segment's durable bytes.
@@ -120,7 +120,7 @@ impl MemoryStore {
 
     /// A store holding `segments` as durable data (e.g. files imported from Kafka).
     pub fn with_segments(segments: Vec<StoredSegment>) -> Self {
-        let map: BTreeMap<i64, Vec<u8>> = segments.into_iter().map(|s| (s.base_offset, s.bytes)).collect();
+        let map: FlatMap<i64, Vec<u8>> = segments.into_iter().map(|s| (s.base_offset, s.bytes)).collect();
         MemoryStore {
             lineages: map.keys().map(|b| (*b, new_lineage())).collect(),
             durable: map.iter().map(|(b, v)| (*b, Durable::Prefix(v.len()))).collect(),

@@ -6,7 +6,7 @@
 //! `--bootstrap-server`, Docker subcommands and container names, `kafkaplay`
 //! subcommands, and paths.
 
-use std::collections::BTreeSet;
+use kafkaplay_flatmap::FlatSet;
 
 use crate::builtins;
 use crate::docker;
@@ -266,7 +266,7 @@ impl Shell {
         let earlier: Vec<&str> = before[command_start..start].split_whitespace().collect();
         let prev_equals = before[..start].ends_with('=');
         let candidates = self.candidates(&earlier, word, prev_equals);
-        let mut set: BTreeSet<String> = candidates.into_iter().filter(|c| c.starts_with(word)).collect();
+        let mut set: FlatSet<String> = candidates.into_iter().filter(|c| c.starts_with(word)).collect();
         set.remove(word);
         if set.is_empty() && !word.is_empty() {
             // An exact match is still a (complete) candidate.
@@ -393,7 +393,7 @@ impl Shell {
     }
 
     fn group_names(&self) -> Vec<String> {
-        let mut groups = BTreeSet::new();
+        let mut groups = FlatSet::new();
         for id in &self.world.sim.config().brokers {
             if let Some(b) = self.world.sim.broker(*id) {
                 for listing in b.group_coordinator().list_groups() {

@@ -10,7 +10,7 @@
 //! `docker ps` reads `is_up`/`is_paused` from the simulation, so a fault
 //! injected elsewhere (the playground's buttons) shows too.
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use kafkaplay_cluster::{Fault, Ms, NodeId, Simulation};
 
@@ -230,7 +230,7 @@ pub fn broker_env(world: &World, id: NodeId) -> Vec<(String, String)> {
 pub struct Docker {
     /// The Compose project is up (`docker compose up`) and not yet `down`.
     pub created: bool,
-    containers: BTreeMap<NodeId, Container>,
+    containers: FlatMap<NodeId, Container>,
 }
 
 #[derive(Debug, Clone, Copy)]

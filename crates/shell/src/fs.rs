@@ -5,7 +5,7 @@
 //! computed on demand in [`crate::views`] and merged with these files by
 //! [`crate::World::read_file`] and [`crate::World::list_dir`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use kafkaplay_flatmap::{FlatMap, FlatSet};
 
 use kafkaplay_cluster::NodeId;
 
@@ -16,8 +16,8 @@ pub type Machine = Option<NodeId>;
 /// Regular files and directories by machine and absolute path.
 #[derive(Debug, Clone, Default)]
 pub struct Fs {
-    files: BTreeMap<(Machine, String), Vec<u8>>,
-    dirs: BTreeSet<(Machine, String)>,
+    files: FlatMap<(Machine, String), Vec<u8>>,
+    dirs: FlatSet<(Machine, String)>,
     /// The working directory of the shell on the current machine; relative
     /// paths given to [`crate::World::read_file`] start here.
     pub cwd: String,

@@ -6,6 +6,7 @@ use kafkaplay_cluster::producer::ProducerRecord;
 use kafkaplay_cluster::protocol::{AdminRequest, AdminResponse};
 use kafkaplay_cluster::snapshot;
 use kafkaplay_cluster::{Fault, LinkRule, NodeId, ProducerConfig};
+use kafkaplay_flatmap::FlatSet;
 
 use crate::builtins::{parse_duration_ms, ADVANCE_MAX_MS};
 use crate::docker;
@@ -284,7 +285,7 @@ fn status(world: &World, network: &[String], out: &mut Output) {
     }
     let parts = snapshot::partitions(sim);
     let user: Vec<_> = parts.iter().filter(|p| !p.tp.topic.starts_with("__")).collect();
-    let topics: std::collections::BTreeSet<&str> = user.iter().map(|p| p.tp.topic.as_str()).collect();
+    let topics: FlatSet<&str> = user.iter().map(|p| p.tp.topic.as_str()).collect();
     let m = snapshot::metrics(sim);
     out.outln(format!(
         "topics: {} ({} partitions); offline partitions: {}, under-replicated: {}, under min ISR: {}",

@@ -22,7 +22,7 @@
 //! `$(...)`, `bash -c`, `bash FILE` and every command of a multi-command
 //! pipeline run as subshells: `cd`, `exit` and variables inside stay inside.
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use kafkaplay_cluster::{Ms, NodeId};
 
@@ -59,7 +59,7 @@ pub struct Var {
 #[derive(Debug, Clone)]
 pub struct Session {
     pub machine: Machine,
-    pub vars: BTreeMap<String, Var>,
+    pub vars: FlatMap<String, Var>,
     pub cwd: String,
     pub last_status: i32,
     /// `set -e` (honoured in scripts and `bash -c`).
@@ -316,7 +316,7 @@ impl Shell {
     pub fn enter_container(&mut self, id: NodeId) {
         let machine = Some(id);
         let home = views::home_of(&self.world, machine).to_string();
-        let mut vars = BTreeMap::new();
+        let mut vars = FlatMap::new();
         let name = docker::container_name(&self.world, id);
         let mut set = |k: &str, v: String| {
             vars.insert(
@@ -1281,7 +1281,7 @@ fn container_path(flavour: Flavour) -> &'static str {
 }
 
 fn host_session(world: &World) -> Session {
-    let mut vars = BTreeMap::new();
+    let mut vars = FlatMap::new();
     let mut set = |k: &str, v: &str| {
         vars.insert(
             k.to_string(),

@@ -2,7 +2,7 @@
 //! the registry of playgrounds, storage estimates. Uses the `idb` crate for
 //! every request and transaction future.
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use idb::{Database, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode, TransactionResult};
 use js_sys::{Array, Reflect, Uint8Array};
@@ -173,9 +173,9 @@ pub(crate) fn segment_range(path: &str, base_offset: i64) -> Result<Query, IdbEr
 #[derive(Debug, Default)]
 pub(crate) struct Loaded {
     /// Chunks per file and segment, in key order.
-    pub files: BTreeMap<String, BTreeMap<i64, Vec<(u32, Vec<u8>)>>>,
-    pub meta: BTreeMap<String, Vec<u8>>,
-    pub kv: BTreeMap<String, Vec<u8>>,
+    pub files: FlatMap<String, FlatMap<i64, Vec<(u32, Vec<u8>)>>>,
+    pub meta: FlatMap<String, Vec<u8>>,
+    pub kv: FlatMap<String, Vec<u8>>,
 }
 
 fn bytes_of(v: &JsValue) -> Option<Vec<u8>> {

@@ -15,7 +15,7 @@
 //! every length against the bytes there, so a damaged file is an error, never a
 //! panic, and importing it changes nothing.
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use kafkaplay_log::crc32c::crc32c;
 use kafkaplay_log::StoredSegment;
@@ -30,9 +30,9 @@ pub struct PlaygroundData {
     pub cluster: Option<Vec<u8>>,
     /// Segment files by path (`c/<node>/<topic>-<partition>` for the cluster's,
     /// `s/<name>` for stand-alone logs).
-    pub files: BTreeMap<String, Vec<StoredSegment>>,
+    pub files: FlatMap<String, Vec<StoredSegment>>,
     /// The app's key/value area.
-    pub kv: BTreeMap<String, Vec<u8>>,
+    pub kv: FlatMap<String, Vec<u8>>,
 }
 
 impl PlaygroundData {

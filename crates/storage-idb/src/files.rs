@@ -11,7 +11,7 @@
 //! means "appended". A segment with [`MAX_CHUNKS`] chunks is rewritten as one
 //! chunk, which bounds the records a reload reads.
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 use std::ops::Range;
 
 /// Chunks a segment may have before the next write coalesces it into one.
@@ -49,16 +49,16 @@ pub struct SegmentRef {
 /// What IndexedDB holds, per file path and base offset.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Committed {
-    pub files: BTreeMap<String, BTreeMap<i64, SegState>>,
+    pub files: FlatMap<String, FlatMap<i64, SegState>>,
 }
 
 impl Committed {
     /// Plans the writes that make `path` hold `segments` (ascending base
     /// offsets); returns the file's state once they are committed.
-    pub fn plan_file(&self, path: &str, segments: &[SegmentRef], ops: &mut Vec<Op>) -> BTreeMap<i64, SegState> {
-        let empty = BTreeMap::new();
+    pub fn plan_file(&self, path: &str, segments: &[SegmentRef], ops: &mut Vec<Op>) -> FlatMap<i64, SegState> {
+        let empty = FlatMap::new();
         let old = self.files.get(path).unwrap_or(&empty);
-        let mut new = BTreeMap::new();
+        let mut new = FlatMap::new();
         for s in segments {
             let len = s.len as u64;
             let state = match old.get(&s.base_offset) {
@@ -216,7 +216,7 @@ mod tests {
     #[test]
     fn a_segment_with_too_many_chunks_is_coalesced() {
         let mut c = Committed::default();
-        let mut st = BTreeMap::new();
+        let mut st = FlatMap::new();
         st.insert(
             0,
             SegState {
@@ -245,7 +245,7 @@ mod tests {
     fn removals_cover_only_the_prefix() {
         let mut c = Committed::default();
         for p in ["c/1/t-0", "c/2/t-0", "s/log"] {
-            let mut st = BTreeMap::new();
+            let mut st = FlatMap::new();
             st.insert(
                 0,
                 SegState {

@@ -1,8 +1,8 @@
 //! A playground: one IndexedDB database holding a cluster, stand-alone
 //! partition logs and the app's key/value area, saved by a write-behind.
 
+use kafkaplay_flatmap::{FlatMap, FlatSet};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use idb::{Database, TransactionMode, TransactionResult};
@@ -51,10 +51,10 @@ pub struct PendingCommit {
     raw: web_sys::IdbTransaction,
     stats: CommitStats,
     injected: Option<IdbError>,
-    new_states: Vec<(String, BTreeMap<i64, crate::files::SegState>)>,
+    new_states: Vec<(String, FlatMap<i64, crate::files::SegState>)>,
     removed: Vec<String>,
     new_meta: Option<Vec<u8>>,
-    kv: BTreeMap<String, Option<Vec<u8>>>,
+    kv: FlatMap<String, Option<Vec<u8>>>,
 }
 
 /// What opening found.
@@ -70,13 +70,13 @@ pub struct Playground {
     name: String,
     db: Database,
     committed: Committed,
-    stores: BTreeMap<String, Rc<RefCell<MemoryStore>>>,
+    stores: FlatMap<String, Rc<RefCell<MemoryStore>>>,
     /// Loaded files not yet handed to a store or to the cluster.
-    loaded: BTreeMap<String, Vec<StoredSegment>>,
-    meta: BTreeMap<String, Vec<u8>>,
-    kv: BTreeMap<String, Vec<u8>>,
+    loaded: FlatMap<String, Vec<StoredSegment>>,
+    meta: FlatMap<String, Vec<u8>>,
+    kv: FlatMap<String, Vec<u8>>,
     /// Keys changed (`Some`) or deleted (`None`) since the last commit.
-    kv_pending: BTreeMap<String, Option<Vec<u8>>>,
+    kv_pending: FlatMap<String, Option<Vec<u8>>>,
     fault: Option<CommitFault>,
     report: OpenReport,
     /// Held while this tab is the playground's writer.
@@ -119,10 +119,10 @@ impl Playground {
         let db = db::open_playground(name).await?;
         let loaded = db::load(&db).await?;
         let mut committed = Committed::default();
-        let mut files = BTreeMap::new();
+        let mut files = FlatMap::new();
         let mut report = OpenReport::default();
         for (path, segments) in loaded.files {
-            let mut states = BTreeMap::new();
+            let mut states = FlatMap::new();
             let mut out = Vec::new();
             for (base, chunks) in segments {
                 let mut bytes = Vec::new();
@@ -160,11 +160,11 @@ impl Playground {
             name: name.to_string(),
             db,
             committed,
-            stores: BTreeMap::new(),
+            stores: FlatMap::new(),
             loaded: files,
             meta: loaded.meta,
             kv: loaded.kv,
-            kv_pending: BTreeMap::new(),
+            kv_pending: FlatMap::new(),
             fault: None,
             report,
             lock,
@@ -270,7 +270,7 @@ impl Playground {
             .filter(|p| p.starts_with(CLUSTER_PREFIX))
             .cloned()
             .collect();
-        let mut files = BTreeMap::new();
+        let mut files = FlatMap::new();
         for p in paths {
             if let Some(segments) = self.loaded.remove(&p) {
                 files.insert(p[CLUSTER_PREFIX.len()..].to_string(), segments);
@@ -316,7 +316,7 @@ impl Playground {
     }
 
     pub fn kv_keys(&self) -> Vec<String> {
-        let mut keys: BTreeSet<String> = self.kv.keys().cloned().collect();
+        let mut keys: FlatSet<String> = self.kv.keys().cloned().collect();
         for (k, v) in &self.kv_pending {
             if v.is_some() {
                 keys.insert(k.clone());
@@ -482,7 +482,7 @@ impl Playground {
         raw: &web_sys::IdbTransaction,
     ) -> Result<
         (
-            Vec<(String, BTreeMap<i64, crate::files::SegState>)>,
+            Vec<(String, FlatMap<i64, crate::files::SegState>)>,
             Vec<String>,
             Option<Vec<u8>>,
         ),
@@ -505,7 +505,7 @@ impl Playground {
         let mut new_meta = None;
         if let Some(sim) = cluster {
             let persisted = sim.persisted();
-            let mut paths = BTreeSet::new();
+            let mut paths = FlatSet::new();
             for f in &persisted.files {
                 let path = format!("{CLUSTER_PREFIX}{}", f.path());
                 let refs: Vec<SegmentRef> = f.segments.iter().map(seg_ref).collect();

@@ -11,7 +11,7 @@
 #[allow(dead_code)]
 mod common;
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 use std::path::PathBuf;
 
 use kafkaplay_cluster::Simulation;
@@ -39,7 +39,7 @@ fn schema_v1_fixture_restores() {
                 .into_iter()
                 .map(|(p, s)| (format!("c/{p}"), s))
                 .collect(),
-            kv: BTreeMap::from([("shell.history".to_string(), b"kafka-topics.sh --list\n".to_vec())]),
+            kv: FlatMap::from([("shell.history".to_string(), b"kafka-topics.sh --list\n".to_vec())]),
         };
         std::fs::create_dir_all(dir()).unwrap();
         std::fs::write(dir().join("records.bin"), data.to_bytes()).unwrap();

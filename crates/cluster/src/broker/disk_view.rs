@@ -2,7 +2,7 @@
 //! the files of a running or stopped broker, and a disk built from stored
 //! parts. A child module, so the broker's fields stay private.
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use kafkaplay_log::{LogConfig, MemoryStore};
 
@@ -16,7 +16,7 @@ pub struct PartitionOnDisk<'a> {
     pub topic_id: Uuid,
     pub config: &'a LogConfig,
     /// The topic's config overrides the log config was built from.
-    pub overrides: &'a BTreeMap<String, String>,
+    pub overrides: &'a FlatMap<String, String>,
     pub store: &'a MemoryStore,
 }
 
@@ -25,7 +25,7 @@ pub struct PartitionOnDisk<'a> {
 pub struct PartitionParts {
     pub topic_id: Uuid,
     pub config: LogConfig,
-    pub overrides: BTreeMap<String, String>,
+    pub overrides: FlatMap<String, String>,
     pub store: MemoryStore,
 }
 
@@ -46,7 +46,7 @@ impl Broker {
     }
 
     /// `replication-offset-checkpoint` as last written.
-    pub fn high_watermark_checkpoints(&self) -> &BTreeMap<TopicPartition, i64> {
+    pub fn high_watermark_checkpoints(&self) -> &FlatMap<TopicPartition, i64> {
         &self.high_watermarks
     }
 
@@ -69,7 +69,7 @@ impl BrokerDisk {
             .collect()
     }
 
-    pub fn high_watermark_checkpoints(&self) -> &BTreeMap<TopicPartition, i64> {
+    pub fn high_watermark_checkpoints(&self) -> &FlatMap<TopicPartition, i64> {
         &self.high_watermarks
     }
 
@@ -80,8 +80,8 @@ impl BrokerDisk {
     /// A disk holding these files and checkpoints (a broker restarted from it
     /// recovers every log).
     pub fn from_parts(
-        partitions: BTreeMap<TopicPartition, PartitionParts>,
-        high_watermarks: BTreeMap<TopicPartition, i64>,
+        partitions: FlatMap<TopicPartition, PartitionParts>,
+        high_watermarks: FlatMap<TopicPartition, i64>,
         producer_ids_issued: i64,
     ) -> Self {
         BrokerDisk {

@@ -8,7 +8,8 @@
 //! side (`follower.replication.throttled.rate`) is stored but not enforced.
 //! See `crate::dynamic_config` for the records and their validation.
 
-use std::collections::{BTreeMap, VecDeque};
+use kafkaplay_flatmap::FlatMap;
+use std::collections::VecDeque;
 
 use crate::config::ClusterConfig;
 use crate::dynamic_config::{effective, merged, UNTHROTTLED};
@@ -25,7 +26,7 @@ pub(super) struct DynamicState {
     static_broker: crate::config::BrokerConfig,
     static_log: kafkaplay_log::LogConfig,
     /// The merged dynamic configs last applied.
-    applied: BTreeMap<String, String>,
+    applied: FlatMap<String, String>,
     /// `leader.replication.throttled.rate` and `follower.replication.throttled.rate`.
     pub(super) leader_throttled_rate: i64,
     pub(super) follower_throttled_rate: i64,
@@ -43,7 +44,7 @@ impl DynamicState {
         DynamicState {
             static_broker: config.broker.clone(),
             static_log: config.log.clone(),
-            applied: BTreeMap::new(),
+            applied: FlatMap::new(),
             leader_throttled_rate: UNTHROTTLED,
             follower_throttled_rate: UNTHROTTLED,
             leader_samples: VecDeque::new(),
@@ -76,7 +77,7 @@ impl Broker {
 
     /// The dynamic broker configs this broker runs with (its own over the
     /// cluster default), as last applied.
-    pub fn dynamic_configs(&self) -> &BTreeMap<String, String> {
+    pub fn dynamic_configs(&self) -> &FlatMap<String, String> {
         &self.dynamic.applied
     }
 
@@ -155,7 +156,7 @@ impl Broker {
                 ..DescribedConfigs::default()
             }),
             ConfigResource::Broker(name) if *name == me => Ok(DescribedConfigs {
-                topic: BTreeMap::new(),
+                topic: FlatMap::new(),
                 broker: map(&me),
                 default: map(""),
             }),

@@ -29,7 +29,7 @@
 //! (`group.instance.id`) and no transactional commits; every client's host is
 //! [`CLIENT_HOST`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use kafkaplay_flatmap::{FlatMap, FlatSet};
 
 use kafkaplay_log::{BatchBuilder, MemoryStore, NewRecord, PartitionLog};
 
@@ -150,12 +150,12 @@ struct Group {
     /// In the order they joined.
     members: Vec<Member>,
     /// Member ids handed out with MEMBER_ID_REQUIRED, and their expiry nonce.
-    pending_members: BTreeMap<String, u64>,
-    pending_sync: BTreeSet<String>,
+    pending_members: FlatMap<String, u64>,
+    pending_sync: FlatSet<String>,
     pending_sync_nonce: u64,
     new_member_added: bool,
     join: Option<DelayedJoin>,
-    offsets: BTreeMap<TopicPartition, i64>,
+    offsets: FlatMap<TopicPartition, i64>,
 }
 
 impl Group {
@@ -169,12 +169,12 @@ impl Group {
             protocol_name: None,
             leader_id: None,
             members: Vec::new(),
-            pending_members: BTreeMap::new(),
-            pending_sync: BTreeSet::new(),
+            pending_members: FlatMap::new(),
+            pending_sync: FlatSet::new(),
             pending_sync_nonce: 0,
             new_member_added: false,
             join: None,
-            offsets: BTreeMap::new(),
+            offsets: FlatMap::new(),
         }
     }
 
@@ -257,7 +257,7 @@ enum WriteKind {
     SyncAssignment {
         group: String,
         generation_id: i32,
-        assignments: BTreeMap<String, Assignment>,
+        assignments: FlatMap<String, Assignment>,
     },
     DeleteGroup {
         reply: Reply,
@@ -317,9 +317,9 @@ pub struct GroupCoordinator {
     broker: NodeId,
     settings: Settings,
     /// Offsets partitions loaded (led by this broker), with their leader epoch.
-    loaded: BTreeMap<i32, i32>,
-    groups: BTreeMap<String, Group>,
-    writes: BTreeMap<u64, PendingWrite>,
+    loaded: FlatMap<i32, i32>,
+    groups: FlatMap<String, Group>,
+    writes: FlatMap<u64, PendingWrite>,
     next_id: u64,
 }
 
@@ -334,9 +334,9 @@ impl GroupCoordinator {
                 min_session_timeout_ms: config.group_min_session_timeout_ms,
                 max_session_timeout_ms: config.group_max_session_timeout_ms,
             },
-            loaded: BTreeMap::new(),
-            groups: BTreeMap::new(),
-            writes: BTreeMap::new(),
+            loaded: FlatMap::new(),
+            groups: FlatMap::new(),
+            writes: FlatMap::new(),
             next_id: 1,
         }
     }
@@ -347,7 +347,7 @@ impl GroupCoordinator {
     }
 
     /// The offsets partitions this broker coordinates, with their leader epochs.
-    pub fn loaded_partitions(&self) -> &BTreeMap<i32, i32> {
+    pub fn loaded_partitions(&self) -> &FlatMap<i32, i32> {
         &self.loaded
     }
 
@@ -366,7 +366,7 @@ impl GroupCoordinator {
     pub fn load(&mut self, cx: &mut Ctx, partition: i32, leader_epoch: i32, log: &PartitionLog<MemoryStore>) {
         self.unload(cx, partition);
         self.loaded.insert(partition, leader_epoch);
-        let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+        let mut groups: FlatMap<String, Group> = FlatMap::new();
         let mut offsets_read = 0u32;
         for (_, batch) in log.batches() {
             if batch.is_control() {
@@ -884,7 +884,7 @@ impl GroupCoordinator {
             GroupState::CompletingRebalance => {
                 g.member_mut(&req.member_id).expect("member").awaiting_sync = Some(reply);
                 if g.is_leader(&req.member_id) {
-                    let mut assignments: BTreeMap<String, Assignment> = BTreeMap::new();
+                    let mut assignments: FlatMap<String, Assignment> = FlatMap::new();
                     for m in &g.members {
                         let a = req
                             .assignments
@@ -1292,7 +1292,7 @@ impl GroupCoordinator {
         &mut self,
         cx: &mut Ctx,
         group_id: &str,
-        assignments: Option<&BTreeMap<String, Assignment>>,
+        assignments: Option<&FlatMap<String, Assignment>>,
         kind: WriteKind,
         log: &mut dyn OffsetsLog,
     ) {
@@ -1669,7 +1669,7 @@ impl Writer {
     }
     /// `[topic string, partitions [int32]]` grouped by topic.
     fn topic_partitions(&mut self, tps: &[TopicPartition]) -> &mut Self {
-        let mut by_topic: BTreeMap<&str, Vec<i32>> = BTreeMap::new();
+        let mut by_topic: FlatMap<&str, Vec<i32>> = FlatMap::new();
         for tp in tps {
             by_topic.entry(tp.topic.as_str()).or_default().push(tp.partition);
         }
@@ -1840,7 +1840,7 @@ pub fn decode_assignment(bytes: &[u8]) -> Option<Assignment> {
 }
 
 /// `GroupMetadataValue` v3.
-fn group_metadata_value(g: &Group, assignments: Option<&BTreeMap<String, Assignment>>, now: Ms) -> Vec<u8> {
+fn group_metadata_value(g: &Group, assignments: Option<&FlatMap<String, Assignment>>, now: Ms) -> Vec<u8> {
     let protocol = g.protocol_name.clone();
     let mut w = Writer::default();
     w.i16(3)

@@ -38,7 +38,7 @@ pub mod partition;
 pub mod producer_state;
 mod retention;
 
-use std::collections::{BTreeMap, BTreeSet};
+use kafkaplay_flatmap::{FlatMap, FlatSet};
 use std::sync::Arc;
 
 use kafkaplay_log::{BatchRef, LogConfig, LogError, MemoryStore, PartitionLog, SegmentStore};
@@ -125,16 +125,16 @@ pub enum Timer {
 struct StoredPartition {
     topic_id: Uuid,
     config: LogConfig,
-    overrides: BTreeMap<String, String>,
+    overrides: FlatMap<String, String>,
     store: MemoryStore,
 }
 
 /// What a broker keeps on disk: its partition logs and checkpoints.
 #[derive(Debug, Default)]
 pub struct BrokerDisk {
-    partitions: BTreeMap<TopicPartition, StoredPartition>,
+    partitions: FlatMap<TopicPartition, StoredPartition>,
     /// `replication-offset-checkpoint`: the high watermarks last written.
-    high_watermarks: BTreeMap<TopicPartition, i64>,
+    high_watermarks: FlatMap<TopicPartition, i64>,
     /// Producer ids handed out so far (written before each is handed out).
     producer_ids_issued: i64,
 }
@@ -207,7 +207,7 @@ struct Lifecycle {
 
 /// What an in-flight replica fetch asked for: per partition, the leader epoch
 /// and the fetch offset.
-type FetchedAt = BTreeMap<TopicPartition, (i32, i64)>;
+type FetchedAt = FlatMap<TopicPartition, (i32, i64)>;
 
 #[derive(Debug, Default)]
 struct Fetcher {
@@ -255,9 +255,9 @@ struct Dirty {
     /// Every replica: this broker's own registration changed (fenced or not).
     all: bool,
     /// Every partition of these topics: created, deleted, or configs changed.
-    topics: BTreeSet<String>,
+    topics: FlatSet<String>,
     /// Partitions whose registration names this broker before or after the change.
-    partitions: BTreeSet<(Uuid, i32)>,
+    partitions: FlatSet<(Uuid, i32)>,
 }
 
 impl Dirty {
@@ -328,24 +328,24 @@ pub struct Broker {
     metadata: MetadataFetcher,
     lifecycle: Lifecycle,
     /// Boxed: a B-tree moves its values around, and a replica is large.
-    partitions: BTreeMap<TopicPartition, Box<Partition>>,
-    fetchers: BTreeMap<NodeId, Fetcher>,
-    held_fetches: BTreeMap<u64, HeldFetch>,
-    pending_produces: BTreeMap<u64, PendingProduce>,
+    partitions: FlatMap<TopicPartition, Box<Partition>>,
+    fetchers: FlatMap<NodeId, Fetcher>,
+    held_fetches: FlatMap<u64, HeldFetch>,
+    pending_produces: FlatMap<u64, PendingProduce>,
     /// The partitions this broker follows, by leader (what a fetch to that
     /// leader covers).
-    followed: BTreeMap<NodeId, BTreeSet<TopicPartition>>,
+    followed: FlatMap<NodeId, FlatSet<TopicPartition>>,
     /// Bumped by every change that may complete a held fetch or a waiting
     /// produce: a role, a leader epoch, a log end, log start or high watermark,
     /// a new held fetch or waiting produce.
     state_version: u64,
     /// Held fetches to check: new ones, and those covering a partition that
     /// changed since (the others cannot have become ready).
-    held_to_check: BTreeSet<u64>,
+    held_to_check: FlatSet<u64>,
     /// The `state_version` waiting produces were last checked at.
     settled_version: u64,
     next_id: u64,
-    high_watermarks: BTreeMap<TopicPartition, i64>,
+    high_watermarks: FlatMap<TopicPartition, i64>,
     producer_ids_issued: i64,
     recovered: Recovered,
     coordinator: GroupCoordinator,
@@ -361,7 +361,7 @@ impl Broker {
     /// Opens the broker's disk: every log is recovered (batches checked, a torn
     /// tail cut) and its high watermark restored from the checkpoint.
     pub fn new(id: NodeId, config: &ClusterConfig, disk: BrokerDisk, now: Ms) -> Self {
-        let mut partitions = BTreeMap::new();
+        let mut partitions = FlatMap::new();
         let mut recovered = Recovered::default();
         for (tp, sp) in disk.partitions {
             let stored = sp.store.load().unwrap_or_default();
@@ -407,12 +407,12 @@ impl Broker {
             },
             lifecycle: Lifecycle::default(),
             partitions,
-            fetchers: BTreeMap::new(),
-            held_fetches: BTreeMap::new(),
-            pending_produces: BTreeMap::new(),
-            followed: BTreeMap::new(),
+            fetchers: FlatMap::new(),
+            held_fetches: FlatMap::new(),
+            pending_produces: FlatMap::new(),
+            followed: FlatMap::new(),
             state_version: 1,
-            held_to_check: BTreeSet::new(),
+            held_to_check: FlatSet::new(),
             settled_version: 0,
             next_id: 1,
             high_watermarks: disk.high_watermarks,
@@ -691,7 +691,7 @@ impl Broker {
     /// The disk as the process leaves it (what was written, flushed or not).
     pub fn into_disk(self) -> BrokerDisk {
         let mut disk = BrokerDisk {
-            partitions: BTreeMap::new(),
+            partitions: FlatMap::new(),
             high_watermarks: self.high_watermarks,
             producer_ids_issued: self.producer_ids_issued,
         };
@@ -1056,7 +1056,7 @@ impl Broker {
     fn reconcile(&mut self, cx: &mut Ctx) {
         self.dirty = Dirty::default();
         let me = self.id;
-        let mut tps: BTreeSet<TopicPartition> = self.partitions.keys().cloned().collect();
+        let mut tps: FlatSet<TopicPartition> = self.partitions.keys().cloned().collect();
         for (name, id) in &self.image.topic_ids {
             let Some(t) = self.image.topics.get(id) else { continue };
             for reg in t.partitions.values() {
@@ -1083,7 +1083,7 @@ impl Broker {
         // The dirty partitions come in topic order: the name is looked up once
         // per topic, not per partition.
         let mut name: Option<(Uuid, Topic)> = None;
-        let mut tps: BTreeSet<TopicPartition> = dirty
+        let mut tps: FlatSet<TopicPartition> = dirty
             .partitions
             .iter()
             .filter_map(|(id, partition)| {
@@ -1119,7 +1119,7 @@ impl Broker {
 
     /// Removes the replicas of `tps` the image no longer gives this broker, then
     /// opens and applies the registration of the others, in partition order.
-    fn reconcile_partitions(&mut self, cx: &mut Ctx, tps: BTreeSet<TopicPartition>) {
+    fn reconcile_partitions(&mut self, cx: &mut Ctx, tps: FlatSet<TopicPartition>) {
         let gone: Vec<TopicPartition> = tps
             .iter()
             .filter(|tp| {
@@ -1349,7 +1349,7 @@ impl Broker {
         }
         let b = &self.config.broker;
         let mut partitions = Vec::new();
-        let mut sent = BTreeMap::new();
+        let mut sent = FlatMap::new();
         let mut wake: Option<Ms> = None;
         let followed = self.followed.get(&leader).into_iter().flatten();
         for (tp, p) in followed.filter_map(|tp| self.partitions.get_key_value(tp)) {
@@ -1794,7 +1794,7 @@ impl Broker {
     /// Loads the groups of `__consumer_offsets` partitions this broker now
     /// leads, and unloads those it no longer leads (`onElection`/`onResignation`).
     fn sync_coordinator(&mut self, cx: &mut Ctx) {
-        let led: BTreeMap<i32, i32> = self
+        let led: FlatMap<i32, i32> = self
             .partitions
             .iter()
             .filter(|(tp, p)| tp.topic == GROUP_METADATA_TOPIC_NAME && p.is_leader())
@@ -2184,13 +2184,13 @@ impl Broker {
 /// The coordinator's view of the `__consumer_offsets` partitions: appends as
 /// leader (what a produce with acks=-1 does, without the producer checks).
 struct OffsetsLogView<'a> {
-    partitions: &'a mut BTreeMap<TopicPartition, Box<Partition>>,
+    partitions: &'a mut FlatMap<TopicPartition, Box<Partition>>,
     /// Partitions appended to, whose HW may move.
     touched: Vec<TopicPartition>,
 }
 
 impl<'a> OffsetsLogView<'a> {
-    fn new(partitions: &'a mut BTreeMap<TopicPartition, Box<Partition>>) -> Self {
+    fn new(partitions: &'a mut FlatMap<TopicPartition, Box<Partition>>) -> Self {
         OffsetsLogView {
             partitions,
             touched: Vec::new(),
@@ -2232,7 +2232,7 @@ impl OffsetsLog for OffsetsLogView<'_> {
 
 /// Something changed in `p`: the held fetches that cover it are to be checked.
 /// Ids of fetches answered since are dropped.
-fn wake_held(p: &mut Partition, held: &BTreeMap<u64, HeldFetch>, to_check: &mut BTreeSet<u64>) {
+fn wake_held(p: &mut Partition, held: &FlatMap<u64, HeldFetch>, to_check: &mut FlatSet<u64>) {
     p.held_fetches.retain(|id| held.contains_key(id));
     to_check.extend(p.held_fetches.iter().copied());
 }
@@ -2244,7 +2244,7 @@ fn open_replica(
     config: &ClusterConfig,
     tp: &TopicPartition,
     topic_id: Uuid,
-    configs: &BTreeMap<String, String>,
+    configs: &FlatMap<String, String>,
     now: Ms,
 ) -> Option<Box<Partition>> {
     let log_config = log_config(&config.log, configs);

@@ -3,7 +3,7 @@
 //! followers (their log end offsets and when each was last caught up) and the
 //! ISR it works with while an `AlterPartition` is in flight (KIP-497).
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use kafkaplay_log::{CleanupPolicy, LogConfig, MemoryStore, PartitionLog, TimestampType};
 
@@ -103,7 +103,7 @@ pub struct Partition {
     pub topic_id: Uuid,
     pub log: PartitionLog<MemoryStore>,
     /// The topic's config overrides the log config was built from.
-    pub overrides: BTreeMap<String, String>,
+    pub overrides: FlatMap<String, String>,
     pub min_insync_replicas: i32,
     pub role: Role,
     pub leader_epoch: i32,
@@ -115,7 +115,7 @@ pub struct Partition {
     /// Where this broker's leader epoch started (the LEO when it became leader).
     pub leader_epoch_start_offset: i64,
     /// For a leader: its followers.
-    pub remote: BTreeMap<NodeId, RemoteReplica>,
+    pub remote: FlatMap<NodeId, RemoteReplica>,
     pub follower: FollowerFetchState,
     pub producers: ProducerStateTable,
     /// Held fetches that cover this partition (ids; some may be answered
@@ -127,7 +127,7 @@ impl Partition {
     pub fn new(
         topic_id: Uuid,
         log: PartitionLog<MemoryStore>,
-        overrides: BTreeMap<String, String>,
+        overrides: FlatMap<String, String>,
         min_isr: i32,
     ) -> Self {
         let producers = ProducerStateTable::rebuild(&log);
@@ -143,7 +143,7 @@ impl Partition {
             isr: Vec::new(),
             pending_isr: None,
             leader_epoch_start_offset: -1,
-            remote: BTreeMap::new(),
+            remote: FlatMap::new(),
             follower: FollowerFetchState::default(),
             producers,
             held_fetches: Vec::new(),
@@ -183,7 +183,7 @@ impl Partition {
 /// The log config of a topic: the broker defaults with the topic's overrides,
 /// by Kafka's topic config names. Values that do not parse keep the default
 /// (the controller validates configs when they are set).
-pub fn log_config(defaults: &LogConfig, overrides: &BTreeMap<String, String>) -> LogConfig {
+pub fn log_config(defaults: &LogConfig, overrides: &FlatMap<String, String>) -> LogConfig {
     let mut c = defaults.clone();
     for (name, value) in overrides {
         let v = value.trim();
@@ -217,7 +217,7 @@ pub fn log_config(defaults: &LogConfig, overrides: &BTreeMap<String, String>) ->
 }
 
 /// `min.insync.replicas` of a topic: its override, else the broker default.
-pub fn min_insync_replicas(default: i32, overrides: &BTreeMap<String, String>) -> i32 {
+pub fn min_insync_replicas(default: i32, overrides: &FlatMap<String, String>) -> i32 {
     overrides
         .get("min.insync.replicas")
         .and_then(|v| v.trim().parse().ok())
@@ -237,7 +237,7 @@ mod tests {
 
     #[test]
     fn topic_overrides_use_kafkas_names() {
-        let o: BTreeMap<String, String> = [
+        let o: FlatMap<String, String> = [
             ("segment.bytes", "1024"),
             ("retention.ms", "-1"),
             ("cleanup.policy", "compact,delete"),

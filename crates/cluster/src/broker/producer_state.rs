@@ -7,7 +7,8 @@
 //! it (recovery, truncation), as Kafka rebuilds it from the log and its
 //! snapshots. Not here: transactions, `producer.id.expiration.ms`, snapshots.
 
-use std::collections::{BTreeMap, VecDeque};
+use kafkaplay_flatmap::FlatMap;
+use std::collections::VecDeque;
 
 use kafkaplay_log::{BatchRef, MemoryStore, PartitionLog};
 
@@ -64,7 +65,7 @@ pub enum Check {
 /// The producer state of one partition.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProducerStateTable {
-    producers: BTreeMap<i64, ProducerEntry>,
+    producers: FlatMap<i64, ProducerEntry>,
 }
 
 impl ProducerStateTable {

@@ -3,7 +3,7 @@
 //! deletes the segments that `retention.ms` or `retention.bytes` no longer keep
 //! (`UnifiedLog.deleteOldSegments`).
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use super::partition::Partition;
 use crate::sim::Ctx;
@@ -11,7 +11,7 @@ use crate::trace::Observation;
 use crate::types::{NodeId, TopicPartition};
 
 /// Runs retention over every log of the broker, noting each deletion.
-pub(super) fn run(cx: &mut Ctx, broker: NodeId, partitions: &mut BTreeMap<TopicPartition, Box<Partition>>) {
+pub(super) fn run(cx: &mut Ctx, broker: NodeId, partitions: &mut FlatMap<TopicPartition, Box<Partition>>) {
     for (tp, p) in partitions.iter_mut() {
         let Ok(report) = p.log.delete_old_segments(cx.now) else {
             continue;

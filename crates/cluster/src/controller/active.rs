@@ -22,6 +22,7 @@ use crate::protocol::{
 use crate::sim::{self, Ctx};
 use crate::trace::Observation;
 use crate::types::{Ms, NodeId, TopicPartition, Uuid, NO_NODE};
+use kafkaplay_flatmap::FlatMap;
 
 type ApiResult<T> = Result<T, (KafkaError, String)>;
 
@@ -462,7 +463,7 @@ impl Controller {
         let w = self.working();
         let acceptable = |r: NodeId| is_active_broker(w, r);
         // Per preferred broker: the share of its partitions it does not lead.
-        let mut counts: std::collections::BTreeMap<NodeId, (u32, u32)> = Default::default();
+        let mut counts: FlatMap<NodeId, (u32, u32)> = Default::default();
         for (_, p) in w.partitions() {
             let c = counts.entry(p.preferred_leader()).or_default();
             c.0 += 1;

@@ -29,7 +29,7 @@ pub mod placement;
 mod raft;
 pub mod validation;
 
-use std::collections::{BTreeMap, BTreeSet};
+use kafkaplay_flatmap::{FlatMap, FlatSet};
 
 use crate::config::ClusterConfig;
 use crate::metadata::{MetadataImage, MetadataRecord};
@@ -104,7 +104,7 @@ enum Role {
     /// Knows no leader for its epoch and has not started an election.
     Unattached,
     Candidate {
-        votes: BTreeSet<NodeId>,
+        votes: FlatSet<NodeId>,
     },
     Follower {
         leader: NodeId,
@@ -175,17 +175,17 @@ struct LeaderState {
     epoch_start_offset: i64,
     active: bool,
     /// Per voter (not self): the offset it has replicated up to (its last fetch offset).
-    voter_end: BTreeMap<NodeId, i64>,
+    voter_end: FlatMap<NodeId, i64>,
     /// Per voter (not self): when it last fetched, for check-quorum.
-    voter_last_fetch: BTreeMap<NodeId, Ms>,
-    held: BTreeMap<NodeId, HeldFetch>,
+    voter_last_fetch: FlatMap<NodeId, Ms>,
+    held: FlatMap<NodeId, HeldFetch>,
     next_hold: u64,
     /// The image with every record in the log applied, committed or not: what
     /// new requests are validated against (QuorumController's in-memory state).
     working: MetadataImage,
     pending: Vec<Pending>,
     /// Last heartbeat per broker (reset for all on becoming active).
-    last_heartbeat: BTreeMap<NodeId, Ms>,
+    last_heartbeat: FlatMap<NodeId, Ms>,
 }
 
 /// A KRaft controller node.

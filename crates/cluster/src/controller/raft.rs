@@ -12,7 +12,7 @@
 //! Not here: pre-vote, snapshots, `EndQuorumEpoch` (a resigning leader just
 //! stops answering as leader; followers time out).
 
-use std::collections::BTreeSet;
+use kafkaplay_flatmap::{FlatMap, FlatSet};
 
 use super::{Controller, HeldFetch, LeaderState, LogEntry, Pending, Role, Timer, MAX_FETCH_RECORDS};
 use crate::error::KafkaError;
@@ -155,7 +155,7 @@ impl Controller {
         self.set_role(
             cx,
             Role::Candidate {
-                votes: BTreeSet::from([self.id]),
+                votes: FlatSet::from([self.id]),
             },
         );
         if self.majority() <= 1 {
@@ -209,7 +209,7 @@ impl Controller {
             working.apply(e.offset, &e.record);
         }
         let epoch_start_offset = self.end_offset();
-        let mut voter_last_fetch = std::collections::BTreeMap::new();
+        let mut voter_last_fetch = FlatMap::new();
         for v in &self.voters {
             if *v != self.id {
                 voter_last_fetch.insert(*v, cx.now);

@@ -20,7 +20,7 @@
 //!   (`prepareOffsetsToReset` with `checkOffsetsRange`'s clamping) and, with
 //!   `execute`, commits them (`alterConsumerGroupOffsets`).
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use super::Simulation;
 use crate::error::KafkaError;
@@ -127,11 +127,11 @@ pub enum ResetSpec {
 /// What [`plan_offset_reset`] needs to know about the partitions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ResetInputs {
-    pub committed: BTreeMap<TopicPartition, i64>,
-    pub earliest: BTreeMap<TopicPartition, i64>,
-    pub latest: BTreeMap<TopicPartition, i64>,
+    pub committed: FlatMap<TopicPartition, i64>,
+    pub earliest: FlatMap<TopicPartition, i64>,
+    pub latest: FlatMap<TopicPartition, i64>,
     /// Offsets for the scenario's timestamp (-1: no record that recent).
-    pub by_timestamp: BTreeMap<TopicPartition, i64>,
+    pub by_timestamp: FlatMap<TopicPartition, i64>,
 }
 
 /// `prepareOffsetsToReset`: the new offset of each partition for `spec`, with
@@ -142,7 +142,7 @@ pub fn plan_offset_reset(
     partitions: &[TopicPartition],
     inputs: &ResetInputs,
 ) -> Result<Vec<(TopicPartition, i64)>, String> {
-    let lookup = |map: &BTreeMap<TopicPartition, i64>, tp: &TopicPartition, what: &str| {
+    let lookup = |map: &FlatMap<TopicPartition, i64>, tp: &TopicPartition, what: &str| {
         map.get(tp)
             .copied()
             .ok_or_else(|| format!("Error getting {what} offset of topic partition: {tp}"))
@@ -480,13 +480,13 @@ impl Simulation {
         spec: OffsetSpec,
     ) -> GroupAdminResult<Vec<(TopicPartition, ListedOffset)>> {
         let deadline = self.now + DEFAULT_API_TIMEOUT_MS;
-        let mut found: BTreeMap<TopicPartition, ListedOffset> = BTreeMap::new();
+        let mut found: FlatMap<TopicPartition, ListedOffset> = FlatMap::new();
         let mut topics: Vec<String> = partitions.iter().map(|tp| tp.topic.to_string()).collect();
         topics.sort();
         topics.dedup();
         while self.now < deadline {
             let metadata = self.admin_metadata(Some(topics.clone()), "listOffsets")?;
-            let mut by_leader: BTreeMap<NodeId, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+            let mut by_leader: FlatMap<NodeId, Vec<(TopicPartition, i64)>> = FlatMap::new();
             for tp in partitions.iter().filter(|tp| !found.contains_key(*tp)) {
                 let topic = metadata.topics.iter().find(|t| t.name == tp.topic);
                 let leader = match topic {
@@ -560,7 +560,7 @@ impl Simulation {
             )));
         }
         let mut inputs = ResetInputs::default();
-        let offsets_of = |listed: Vec<(TopicPartition, ListedOffset)>| -> BTreeMap<TopicPartition, i64> {
+        let offsets_of = |listed: Vec<(TopicPartition, ListedOffset)>| -> FlatMap<TopicPartition, i64> {
             listed.into_iter().map(|(tp, l)| (tp, l.offset)).collect()
         };
         if matches!(spec, ResetSpec::ToCurrent | ResetSpec::ShiftBy(_)) {

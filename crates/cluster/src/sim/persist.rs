@@ -28,7 +28,7 @@
 //! name (`segment.bytes` = …), so a later version reads an older image: a
 //! missing name keeps its default and an unknown name is skipped.
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 use std::sync::Arc;
 
 use kafkaplay_log::{CleanupPolicy, DurableSegment, LogConfig, MemoryStore, StoredSegment, TimestampType};
@@ -103,7 +103,7 @@ impl PersistedCluster<'_> {
 /// CRC-64 over the image and every file's segments (by path, then base
 /// offset): equal hashes mean the same disks, clock, seed and generator.
 /// Lineages are left out (they name histories, not contents).
-pub fn stored_hash(meta: &[u8], files: &BTreeMap<String, Vec<StoredSegment>>) -> u64 {
+pub fn stored_hash(meta: &[u8], files: &FlatMap<String, Vec<StoredSegment>>) -> u64 {
     let mut digest = CRC64.digest();
     digest.update(meta);
     for (path, segments) in files {
@@ -166,22 +166,22 @@ struct Image {
     rng: (u128, u128),
     next_client_id: NodeId,
     next_request_id: u64,
-    controllers: BTreeMap<NodeId, ControllerDisk>,
-    brokers: BTreeMap<NodeId, BrokerImage>,
+    controllers: FlatMap<NodeId, ControllerDisk>,
+    brokers: FlatMap<NodeId, BrokerImage>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 struct BrokerImage {
     producer_ids_issued: i64,
-    high_watermarks: BTreeMap<TopicPartition, i64>,
-    partitions: BTreeMap<TopicPartition, PartitionImage>,
+    high_watermarks: FlatMap<TopicPartition, i64>,
+    partitions: FlatMap<TopicPartition, PartitionImage>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 struct PartitionImage {
     topic_id: Uuid,
     config: LogConfig,
-    overrides: BTreeMap<String, String>,
+    overrides: FlatMap<String, String>,
 }
 
 impl Simulation {
@@ -253,7 +253,7 @@ impl Simulation {
     /// replication refills).
     pub fn restore(
         meta: &[u8],
-        mut files: BTreeMap<String, Vec<StoredSegment>>,
+        mut files: FlatMap<String, Vec<StoredSegment>>,
     ) -> Result<(Simulation, RestoreReport), PersistError> {
         let image = decode_meta(meta)?;
         let mut sim = Simulation::new_stopped(image.config.clone(), image.seed);
@@ -266,7 +266,7 @@ impl Simulation {
             sim.nodes.insert(id, NodeState::down(Disk::Controller(disk)));
         }
         for (id, b) in image.brokers {
-            let mut parts = BTreeMap::new();
+            let mut parts = FlatMap::new();
             for (tp, p) in b.partitions {
                 let segments = files.remove(&file_path(id, &tp)).unwrap_or_default();
                 parts.insert(
@@ -316,24 +316,24 @@ impl Simulation {
         Simulation {
             now: config.origin_ms,
             rng: Rand64::new(seed as u128),
-            queue: BTreeMap::new(),
+            queue: std::collections::BTreeMap::new(),
             seq: 0,
-            nodes: BTreeMap::new(),
+            nodes: FlatMap::new(),
             blocked: Default::default(),
-            links: BTreeMap::new(),
-            last_delivery: BTreeMap::new(),
+            links: FlatMap::new(),
+            last_delivery: FlatMap::new(),
             trace: Trace::new(Trace::DEFAULT_CAPACITY),
             observations: Vec::new(),
             outcomes: Vec::new(),
-            admin_pending: BTreeMap::new(),
-            admin_responses: BTreeMap::new(),
+            admin_pending: FlatMap::new(),
+            admin_responses: FlatMap::new(),
             next_request_id: 1,
             next_client_id: FIRST_CLIENT_ID,
             seed,
-            traffic: BTreeMap::new(),
+            traffic: FlatMap::new(),
             records_sent: 0,
             consumed: Vec::new(),
-            group_admin_inbox: BTreeMap::new(),
+            group_admin_inbox: FlatMap::new(),
             effects: Vec::new(),
             config,
         }
@@ -472,9 +472,9 @@ impl<'a> Reader<'a> {
             _ => Err(err("a bad option tag")),
         }
     }
-    fn props(&mut self) -> Result<BTreeMap<String, i64>, PersistError> {
+    fn props(&mut self) -> Result<FlatMap<String, i64>, PersistError> {
         let n = self.len(12)?;
-        let mut m = BTreeMap::new();
+        let mut m = FlatMap::new();
         for _ in 0..n {
             let name = self.str()?;
             m.insert(name, self.i64()?);
@@ -485,14 +485,14 @@ impl<'a> Reader<'a> {
 
 /// Sets `field` from a named setting if present; a value out of the field's
 /// range is an error rather than a silent wrap.
-fn set<T: TryFrom<i64>>(m: &BTreeMap<String, i64>, name: &str, field: &mut T) -> Result<(), PersistError> {
+fn set<T: TryFrom<i64>>(m: &FlatMap<String, i64>, name: &str, field: &mut T) -> Result<(), PersistError> {
     if let Some(v) = m.get(name) {
         *field = T::try_from(*v).map_err(|_| err(&format!("{name}={v} is out of range")))?;
     }
     Ok(())
 }
 
-fn set_bool(m: &BTreeMap<String, i64>, name: &str, field: &mut bool) {
+fn set_bool(m: &FlatMap<String, i64>, name: &str, field: &mut bool) {
     if let Some(v) = m.get(name) {
         *field = *v != 0;
     }
@@ -520,7 +520,7 @@ fn log_config_props(c: &LogConfig) -> Vec<(&'static str, i64)> {
     ]
 }
 
-fn read_log_config(m: &BTreeMap<String, i64>) -> Result<LogConfig, PersistError> {
+fn read_log_config(m: &FlatMap<String, i64>) -> Result<LogConfig, PersistError> {
     let mut c = LogConfig::default();
     set(m, "segment.bytes", &mut c.segment_bytes)?;
     set(m, "segment.ms", &mut c.segment_ms)?;
@@ -728,7 +728,7 @@ fn read_partition(r: &mut Reader) -> Result<(TopicPartition, PartitionImage), Pe
     let topic_id = Uuid(r.u128()?);
     let config = read_log_config(&r.props()?)?;
     let n = r.len(8)?;
-    let mut overrides = BTreeMap::new();
+    let mut overrides = FlatMap::new();
     for _ in 0..n {
         let k = r.str()?;
         overrides.insert(k, r.str()?);
@@ -970,21 +970,21 @@ fn decode_meta(meta: &[u8]) -> Result<Image, PersistError> {
     let rng = (r.u128()?, r.u128()?);
     let next_client_id = r.i32()?;
     let next_request_id = r.u64()?;
-    let mut controllers = BTreeMap::new();
+    let mut controllers = FlatMap::new();
     for _ in 0..r.len(16)? {
         let id = r.i32()?;
         controllers.insert(id, read_controller(&mut r)?);
     }
-    let mut brokers = BTreeMap::new();
+    let mut brokers = FlatMap::new();
     for _ in 0..r.len(16)? {
         let id = r.i32()?;
         let producer_ids_issued = r.i64()?;
-        let mut high_watermarks = BTreeMap::new();
+        let mut high_watermarks = FlatMap::new();
         for _ in 0..r.len(12)? {
             let tp = read_tp(&mut r)?;
             high_watermarks.insert(tp, r.i64()?);
         }
-        let mut partitions = BTreeMap::new();
+        let mut partitions = FlatMap::new();
         for _ in 0..r.len(24)? {
             let (tp, p) = read_partition(&mut r)?;
             partitions.insert(tp, p);
@@ -1032,16 +1032,16 @@ mod tests {
         let meta = sim.persisted().meta;
         for n in 0..meta.len() {
             assert!(
-                Simulation::restore(&meta[..n], BTreeMap::new()).is_err(),
+                Simulation::restore(&meta[..n], FlatMap::new()).is_err(),
                 "prefix of {n} bytes"
             );
         }
         let mut longer = meta.clone();
         longer.push(0);
-        assert!(Simulation::restore(&longer, BTreeMap::new()).is_err());
+        assert!(Simulation::restore(&longer, FlatMap::new()).is_err());
         let mut newer = meta;
         newer[MAGIC.len()..MAGIC.len() + 4].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
-        let e = Simulation::restore(&newer, BTreeMap::new())
+        let e = Simulation::restore(&newer, FlatMap::new())
             .err()
             .expect("a newer format is refused");
         assert!(e.0.contains("format version"), "{e}");

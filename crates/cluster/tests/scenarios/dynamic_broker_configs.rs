@@ -4,7 +4,7 @@
 //! through again. The configs are ConfigRecords in the metadata log, so they
 //! survive a persist and restore.
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use kafkaplay_cluster::protocol::{AdminRequest, AdminResponse};
 use kafkaplay_cluster::{ClusterConfig, Fault, KafkaError, ProducerConfig, Simulation};
@@ -80,7 +80,7 @@ scenario! {
 
         let persisted = sim.persisted();
         let meta = persisted.meta.clone();
-        let files: BTreeMap<String, Vec<StoredSegment>> = persisted
+        let files: FlatMap<String, Vec<StoredSegment>> = persisted
             .files
             .iter()
             .map(|f| {

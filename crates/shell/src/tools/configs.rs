@@ -17,7 +17,7 @@ use crate::output::Output;
 use crate::tool::{Exit, Invocation};
 use crate::world::{World, DEFAULT_API_TIMEOUT_MS};
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use kafkaplay_cluster::error::KafkaError;
 use kafkaplay_cluster::protocol::{ConfigResource, DescribedConfigs};
@@ -310,8 +310,8 @@ fn broker_synonyms(name: &str) -> Vec<&str> {
 /// What a broker answering DescribeConfigs knows: its own dynamic configs,
 /// the cluster default's, its static settings and Kafka's defaults.
 struct BrokerSources {
-    own: BTreeMap<String, String>,
-    default: BTreeMap<String, String>,
+    own: FlatMap<String, String>,
+    default: FlatMap<String, String>,
     /// `(name, value)` of the static settings that differ from Kafka's default.
     statics: Vec<(&'static str, String)>,
     defaults: Vec<(&'static str, &'static str)>,

@@ -6,6 +6,7 @@
 use kafkaplay_cluster::config::ConsumerConfig;
 use kafkaplay_cluster::consumer::{ConsumerApp, ProcessingMode};
 use kafkaplay_cluster::{Ms, NodeId, TopicPartition};
+use kafkaplay_flatmap::FlatMap;
 use kafkaplay_log::batch::Record;
 
 use crate::output::Output;
@@ -509,7 +510,7 @@ impl ConsumerJob {
 /// partition is kept, since records are consumed in offset order.
 #[derive(Default)]
 pub(crate) struct FetchedRecords {
-    last: std::collections::BTreeMap<TopicPartition, (i64, i64, &'static str, Vec<Record>)>,
+    last: FlatMap<TopicPartition, (i64, i64, &'static str, Vec<Record>)>,
 }
 
 impl FetchedRecords {
@@ -580,7 +581,7 @@ impl Job for ConsumerJob {
                 .cloned()
                 .collect();
             self.cursor = world.sim.consumed().len();
-            let mut unprinted: std::collections::BTreeMap<TopicPartition, i64> = std::collections::BTreeMap::new();
+            let mut unprinted: FlatMap<TopicPartition, i64> = FlatMap::new();
             for r in new {
                 if self.max_messages.is_some_and(|m| self.count >= m) {
                     unprinted.entry(r.tp.clone()).or_insert(r.offset);

@@ -5,7 +5,7 @@
 //! leaders' log start offset and high watermark, which is what ListOffsets
 //! answers.
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use kafkaplay_cluster::protocol::GroupDescription;
 use kafkaplay_cluster::TopicPartition;
@@ -503,7 +503,7 @@ fn describe_group(world: &mut World, group: &str) -> Result<GroupDescription, St
 }
 
 /// `Admin.listConsumerGroupOffsets`: the group's committed offsets.
-fn committed_offsets(world: &mut World, group: &str) -> Result<BTreeMap<TopicPartition, i64>, String> {
+fn committed_offsets(world: &mut World, group: &str) -> Result<FlatMap<TopicPartition, i64>, String> {
     Ok(world
         .sim
         .list_group_offsets(group)
@@ -643,7 +643,7 @@ struct OffsetRow {
     client_id: String,
 }
 
-fn describe_offsets(world: &World, out: &mut Output, d: &GroupDescription, committed: &BTreeMap<TopicPartition, i64>) {
+fn describe_offsets(world: &World, out: &mut Output, d: &GroupDescription, committed: &FlatMap<TopicPartition, i64>) {
     let mut rows: Vec<OffsetRow> = Vec::new();
     let mut assigned: Vec<TopicPartition> = Vec::new();
     let mut members: Vec<_> = d.members.iter().filter(|m| !m.assignment.is_empty()).collect();
@@ -751,7 +751,7 @@ fn describe_members(out: &mut Output, d: &GroupDescription, verbose: bool) {
             &m.assignment.len().to_string(),
         ));
         if verbose {
-            let mut by_topic: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+            let mut by_topic: FlatMap<&str, Vec<String>> = FlatMap::new();
             for tp in &m.assignment {
                 by_topic.entry(&tp.topic).or_default().push(tp.partition.to_string());
             }

@@ -6,7 +6,7 @@
 //! `--` to end the options. Everything else is a non-option argument, which
 //! Kafka's tools ignore.
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 /// What an option takes after it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,8 +39,8 @@ pub struct Parser {
 /// The options found on a command line, with their arguments in order.
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {
-    values: BTreeMap<&'static str, Vec<String>>,
-    defaults: BTreeMap<&'static str, Vec<String>>,
+    values: FlatMap<&'static str, Vec<String>>,
+    defaults: FlatMap<&'static str, Vec<String>>,
     /// Arguments that are not options.
     pub non_options: Vec<String>,
     /// How many arguments the tool was given.

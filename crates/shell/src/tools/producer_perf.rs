@@ -4,7 +4,7 @@
 //! every latency is the simulated time from `send` to the acknowledgement.
 //! Its options are parsed like argparse4j, which this tool uses.
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use kafkaplay_cluster::producer::ProducerRecord;
 use kafkaplay_cluster::{Ms, NodeId, ProducerConfig};
@@ -61,7 +61,7 @@ fn help() -> &'static str {
 
 #[derive(Default)]
 struct Args {
-    values: BTreeMap<&'static str, Vec<String>>,
+    values: FlatMap<&'static str, Vec<String>>,
 }
 
 const OPTIONS: &[(&str, bool)] = &[
@@ -279,7 +279,7 @@ pub fn run(inv: Invocation<'_>) -> Exit {
         monotonic: a.has("--payload-monotonic"),
         random: SplittableRandom::new(0),
         next: 0,
-        in_flight: BTreeMap::new(),
+        in_flight: std::collections::BTreeMap::new(),
         in_flight_bytes: 0,
         cursor: world.sim.outcomes().len(),
         stats: Stats::new(now, num_records, sampling),
@@ -460,7 +460,9 @@ struct PerfJob {
     /// Records handed to the producer so far.
     next: i64,
     /// Record id → (send time, payload bytes).
-    in_flight: BTreeMap<u64, (Ms, i64)>,
+    /// A B-tree: up to `buffer.memory` of records (hundreds of thousands), acknowledged
+    /// oldest first, which a flat map pays for with a move of all the rest.
+    in_flight: std::collections::BTreeMap<u64, (Ms, i64)>,
     in_flight_bytes: u64,
     cursor: usize,
     stats: Stats,

@@ -14,7 +14,7 @@
 //! nothing to a throttled out-of-sync replica while its measured rate is over
 //! the limit, so a throttled move of a large partition goes at about that rate.
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use kafkaplay_cluster::metadata::MetadataImage;
 use kafkaplay_cluster::protocol::{AdminRequest, AdminResponse, OngoingReassignment};
@@ -305,7 +305,7 @@ fn image(world: &mut World, bootstrap: &str, call: &str) -> Result<MetadataImage
 }
 
 /// `formatAsReassignmentJson` (Jackson's compact output).
-fn reassignment_json(parts: &BTreeMap<TopicPartition, Vec<NodeId>>) -> String {
+fn reassignment_json(parts: &FlatMap<TopicPartition, Vec<NodeId>>) -> String {
     let items: Vec<String> = parts
         .iter()
         .map(|(tp, replicas)| {
@@ -398,7 +398,7 @@ fn generate(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) ->
         .filter_map(|t| t.get("topic").and_then(Json::as_str).map(String::from))
         .collect();
     let image = image(world, bootstrap, "describeTopics")?;
-    let mut current: BTreeMap<TopicPartition, Vec<NodeId>> = BTreeMap::new();
+    let mut current: FlatMap<TopicPartition, Vec<NodeId>> = FlatMap::new();
     for t in &topics {
         let Some(ti) = image.topic(t) else {
             return Err((
@@ -416,7 +416,7 @@ fn generate(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) ->
     }
     let mut sorted = brokers.clone();
     sorted.sort_unstable();
-    let mut proposed: BTreeMap<TopicPartition, Vec<NodeId>> = BTreeMap::new();
+    let mut proposed: FlatMap<TopicPartition, Vec<NodeId>> = FlatMap::new();
     for t in &topics {
         let parts: Vec<(&TopicPartition, &Vec<NodeId>)> = current.iter().filter(|(tp, _)| &tp.topic == t).collect();
         let rf = parts.first().map_or(0, |(_, r)| r.len());
@@ -451,10 +451,10 @@ fn generate(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) ->
 }
 
 /// `parsePartitionReassignmentData`: the plan's target replicas.
-fn read_plan(world: &World, o: &Parsed) -> Result<BTreeMap<TopicPartition, Vec<NodeId>>, Failure> {
+fn read_plan(world: &World, o: &Parsed) -> Result<FlatMap<TopicPartition, Vec<NodeId>>, Failure> {
     let json = read_json(world, &o.value("reassignment-json-file").unwrap_or_default())?;
     version_of(&json)?;
-    let mut targets: BTreeMap<TopicPartition, Vec<NodeId>> = BTreeMap::new();
+    let mut targets: FlatMap<TopicPartition, Vec<NodeId>> = FlatMap::new();
     for item in json.get("partitions").and_then(Json::as_array).unwrap_or_default() {
         let mapping = |what: &str| {
             (
@@ -493,7 +493,7 @@ fn timeout_failure(call: &str) -> Failure {
 fn ongoing(
     world: &mut World,
     partitions: Option<Vec<TopicPartition>>,
-) -> Result<BTreeMap<TopicPartition, OngoingReassignment>, Failure> {
+) -> Result<FlatMap<TopicPartition, OngoingReassignment>, Failure> {
     match world.admin_call(
         AdminRequest::ListPartitionReassignments { partitions },
         DEFAULT_API_TIMEOUT_MS,
@@ -562,15 +562,17 @@ fn alter_broker_configs(
     }
 }
 
+/// Topic → partition → (replicas before, after) of each partition that moves.
+type Moves = FlatMap<String, FlatMap<i32, (Vec<NodeId>, Vec<NodeId>)>>;
+
 /// `calculateProposedMoveMap`: per topic and partition, the source replicas
 /// (those of a move in progress, else the current ones) and the destinations.
-#[allow(clippy::type_complexity)]
 fn move_map(
-    ongoing: &BTreeMap<TopicPartition, OngoingReassignment>,
-    targets: &BTreeMap<TopicPartition, Vec<NodeId>>,
-    current: &BTreeMap<TopicPartition, Vec<NodeId>>,
-) -> BTreeMap<String, BTreeMap<i32, (Vec<NodeId>, Vec<NodeId>)>> {
-    let mut moves: BTreeMap<String, BTreeMap<i32, (Vec<NodeId>, Vec<NodeId>)>> = BTreeMap::new();
+    ongoing: &FlatMap<TopicPartition, OngoingReassignment>,
+    targets: &FlatMap<TopicPartition, Vec<NodeId>>,
+    current: &FlatMap<TopicPartition, Vec<NodeId>>,
+) -> Moves {
+    let mut moves: Moves = FlatMap::new();
     for (tp, r) in ongoing {
         let sources: Vec<NodeId> = r.replicas.iter().copied().filter(|b| !r.adding.contains(b)).collect();
         moves
@@ -592,12 +594,7 @@ fn move_map(
 
 /// `modifyReassignmentThrottle`: the topics' throttled replicas, then the
 /// brokers' rates.
-fn set_throttles(
-    world: &mut World,
-    out: &mut Output,
-    moves: &BTreeMap<String, BTreeMap<i32, (Vec<NodeId>, Vec<NodeId>)>>,
-    rate: i64,
-) -> Result<(), Failure> {
+fn set_throttles(world: &mut World, out: &mut Output, moves: &Moves, rate: i64) -> Result<(), Failure> {
     let mut brokers: Vec<NodeId> = Vec::new();
     for (topic, parts) in moves {
         // A TreeSet<String>: sorted as text.
@@ -679,7 +676,7 @@ fn execute(world: &mut World, out: &mut Output, o: &Parsed, bootstrap: &str) -> 
             format!("Unknown broker id {unknown}"),
         ));
     }
-    let mut current: BTreeMap<TopicPartition, Vec<NodeId>> = BTreeMap::new();
+    let mut current: FlatMap<TopicPartition, Vec<NodeId>> = FlatMap::new();
     for tp in targets.keys() {
         let Some(p) = image.partition(tp) else {
             return Err((
@@ -773,7 +770,7 @@ fn clear_all_throttles(
     world: &mut World,
     out: &mut Output,
     image: &MetadataImage,
-    targets: &BTreeMap<TopicPartition, Vec<NodeId>>,
+    targets: &FlatMap<TopicPartition, Vec<NodeId>>,
 ) -> Result<(), Failure> {
     let mut brokers: Vec<NodeId> = image.unfenced_brokers();
     brokers.extend(targets.values().flatten().copied());

@@ -1,6 +1,6 @@
 //! Clusters shared by the native fixture test and the browser tests.
 
-use std::collections::BTreeMap;
+use kafkaplay_flatmap::FlatMap;
 
 use kafkaplay_cluster::config::ConsumerConfig;
 use kafkaplay_cluster::consumer::{ConsumerApp, ProcessingMode};
@@ -86,8 +86,8 @@ pub fn settle(sim: &mut Simulation) {
 
 /// Per partition: replicas, ISR (sorted) and leader; per replica: log start,
 /// end and high watermark; group `g`'s committed offsets.
-pub fn summary(sim: &Simulation) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
+pub fn summary(sim: &Simulation) -> FlatMap<String, String> {
+    let mut out = FlatMap::new();
     let image = sim.metadata().expect("an active controller");
     for (tp, p) in image.partitions() {
         let mut isr = p.isr.clone();
@@ -120,7 +120,7 @@ pub fn summary(sim: &Simulation) -> BTreeMap<String, String> {
     out
 }
 
-pub fn stored_files(p: &PersistedCluster) -> BTreeMap<String, Vec<StoredSegment>> {
+pub fn stored_files(p: &PersistedCluster) -> FlatMap<String, Vec<StoredSegment>> {
     p.files
         .iter()
         .map(|f| {
@@ -138,8 +138,8 @@ pub fn stored_files(p: &PersistedCluster) -> BTreeMap<String, Vec<StoredSegment>
 }
 
 /// Log end offsets of every replica of topic `t`, as `"<broker> t-<p>" → LEO`.
-pub fn log_ends(sim: &Simulation, partitions: i32) -> BTreeMap<String, i64> {
-    let mut out = BTreeMap::new();
+pub fn log_ends(sim: &Simulation, partitions: i32) -> FlatMap<String, i64> {
+    let mut out = FlatMap::new();
     for b in &sim.config().brokers {
         for p in 0..partitions {
             if let Some(i) = sim
