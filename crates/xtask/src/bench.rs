@@ -654,7 +654,12 @@ const PAGE_READING: &str = "
   start of the next session (a 16 ms `setInterval` now and then fired twice
   in a frame, and every persistence timer event and commit redrew the whole
   page, each time reading every view inside that frame); 9.3 to 10.6 ms in
-  eight runs after the changes above.
+  eight runs after the changes above, on a quiet machine. Later the same
+  day, with the machine slower (the native scale create took 32 to 42 ms
+  instead of 27), six runs alternating the build before and after the flat
+  maps gave p95 9.8, 10.0, 11.7 ms before and 10.5, 10.0, 11.2 ms after
+  (means 6.1 to 6.7 and 6.0 to 6.6 ms): at the target, not under it with a
+  margin.
 - *What the wasm's bytes are* (`twiggy top` with names kept, 2026-11-24,
   of this build before `--low-memory-unused`: shares of 1,965 KB before gzip): the cluster's code 24%
   plus the B-tree maps, sorts and iterators instantiated for its types 12%
@@ -670,8 +675,17 @@ const PAGE_READING: &str = "
   (`remove_leaf_kv`, merging, stealing) alone is instantiated for 26 key and
   value types. What saving the playground costs (the page's persistence,
   storage-idb, idb, the cluster's `sim::persist`): 132 KB; lessons 26 KB,
-  journal and timeline 11 KB, the groups panel 6 KB.
+  journal and timeline 11 KB, the groups panel 6 KB. (Since then the B-tree
+  maps of small or in-order contents are `kafkaplay-flatmap`'s flat maps,
+  below: functions named for B-trees went from 156 KB to 11 KB, and all code
+  from 1,904 KB to 1,500 KB, since B-tree code inlined into its callers went
+  too.)
 - *What made it smaller* (gzipped, from 971 KB by `gzip -9` on 2026-11-24):
+  sorted flat vectors (`kafkaplay-flatmap`) instead of `BTreeMap` and
+  `BTreeSet` where a map is small or filled in key order (−125 KB: 824 KB
+  to 699 KB in the table's measure; the maps that can grow large and change out of order, such as
+  the simulator's event queue, stay B-trees; the scale bench's create got
+  faster natively and in wasm);
   the CRC-32C and trace CRC-64 slice-by-16 tables built at first use
   instead of 48 KiB of constants that do not compress (−50 KB); the cluster
   at \"s\" instead of 3 (−102 KB); `-Cpanic=immediate-abort` (−20 KB: no
@@ -682,9 +696,9 @@ const PAGE_READING: &str = "
   opt-level 3 everywhere it was 1.24 MB): opt-level z (−470 KB), std's
   `optimize_for_size` (−45 KB), regex-lite instead of regex (−69 KB).
   wasm-opt's extra passes (`--converge`, `--gufa`) saved 2 KB at most.
-  Still about 2× the target: 400 KB would leave out about half of the code, e.g.
-  the shell and its tools plus persistence, or need the app split into
-  modules loaded on demand. A host that serves brotli sends the size in
+  Still about 1.7× the target: 400 KB would leave out about two fifths of
+  the code, e.g. the shell and its tools plus persistence, or need the app
+  split into modules loaded on demand. A host that serves brotli sends the size in
   the brotli row.
 ";
 
