@@ -44,8 +44,6 @@ pub const STEP_EVENTS_MAX: usize = 10_000;
 pub const BROKERS_MAX: i32 = 9;
 /// The controller quorum sizes a playground may have.
 pub const CONTROLLERS: [i32; 2] = [1, 3];
-/// A budgeted tick asks whether its time is spent after this many events.
-pub const BUDGET_CHECK_EVENTS: u32 = 1;
 /// A budgeted tick owes the next ones at most this much real time's worth of
 /// simulated time; beyond it the simulation runs slower than real time.
 pub const OWED_REAL_MS_MAX: f64 = 250.0;
@@ -581,8 +579,9 @@ impl Playground {
     }
 
     /// [`Playground::tick`] that stops early once `over_budget()` says the
-    /// frame's time is spent (it is asked every [`BUDGET_CHECK_EVENTS`]
-    /// events). The simulated time not reached is owed to the next ticks
+    /// frame's time is spent (it is asked before every event: one event, a
+    /// fetch over hundreds of partitions, can take a few ms; asked every
+    /// second event, frames overran the budget more). The simulated time not reached is owed to the next ticks
     /// (at most [`OWED_REAL_MS_MAX`] of real time's worth): a burst of events
     /// is spread over a few frames instead of freezing one. The events and
     /// the page's inputs happen at the same simulated times either way.
@@ -670,13 +669,11 @@ impl Playground {
     /// `Simulation::run_until`; false if `over_budget()` stopped it first.
     fn run_sim_until(&mut self, t: Ms, over_budget: &mut dyn FnMut() -> bool) -> bool {
         let mut sim = self.sim_mut();
-        let mut events = 0_u32;
         while sim.next_event_time().is_some_and(|at| at <= t) {
-            if events % BUDGET_CHECK_EVENTS == BUDGET_CHECK_EVENTS - 1 && over_budget() {
+            if over_budget() {
                 return false;
             }
             sim.step();
-            events += 1;
         }
         sim.run_until(t);
         true
