@@ -247,10 +247,9 @@ impl Component for App {
                 // redraw's reading of the views, the redraw, or a share of
                 // the simulation (issue 8's frame budget: ≤ 10 ms a frame).
                 let now = js_sys::Date::now();
-                if self.persist.save_due() && self.prepared.get_mut().is_none() {
-                    // The simulated time of this frame is owed to the next
-                    // (`last_tick_ms` stays).
-                    self.persist.save_when_due(&self.pg);
+                // A save's frame: its simulated time is owed to the next
+                // (`last_tick_ms` stays).
+                if self.prepared.get_mut().is_none() && self.persist.save_when_due(&self.pg) {
                     return false;
                 }
                 // (A busy shell never happens between messages; it must not panic.)
@@ -305,16 +304,7 @@ impl Component for App {
                 let parsed = playground::parse_brokers(&self.brokers_form)
                     .and_then(|b| playground::parse_seed(&self.seed_form).map(|s| (b, s)));
                 match parsed {
-                    Ok((brokers, seed)) => {
-                        let speed = self.pg.speed_index;
-                        self.pg = Playground::with_controllers(brokers, self.controllers_form, seed);
-                        self.pg.set_speed_index(speed);
-                        self.browse = None;
-                        self.step_lines.clear();
-                        self.input_error = None;
-                        self.share_url = None;
-                        self.link_notice = None;
-                    }
+                    Ok((brokers, seed)) => self.new_cluster(brokers, self.controllers_form, seed),
                     Err(e) => self.input_error = Some((Form::Cluster, e)),
                 }
             }
@@ -361,16 +351,7 @@ impl Component for App {
             Msg::LessonAction(crate::lessons::PageAction::NewCluster { controllers }) => {
                 // The same brokers and seed, with `controllers` voters.
                 let brokers = self.pg.sim().config().brokers.len() as i32;
-                let (seed, speed) = (self.pg.seed, self.pg.speed_index);
-                self.pg = Playground::with_controllers(brokers, controllers, seed);
-                self.pg.set_speed_index(speed);
-                self.controllers_form = controllers;
-                self.past = None;
-                self.browse = None;
-                self.step_lines.clear();
-                self.input_error = None;
-                self.share_url = None;
-                self.link_notice = None;
+                self.new_cluster(brokers, controllers, self.pg.seed);
             }
             Msg::LessonAction(crate::lessons::PageAction::StartConsumer { group, topic }) => {
                 self.groups.form.group = group.to_string();
@@ -414,13 +395,7 @@ impl Component for App {
                 if let Some(pg) = self.persist.handle(e, &mut self.pg) {
                     self.seed_form = pg.seed.to_string();
                     self.brokers_form = pg.sim().config().brokers.len().to_string();
-                    self.controllers_form = pg.sim().config().controllers.len() as i32;
-                    self.pg = pg;
-                    self.past = None;
-                    self.share_url = None;
-                    self.link_notice = None;
-                    self.browse = None;
-                    self.step_lines.clear();
+                    self.show_cluster(pg);
                 } else if let Some(before) = status {
                     // While the clock runs, the next paced redraw shows a new
                     // status (a redraw now would read every view in this frame).
@@ -504,6 +479,27 @@ impl App {
         let (partitions, source) = self.pg.partitions();
         let nodes = self.pg.nodes(&partitions);
         (partitions, source, nodes)
+    }
+
+    /// A new cluster at the page's speed, from the form or a lesson's step.
+    fn new_cluster(&mut self, brokers: i32, controllers: i32, seed: u64) {
+        let speed = self.pg.speed_index;
+        let mut pg = Playground::with_controllers(brokers, controllers, seed);
+        pg.set_speed_index(speed);
+        self.show_cluster(pg);
+        self.input_error = None;
+    }
+
+    /// Shows `pg`, another cluster (new, restored or switched to): what the
+    /// page showed of the one before goes.
+    fn show_cluster(&mut self, pg: Playground) {
+        self.controllers_form = pg.sim().config().controllers.len() as i32;
+        self.pg = pg;
+        self.past = None;
+        self.browse = None;
+        self.step_lines.clear();
+        self.share_url = None;
+        self.link_notice = None;
     }
 
     /// The live cluster (`pg`, unless it shows a moment of the past).

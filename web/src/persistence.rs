@@ -448,18 +448,16 @@ impl Persist {
         p
     }
 
-    /// Whether the timer found a save due (see `save_when_due`).
-    pub fn save_due(&self) -> bool {
-        self.save_due
-    }
-
-    /// The save the timer found due: the page calls this from its frame loop,
-    /// in a frame that does nothing else (a save of a big cluster takes a few
-    /// ms: the simulation's image and the changed bytes are read).
-    pub fn save_when_due(&mut self, pg: &Playground) {
-        if std::mem::take(&mut self.save_due) {
+    /// The save the timer found due, if it did; true if so. The page calls
+    /// this from its frame loop, in a frame that does nothing else (a save of
+    /// a big cluster takes a few ms: the simulation's image and the changed
+    /// bytes are read).
+    pub fn save_when_due(&mut self, pg: &Playground) -> bool {
+        let due = std::mem::take(&mut self.save_due);
+        if due {
             self.save(pg, false);
         }
+        due
     }
 
     /// This tab only shows the playground.

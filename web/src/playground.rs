@@ -573,7 +573,7 @@ impl Playground {
     /// One timer tick: `real_ms` of real time passed. Runs the simulation for
     /// that times the speed, when playing. (The page uses
     /// [`Playground::tick_within`]; this is a tick without a frame budget.)
-    #[allow(dead_code)]
+    #[cfg(test)]
     pub fn tick(&mut self, real_ms: f64) {
         self.tick_within(real_ms, &mut || false);
     }
