@@ -17,6 +17,7 @@ use crate::browser::{self, AnimationFrames};
 use crate::i18n::Lang;
 use crate::i18n_play::Play;
 use crate::log_lab::LogLab;
+use crate::memo::Memo;
 use crate::model;
 use crate::playground::{
     self, format_bytes, FaultKind, InputError, MetadataSource, NodeKind, NodeState, NodeView, PartitionView,
@@ -123,6 +124,10 @@ pub struct App {
     /// The views a redraw shows, read from the simulation one frame before
     /// it (see `Msg::Tick`).
     prepared: std::cell::RefCell<Option<Prepared>>,
+    /// The views the last redraw showed, freed in a frame of simulation
+    /// (within its budget) rather than in the redraw's frame: 1,000
+    /// partitions are thousands of small allocations.
+    shown: std::cell::RefCell<Option<Prepared>>,
     /// Records on their way (`crate::flow`), read from the trace each tick.
     flow: crate::flow::Flow,
     flow_snapshot: std::rc::Rc<crate::flow::FlowSnapshot>,
@@ -130,6 +135,10 @@ pub struct App {
     /// partitions change: the same `Rc` makes its `<select>`'s props compare
     /// equal at once (1,000 partitions would be 1,000 strings a redraw).
     partition_names: std::cell::RefCell<(Vec<TopicPartition>, std::rc::Rc<Vec<String>>)>,
+    /// The topic tables and the message browser: drawn again only when what
+    /// they show changed (most redraws, it has not).
+    topics_memo: Memo<TopicsModel>,
+    browser_memo: Memo<BrowserModel>,
     /// Made once, so the terminal's props stay equal between renders.
     on_shell_change: Callback<()>,
     /// Sends `Msg::Tick` before every animation frame.
@@ -207,9 +216,12 @@ impl Component for App {
             last_tick_ms: js_sys::Date::now(),
             last_tick_render_ms: 0.0,
             prepared: Default::default(),
+            shown: Default::default(),
             flow,
             flow_snapshot: Default::default(),
             partition_names: Default::default(),
+            topics_memo: Memo::default(),
+            browser_memo: Memo::default(),
             on_shell_change: ctx.link().callback(|()| Msg::ShellChanged),
             _frames: AnimationFrames::new(move || link.send_message(Msg::Tick)),
             persist: crate::persistence::Persist::start(
@@ -277,6 +289,7 @@ impl Component for App {
                 self.last_tick_ms = now;
                 // A burst of simulation events is spread over the next frames.
                 let deadline = now + TICK_SIM_BUDGET_MS;
+                drop(self.shown.get_mut().take());
                 self.pg.tick_within(real, &mut || js_sys::Date::now() >= deadline);
                 self.flow.read(&self.pg.sim(), now);
                 return false;
@@ -416,7 +429,7 @@ impl Component for App {
             .iter_mut()
             .map(|n| std::rc::Rc::new(std::mem::take(&mut n.replicas)))
             .collect();
-        html! {
+        let page = html! {
             <div class="page" data-testid="app-ready" lang={self.lang.tag()}>
                 <header>
                     <div>
@@ -466,7 +479,9 @@ impl Component for App {
                     </details>
                 </main>
             </div>
-        }
+        };
+        *self.shown.borrow_mut() = Some((partitions, source, nodes));
+        page
     }
 }
 
@@ -561,12 +576,13 @@ impl App {
     }
 
     fn error_for(&self, form: Form, t: &Play) -> Html {
-        match self.input_error {
-            Some((f, e)) if f == form => html! {
-                <p class="notice error" role="alert" data-testid="input-error">{ (t.input_error)(e) }</p>
+        error_view(
+            match self.input_error {
+                Some((f, e)) if f == form => Some(e),
+                _ => None,
             },
-            _ => html! {},
-        }
+            t,
+        )
     }
 
     fn view_clock(&self, ctx: &Context<Self>, t: &Play) -> Html {
@@ -802,13 +818,44 @@ impl App {
     }
 
     fn view_topics(&self, ctx: &Context<Self>, t: &Play, partitions: &[PartitionView]) -> Html {
+        let model = TopicsModel {
+            lang: self.lang,
+            form: self.topic_form.clone(),
+            error: match self.input_error {
+                Some((Form::Topic, e)) => Some(e),
+                _ => None,
+            },
+            pending: self.pg.topic_pending(),
+            rows: self.pg.topics(partitions),
+            table: crate::cluster_view::table_rows(partitions)
+                .into_iter()
+                .map(|row| match row {
+                    crate::cluster_view::TableRow::Partition(p) => TableRow::Partition {
+                        tp: p.tp.clone(),
+                        leader: p.leader,
+                        leader_epoch: p.leader_epoch,
+                        replicas: p.replicas.clone(),
+                        isr: p.isr.clone(),
+                        high_watermark: p.high_watermark,
+                    },
+                    crate::cluster_view::TableRow::More { topic, hidden } => TableRow::More {
+                        topic: topic.to_string(),
+                        hidden,
+                    },
+                })
+                .collect(),
+        };
+        self.topics_memo.view(model, |m| Self::view_topics_of(ctx, t, m))
+    }
+
+    fn view_topics_of(ctx: &Context<Self>, t: &Play, m: &TopicsModel) -> Html {
         let link = ctx.link();
-        let f = &self.topic_form;
+        let f = &m.form;
         let onsubmit = link.callback(|e: SubmitEvent| {
             e.prevent_default();
             Msg::CreateTopic
         });
-        let rows = self.pg.topics(partitions);
+        let rows = &m.rows;
         let list = |v: &[NodeId]| v.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",");
         html! {
             <section class="card" aria-labelledby="topics-heading">
@@ -825,8 +872,8 @@ impl App {
                             oninput={link.callback(|e: InputEvent| Msg::TopicRf(input_value(&e)))} /></label>
                     <button type="submit" class="primary" data-testid="create-topic-button">{ t.create_topic }</button>
                 </form>
-                { self.error_for(Form::Topic, t) }
-                if self.pg.topic_pending() { <p class="note" data-testid="topic-pending">{ t.create_pending }</p> }
+                { error_view(m.error, t) }
+                if m.pending { <p class="note" data-testid="topic-pending">{ t.create_pending }</p> }
                 if rows.is_empty() {
                     <p class="muted">{ t.topics_none }</p>
                 } else {
@@ -855,18 +902,18 @@ impl App {
                                 <th>{ t.replicas }</th><th>{ t.isr }</th><th class="r">{ t.high_watermark }</th>
                             </tr></thead>
                             <tbody>
-                                { for crate::cluster_view::table_rows(partitions).into_iter().map(|row| match row {
-                                    crate::cluster_view::TableRow::More { topic, hidden } => crate::cluster_view::view_more_row(self.lang, topic, hidden, 6),
-                                    crate::cluster_view::TableRow::Partition(p) => html! {
-                                    <tr data-testid="partition-row" data-tp={p.tp.to_string()}>
-                                        <td><code>{ p.tp.to_string() }</code></td>
-                                        <td class={classes!("num", p.is_offline().then_some("bad"))} data-testid="partition-leader">
-                                            { if p.leader == NO_NODE { t.none.to_string() } else { p.leader.to_string() } }
+                                { for m.table.iter().map(|row| match row {
+                                    TableRow::More { topic, hidden } => crate::cluster_view::view_more_row(m.lang, topic, *hidden, 6),
+                                    TableRow::Partition { tp, leader, leader_epoch, replicas, isr, high_watermark } => html! {
+                                    <tr data-testid="partition-row" data-tp={tp.to_string()}>
+                                        <td><code>{ tp.to_string() }</code></td>
+                                        <td class={classes!("num", (*leader == NO_NODE).then_some("bad"))} data-testid="partition-leader">
+                                            { if *leader == NO_NODE { t.none.to_string() } else { leader.to_string() } }
                                         </td>
-                                        <td class="num">{ p.leader_epoch }</td>
-                                        <td class="num">{ list(&p.replicas) }</td>
-                                        <td class="num" data-testid="partition-isr">{ list(&p.isr) }</td>
-                                        <td class="num">{ p.high_watermark.map_or("–".to_string(), |h| h.to_string()) }</td>
+                                        <td class="num">{ leader_epoch }</td>
+                                        <td class="num">{ list(replicas) }</td>
+                                        <td class="num" data-testid="partition-isr">{ list(isr) }</td>
+                                        <td class="num">{ high_watermark.map_or("–".to_string(), |h| h.to_string()) }</td>
                                     </tr>
                                 }}) }
                             </tbody>
@@ -952,11 +999,28 @@ impl App {
     }
 
     fn view_browser(&self, ctx: &Context<Self>, t: &Play, partitions: &[PartitionView]) -> Html {
-        let link = ctx.link();
         let selected = self.browse.clone().or_else(|| partitions.first().map(|p| p.tp.clone()));
+        let model = BrowserModel {
+            lang: self.lang,
+            records: selected.as_ref().map(|tp| self.pg.records_for(tp, &self.query)),
+            selected,
+            names: self.partition_names(partitions),
+            no_partitions: partitions.is_empty(),
+            format: self.format,
+            query: self.query.clone(),
+            seek_kind: self.seek_kind,
+            seek_text: self.seek_text.clone(),
+            seek_error: self.seek_error,
+        };
+        self.browser_memo.view(model, |m| Self::view_browser_of(ctx, t, m))
+    }
+
+    fn view_browser_of(ctx: &Context<Self>, t: &Play, m: &BrowserModel) -> Html {
+        let link = ctx.link();
+        let selected = &m.selected;
         let formats = [ValueFormat::Text, ValueFormat::Json, ValueFormat::Hex];
-        let bt = crate::browse::text(self.lang);
-        let latest = self.query.seek == crate::browse::Seek::Latest;
+        let bt = crate::browse::text(m.lang);
+        let latest = m.query.seek == crate::browse::Seek::Latest;
         // The latest records newest first; from a start, in offset order.
         fn ordered(
             rows: &[playground::RecordRow],
@@ -968,9 +1032,9 @@ impl App {
                 Box::new(rows.iter())
             }
         }
-        let body = match &selected {
+        let body = match &m.records {
             None => html! { <p class="muted">{ t.topics_none }</p> },
-            Some(tp) => match self.pg.records_for(tp, &self.query) {
+            Some(records) => match records {
                 None => {
                     html! { <p class="notice error" data-testid="browser-unavailable">{ t.browser_unavailable }</p> }
                 }
@@ -986,7 +1050,7 @@ impl App {
                         },
                     };
                     // Keys and header values are text or hex; only values are pretty-printed.
-                    let key_format = if self.format == ValueFormat::Hex {
+                    let key_format = if m.format == ValueFormat::Hex {
                         ValueFormat::Hex
                     } else {
                         ValueFormat::Text
@@ -998,7 +1062,7 @@ impl App {
                             </p>
                             if let Some(e) = &recs.decode_error { <p class="notice error">{ e.clone() }</p> }
                             <p class="note" data-testid="browser-showing">
-                                { (bt.showing)(self.query.seek, recs.start, recs.records.len(), recs.searched) }
+                                { (bt.showing)(m.query.seek, recs.start, recs.records.len(), recs.searched) }
                             </p>
                             if recs.records.is_empty() && recs.searched.is_some() {
                                 <p class="muted" data-testid="browser-no-match">{ bt.no_match }</p>
@@ -1017,7 +1081,7 @@ impl App {
                                                     <td class="num" data-testid="record-offset">{ r.offset }</td>
                                                     <td class="small"><span class="num">{ model::iso_time(r.timestamp) }</span></td>
                                                     <td data-testid="record-key">{ show(&r.key, key_format) }</td>
-                                                    <td data-testid="record-value">{ show(&r.value, self.format) }</td>
+                                                    <td data-testid="record-value">{ show(&r.value, m.format) }</td>
                                                     <td data-testid="record-headers">
                                                         { for r.headers.iter().map(|(k, v)| html! {
                                                             <div><code>{ k.clone() }</code>{ " = " }{ show(v, key_format) }</div>
@@ -1038,11 +1102,11 @@ impl App {
         html! {
             <section class="card" aria-labelledby="browser-heading">
                 <h2 id="browser-heading">{ t.browser_heading }</h2>
-                <div class="clock-row" hidden={partitions.is_empty()}>
+                <div class="clock-row" hidden={m.no_partitions}>
                     <label class="inline"><span>{ t.browser_pick }</span>
                         <select data-testid="browser-partition" onchange={link.callback(|e: Event| Msg::Browse(select_value(&e)))}>
                             <crate::cluster_view::Options selected={selected_text.clone()}
-                                values={self.partition_names(partitions)} />
+                                values={m.names.clone()} />
                         </select>
                     </label>
                     <fieldset class="formats">
@@ -1051,7 +1115,7 @@ impl App {
                             let f = *f;
                             html! {
                                 <label class="radio">
-                                    <input type="radio" name="value-format" checked={self.format == f}
+                                    <input type="radio" name="value-format" checked={m.format == f}
                                         data-testid={format!("format-{}", match f { ValueFormat::Text => "text", ValueFormat::Json => "json", ValueFormat::Hex => "hex" })}
                                         onchange={link.callback(move |_| Msg::SetFormat(f))} />
                                     { (t.format_name)(f) }
@@ -1060,7 +1124,7 @@ impl App {
                         }) }
                     </fieldset>
                 </div>
-                <div class="clock-row browse-query" hidden={partitions.is_empty()}>
+                <div class="clock-row browse-query" hidden={m.no_partitions}>
                     <label class="inline"><span>{ bt.start_at }</span>
                         <select data-testid="browser-seek-kind"
                             onchange={link.callback(|e: Event| Msg::SeekKind(select_value(&e)))}>
@@ -1069,24 +1133,24 @@ impl App {
                                 (crate::browse::SeekKind::Offset, bt.offset),
                                 (crate::browse::SeekKind::Time, bt.time),
                             ].into_iter().map(|(k, label)| html! {
-                                <option value={k.word()} selected={self.seek_kind == k}>{ label }</option>
+                                <option value={k.word()} selected={m.seek_kind == k}>{ label }</option>
                             }) }
                         </select>
                     </label>
-                    if self.seek_kind != crate::browse::SeekKind::Latest {
-                        <input type="text" class="seek" data-testid="browser-seek-text" value={self.seek_text.clone()}
+                    if m.seek_kind != crate::browse::SeekKind::Latest {
+                        <input type="text" class="seek" data-testid="browser-seek-text" value={m.seek_text.clone()}
                             aria-label={bt.start_at}
-                            aria-invalid={if self.seek_error.is_some() { "true" } else { "false" }}
-                            placeholder={if self.seek_kind == crate::browse::SeekKind::Offset { bt.start_placeholder_offset } else { bt.start_placeholder_time }}
+                            aria-invalid={if m.seek_error.is_some() { "true" } else { "false" }}
+                            placeholder={if m.seek_kind == crate::browse::SeekKind::Offset { bt.start_placeholder_offset } else { bt.start_placeholder_time }}
                             oninput={link.callback(|e: InputEvent| Msg::SeekText(input_value(&e)))} />
                     }
                     <label class="inline"><span>{ bt.search }</span>
-                        <input type="search" data-testid="browser-search" value={self.query.search.clone()}
+                        <input type="search" data-testid="browser-search" value={m.query.search.clone()}
                             placeholder={bt.search_placeholder}
                             oninput={link.callback(|e: InputEvent| Msg::Search(input_value(&e)))} />
                     </label>
                 </div>
-                if let Some(e) = self.seek_error {
+                if let Some(e) = m.seek_error {
                     <p class="notice error" role="alert" data-testid="browser-seek-error">
                         { match e { crate::browse::SeekError::BadOffset => bt.bad_offset, crate::browse::SeekError::BadTime => bt.bad_time } }
                     </p>
@@ -1157,4 +1221,59 @@ fn chart(t: &Play, title: &str, values: &[f64], testid: &str) -> Html {
             <div class="chart-scale num muted">{ format!("{} {}", t.chart_max, fmt(max)) }</div>
         </figure>
     }
+}
+
+/// A form's input error, if it has one.
+fn error_view(error: Option<InputError>, t: &Play) -> Html {
+    match error {
+        Some(e) => html! {
+            <p class="notice error" role="alert" data-testid="input-error">{ (t.input_error)(e) }</p>
+        },
+        None => html! {},
+    }
+}
+
+/// What the topics card shows (its [`Memo`]'s model).
+#[derive(PartialEq)]
+struct TopicsModel {
+    lang: Lang,
+    form: TopicForm,
+    error: Option<InputError>,
+    pending: bool,
+    rows: Vec<playground::TopicRow>,
+    table: Vec<TableRow>,
+}
+
+/// A row of the partition table (`cluster_view::table_rows`), as shown.
+#[derive(PartialEq)]
+enum TableRow {
+    Partition {
+        tp: TopicPartition,
+        leader: NodeId,
+        leader_epoch: i32,
+        replicas: Vec<NodeId>,
+        isr: Vec<NodeId>,
+        high_watermark: Option<i64>,
+    },
+    More {
+        topic: String,
+        hidden: usize,
+    },
+}
+
+/// What the message browser shows (its [`Memo`]'s model).
+#[derive(PartialEq)]
+struct BrowserModel {
+    lang: Lang,
+    /// The partition shown, and what it holds (`None` inside: no leader has its log).
+    selected: Option<TopicPartition>,
+    records: Option<Option<playground::PartitionRecords>>,
+    /// Every partition's name, for the picker.
+    names: std::rc::Rc<Vec<String>>,
+    no_partitions: bool,
+    format: ValueFormat,
+    query: crate::browse::Query,
+    seek_kind: crate::browse::SeekKind,
+    seek_text: String,
+    seek_error: Option<crate::browse::SeekError>,
 }

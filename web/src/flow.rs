@@ -36,8 +36,11 @@ use crate::i18n::Lang;
 /// A dot's travel time along one hop (real ms).
 pub const HOP_MS: f64 = 1_200.0;
 /// A path gets at most one dot this often (real ms); records in between are
-/// counted into the next one.
-pub const PULSE_INTERVAL_MS: f64 = 500.0;
+/// counted into the next one. Every live dot is an animation that the
+/// browser updates in every frame the page draws (about 0.02 ms each in
+/// Chromium, BENCHMARKS.md): a second keeps the 9 paths of 3 brokers under
+/// load to about 15 dots.
+pub const PULSE_INTERVAL_MS: f64 = 1_000.0;
 /// At most this many dots exist at once (the oldest go first).
 pub const PULSES_MAX: usize = 60;
 /// A client is drawn while it sent or received records this recently (real ms).
@@ -554,9 +557,10 @@ mod tests {
         feed(&mut f, replicate, Amount { records: 0, bytes: 500 });
         f.emit(1_100.0);
         assert_eq!(f.pulses().count(), 2, "the replication path's first dot goes at once");
-        f.emit(1_400.0);
+        f.emit(1_000.0 + PULSE_INTERVAL_MS - 1.0);
         assert_eq!(f.pulses().count(), 2);
-        f.emit(1_500.0);
+        let next = 1_000.0 + PULSE_INTERVAL_MS;
+        f.emit(next);
         let last = f.pulses().last().unwrap();
         assert_eq!((last.path, last.amount.records), (produce, 1_240));
         assert_eq!(label(last).as_deref(), Some("×1,240"));
@@ -564,7 +568,7 @@ mod tests {
         let r = f.pulses().find(|p| p.path == replicate).unwrap();
         assert_eq!(r.delay_ms, HOP_MS);
         // Dots are gone once they arrived.
-        f.emit(1_500.0 + 2.0 * HOP_MS + 1.0);
+        f.emit(next + 2.0 * HOP_MS + 1.0);
         assert_eq!(f.pulses().count(), 0);
     }
 

@@ -34,6 +34,7 @@ mod i18n_play;
 mod journal;
 mod lessons;
 mod log_lab;
+mod memo;
 mod model;
 mod persist_ui;
 mod persistence;

@@ -98,7 +98,7 @@ const RECORDS_PER_TICK: usize = 100;
 const TICK_MS: i64 = 10;
 
 /// Feeds the producer for one simulated second (100 ticks of 100 records).
-fn feed_one_second(sim: &mut Simulation, producer: NodeId, next_key: &mut u64) {
+fn feed_one_second(sim: &mut Simulation, topic: &str, producer: NodeId, next_key: &mut u64) {
     for _ in 0..1000 / TICK_MS {
         for _ in 0..RECORDS_PER_TICK {
             let k = *next_key;
@@ -110,7 +110,7 @@ fn feed_one_second(sim: &mut Simulation, producer: NodeId, next_key: &mut u64) {
             sim.send_record(
                 producer,
                 ProducerRecord {
-                    topic: "speed".into(),
+                    topic: topic.into(),
                     partition: None,
                     key: Some(format!("key-{k}").into_bytes()),
                     value: Some(value),
@@ -149,7 +149,7 @@ pub fn speed(now_ms: &dyn Fn() -> f64, min_wall_s: f64) -> Vec<Metric> {
     });
     let mut next_key = 0u64;
     // Warm-up: the producer fetches metadata and gets its producer id.
-    feed_one_second(&mut sim, producer, &mut next_key);
+    feed_one_second(&mut sim, "speed", producer, &mut next_key);
 
     let acked_before = sim.outcomes().iter().filter(|o| o.result.is_ok()).count();
     let sent_before = next_key;
@@ -157,7 +157,7 @@ pub fn speed(now_ms: &dyn Fn() -> f64, min_wall_s: f64) -> Vec<Metric> {
     let start = now_ms();
     let mut wall_ms = 0.0;
     while wall_ms < min_wall_s * 1000.0 && sim.now() - sim_start < 3_600_000 {
-        feed_one_second(&mut sim, producer, &mut next_key);
+        feed_one_second(&mut sim, "speed", producer, &mut next_key);
         wall_ms = now_ms() - start;
     }
     let sim_s = (sim.now() - sim_start) as f64 / 1000.0;
@@ -411,4 +411,55 @@ pub fn scale(now_ms: &dyn Fn() -> f64, live_bytes: LiveBytes) -> Vec<Metric> {
         ));
     }
     out
+}
+
+// ----- 4. the cluster's image (what the page saves) -----
+
+pub const IMAGE_CASE: &str =
+    "3 brokers, 1 controller, 1 topic of 1,000 partitions RF=3, after 20 s at 10,000 records/s";
+
+/// The page's save of a large cluster: `Simulation::persisted` (the `meta`
+/// image and the list of every replica's durable segments) of 1,000
+/// partitions RF 3 on 3 brokers, after 20 s of a producer at 10,000
+/// records/s. The page does this every 2 s while the cluster changes, in one
+/// animation frame (issue 8's frame budget).
+pub fn image(now_ms: &dyn Fn() -> f64) -> Vec<Metric> {
+    let mut sim = ready_cluster(ClusterConfig::new(3, 1));
+    let created = sim.admin_and_wait(create_topic_request("page", 1_000, &[]), 30_000);
+    assert!(
+        matches!(created, Some(AdminResponse::CreateTopic(Ok(_)))),
+        "{created:?}"
+    );
+    sim.run_for(3_000);
+    let producer = sim.add_producer(ProducerConfig {
+        acks: -1,
+        ..ProducerConfig::default()
+    });
+    let mut next_key = 0u64;
+    for _ in 0..20 {
+        feed_one_second(&mut sim, "page", producer, &mut next_key);
+    }
+    // Past log.flush's page-cache interval, so the segments are durable.
+    sim.run_for(31_000);
+    let mut times = Vec::new();
+    let mut meta_bytes = 0;
+    let mut files = 0;
+    for _ in 0..21 {
+        let start = now_ms();
+        let image = sim.persisted();
+        times.push(now_ms() - start);
+        meta_bytes = image.meta.len();
+        files = image.files.len();
+    }
+    times.sort_by(f64::total_cmp);
+    assert_eq!(files, 3_000, "every replica's files");
+    vec![
+        Metric::new(
+            IMAGE_CASE,
+            "Simulation::persisted, median of 21",
+            times[times.len() / 2],
+            "ms",
+        ),
+        Metric::new(IMAGE_CASE, "meta image", meta_bytes as f64 / 1000.0, "KB"),
+    ]
 }

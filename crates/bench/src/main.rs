@@ -80,6 +80,11 @@ fn main() {
                 println!("{}", m.line("native"));
             }
         }
+        if run("cluster") || only.as_deref() == Some("image") {
+            for m in kafkaplay_bench::cluster::image(&now_ms) {
+                println!("{}", m.line("native"));
+            }
+        }
         if run("groups") {
             for m in kafkaplay_bench::groups::consume(&now_ms) {
                 println!("{}", m.line("native"));
