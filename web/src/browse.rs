@@ -180,10 +180,7 @@ pub struct BrowseText {
 }
 
 pub fn text(lang: Lang) -> &'static BrowseText {
-    match lang {
-        Lang::En => &EN,
-        Lang::Ko => &KO,
-    }
+    lang.pick(&EN, &KO)
 }
 
 static EN: BrowseText = BrowseText {

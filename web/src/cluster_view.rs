@@ -139,10 +139,7 @@ const KO: Text = Text {
 };
 
 fn text(lang: Lang) -> &'static Text {
-    match lang {
-        Lang::En => &EN,
-        Lang::Ko => &KO,
-    }
+    lang.pick(&EN, &KO)
 }
 
 #[derive(Properties, PartialEq)]

@@ -403,10 +403,7 @@ pub struct GroupsText {
 }
 
 pub fn text(lang: Lang) -> &'static GroupsText {
-    match lang {
-        Lang::En => &EN,
-        Lang::Ko => &KO,
-    }
+    lang.pick(&EN, &KO)
 }
 
 static EN: GroupsText = GroupsText {

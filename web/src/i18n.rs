@@ -32,9 +32,14 @@ impl Lang {
     }
 
     pub fn text(self) -> &'static Text {
+        self.pick(&EN, &KO)
+    }
+
+    /// The English or the Korean one of two (each module's texts).
+    pub fn pick<T>(self, en: T, ko: T) -> T {
         match self {
-            Lang::En => &EN,
-            Lang::Ko => &KO,
+            Lang::En => en,
+            Lang::Ko => ko,
         }
     }
 }

@@ -531,9 +531,6 @@ pub static PLAY_KO: Play = Play {
 
 impl crate::i18n::Lang {
     pub fn play(self) -> &'static Play {
-        match self {
-            crate::i18n::Lang::En => &PLAY_EN,
-            crate::i18n::Lang::Ko => &PLAY_KO,
-        }
+        self.pick(&PLAY_EN, &PLAY_KO)
     }
 }

@@ -81,11 +81,11 @@ mod tests {
             builds.set(builds.get() + 1);
             html! { <p>{ m.1.clone() }</p> }
         };
-        memo.view((1, "a".into()), build);
-        memo.view((1, "a".into()), build);
+        let _ = memo.view((1, "a".into()), build);
+        let _ = memo.view((1, "a".into()), build);
         assert_eq!(builds.get(), 1, "an equal model is not built again");
-        memo.view((2, "a".into()), build);
-        memo.view((1, "a".into()), build);
+        let _ = memo.view((2, "a".into()), build);
+        let _ = memo.view((1, "a".into()), build);
         assert_eq!(builds.get(), 3, "a changed model is, and so is going back");
     }
 

@@ -183,10 +183,7 @@ const KO: PersistText = PersistText {
 };
 
 pub fn text(lang: Lang) -> &'static PersistText {
-    match lang {
-        Lang::En => &EN,
-        Lang::Ko => &KO,
-    }
+    lang.pick(&EN, &KO)
 }
 
 fn confirm(message: &str) -> bool {

@@ -47,10 +47,7 @@ pub struct Bi {
 
 impl Bi {
     pub fn get(self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::En => self.en,
-            Lang::Ko => self.ko,
-        }
+        lang.pick(self.en, self.ko)
     }
 }
 

@@ -72,7 +72,7 @@ scenario! {
             }
         }
         assert_eq!(state, "Empty");
-        let results = sim.delete_group_offsets("g", &[t1.clone()]).unwrap();
+        let results = sim.delete_group_offsets("g", std::slice::from_ref(&t1)).unwrap();
         assert_eq!(results, vec![(t1.clone(), None)]);
         assert_eq!(sim.list_group_offsets("g").unwrap(), vec![(t0, 10)]);
         let unknown = sim.delete_group_offsets("nobody", &[t1]).unwrap_err();
