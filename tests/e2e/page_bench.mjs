@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { FULL_PAGE_STYLE, baseUrl, chromeArgs, screenshotPath } from './browser.mjs';
+import { estimateSplit } from './split_estimate.mjs';
 
 const RUNS = Number(process.env.PAGE_BENCH_RUNS || 5);
 const FRAME_SECONDS = Number(process.env.PAGE_BENCH_FRAME_SECONDS || 5);
@@ -237,6 +238,14 @@ const browser = await chromium.launch({ executablePath: process.env.CHROME || '/
 try {
   if (want('first-render')) await measureFirstRender(browser, url);
   if (want('frames')) await measureFrames(browser, url);
+  if (want('split')) {
+    const split = await estimateSplit(browser, process.env.DIST || join(process.cwd(), 'dist'));
+    if (split) {
+      const c = 'page: the app in dist/ (trunk build --release, wasm-opt)';
+      bench(c, `if split: the start-up part (the ${split.ran.toLocaleString('en')} of ${split.functions.toLocaleString('en')} functions that run by 5 s after first render, and all data), gzipped, estimate`, split.gzipped / 1000, 'KB');
+      bench(c, 'if split: the start-up part, raw, estimate', split.raw / 1000, 'KB');
+    }
+  }
 } finally {
   await browser.close();
 }

@@ -30,7 +30,7 @@ fn memory_bytes() -> Option<u64> {
 }
 
 /// One test, so the scale case (with the memory probe) runs first, on a fresh
-/// instance, and the speed case after it.
+/// instance, and the speed and image cases after it.
 #[wasm_bindgen_test::wasm_bindgen_test]
 #[ignore]
 fn cluster_simulation() {
@@ -39,6 +39,9 @@ fn cluster_simulation() {
         wasm_bindgen_test::console_log!("{}", m.line("wasm"));
     }
     for m in kafkaplay_bench::cluster::speed(&now_ms, 2.0) {
+        wasm_bindgen_test::console_log!("{}", m.line("wasm"));
+    }
+    for m in kafkaplay_bench::cluster::image(&now_ms) {
         wasm_bindgen_test::console_log!("{}", m.line("wasm"));
     }
 }

@@ -564,6 +564,13 @@ const CLUSTER_READING: &str = "
   linear memory grows in 64 KiB pages, never shrinks, and reuses freed blocks
   first. So this is coarse: it shows how much the peak heap grew, not what is
   live, and memory freed before the span can absorb part of it.
+- *Image* (`cluster::image`): what the page reads from the simulation for
+  each save of a large cluster (issue 8's frame budget: a save has a frame
+  to itself): `Simulation::persisted`, the `meta` image plus the list of
+  every replica's durable segments, median of 21 calls, after 20 s of 10,000
+  records/s on 1,000 partitions RF 3. Image version 1 stored every
+  partition's log config by name (1,189 KB, 0.65 ms natively); version 2
+  stores each distinct config once (247 KB, 0.42 ms natively).
 ";
 
 /// What the consumer group cases measure (shown when they ran).
@@ -625,15 +632,23 @@ const PAGE_READING: &str = "
   trace starts the page is scrolled to the cluster view, so the broker boxes
   of the 1,000 partitions and the records' dots (`web/src/flow.rs`, on during
   the run: *records' dots* is how many were in the page at its end) are on
-  screen. The dots are HTML moved by transform animations that the
-  compositor runs (as SVG elements they repainted the drawing every frame:
-  2 to 5 ms of paint).
+  screen. The dots are HTML moved by transform animations (as SVG elements
+  they repainted the drawing every frame: 2 to 5 ms of paint). The
+  compositor runs them, but while a page draws frames of its own (the
+  page's clock does, every frame) Chromium also updates every running
+  animation's style on the main thread each frame: with the page's 30 dots
+  that was 1.6 to 1.9 ms of every frame (style, compositor commit; measured
+  against the same run under `prefers-reduced-motion`, where nothing
+  moves), so a path now gets one dot a second, not two (about 15 dots).
 - *Frames*, what the page does about them: the page's clock is a
   `requestAnimationFrame` loop (one tick before each frame; the bench's own
   loop fires in the same frame, and the bench counts a frame once: its
   callbacks run in one task), and each frame does one kind of work: a save
   that the persistence timer found due (a commit of a 1,000-partition
-  cluster reads the simulation's image: 8 to 10 ms), a redraw's reading of
+  cluster reads the simulation's image and writes what changed: 8 to 10 ms
+  with version 1 of the image, which stored each partition's log config by
+  name, 1.2 MB; about 6 ms with version 2, 247 KB, each distinct config
+  once: the native bench's *image* case), a redraw's reading of
   its views from the simulation, the redraw (every 100 ms), or the
   simulation for at most 4 ms (`Playground::tick_within`, asking the clock
   after every event; the simulated time left is owed to the next ticks, and
@@ -643,11 +658,17 @@ const PAGE_READING: &str = "
   partitions needs most of the 4 ms. The saves' periodic events redraw
   nothing while the clock runs; the playground menu (a list of all 1,000
   partitions to export) is built only while open; cards off screen are
-  neither laid out nor painted (`content-visibility: auto`). What is left of
-  a frame: the redraw, about 9 ms with the browser's style, layout and paint
-  (the frames at the p95), the simulation's share, 4 to 6 ms, and about one
-  frame a second with a major garbage collection of 2 to 5 ms on top (the
-  JS heap is 3 MB; the collections come every 1.1 s whatever the saves do).
+  neither laid out nor painted (`content-visibility: auto`); the topic
+  tables and the message browser (900 of the page's 2,500 elements) are
+  built and compared again only when what they show changed
+  (`web/src/memo.rs`: a redraw's script time went from about 3.5 to 2.7
+  ms); the views a redraw showed are freed in a frame of simulation, within
+  its budget. What is left of a frame: the redraw, about 8 ms (2.7 ms of
+  script, the rest the browser's style, layout, paint and compositing: a
+  layout starts at the document, since the changed texts are in cards of
+  no fixed size), the simulation's share, about 5.5 ms, and about one frame
+  a second with a major garbage collection of 2 to 5 ms on top (the JS heap
+  is 3 MB; the collections come every 1.1 s whatever the saves do).
   History, on 2026-11-24 (p95, this case): 15.5 and 17.3 ms before the
   budgeted tick; 11.9 and 11.3 ms after it; 8.5 to 10.8 ms after the trace
   stopped formatting replica fetches through `fmt`; 11.2 to 12.1 ms at the
@@ -659,7 +680,9 @@ const PAGE_READING: &str = "
   instead of 27), six runs alternating the build before and after the flat
   maps gave p95 9.8, 10.0, 11.7 ms before and 10.5, 10.0, 11.2 ms after
   (means 6.1 to 6.7 and 6.0 to 6.6 ms): at the target, not under it with a
-  margin.
+  margin. Next session: 9.3 to 10.0 ms at its start; after image version 2,
+  the memos, the deferred frees and one dot a second, 8.2 to 9.2 ms in nine
+  runs (alternating with the build before, which gave 9.3 to 10.0).
 - *What the wasm's bytes are* (`twiggy top` with names kept, 2026-11-24,
   of this build before `--low-memory-unused`: shares of 1,965 KB before gzip): the cluster's code 24%
   plus the B-tree maps, sorts and iterators instantiated for its types 12%
@@ -696,10 +719,27 @@ const PAGE_READING: &str = "
   opt-level 3 everywhere it was 1.24 MB): opt-level z (−470 KB), std's
   `optimize_for_size` (−45 KB), regex-lite instead of regex (−69 KB).
   wasm-opt's extra passes (`--converge`, `--gufa`) saved 2 KB at most.
-  Still about 1.7× the target: 400 KB would leave out about two fifths of
-  the code, e.g. the shell and its tools plus persistence, or need the app
-  split into modules loaded on demand. A host that serves brotli sends the size in
-  the brotli row.
+  Tried without gain: the cluster at \"z\" again (−32 KB, frames about 0.3
+  ms slower: kept at \"s\"), `-Zinline-mir=no` (+4 KB), `-Zmir-opt-level=1`
+  (+6 KB), wasm-opt's `--merge-similar-functions` (0). Still about 1.7× the
+  target: 400 KB would leave out about two fifths of the code, or need the
+  app split into modules loaded on demand. A host that serves brotli sends
+  the size in the brotli row.
+- *If split* (`tests/e2e/split_estimate.mjs`): which functions run from
+  loading the page until 5 s after its first render with the cluster
+  running, found by a copy of the wasm that logs each function's first
+  call; the rest replaced by `unreachable` and dropped. About 1,200 of the
+  3,870 functions run, and they, with all the data, are the row's estimate
+  of a start-up module: under the 400 KB target. The shell's tools are
+  nearly all in the other part until a command is typed (10 KB of their
+  314 KB run at start-up; the first two `kafka-topics` commands bring the
+  start-up part to about 434 KB), as are the assignors, the log cleaner, the
+  lessons' checks and restoring a saved playground. Nothing splits the wasm
+  yet: wasm-bindgen does not, Binaryen's `wasm-split` (which does, with a
+  stub per moved function that loads the second module at its first call)
+  is not in the npm package of Binaryen this project installs, and Debian's
+  Binaryen 108 cannot read this wasm (reference types). That split is the
+  way to the target this measurement points at.
 ";
 
 /// The page's table: case, measurement, value, target (wasm only).
