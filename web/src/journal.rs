@@ -22,6 +22,13 @@
 //! - A terminal command that waits for an answer, and Step, stop the clock
 //!   between two events of the same millisecond. An entry is therefore
 //!   applied without running the clock when the replay is already at its time.
+//! - The page's clock finishes such a millisecond before it runs on, and
+//!   notes that as an entry ([`Action::Settle`]): an input after it comes
+//!   after the millisecond's last event, in the page and in the replay. Its
+//!   frame budget stops the clock only between two milliseconds
+//!   (`Playground::run_sim_until`). Without both, an input after a frame that
+//!   stopped inside a millisecond was replayed at another point of it, and a
+//!   shared link reached another trace (tested in `playground`).
 //!
 //! The text form ([`Journal::to_text`], [`Journal::parse`]) is one line per
 //! entry, times as differences in ms; a shared link is the page's address with
@@ -63,6 +70,11 @@ pub enum Action {
     Eof,
     /// The Step button.
     Step,
+    /// The page's clock finished a millisecond that was left part-done (by
+    /// the cluster's start, a command that waited for an answer, or Step)
+    /// before running on ([`Playground::settle`]): an input after it comes
+    /// after every event of that millisecond.
+    Settle,
     Fault(FaultKind, NodeId),
     Cut(NodeId, NodeId),
     Heal,
@@ -302,6 +314,7 @@ fn write_action(s: &mut String, action: &Action) {
         Action::Interrupt => s.push_str("^C"),
         Action::Eof => s.push_str("^D"),
         Action::Step => s.push_str("step"),
+        Action::Settle => s.push_str("settle"),
         Action::Fault(kind, node) => {
             let _ = write!(s, "{} {node}", kind.word());
         }
@@ -354,6 +367,7 @@ fn parse_action(rest: &str) -> Option<Action> {
         "^C" => Action::Interrupt,
         "^D" => Action::Eof,
         "step" => Action::Step,
+        "settle" => Action::Settle,
         "heal" => Action::Heal,
         "stop-producer" => Action::StopProducer,
         "cut" => {
@@ -554,6 +568,7 @@ pub fn apply(pg: &mut Playground, action: &Action) {
         Action::Step => {
             let _ = pg.step();
         }
+        Action::Settle => pg.settle(),
         Action::Fault(kind, node) => pg.fault(*kind, *node),
         Action::Cut(a, b) => pg.cut(*a, *b),
         Action::Heal => pg.heal(),

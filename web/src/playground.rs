@@ -594,6 +594,7 @@ impl Playground {
         let whole = self.carry_ms.floor();
         self.carry_ms -= whole;
         if whole >= 1.0 {
+            self.settle();
             let owed = self.run_for_within(whole as Ms, over_budget);
             self.carry_ms += owed as f64;
         }
@@ -667,16 +668,40 @@ impl Playground {
 
     /// The simulation's events up to `t` (then its clock at `t`), as
     /// `Simulation::run_until`; false if `over_budget()` stopped it first.
+    ///
+    /// The budget is asked only between two milliseconds, never between two
+    /// events of the same one: what the page does next (a fault, a command)
+    /// then comes after every event of the millisecond, as in a replay of
+    /// its journal, which runs the clock to an input's time before applying
+    /// it (`crate::journal`; a stop inside a millisecond made shared links
+    /// reach another trace). A frame may so run over its budget by one
+    /// simulated millisecond's events.
     fn run_sim_until(&mut self, t: Ms, over_budget: &mut dyn FnMut() -> bool) -> bool {
         let mut sim = self.sim_mut();
-        while sim.next_event_time().is_some_and(|at| at <= t) {
-            if over_budget() {
+        while let Some(at) = sim.next_event_time().filter(|at| *at <= t) {
+            if at > sim.now() && over_budget() {
                 return false;
             }
             sim.step();
         }
         sim.run_until(t);
         true
+    }
+
+    /// Finishes the millisecond now if some of its events are still to
+    /// come (the cluster's start, a command that waited for an answer, and
+    /// Step stop between two events of one millisecond), and notes it in the
+    /// journal. The page's clock does this before it runs on; a replay, which
+    /// runs the clock to an input's time only when it is later, finishes the
+    /// millisecond at the same point by the note.
+    pub fn settle(&mut self) {
+        let now = self.sim().now();
+        if self.sim().next_event_time() != Some(now) {
+            return;
+        }
+        self.record(crate::journal::Action::Settle);
+        self.sim_mut().run_until(now);
+        self.collect_outcomes();
     }
 
     /// After a command ran in the terminal: picks up what it changed (leaders
@@ -1976,5 +2001,62 @@ mod tests {
             "the budget stopped some ticks early: {budgeted:?} {free:?}"
         );
         assert_eq!((budgeted.1, budgeted.2, budgeted.3), (free.1, free.2, free.3));
+    }
+
+    /// A page input (here a fault) after a tick the budget stopped: the
+    /// page's journal, replayed, must reach the same trace (a shared link).
+    #[test]
+    fn an_input_after_a_budgeted_tick_replays_to_the_same_trace() {
+        for stop_every in [u32::MAX, 2, 3, 5, 7] {
+            let mut p = Playground::new(3, 11);
+            p.create_topic(&TopicForm {
+                name: "orders".into(),
+                partitions: "6".into(),
+                replication_factor: "3".into(),
+            })
+            .unwrap();
+            p.start_producer(&ProducerForm {
+                topic: "orders".into(),
+                rate: "200".into(),
+                ..ProducerForm::default()
+            })
+            .unwrap();
+            let mut asked = 0_u32;
+            for i in 0..300 {
+                p.tick_within(16.0, &mut || {
+                    asked += 1;
+                    asked % stop_every == 0
+                });
+                match i {
+                    100 => p.fault(FaultKind::Kill, 2),
+                    150 => p.fault(FaultKind::Restart, 2),
+                    200 => p.fault(FaultKind::Pause, 3),
+                    250 => p.fault(FaultKind::Resume, 3),
+                    _ => {}
+                }
+            }
+            let text = crate::journal::journal_text(&p);
+            let replayed = crate::journal::from_journal_text(&text).expect("parses");
+            if replayed.hash_matches != Some(true) {
+                // Where the two traces part, to see which event an input overtook.
+                let lines = |p: &Playground| p.sim().trace().lines().map(|l| l.to_string()).collect::<Vec<_>>();
+                let (live, again) = (lines(&p), lines(&replayed.playground));
+                let at = live
+                    .iter()
+                    .zip(&again)
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(live.len().min(again.len()));
+                eprintln!(
+                    "the traces part at line {at}:\npage:   {:?}\nreplay: {:?}",
+                    live.get(at),
+                    again.get(at)
+                );
+            }
+            assert_eq!(
+                replayed.hash_matches,
+                Some(true),
+                "stop_every {stop_every}: the replay of\n{text}\nreached another trace"
+            );
+        }
     }
 }
