@@ -1,5 +1,6 @@
 // The playground is saved in IndexedDB: a reload restarts the stored cluster
-// (same offsets, committed group offsets, leaders and epochs, simulated time),
+// (same offsets, committed group offsets, leaders and epochs, simulated time)
+// and keeps its journal (a shared link replays it, the reload included),
 // two tabs have one writer and one read-only follower, the playground menu
 // creates, switches, resets, deletes, exports and imports playgrounds, and a
 // full quota is reported while the cluster keeps running in memory.
@@ -106,9 +107,29 @@ test('a reload restarts the stored cluster: same offsets, group offsets, leaders
     assert.ok(resumed >= parseFloat(time) && resumed < parseFloat(time) + 2, `${resumed} after ${time}`);
     assert.equal((await page.getByTestId('play-button').textContent()).trim(), 'Play');
     await page.screenshot({ path: screenshotPath('persist_restored.png') });
-    // A restarted cluster has no replayable history: the timeline says so.
-    assert.match(await page.getByTestId('timeline-restored').textContent(), /restarted from the browser's storage/);
-    assert.equal(await page.getByTestId('share-button').count(), 0);
+    // The journal was stored with the cluster: the timeline and share links
+    // go on, and a shared link replays the session, reload included (every
+    // node restarted from its disk at the saved time), to the same cluster.
+    assert.equal(await page.getByTestId('timeline-restored').count(), 0);
+    await page.getByTestId('share-button').click();
+    const url = await page.getByTestId('share-url').inputValue();
+    const journal = Buffer.from(new URL(url).hash.replace(/^#v1:/, ''), 'base64url').toString();
+    assert.match(journal, /\n\d+ reload\n/, journal);
+    const other = await openApp(url);
+    try {
+      await waitForApp(other.page, other);
+      const notice = other.page.getByTestId('link-notice');
+      await notice.waitFor();
+      assert.match(await notice.textContent(), /^Opened a shared link: the same cluster, replayed/);
+      assert.equal(await other.page.getByTestId('sim-time').textContent(), await page.getByTestId('sim-time').textContent());
+      assert.deepEqual(
+        await other.page.getByTestId('partitions-table').locator('tbody tr').allTextContents(),
+        await page.getByTestId('partitions-table').locator('tbody tr').allTextContents(),
+      );
+      assert.deepEqual(await other.page.getByTestId('nodes').innerText(), await page.getByTestId('nodes').innerText());
+    } finally {
+      await other.browser.close();
+    }
     // The controller's metadata log came back: same leaders, epochs, replicas and ISR.
     const restored = await page.getByTestId('partitions-table').locator('tbody tr').allTextContents();
     const noHw = (rows) => rows.map((r) => r.replace(/\d+$|–$/, ''));

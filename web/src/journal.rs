@@ -11,6 +11,12 @@
 //! their times, running the clock in between. What does not change the world
 //! (speed, play/pause, the language, the message browser) is not recorded.
 //!
+//! The page keeps its journal with the playground in IndexedDB
+//! (`crate::persistence`), and a reload adds [`Action::Reload`] at the time
+//! of the restored image: a replay restarts every node from its disk there,
+//! in memory, as the reload did from the stored one. So the timeline and
+//! share links go on working across reloads.
+//!
 //! Why a replay lands in the same state:
 //!
 //! - `Simulation::run_until` handles every event up to a time, whatever steps
@@ -75,6 +81,10 @@ pub enum Action {
     /// before running on ([`Playground::settle`]): an input after it comes
     /// after every event of that millisecond.
     Settle,
+    /// The page was reloaded: every node restarted from what its disk held
+    /// at the page's last save ([`Playground::reload_from_disks`]), as the
+    /// page restores a playground from IndexedDB.
+    Reload,
     Fault(FaultKind, NodeId),
     Cut(NodeId, NodeId),
     Heal,
@@ -315,6 +325,7 @@ fn write_action(s: &mut String, action: &Action) {
         Action::Eof => s.push_str("^D"),
         Action::Step => s.push_str("step"),
         Action::Settle => s.push_str("settle"),
+        Action::Reload => s.push_str("reload"),
         Action::Fault(kind, node) => {
             let _ = write!(s, "{} {node}", kind.word());
         }
@@ -368,6 +379,7 @@ fn parse_action(rest: &str) -> Option<Action> {
         "^D" => Action::Eof,
         "step" => Action::Step,
         "settle" => Action::Settle,
+        "reload" => Action::Reload,
         "heal" => Action::Heal,
         "stop-producer" => Action::StopProducer,
         "cut" => {
@@ -569,6 +581,7 @@ pub fn apply(pg: &mut Playground, action: &Action) {
             let _ = pg.step();
         }
         Action::Settle => pg.settle(),
+        Action::Reload => pg.reload_from_disks(),
         Action::Fault(kind, node) => pg.fault(*kind, *node),
         Action::Cut(a, b) => pg.cut(*a, *b),
         Action::Heal => pg.heal(),

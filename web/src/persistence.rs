@@ -41,6 +41,7 @@ use yew::Callback;
 
 use crate::app::Msg;
 use crate::i18n::Lang;
+use crate::journal::Journal;
 use crate::playground::{Playground, SPEEDS};
 use crate::terminal::{decode_history, encode_history};
 
@@ -66,6 +67,9 @@ pub const NAME_CHARS_MAX: usize = 40;
 pub const KV_HISTORY: &str = "shell.history";
 pub const KV_FILES: &str = "shell.files";
 pub const KV_CLOCK: &str = "page.clock";
+/// The page's journal (`crate::journal`), so that the timeline and share
+/// links go on after a reload.
+pub const KV_JOURNAL: &str = "page.journal";
 /// Where the terminal kept its history before (migrated once, then removed).
 pub const LEGACY_HISTORY_KEY: &str = "kafkaplay.terminal.history";
 /// `localStorage`: the playground this browser used last.
@@ -339,6 +343,7 @@ pub struct Loaded {
     history: Option<Vec<String>>,
     files: Option<Vec<u8>>,
     clock: Option<(bool, usize)>,
+    journal: Option<Journal>,
     damaged_files: Vec<String>,
     /// Why it was opened.
     reason: Reason,
@@ -586,7 +591,7 @@ impl Persist {
                 self.status.restored = Some(report);
                 self.status.restored_at_ms = sim.now() - sim.config().origin_ms;
                 self.status.saved_at_ms = Some(self.status.restored_at_ms);
-                Some(Playground::restored(sim))
+                Some(restored_playground(sim, l.journal))
             }
             // Nothing stored yet: the page's fresh cluster becomes this playground.
             (None, Reason::Start) => {
@@ -919,12 +924,57 @@ impl Persist {
 }
 
 /// The page's key/value entries now.
-fn kv_of(shell: &kafkaplay_shell::Shell, pg: &Playground) -> [(&'static str, Vec<u8>); 3] {
+fn kv_of(shell: &kafkaplay_shell::Shell, pg: &Playground) -> [(&'static str, Vec<u8>); 4] {
     [
         (KV_HISTORY, encode_history(shell.history()).into_bytes()),
         (KV_FILES, encode_files(shell.world())),
         (KV_CLOCK, encode_clock(pg.running, pg.speed_index)),
+        (KV_JOURNAL, encode_journal(pg)),
     ]
+}
+
+/// The journal as stored under [`KV_JOURNAL`]: its start (absolute
+/// simulated ms, which the text leaves out) on the first line, then its
+/// text, ending at its last entry (so it is written again only when it grew).
+pub fn encode_journal(pg: &Playground) -> Vec<u8> {
+    let journal = pg.journal.borrow();
+    format!("{}\n{}", journal.start, journal.to_text(0, None)).into_bytes()
+}
+
+/// Reads [`encode_journal`]'s bytes; `None` if they are not that.
+pub fn decode_journal(bytes: &[u8]) -> Option<Journal> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let (start, text) = text.split_once('\n')?;
+    let (mut journal, _, _) = Journal::parse(text).ok()?;
+    journal.start = start.parse().ok()?;
+    Some(journal)
+}
+
+/// The page over a cluster restored from storage. With the journal stored
+/// with it, the journal goes on with a reload at the image's time (a replay
+/// restarts every node from its disk there, as this restore did), so the
+/// timeline and share links keep working. Without one (a playground saved
+/// before journals were kept), or with one that is not this cluster's or is
+/// full, the timeline says it cannot replay this cluster.
+pub fn restored_playground(sim: Simulation, journal: Option<Journal>) -> Playground {
+    let at = sim.now();
+    let config = sim.config();
+    let (seed, brokers, controllers) = (sim.seed(), config.brokers.len() as i32, config.controllers.len() as i32);
+    let journal = journal.filter(|j| {
+        j.seed == seed
+            && j.brokers == brokers
+            && j.controllers == controllers
+            && j.start <= at
+            && j.entries.last().is_none_or(|e| j.start + e.at <= at)
+            && j.entries.len() < crate::journal::ENTRIES_MAX
+    });
+    let mut pg = Playground::restored(sim);
+    if let Some(mut journal) = journal {
+        journal.record(at, crate::journal::Action::Reload);
+        pg.journal = std::rc::Rc::new(std::cell::RefCell::new(journal));
+        pg.from_storage = false;
+    }
+    pg
 }
 
 fn kv_now(pg: &Playground) -> Vec<(&'static str, Vec<u8>)> {
@@ -1075,6 +1125,7 @@ mod calls {
                 .map(|b| decode_history(&String::from_utf8_lossy(b)));
         let files = e.pg.kv_get(KV_FILES).map(<[u8]>::to_vec);
         let clock = e.pg.kv_get(KV_CLOCK).and_then(decode_clock);
+        let journal = e.pg.kv_get(KV_JOURNAL).and_then(decode_journal);
         let damaged_files = e.pg.open_report().damaged_files.clone();
         Event::Loaded(Box::new(Loaded {
             engine: e,
@@ -1082,6 +1133,7 @@ mod calls {
             history,
             files,
             clock,
+            journal,
             damaged_files,
             reason,
         }))
@@ -1241,6 +1293,78 @@ mod tests {
             })
             .collect();
         (p.meta, files)
+    }
+
+    /// The page's clock for `frames` frames, its budget cut short at every
+    /// `stop_every`th question (as a slow frame would).
+    fn frames(pg: &mut Playground, frames: usize, stop_every: u32) {
+        let mut asked = 0_u32;
+        for _ in 0..frames {
+            pg.tick_within(16.0, &mut || {
+                asked += 1;
+                asked % stop_every == 0
+            });
+        }
+    }
+
+    #[test]
+    fn a_reloaded_page_keeps_its_journal_and_a_replay_goes_through_the_reload() {
+        use crate::journal::{self, Action};
+        use crate::playground::{FaultKind, ProducerForm, TopicForm};
+        let mut pg = Playground::new(3, 9);
+        journal::apply(
+            &mut pg,
+            &Action::CreateTopic(TopicForm {
+                name: "orders".into(),
+                partitions: "3".into(),
+                replication_factor: "2".into(),
+            }),
+        );
+        journal::apply(
+            &mut pg,
+            &Action::StartProducer(ProducerForm {
+                topic: "orders".into(),
+                rate: "100".into(),
+                ..ProducerForm::default()
+            }),
+        );
+        frames(&mut pg, 150, 3);
+        // Past the brokers' flush interval, so the logs are on their disks.
+        journal::apply(&mut pg, &Action::Line("kafkaplay advance 35s".into()));
+        frames(&mut pg, 50, 4);
+        let saved_at = pg.sim().now();
+
+        // The page saves (image, segments, journal) and is reloaded.
+        let (meta, files) = stored(&pg.sim());
+        let kv = encode_journal(&pg);
+        let (sim, _) = Simulation::restore(&meta, files).expect("restore");
+        let mut back = restored_playground(sim, decode_journal(&kv));
+        assert!(!back.from_storage, "the timeline and share links stay on");
+        {
+            let j = back.journal.borrow();
+            let last = j.entries.last().expect("entries");
+            assert_eq!((j.start + last.at, &last.action), (saved_at, &Action::Reload));
+        }
+        // The learner goes on: the clock, a broker killed.
+        frames(&mut back, 100, 3);
+        back.fault(FaultKind::Kill, 2);
+        frames(&mut back, 100, 5);
+
+        // A shared link of it (the journal, from the seed) reaches the same trace.
+        let text = journal::journal_text(&back);
+        assert!(text.contains("\nreload\n") || text.contains(" reload\n"), "{text}");
+        let replayed = journal::from_journal_text(&text).expect("parses");
+        assert_eq!(replayed.hash_matches, Some(true), "{text}");
+        assert_eq!(replayed.playground.partitions().0, back.partitions().0);
+
+        // A playground saved without a journal, or with another cluster's, restores without one.
+        let (meta, files) = stored(&pg.sim());
+        let (sim, _) = Simulation::restore(&meta, files.clone()).expect("restore");
+        assert!(restored_playground(sim, None).from_storage);
+        let other = Playground::new(3, 10);
+        let (sim, _) = Simulation::restore(&meta, files).expect("restore");
+        assert!(restored_playground(sim, decode_journal(&encode_journal(&other))).from_storage);
+        assert_eq!(decode_journal(b"not a journal"), None);
     }
 
     #[test]

@@ -409,10 +409,12 @@ pub struct PartitionRecords {
 pub const STARTUP_MS_MAX: Ms = 60_000;
 
 pub struct Playground {
-    /// Restarted from IndexedDB (`restored`): the journal starts at the
-    /// restart and a replay from the seed cannot reach this cluster (its
-    /// brokers recovered what they had flushed), so the timeline and share
-    /// links are off for it.
+    /// Restarted from IndexedDB (`restored`) without the journal that led
+    /// to it (a playground saved before the page kept its journal): a replay
+    /// from the seed cannot reach this cluster (its brokers recovered what
+    /// they had flushed), so the timeline and share links are off for it.
+    /// With the journal, `persistence::restored_playground` notes the reload
+    /// in it and a replay goes through it.
     pub from_storage: bool,
     /// The one cluster of the page: the terminal's shell owns the `World`,
     /// which owns the `Simulation` the cluster view shows. Borrowed only
@@ -702,6 +704,49 @@ impl Playground {
         self.record(crate::journal::Action::Settle);
         self.sim_mut().run_until(now);
         self.collect_outcomes();
+    }
+
+    /// What a reload of the page does to the cluster, done in memory (a
+    /// replay of a journal with [`crate::journal::Action::Reload`]): every
+    /// node restarts from what its disk holds now (`Simulation::persisted`,
+    /// then `Simulation::restore`: a power loss of every node, as a closed
+    /// tab is), and the page's clients (its producer, consumers, the
+    /// terminal's job) are gone; the learner's files, the journal and the
+    /// clock's speed stay, as the page keeps them in IndexedDB.
+    pub fn reload_from_disks(&mut self) {
+        self.record(crate::journal::Action::Reload);
+        let restored = {
+            let sim = self.sim();
+            let image = sim.persisted();
+            let files = image
+                .files
+                .iter()
+                .map(|f| {
+                    let segments = f
+                        .segments
+                        .iter()
+                        .map(|s| kafkaplay_log::StoredSegment {
+                            base_offset: s.base_offset,
+                            bytes: s.bytes.to_vec(),
+                        })
+                        .collect();
+                    (f.path(), segments)
+                })
+                .collect();
+            Simulation::restore(&image.meta, files)
+        };
+        // An image just taken always restores; if it did not, the cluster goes on.
+        let Ok((sim, _)) = restored else { return };
+        let files = crate::persistence::encode_files(self.shell.borrow().world());
+        let mut pg = Playground::restored(sim);
+        if let Ok(mut shell) = pg.shell.try_borrow_mut() {
+            let _ = crate::persistence::restore_files(shell.world_mut(), &files);
+        }
+        pg.journal = self.journal.clone();
+        pg.from_storage = false;
+        pg.running = self.running;
+        pg.set_speed_index(self.speed_index);
+        *self = pg;
     }
 
     /// After a command ran in the terminal: picks up what it changed (leaders
