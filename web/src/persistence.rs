@@ -1277,21 +1277,7 @@ mod tests {
     /// What IndexedDB would give back: the image and every durable segment.
     fn stored(sim: &Simulation) -> (Vec<u8>, FlatMap<String, Vec<StoredSegment>>) {
         let p = sim.persisted();
-        let files = p
-            .files
-            .iter()
-            .map(|f| {
-                let segs = f
-                    .segments
-                    .iter()
-                    .map(|s| StoredSegment {
-                        base_offset: s.base_offset,
-                        bytes: s.bytes.to_vec(),
-                    })
-                    .collect();
-                (f.path(), segs)
-            })
-            .collect();
+        let files = p.stored_files();
         (p.meta, files)
     }
 

@@ -718,22 +718,7 @@ impl Playground {
         let restored = {
             let sim = self.sim();
             let image = sim.persisted();
-            let files = image
-                .files
-                .iter()
-                .map(|f| {
-                    let segments = f
-                        .segments
-                        .iter()
-                        .map(|s| kafkaplay_log::StoredSegment {
-                            base_offset: s.base_offset,
-                            bytes: s.bytes.to_vec(),
-                        })
-                        .collect();
-                    (f.path(), segments)
-                })
-                .collect();
-            Simulation::restore(&image.meta, files)
+            Simulation::restore(&image.meta, image.stored_files())
         };
         // An image just taken always restores; if it did not, the cluster goes on.
         let Ok((sim, _)) = restored else { return };

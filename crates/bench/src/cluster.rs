@@ -91,6 +91,20 @@ fn create_topic_request(name: &str, partitions: i32, configs: &[(&str, &str)]) -
     }
 }
 
+/// Creates the topic, lets its replicas start, and adds an acks=all producer.
+fn topic_and_producer(sim: &mut Simulation, create: AdminRequest) -> NodeId {
+    let created = sim.admin_and_wait(create, 30_000);
+    assert!(
+        matches!(created, Some(AdminResponse::CreateTopic(Ok(_)))),
+        "{created:?}"
+    );
+    sim.run_for(3_000);
+    sim.add_producer(ProducerConfig {
+        acks: -1,
+        ..ProducerConfig::default()
+    })
+}
+
 // ----- 1. simulation speed -----
 
 /// Records per 10 ms tick: 10,000 records per simulated second.
@@ -130,23 +144,14 @@ pub fn speed(now_ms: &dyn Fn() -> f64, min_wall_s: f64) -> Vec<Metric> {
     // Retention keeps each log near 1 MB (it runs every 5 s of simulated time),
     // so memory stays flat however long the run is; retention is part of the
     // measured work.
-    let created = sim.admin_and_wait(
+    let producer = topic_and_producer(
+        &mut sim,
         create_topic_request(
             "speed",
             6,
             &[("segment.bytes", "262144"), ("retention.bytes", "1048576")],
         ),
-        30_000,
     );
-    assert!(
-        matches!(created, Some(AdminResponse::CreateTopic(Ok(_)))),
-        "{created:?}"
-    );
-    sim.run_for(3_000);
-    let producer = sim.add_producer(ProducerConfig {
-        acks: -1,
-        ..ProducerConfig::default()
-    });
     let mut next_key = 0u64;
     // Warm-up: the producer fetches metadata and gets its producer id.
     feed_one_second(&mut sim, "speed", producer, &mut next_key);
@@ -425,16 +430,7 @@ pub const IMAGE_CASE: &str =
 /// animation frame (issue 8's frame budget).
 pub fn image(now_ms: &dyn Fn() -> f64) -> Vec<Metric> {
     let mut sim = ready_cluster(ClusterConfig::new(3, 1));
-    let created = sim.admin_and_wait(create_topic_request("page", 1_000, &[]), 30_000);
-    assert!(
-        matches!(created, Some(AdminResponse::CreateTopic(Ok(_)))),
-        "{created:?}"
-    );
-    sim.run_for(3_000);
-    let producer = sim.add_producer(ProducerConfig {
-        acks: -1,
-        ..ProducerConfig::default()
-    });
+    let producer = topic_and_producer(&mut sim, create_topic_request("page", 1_000, &[]));
     let mut next_key = 0u64;
     for _ in 0..20 {
         feed_one_second(&mut sim, "page", producer, &mut next_key);

@@ -150,21 +150,7 @@ fn sim_rebalance_ms() -> i64 {
 }
 
 fn stored_files(p: &PersistedCluster) -> FlatMap<String, Vec<StoredSegment>> {
-    p.files
-        .iter()
-        .map(|f| {
-            (
-                f.path(),
-                f.segments
-                    .iter()
-                    .map(|s| StoredSegment {
-                        base_offset: s.base_offset,
-                        bytes: s.bytes.to_vec(),
-                    })
-                    .collect(),
-            )
-        })
-        .collect()
+    p.stored_files()
 }
 
 #[test]

@@ -94,6 +94,25 @@ pub struct PersistedCluster<'a> {
 }
 
 impl PersistedCluster<'_> {
+    /// Every file as a storage engine gives it back to [`Simulation::restore`]:
+    /// by [`file_path`], each segment's bytes owned.
+    pub fn stored_files(&self) -> FlatMap<String, Vec<StoredSegment>> {
+        self.files
+            .iter()
+            .map(|f| {
+                let segments = f
+                    .segments
+                    .iter()
+                    .map(|s| StoredSegment {
+                        base_offset: s.base_offset,
+                        bytes: s.bytes.to_vec(),
+                    })
+                    .collect();
+                (f.path(), segments)
+            })
+            .collect()
+    }
+
     /// [`stored_hash`] of this state: what a storage engine must give back.
     pub fn hash(&self) -> u64 {
         let mut files: Vec<(String, &PartitionFiles)> = self.files.iter().map(|f| (f.path(), f)).collect();

@@ -4,11 +4,8 @@
 //! through again. The configs are ConfigRecords in the metadata log, so they
 //! survive a persist and restore.
 
-use kafkaplay_flatmap::FlatMap;
-
 use kafkaplay_cluster::protocol::{AdminRequest, AdminResponse};
 use kafkaplay_cluster::{ClusterConfig, Fault, KafkaError, ProducerConfig, Simulation};
-use kafkaplay_log::StoredSegment;
 
 use crate::support::*;
 
@@ -80,18 +77,7 @@ scenario! {
 
         let persisted = sim.persisted();
         let meta = persisted.meta.clone();
-        let files: FlatMap<String, Vec<StoredSegment>> = persisted
-            .files
-            .iter()
-            .map(|f| {
-                let segments = f
-                    .segments
-                    .iter()
-                    .map(|s| StoredSegment { base_offset: s.base_offset, bytes: s.bytes.to_vec() })
-                    .collect();
-                (f.path(), segments)
-            })
-            .collect();
+        let files = persisted.stored_files();
         drop(persisted);
         let (mut restored, _) = Simulation::restore(&meta, files).expect("restore");
         restored.run_for(15_000);

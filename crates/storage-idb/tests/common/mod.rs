@@ -121,20 +121,7 @@ pub fn summary(sim: &Simulation) -> FlatMap<String, String> {
 }
 
 pub fn stored_files(p: &PersistedCluster) -> FlatMap<String, Vec<StoredSegment>> {
-    p.files
-        .iter()
-        .map(|f| {
-            let segments = f
-                .segments
-                .iter()
-                .map(|s| StoredSegment {
-                    base_offset: s.base_offset,
-                    bytes: s.bytes.to_vec(),
-                })
-                .collect();
-            (f.path(), segments)
-        })
-        .collect()
+    p.stored_files()
 }
 
 /// Log end offsets of every replica of topic `t`, as `"<broker> t-<p>" → LEO`.
