@@ -420,23 +420,24 @@ pub fn scale(now_ms: &dyn Fn() -> f64, live_bytes: LiveBytes) -> Vec<Metric> {
 
 // ----- 4. the cluster's image (what the page saves) -----
 
-pub const IMAGE_CASE: &str =
-    "3 brokers, 1 controller, 1 topic of 1,000 partitions RF=3, after 20 s at 10,000 records/s";
+pub const IMAGE_CASE: &str = "3 brokers, 1 controller, 1 topic of 1,000 partitions RF=3, after 5 s at 10,000 records/s";
 
 /// The page's save of a large cluster: `Simulation::persisted` (the `meta`
 /// image and the list of every replica's durable segments) of 1,000
-/// partitions RF 3 on 3 brokers, after 20 s of a producer at 10,000
-/// records/s. The page does this every 2 s while the cluster changes, in one
-/// animation frame (issue 8's frame budget).
+/// partitions RF 3 on 3 brokers, after 5 s of a producer at 10,000
+/// records/s, all flushed. The page does this every 2 s while the cluster
+/// changes, in one animation frame (issue 8's frame budget).
 pub fn image(now_ms: &dyn Fn() -> f64) -> Vec<Metric> {
-    let mut sim = ready_cluster(ClusterConfig::new(3, 1));
+    let mut config = ClusterConfig::new(3, 1);
+    // Brokers flush every second, so the segments are durable (in the image) soon.
+    config.broker.page_cache_flush_interval_ms = 1_000;
+    let mut sim = ready_cluster(config);
     let producer = topic_and_producer(&mut sim, create_topic_request("page", 1_000, &[]));
     let mut next_key = 0u64;
-    for _ in 0..20 {
+    for _ in 0..5 {
         feed_one_second(&mut sim, "page", producer, &mut next_key);
     }
-    // Past log.flush's page-cache interval, so the segments are durable.
-    sim.run_for(31_000);
+    sim.run_for(2_000);
     let mut times = Vec::new();
     let mut meta_bytes = 0;
     let mut files = 0;

@@ -567,8 +567,8 @@ const CLUSTER_READING: &str = "
 - *Image* (`cluster::image`): what the page reads from the simulation for
   each save of a large cluster (issue 8's frame budget: a save has a frame
   to itself): `Simulation::persisted`, the `meta` image plus the list of
-  every replica's durable segments, median of 21 calls, after 20 s of 10,000
-  records/s on 1,000 partitions RF 3. Image version 1 stored every
+  every replica's durable segments, median of 21 calls, after 5 s of 10,000
+  records/s on 1,000 partitions RF 3 (the brokers flushing every second). Image version 1 stored every
   partition's log config by name (1,189 KB, 0.65 ms natively); version 2
   stores each distinct config once (247 KB, 0.42 ms natively).
 ";
@@ -682,7 +682,11 @@ const PAGE_READING: &str = "
   (means 6.1 to 6.7 and 6.0 to 6.6 ms): at the target, not under it with a
   margin. Next session: 9.3 to 10.0 ms at its start; after image version 2,
   the memos, the deferred frees and one dot a second, 8.2 to 9.2 ms in nine
-  runs (alternating with the build before, which gave 9.3 to 10.0).
+  runs (alternating with the build before, which gave 9.3 to 10.0); after
+  the journal's settle entries and the budget asked only between
+  milliseconds, 8.3 to 9.4 ms in four runs of `cargo xtask bench page`,
+  and 10.5 ms once, in a whole `cargo xtask bench` just after the native
+  and wasm benchmarks.
 - *What the wasm's bytes are* (`twiggy top` with names kept, 2026-11-24,
   of this build before `--low-memory-unused`: shares of 1,965 KB before gzip): the cluster's code 24%
   plus the B-tree maps, sorts and iterators instantiated for its types 12%
