@@ -576,13 +576,12 @@ impl App {
     }
 
     fn error_for(&self, form: Form, t: &Play) -> Html {
-        error_view(
-            match self.input_error {
-                Some((f, e)) if f == form => Some(e),
-                _ => None,
-            },
-            t,
-        )
+        error_view(self.input_error_of(form), t)
+    }
+
+    /// The input error of `form`, if the last input error was in it.
+    fn input_error_of(&self, form: Form) -> Option<InputError> {
+        self.input_error.and_then(|(f, e)| (f == form).then_some(e))
     }
 
     fn view_clock(&self, ctx: &Context<Self>, t: &Play) -> Html {
@@ -821,29 +820,10 @@ impl App {
         let model = TopicsModel {
             lang: self.lang,
             form: self.topic_form.clone(),
-            error: match self.input_error {
-                Some((Form::Topic, e)) => Some(e),
-                _ => None,
-            },
+            error: self.input_error_of(Form::Topic),
             pending: self.pg.topic_pending(),
             rows: self.pg.topics(partitions),
-            table: crate::cluster_view::table_rows(partitions)
-                .into_iter()
-                .map(|row| match row {
-                    crate::cluster_view::TableRow::Partition(p) => TableRow::Partition {
-                        tp: p.tp.clone(),
-                        leader: p.leader,
-                        leader_epoch: p.leader_epoch,
-                        replicas: p.replicas.clone(),
-                        isr: p.isr.clone(),
-                        high_watermark: p.high_watermark,
-                    },
-                    crate::cluster_view::TableRow::More { topic, hidden } => TableRow::More {
-                        topic: topic.to_string(),
-                        hidden,
-                    },
-                })
-                .collect(),
+            table: crate::cluster_view::table_rows(partitions),
         };
         self.topics_memo.view(model, |m| Self::view_topics_of(ctx, t, m))
     }
@@ -903,8 +883,8 @@ impl App {
                             </tr></thead>
                             <tbody>
                                 { for m.table.iter().map(|row| match row {
-                                    TableRow::More { topic, hidden } => crate::cluster_view::view_more_row(m.lang, topic, *hidden, 6),
-                                    TableRow::Partition { tp, leader, leader_epoch, replicas, isr, high_watermark } => html! {
+                                    crate::cluster_view::TableRow::More { topic, hidden } => crate::cluster_view::view_more_row(m.lang, topic, *hidden, 6),
+                                    crate::cluster_view::TableRow::Partition { tp, leader, leader_epoch, replicas, isr, high_watermark } => html! {
                                     <tr data-testid="partition-row" data-tp={tp.to_string()}>
                                         <td><code>{ tp.to_string() }</code></td>
                                         <td class={classes!("num", (*leader == NO_NODE).then_some("bad"))} data-testid="partition-leader">
@@ -1002,8 +982,10 @@ impl App {
         let selected = self.browse.clone().or_else(|| partitions.first().map(|p| p.tp.clone()));
         let model = BrowserModel {
             lang: self.lang,
-            records: selected.as_ref().map(|tp| self.pg.records_for(tp, &self.query)),
-            selected,
+            shown: selected.map(|tp| {
+                let records = self.pg.records_for(&tp, &self.query);
+                (tp, records)
+            }),
             names: self.partition_names(partitions),
             no_partitions: partitions.is_empty(),
             format: self.format,
@@ -1017,7 +999,6 @@ impl App {
 
     fn view_browser_of(ctx: &Context<Self>, t: &Play, m: &BrowserModel) -> Html {
         let link = ctx.link();
-        let selected = &m.selected;
         let formats = [ValueFormat::Text, ValueFormat::Json, ValueFormat::Hex];
         let bt = crate::browse::text(m.lang);
         let latest = m.query.seek == crate::browse::Seek::Latest;
@@ -1032,9 +1013,9 @@ impl App {
                 Box::new(rows.iter())
             }
         }
-        let body = match &m.records {
+        let body = match &m.shown {
             None => html! { <p class="muted">{ t.topics_none }</p> },
-            Some(records) => match records {
+            Some((_, records)) => match records {
                 None => {
                     html! { <p class="notice error" data-testid="browser-unavailable">{ t.browser_unavailable }</p> }
                 }
@@ -1098,7 +1079,7 @@ impl App {
                 }
             },
         };
-        let selected_text = selected.as_ref().map(|tp| tp.to_string()).unwrap_or_default();
+        let selected_text = m.shown.as_ref().map(|(tp, _)| tp.to_string()).unwrap_or_default();
         html! {
             <section class="card" aria-labelledby="browser-heading">
                 <h2 id="browser-heading">{ t.browser_heading }</h2>
@@ -1241,33 +1222,15 @@ struct TopicsModel {
     error: Option<InputError>,
     pending: bool,
     rows: Vec<playground::TopicRow>,
-    table: Vec<TableRow>,
-}
-
-/// A row of the partition table (`cluster_view::table_rows`), as shown.
-#[derive(PartialEq)]
-enum TableRow {
-    Partition {
-        tp: TopicPartition,
-        leader: NodeId,
-        leader_epoch: i32,
-        replicas: Vec<NodeId>,
-        isr: Vec<NodeId>,
-        high_watermark: Option<i64>,
-    },
-    More {
-        topic: String,
-        hidden: usize,
-    },
+    table: Vec<crate::cluster_view::TableRow>,
 }
 
 /// What the message browser shows (its [`Memo`]'s model).
 #[derive(PartialEq)]
 struct BrowserModel {
     lang: Lang,
-    /// The partition shown, and what it holds (`None` inside: no leader has its log).
-    selected: Option<TopicPartition>,
-    records: Option<Option<playground::PartitionRecords>>,
+    /// The partition shown, and what it holds (`None`: no leader has its log).
+    shown: Option<(TopicPartition, Option<playground::PartitionRecords>)>,
     /// Every partition's name, for the picker.
     names: std::rc::Rc<Vec<String>>,
     no_partitions: bool,

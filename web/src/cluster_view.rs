@@ -15,7 +15,7 @@
 use kafkaplay_flatmap::FlatSet;
 use std::rc::Rc;
 
-use kafkaplay_cluster::NodeId;
+use kafkaplay_cluster::{NodeId, TopicPartition};
 use yew::prelude::*;
 
 use crate::i18n::Lang;
@@ -158,26 +158,46 @@ pub enum ReplicasMsg {
 /// The partition table lists at most this many partitions of one topic.
 pub const TABLE_ROWS_PER_TOPIC_MAX: usize = 50;
 
-/// A row of the partition table: a partition, or how many of a topic's
-/// partitions are left out (beyond [`TABLE_ROWS_PER_TOPIC_MAX`]).
-pub enum TableRow<'a> {
-    Partition(&'a PartitionView),
-    More { topic: &'a str, hidden: usize },
+/// A row of the partition table, as shown: a partition (not its replicas'
+/// LEOs, which change with every record and are not in the table), or how
+/// many of a topic's partitions are left out (beyond
+/// [`TABLE_ROWS_PER_TOPIC_MAX`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableRow {
+    Partition {
+        tp: TopicPartition,
+        leader: NodeId,
+        leader_epoch: i32,
+        replicas: Vec<NodeId>,
+        isr: Vec<NodeId>,
+        high_watermark: Option<i64>,
+    },
+    More {
+        topic: String,
+        hidden: usize,
+    },
 }
 
 /// The partition table's rows: each topic's first [`TABLE_ROWS_PER_TOPIC_MAX`]
 /// partitions, then one row saying how many more it has.
-pub fn table_rows(partitions: &[PartitionView]) -> Vec<TableRow<'_>> {
+pub fn table_rows(partitions: &[PartitionView]) -> Vec<TableRow> {
     let mut rows = Vec::new();
     let mut i = 0;
     while i < partitions.len() {
         let topic = &partitions[i].tp.topic;
         let end = i + partitions[i..].iter().take_while(|p| &p.tp.topic == topic).count();
         let shown = (end - i).min(TABLE_ROWS_PER_TOPIC_MAX);
-        rows.extend(partitions[i..i + shown].iter().map(TableRow::Partition));
+        rows.extend(partitions[i..i + shown].iter().map(|p| TableRow::Partition {
+            tp: p.tp.clone(),
+            leader: p.leader,
+            leader_epoch: p.leader_epoch,
+            replicas: p.replicas.clone(),
+            isr: p.isr.clone(),
+            high_watermark: p.high_watermark,
+        }));
         if end - i > shown {
             rows.push(TableRow::More {
-                topic,
+                topic: topic.to_string(),
                 hidden: end - i - shown,
             });
         }

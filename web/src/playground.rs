@@ -1989,22 +1989,29 @@ mod tests {
 
     /// A tick stopped by its frame budget owes the rest: run on to the same
     /// moment, the cluster did exactly what an unbudgeted run did.
+    /// 3 brokers (`seed`), topic `orders` of `partitions` partitions RF 3,
+    /// and the page's producer sending `rate` records/s to it.
+    fn producing(seed: u64, partitions: &str, rate: &str) -> Playground {
+        let mut p = Playground::new(3, seed);
+        p.create_topic(&TopicForm {
+            name: "orders".into(),
+            partitions: partitions.into(),
+            replication_factor: "3".into(),
+        })
+        .unwrap();
+        p.start_producer(&ProducerForm {
+            topic: "orders".into(),
+            rate: rate.into(),
+            ..ProducerForm::default()
+        })
+        .unwrap();
+        p
+    }
+
     #[test]
     fn a_budgeted_tick_does_the_same_later() {
         let run = |stop_every: Option<u32>| {
-            let mut p = Playground::new(3, 7);
-            p.create_topic(&TopicForm {
-                name: "orders".into(),
-                partitions: "3".into(),
-                replication_factor: "3".into(),
-            })
-            .unwrap();
-            p.start_producer(&ProducerForm {
-                topic: "orders".into(),
-                rate: "50".into(),
-                ..ProducerForm::default()
-            })
-            .unwrap();
+            let mut p = producing(7, "3", "50");
             let mut asked = 0_u32;
             for _ in 0..200 {
                 p.tick_within(16.0, &mut || {
@@ -2038,19 +2045,7 @@ mod tests {
     #[test]
     fn an_input_after_a_budgeted_tick_replays_to_the_same_trace() {
         for stop_every in [u32::MAX, 2, 3, 5, 7] {
-            let mut p = Playground::new(3, 11);
-            p.create_topic(&TopicForm {
-                name: "orders".into(),
-                partitions: "6".into(),
-                replication_factor: "3".into(),
-            })
-            .unwrap();
-            p.start_producer(&ProducerForm {
-                topic: "orders".into(),
-                rate: "200".into(),
-                ..ProducerForm::default()
-            })
-            .unwrap();
+            let mut p = producing(11, "6", "200");
             let mut asked = 0_u32;
             for i in 0..300 {
                 p.tick_within(16.0, &mut || {
