@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { launch, repoRoot, screenshotPath, waitForApp } from './browser.mjs';
@@ -70,6 +70,11 @@ test('after the first load the site works offline: the server gone, a reload ren
     assert.match(cached.keys[0], /^kafkaplay-[0-9a-f]{16}$/);
     const wasm = cached.urls.filter((u) => u.endsWith('_bg.wasm'));
     assert.equal(wasm.length, 1, `the build's wasm is cached: ${cached.urls.join(' ')}`);
+    // A split build's second module too (split.test.mjs).
+    const split = (await readdir(join(repoRoot, 'dist'))).filter((f) => f.endsWith('_split.wasm'));
+    for (const file of split) {
+      assert.ok(cached.urls.includes(`${PREFIX}${file}`), `${file} is cached: ${cached.urls.join(' ')}`);
+    }
     for (const url of [`${PREFIX}index.html`, `${PREFIX}init.js`]) {
       assert.ok(cached.urls.includes(url), `${url} is cached: ${cached.urls.join(' ')}`);
     }

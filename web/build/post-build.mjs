@@ -6,13 +6,17 @@
 //    `Content-Security-Policy: script-src 'self' 'wasm-unsafe-eval'` (which
 //    forbids inline scripts). Its relative imports still resolve, since init.js
 //    sits next to index.html.
-// 2. Release builds only (TRUNK_PROFILE=release): writes sw.js, the service
+// 2. Release builds with KAFKAPLAY_WASM_SPLIT set (`cargo xtask build` sets it
+//    to the wasm-split it installed, and KAFKAPLAY_CHROME to the browser):
+//    splits the wasm into a start-up module and the rest (split.mjs). Without
+//    it, the site loads one wasm, as Trunk built it.
+// 3. Release builds only (TRUNK_PROFILE=release): writes sw.js, the service
 //    worker (from web/build/sw.js), with this build's files to precache and a
 //    cache name that changes with their contents, and has init.js register it
 //    once the app has started. `trunk serve` (a debug build) gets none: a
 //    cache-first worker would show each rebuild only on the second reload.
 //
-// One hook does both, in this order: Trunk runs the hooks of a stage concurrently.
+// One hook does all three, in this order: Trunk runs the hooks of a stage concurrently.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
@@ -45,11 +49,21 @@ writeFileSync(join(dir, 'init.js'), match[1].trim() + '\n' + register);
 writeFileSync(indexPath, html.replace(inline, '<script type="module" src="./init.js"></script>'));
 console.log('post-build: moved the inline module script to init.js');
 
-// 2. The service worker.
 if (!release) {
-  console.log(`post-build: no service worker in a ${process.env.TRUNK_PROFILE ?? 'debug'} build`);
+  console.log(`post-build: no split, no service worker in a ${process.env.TRUNK_PROFILE ?? 'debug'} build`);
   process.exit(0);
 }
+
+// 2. The split.
+const wasmSplit = process.env.KAFKAPLAY_WASM_SPLIT;
+if (wasmSplit) {
+  const { splitSite } = await import('./split.mjs');
+  await splitSite(dir, { wasmSplit, chrome: process.env.KAFKAPLAY_CHROME || '/usr/bin/chromium' });
+} else {
+  console.log('post-build: the wasm is not split (KAFKAPLAY_WASM_SPLIT is not set)');
+}
+
+// 3. The service worker.
 function filesBelow(root) {
   const found = [];
   for (const name of readdirSync(root)) {

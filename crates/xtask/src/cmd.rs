@@ -97,10 +97,14 @@ pub fn is_executable(path: &Path) -> bool {
 
 /// `~/.cargo/bin` (or `$CARGO_HOME/bin`): where `cargo install` puts binaries.
 pub fn cargo_bin_dir() -> PathBuf {
-    let home = std::env::var_os("CARGO_HOME")
+    cargo_home().join("bin")
+}
+
+/// `$CARGO_HOME`, else `~/.cargo`.
+pub fn cargo_home() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"));
-    home.join("bin")
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"))
 }
 
 /// Whether `name` is a variable that `cargo run` or rustup's proxies set for xtask

@@ -22,7 +22,8 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Debian packages of the Debian route: wasm32 std (rustc-web, cargo-web,
 /// rust-web-src), the linker `rust-lld` points at (lld-22), the browser and its
-/// driver of the same major version, and wasm-opt (binaryen).
+/// driver of the same major version, wasm-opt (binaryen), and cmake, which
+/// builds wasm-split (see [`install_wasm_split`]).
 /// Installed with `--no-install-recommends` (Chromium recommends a desktop's worth),
 /// so what rustc-web only recommends is named here: `rust-web-llvm` provides
 /// `rust-lld`, without which wasm links fail with "linker `rust-lld` not found".
@@ -35,6 +36,7 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "chromium",
     "chromium-driver",
     "binaryen",
+    "cmake",
 ];
 
 pub const TRUNK_VERSION: &str = "0.22.1";
@@ -60,7 +62,22 @@ pub const SITE_STD_FEATURES: &str = "optimize_for_size";
 /// page it is a `RuntimeError: unreachable` in the console instead of Rust's
 /// message. `KAFKAPLAY_SITE_RUSTFLAGS` replaces these flags (empty: none, for
 /// a release build that prints panic messages).
-pub const SITE_RELEASE_RUSTFLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none";
+///
+/// `-reference-types`: wasm-bindgen then keeps JS values in a JS-side slab
+/// instead of an `externref` table, whose shims use `table.fill`, which the
+/// Binaryen that splits the wasm ([`WASM_SPLIT_CRATE`]) cannot read. std is
+/// built with these flags too (`-Zbuild-std`), so no object brings the feature
+/// back. The wasm is 6 KB smaller gzipped without it.
+pub const SITE_RELEASE_RUSTFLAGS: &str =
+    "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Ctarget-feature=-reference-types";
+
+/// The crates.io crate whose sources carry Binaryen's, from which `install`
+/// builds `wasm-split` (web/build/split.mjs splits the site's wasm with it).
+/// No registry here has a wasm-split binary: Debian 12's binaryen (108) and
+/// npm's binaryen.js leave it out, and 116 is the newest Binaryen on crates.io.
+pub const WASM_SPLIT_CRATE: (&str, &str) = ("wasm-opt-sys", "0.116.0");
+/// What `wasm-split --version` prints for the Binaryen of [`WASM_SPLIT_CRATE`].
+pub const WASM_SPLIT_VERSION: &str = "wasm-split version 116";
 
 const DEBIAN_CARGO: &str = "/usr/bin/cargo";
 const DEBIAN_RUSTC: &str = "/usr/bin/rustc";
@@ -166,13 +183,21 @@ impl WasmEnv {
     /// `program` (trunk) building the release site: [`Self::site_command`], plus
     /// on the Debian route [`SITE_RELEASE_RUSTFLAGS`] for the wasm target only
     /// (`CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS`: build scripts and proc
-    /// macros keep theirs; a RUSTFLAGS of the user's takes precedence).
+    /// macros keep theirs; a RUSTFLAGS of the user's takes precedence), and the
+    /// wasm-split and browser that split the wasm when `install` built the one.
     /// Not for `serve` (a debug build, where panic messages help).
     pub fn site_release_command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut cmd = self.site_command(program);
         if self.route == Route::Debian {
             let flags = std::env::var("KAFKAPLAY_SITE_RUSTFLAGS").unwrap_or_else(|_| SITE_RELEASE_RUSTFLAGS.into());
             cmd.env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", flags);
+            // The post-build hook splits the wasm (web/build/split.mjs) with
+            // these; a KAFKAPLAY_WASM_SPLIT of the user's (empty: no split) wins.
+            if std::env::var_os("KAFKAPLAY_WASM_SPLIT").is_none() {
+                if let (Some(split), Ok(chrome)) = (wasm_split(&self.root), crate::browser::chrome(self.route)) {
+                    cmd.env("KAFKAPLAY_WASM_SPLIT", split).env("KAFKAPLAY_CHROME", chrome);
+                }
+            }
         }
         cmd
     }
@@ -277,6 +302,9 @@ pub fn install_all() -> Result<WasmEnv> {
     install_wasm_bindgen_cli(&env)?;
     install_trunk()?;
     install_wasm_opt(&env.root)?;
+    if route == Route::Debian {
+        install_wasm_split(&env.root)?;
+    }
     install_e2e_node_modules(&env.root)?;
     if route == Route::Rustup {
         report_browser();
@@ -412,6 +440,98 @@ fn install_wasm_opt(root: &Path) -> Result<()> {
             .arg(&dir)
             .arg(BINARYEN_NPM),
     )
+}
+
+/// Where `install` builds Binaryen's wasm-split: `<dir>/src` (a copy of the
+/// crate's Binaryen sources), `<dir>/build`.
+pub fn wasm_split_dir(root: &Path) -> PathBuf {
+    root.join(".tools").join("wasm-split")
+}
+
+/// The wasm-split that `install` built, when it is there.
+pub fn wasm_split(root: &Path) -> Option<PathBuf> {
+    let bin = wasm_split_dir(root).join("build").join("bin").join("wasm-split");
+    (cmd::output(&bin, ["--version"]).as_deref() == Some(WASM_SPLIT_VERSION)).then_some(bin)
+}
+
+/// Builds Binaryen's `wasm-split` from the sources in the crates.io crate
+/// [`WASM_SPLIT_CRATE`] (`cargo fetch` brings them) with cmake: the static
+/// library and the one tool, at -O1 (about 5 minutes on 2 cores; the tool runs
+/// for a second a build). Only on the Debian route, whose site build leaves out
+/// reference types (see [`SITE_RELEASE_RUSTFLAGS`]).
+fn install_wasm_split(root: &Path) -> Result<()> {
+    if wasm_split(root).is_some() {
+        println!("skip: {WASM_SPLIT_VERSION} already present (.tools/wasm-split)");
+        return Ok(());
+    }
+    let (krate, version) = WASM_SPLIT_CRATE;
+    println!("install: wasm-split (Binaryen from crates.io {krate} {version}) into .tools/wasm-split");
+    let dir = wasm_split_dir(root);
+    let fetch = dir.join("fetch");
+    std::fs::create_dir_all(fetch.join("src")).map_err(|e| format!("create {}: {e}", fetch.display()))?;
+    let write =
+        |path: PathBuf, text: String| std::fs::write(&path, text).map_err(|e| format!("write {}: {e}", path.display()));
+    write(
+        fetch.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"fetch-binaryen\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[workspace]\n\n[dependencies]\n{krate} = \"={version}\"\n"
+        ),
+    )?;
+    write(fetch.join("src").join("lib.rs"), String::new())?;
+    cmd::run(
+        clean("cargo")
+            .arg("fetch")
+            .arg("--manifest-path")
+            .arg(fetch.join("Cargo.toml")),
+    )?;
+    let registry_src = cmd::cargo_home().join("registry").join("src");
+    let crate_dir = std::fs::read_dir(&registry_src)
+        .map_err(|e| format!("read {}: {e}", registry_src.display()))?
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.path().join(format!("{krate}-{version}")).join("binaryen"))
+        .find(|path| path.join("CMakeLists.txt").is_file())
+        .ok_or_else(|| {
+            format!(
+                "cargo fetch left no {krate}-{version}/binaryen under {}",
+                registry_src.display()
+            )
+        })?;
+    // A copy, so the registry's sources stay as cargo unpacked them: the crate
+    // leaves out Binaryen's tests, and CMakeLists.txt adds test/lit's
+    // directory unconditionally, so the copy gets an empty one.
+    let src = dir.join("src");
+    let _ = std::fs::remove_dir_all(&src);
+    cmd::run(Command::new("cp").arg("-r").arg(&crate_dir).arg(&src))?;
+    std::fs::create_dir_all(src.join("test").join("lit")).map_err(|e| format!("create test/lit: {e}"))?;
+    write(src.join("test").join("lit").join("CMakeLists.txt"), String::new())?;
+    let cmake = if Path::new("/usr/bin/cmake").exists() {
+        PathBuf::from("/usr/bin/cmake")
+    } else {
+        PathBuf::from("cmake")
+    };
+    let build = dir.join("build");
+    cmd::run(Command::new(&cmake).arg("-S").arg(&src).arg("-B").arg(&build).args([
+        "-DCMAKE_BUILD_TYPE=Release",
+        "-DCMAKE_CXX_FLAGS_RELEASE=-O1",
+        "-DBUILD_TESTS=OFF",
+        "-DBUILD_STATIC_LIB=ON",
+        "-DENABLE_WERROR=OFF",
+        // cmake 4 refuses projects declaring a minimum below 3.5 without it.
+        "-DCMAKE_POLICY_VERSION_MINIMUM=3.5",
+    ]))?;
+    let jobs = std::thread::available_parallelism().map_or(2, |n| n.get()).to_string();
+    cmd::run(
+        Command::new(&cmake)
+            .arg("--build")
+            .arg(&build)
+            .args(["--target", "wasm-split", "--parallel", &jobs]),
+    )?;
+    wasm_split(root).map(|_| ()).ok_or_else(|| {
+        format!(
+            "the build left no working wasm-split in {}",
+            build.join("bin").display()
+        )
+    })
 }
 
 /// `npm ci` in tests/e2e (playwright-core only; never `npx playwright install`).

@@ -1,0 +1,106 @@
+// Loads the site's wasm when the build split it in two with Binaryen's
+// wasm-split (web/build/split.mjs): the start-up module, with every function
+// that the first render and the first seconds of a running cluster called in
+// a profiling run, and the rest, fetched once the start-up module is in.
+//
+// In the start-up module, each function of the rest is a slot of the function
+// table that holds a placeholder: an import from "placeholder" named by the
+// slot's index. Instantiating the second module (which imports the start-up
+// module's memory, table, globals and functions from "primary") writes the
+// real functions into those slots. A placeholder that runs before then loads
+// the second module at once, synchronously, and calls the real function: a
+// path the profile missed is slower the first time, never wrong.
+//
+// init.js calls `initSplit(init, primaryUrl, secondaryUrl)` where Trunk's
+// loader called `init({ module_or_path })`. wasm-bindgen's glue builds its
+// import object inside `init`, so WebAssembly.instantiate(Streaming) is
+// wrapped while `init` runs, to add the placeholders to that object and keep
+// it for the second module (whose functions call the same JS imports).
+//
+// When the second module is in, `performance.mark('kafkaplay:split-loaded')`
+// records it, with `detail.how`: 'prefetch' or 'on-demand' (a placeholder ran
+// first; `detail.slot` is its table slot). Tests and benchmarks read it.
+
+/** Reads `url` synchronously (only when a placeholder runs before the prefetch is in). */
+function fetchNow(url) {
+  const xhr = new XMLHttpRequest();
+  xhr.open('GET', url, false);
+  // A synchronous request cannot ask for an ArrayBuffer; this charset keeps
+  // each byte as one char code.
+  xhr.overrideMimeType('text/plain; charset=x-user-defined');
+  xhr.send();
+  if (xhr.status !== 200) {
+    throw new Error(`kafkaplay: could not load ${url}: HTTP ${xhr.status}`);
+  }
+  const text = xhr.responseText;
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    bytes[i] = text.charCodeAt(i) & 0xff;
+  }
+  return bytes;
+}
+
+export async function initSplit(init, primaryUrl, secondaryUrl) {
+  let glueImports; // the import object the glue gave the start-up module
+  let primary; // the start-up module's instance
+  let compiled; // the second module, once compiled
+  let loaded = false;
+
+  function instantiateSecondary(module, detail) {
+    if (loaded) return;
+    new WebAssembly.Instance(module, { ...glueImports, primary: primary.exports });
+    loaded = true;
+    performance.mark('kafkaplay:split-loaded', { detail });
+  }
+
+  let table;
+  const placeholders = new Proxy(
+    {},
+    {
+      get: (_, name) => {
+        const slot = Number(name);
+        return (...args) => {
+          if (!loaded) {
+            compiled ??= new WebAssembly.Module(fetchNow(secondaryUrl));
+            instantiateSecondary(compiled, { how: 'on-demand', slot });
+          }
+          table ??= Object.values(primary.exports).find((value) => value instanceof WebAssembly.Table);
+          return table.get(slot)(...args);
+        };
+      },
+    },
+  );
+
+  function prefetch() {
+    WebAssembly.compileStreaming(fetch(secondaryUrl))
+      .then((module) => {
+        compiled ??= module;
+        instantiateSecondary(compiled, { how: 'prefetch' });
+      })
+      // A failed prefetch (offline without the service worker, say) leaves the
+      // loading to the first placeholder that runs, which reports its own error.
+      .catch(() => {});
+  }
+
+  const { instantiate, instantiateStreaming } = WebAssembly;
+  const withPlaceholders = (imports) => {
+    glueImports = imports;
+    return { ...imports, placeholder: placeholders };
+  };
+  const started = (result) => {
+    primary = result.instance ?? result;
+    // The start-up module is in: the rest downloads and compiles (off the
+    // main thread) while the glue starts the app.
+    prefetch();
+    return result;
+  };
+  WebAssembly.instantiateStreaming = (source, imports) =>
+    instantiateStreaming(source, withPlaceholders(imports)).then(started);
+  WebAssembly.instantiate = (source, imports) => instantiate(source, withPlaceholders(imports)).then(started);
+  try {
+    return await init({ module_or_path: primaryUrl });
+  } finally {
+    WebAssembly.instantiateStreaming = instantiateStreaming;
+    WebAssembly.instantiate = instantiate;
+  }
+}
