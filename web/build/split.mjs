@@ -10,10 +10,11 @@
 //    few seconds more with the cluster running. Their profiles are merged.
 // 3. `wasm-split --profile`: the start-up module keeps the functions that
 //    ran; the rest go to a second module, which split-loader.js fetches once
-//    the first is in (see there for how a function of it runs before then).
+//    the app's first render is painted (see there for how a function of it
+//    runs before then).
 // 4. The site is rewritten to load both: the two modules under names with
-//    their contents' hashes, split-loader.js, init.js calling it, and
-//    index.html preloading the start-up module.
+//    their contents' hashes, init.js with split-loader.js in it calling it,
+//    and index.html preloading the start-up module.
 //
 // The profile belongs to the exact wasm it was taken from, so it is taken
 // again at every build.
@@ -76,7 +77,7 @@ function shortHash(bytes) {
 }
 
 function kb(bytes) {
-  return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1000).toFixed(0)} KB`;
 }
 
 /**
@@ -190,24 +191,21 @@ export async function splitSite(dir, { wasmSplit, chrome }) {
     const stem = wasmName.replace(/-[0-9a-f]+_bg\.wasm$/, '');
     const primaryName = `${stem}-${shortHash(primary)}_bg.wasm`;
     const secondaryName = `${stem}-${shortHash(secondary)}_split.wasm`;
-    const loader = readFileSync(join(here, 'split-loader.js'));
-    const loaderName = `split-loader-${shortHash(loader)}.js`;
     rmSync(original);
     writeFileSync(join(dir, primaryName), primary);
     writeFileSync(join(dir, secondaryName), secondary);
-    writeFileSync(join(dir, loaderName), loader);
 
     const initPath = join(dir, 'init.js');
     const init = readFileSync(initPath, 'utf8');
     const call = /await init\(\{ module_or_path: '([^']+)' \}\)/;
     if (!call.test(init)) throw new Error(`split: init.js has no \`await init({ module_or_path: '…' })\` to replace`);
+    const loader = readFileSync(join(here, 'split-loader.js'), 'utf8');
     writeFileSync(
       initPath,
-      `import { initSplit } from './${loaderName}';\n` +
-        init.replace(
-          call,
-          `await initSplit(init, new URL('./${primaryName}', import.meta.url), new URL('./${secondaryName}', import.meta.url))`,
-        ),
+      init.replace(
+        call,
+        `await initSplit(init, new URL('./${primaryName}', import.meta.url), new URL('./${secondaryName}', import.meta.url))`,
+      ) + `\n${loader}`,
     );
 
     const indexPath = join(dir, 'index.html');

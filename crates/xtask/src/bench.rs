@@ -603,21 +603,48 @@ const PAGE_READING: &str = "
   alone, `cargo xtask bench page`, which rewrites only this section) against
   the release site: `cargo xtask build`'s `dist/` served under `/kafkaplay/`
   by xtask's static server, in headless Chromium on this machine.
-- *Size*: the wasm file in `dist/` after `trunk build --release` (Cargo
-  profile `web`: opt-level \"z\" except the simulation's crates,
-  `kafkaplay-cluster` at \"s\" and `kafkaplay-log` at 3; fat LTO, one
+- *Size*: the wasm in `dist/` after `cargo xtask build`: `trunk build
+  --release` (Cargo profile `web`: opt-level \"z\" except the simulation's
+  crates, `kafkaplay-cluster` at \"s\" and `kafkaplay-log` at 3; fat LTO, one
   codegen unit; on the Debian route std built with `optimize_for_size` and
-  the wasm with `-Cpanic=immediate-abort -Zlocation-detail=none`) and
-  `wasm-opt -Oz --low-memory-unused`, gzipped by Node's zlib at level 9. KB = 1,000 bytes.
-  The cluster's opt-level, measured (2026-11-24, 8 to 12 frame runs each,
-  alternated): at 3 the wasm is 102 KB larger gzipped and the frames the
-  same (mean 7.4 ms against 7.0 to 7.4 ms at \"s\"); at \"z\" it is 47 KB
-  smaller but each frame does about 0.45 ms (6%) more work.
+  the wasm with `-Cpanic=immediate-abort -Zlocation-detail=none
+  -Ctarget-feature=-reference-types`) and `wasm-opt -Oz --low-memory-unused`,
+  then split in two by Binaryen's `wasm-split` (`web/build/split.mjs`, below);
+  gzipped by Node's zlib at level 9. KB = 1,000 bytes. The target is read
+  as the wasm a page needs before it can start: the start-up module.
+- *The split* (`web/build/split.mjs`, `web/build/split-loader.js`): at
+  every release build, a copy of the wasm instrumented by `wasm-split
+  --instrument` runs in headless Chromium in the ways a page starts (Korean
+  with `?seed=` and `?brokers=`; a reload restoring the saved playground;
+  English with no parameters), each until its cluster view is up and 3 to 5
+  s more; the functions that ran (and all data) make the start-up module,
+  and the rest a second module that the page fetches and compiles once its
+  first render is painted. In the start-up module every function of the
+  rest is a table slot with a placeholder; a placeholder that runs before
+  the rest is in loads it at once (a synchronous request) and calls the real
+  function, so a start the profile missed is slower, never wrong
+  (`tests/e2e/split.test.mjs` checks both ways). *The rest of a split wasm
+  instantiated* is when that second module was in, from navigation start.
+  The two modules together are 30 KB larger gzipped than the one before
+  (the stubs, the exports and imports between them). Binaryen on crates.io
+  is version 116, which cannot read the `table.fill` in wasm-bindgen's
+  `externref` shims, hence the build without reference types (2 KB smaller,
+  and wasm-bindgen keeps JS values in a JS array instead). What the split
+  costs at start-up, measured on 2026-11-25 (15 cold loads each,
+  interleaved, time from navigation to the cluster view in the DOM): 225
+  ms median against 201 ms for the same build unsplit, and 199 ms for the
+  same wasm passed through `wasm-split` with every function kept. Compiling
+  and instantiating take the same time; running the app's start takes about
+  40 ms longer in the split module, also when the second module is
+  instantiated before the start, so neither the placeholders nor the
+  Binaryen round trip is the cause; it is not found yet. On a network the
+  split gains: the start-up download is 316 KB smaller gzipped, about
+  250 ms at 10 Mbit/s.
 - *First render*: each load in a new browser context (nothing cached), from
   navigation start (`performance.timeOrigin`) until the first contentful
   paint. The body is empty until the app renders, so that paint is the
   playground's, and the probe checks that the broker boxes were in the DOM
-  before it. *wasm file downloaded* is the resource timing's `responseEnd`.
+  before it. *Start-up wasm downloaded* is the resource timing's `responseEnd`.
 - *Frames*: the page with `?seed=7`; in its terminal, `kafka-topics --create
   --topic load --partitions 1000 --replication-factor 3`, then
   `kafka-producer-perf-test --topic load --throughput 10000 --record-size 100`
@@ -725,25 +752,10 @@ const PAGE_READING: &str = "
   wasm-opt's extra passes (`--converge`, `--gufa`) saved 2 KB at most.
   Tried without gain: the cluster at \"z\" again (−32 KB, frames about 0.3
   ms slower: kept at \"s\"), `-Zinline-mir=no` (+4 KB), `-Zmir-opt-level=1`
-  (+6 KB), wasm-opt's `--merge-similar-functions` (0). Still about 1.7× the
-  target: 400 KB would leave out about two fifths of the code, or need the
-  app split into modules loaded on demand. A host that serves brotli sends
+  (+6 KB), wasm-opt's `--merge-similar-functions` (0). Before the split the
+  one module was 703 KB gzipped, about 1.7× the target: 400 KB would have
+  left out about two fifths of the code. A host that serves brotli sends
   the size in the brotli row.
-- *If split* (`tests/e2e/split_estimate.mjs`): which functions run from
-  loading the page until 5 s after its first render with the cluster
-  running, found by a copy of the wasm that logs each function's first
-  call; the rest replaced by `unreachable` and dropped. About 1,200 of the
-  3,870 functions run, and they, with all the data, are the row's estimate
-  of a start-up module: under the 400 KB target. The shell's tools are
-  nearly all in the other part until a command is typed (10 KB of their
-  314 KB run at start-up; the first two `kafka-topics` commands bring the
-  start-up part to about 434 KB), as are the assignors, the log cleaner, the
-  lessons' checks and restoring a saved playground. Nothing splits the wasm
-  yet: wasm-bindgen does not, Binaryen's `wasm-split` (which does, with a
-  stub per moved function that loads the second module at its first call)
-  is not in the npm package of Binaryen this project installs, and Debian's
-  Binaryen 108 cannot read this wasm (reference types). That split is the
-  way to the target this measurement points at.
 ";
 
 /// The page's table: case, measurement, value, target (wasm only).

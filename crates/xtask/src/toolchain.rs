@@ -67,7 +67,7 @@ pub const SITE_STD_FEATURES: &str = "optimize_for_size";
 /// instead of an `externref` table, whose shims use `table.fill`, which the
 /// Binaryen that splits the wasm ([`WASM_SPLIT_CRATE`]) cannot read. std is
 /// built with these flags too (`-Zbuild-std`), so no object brings the feature
-/// back. The wasm is 6 KB smaller gzipped without it.
+/// back. The wasm is 2 KB smaller gzipped without it (701 KB against 703).
 pub const SITE_RELEASE_RUSTFLAGS: &str =
     "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Ctarget-feature=-reference-types";
 
