@@ -58,7 +58,12 @@ if (!release) {
 const wasmSplit = process.env.KAFKAPLAY_WASM_SPLIT;
 if (wasmSplit) {
   const { splitSite } = await import('./split.mjs');
-  await splitSite(dir, { wasmSplit, chrome: process.env.KAFKAPLAY_CHROME || '/usr/bin/chromium' });
+  const xtask = process.env.KAFKAPLAY_XTASK;
+  if (!xtask) {
+    console.error('post-build: KAFKAPLAY_WASM_SPLIT without KAFKAPLAY_XTASK (`cargo xtask build` sets both)');
+    process.exit(1);
+  }
+  await splitSite(dir, { wasmSplit, xtask, chrome: process.env.KAFKAPLAY_CHROME || '/usr/bin/chromium' });
 } else {
   console.log('post-build: the wasm is not split (KAFKAPLAY_WASM_SPLIT is not set)');
 }

@@ -1,6 +1,7 @@
 // Splits the release site's wasm in two with Binaryen's wasm-split, guided by
 // a profile of what the page runs at start-up (called by post-build.mjs when
-// KAFKAPLAY_WASM_SPLIT names a wasm-split; `cargo xtask build` sets it).
+// KAFKAPLAY_WASM_SPLIT names a wasm-split; `cargo xtask build` sets it, and
+// KAFKAPLAY_XTASK to its own binary, which does a step of it).
 //
 // 1. `wasm-split --instrument`: a copy of the wasm that records which
 //    functions ran.
@@ -11,7 +12,9 @@
 // 3. `wasm-split --profile`: the start-up module keeps the functions that
 //    ran; the rest go to a second module, which split-loader.js fetches once
 //    the app's first render is painted (see there for how a function of it
-//    runs before then).
+//    runs before then). `cargo xtask split-trampolines` then moves the
+//    start-up module's calls into the rest out of the functions that make
+//    them (crates/xtask/src/trampolines.rs).
 // 4. The site is rewritten to load both: the two modules under names with
 //    their contents' hashes, init.js with split-loader.js in it calling it,
 //    and index.html preloading the start-up module.
@@ -149,7 +152,7 @@ async function profile(copy, work, chrome) {
 }
 
 /** Splits the wasm of the built site in `dir` (Trunk's staging dir) in place. */
-export async function splitSite(dir, { wasmSplit, chrome }) {
+export async function splitSite(dir, { wasmSplit, xtask, chrome }) {
   const wasmName = readdirSync(dir).find((f) => f.endsWith('_bg.wasm'));
   if (!wasmName) throw new Error(`split: no *_bg.wasm in ${dir}`);
   const work = mkdtempSync(join(tmpdir(), 'kafkaplay-split-'));
@@ -184,6 +187,10 @@ export async function splitSite(dir, { wasmSplit, chrome }) {
       '--export-prefix=%',
       '--placeholder-namespace=placeholder',
     );
+
+    // The start-up module's calls to the rest, through trampolines
+    // (crates/xtask/src/trampolines.rs says why).
+    execFileSync(xtask, ['split-trampolines', primaryOut, primaryOut], { stdio: ['ignore', 'inherit', 'inherit'] });
 
     // 4. The site that loads both.
     const primary = readFileSync(primaryOut);

@@ -27,6 +27,7 @@ mod server;
 mod summary;
 mod tasks;
 mod toolchain;
+mod trampolines;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +52,9 @@ commands:
                               rewrite BENCHMARKS.md's page section
   wasm-pack-test              run `wasm-pack test --headless --chrome crates/log`
   screenshot <url> <out.png>  headless Chromium screenshot at 1280x900
+  split-trampolines <in> <out>
+                              the release build's split step (web/build/split.mjs):
+                              calls to the second module through trampolines
 ";
 
 /// The workspace root: two levels above this crate's manifest.
@@ -77,6 +81,7 @@ fn main() -> ExitCode {
         ["bench", "page"] => tasks::bench_page(),
         ["wasm-pack-test"] => tasks::wasm_pack_test(),
         ["screenshot", url, out] => browser::screenshot(url, out.as_ref()),
+        ["split-trampolines", input, output] => trampolines::run(input.as_ref(), output.as_ref()),
         ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             Ok(())

@@ -196,6 +196,9 @@ impl WasmEnv {
             if std::env::var_os("KAFKAPLAY_WASM_SPLIT").is_none() {
                 if let (Some(split), Ok(chrome)) = (wasm_split(&self.root), crate::browser::chrome(self.route)) {
                     cmd.env("KAFKAPLAY_WASM_SPLIT", split).env("KAFKAPLAY_CHROME", chrome);
+                    if let Ok(xtask) = std::env::current_exe() {
+                        cmd.env("KAFKAPLAY_XTASK", xtask);
+                    }
                 }
             }
         }
