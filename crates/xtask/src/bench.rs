@@ -630,16 +630,24 @@ const PAGE_READING: &str = "
   is version 116, which cannot read the `table.fill` in wasm-bindgen's
   `externref` shims, hence the build without reference types (2 KB smaller,
   and wasm-bindgen keeps JS values in a JS array instead). What the split
-  costs at start-up, measured on 2026-11-25 (15 cold loads each,
-  interleaved, time from navigation to the cluster view in the DOM): 225
-  ms median against 201 ms for the same build unsplit, and 199 ms for the
-  same wasm passed through `wasm-split` with every function kept. Compiling
-  and instantiating take the same time; running the app's start takes about
-  40 ms longer in the split module, also when the second module is
-  instantiated before the start, so neither the placeholders nor the
-  Binaryen round trip is the cause; it is not found yet. On a network the
-  split gains: the start-up download is 316 KB smaller gzipped, about
-  250 ms at 10 Mbit/s.
+  cost at start-up, measured on 2026-11-25 (15 cold loads each,
+  interleaved, navigation to the cluster view in the DOM): 225 ms median
+  against 201 ms for the same build unsplit and 199 ms for the same wasm
+  passed through `wasm-split` with every function kept. Compiling and
+  instantiating took the same time; running the app's start took about 40
+  ms longer, also with the second module instantiated before the start,
+  but not under V8's `--liftoff-only` or `--no-wasm-inlining-call-indirect`
+  (then the two were even): `wasm-split` turns each direct call to a moved function into a
+  `call_indirect` through a table slot, and a function with one gets V8's
+  feedback for speculative inlining. `cargo xtask split-trampolines`
+  (`crates/xtask/src/trampolines.rs`) now moves those 1,908 calls into 713
+  small functions, one per slot and type (2 KB gzipped): the start then
+  took 202 ms median against 221 ms unsplit and 213 ms for the build with
+  reference types. The frames, alternated with the build before the
+  split (with reference types) three times on 2026-11-25: mean 6.8, 7.3,
+  7.6 ms against 6.6, 6.9, 7.5 ms; p95 10.0, 10.0, 10.4 against 9.1, 10.1,
+  11.2 ms. On a network the split gains: the start-up download is 314 KB
+  smaller gzipped, about 250 ms at 10 Mbit/s.
 - *First render*: each load in a new browser context (nothing cached), from
   navigation start (`performance.timeOrigin`) until the first contentful
   paint. The body is empty until the app renders, so that paint is the
