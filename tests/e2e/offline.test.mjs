@@ -107,6 +107,48 @@ test('after the first load the site works offline: the server gone, a reload ren
   }
 });
 
+test('offline, a shared link replays: a split wasm loads its second module from the service worker cache', async () => {
+  const split = (await readdir(join(repoRoot, 'dist'))).some((f) => f.endsWith('_split.wasm'));
+  const site = await serveDist();
+  const context = await launch({ serviceWorkers: 'allow' });
+  let serverUp = true;
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+    await page.goto(`${site.url}?lang=en&seed=7`);
+    await waitForApp(page, { errors });
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
+    await page.getByTestId('node-1000').getByTestId('active-controller').waitFor();
+    await page.getByTestId('terminal-input').click();
+    await run(page, 'kafka-topics --bootstrap-server localhost:9092 --create --topic shared --partitions 2');
+    await waitForLine(page, 'Created topic shared.');
+    await page.getByTestId('share-button').click();
+    const link = await page.getByTestId('share-url').inputValue();
+
+    await site.close();
+    serverUp = false;
+    await context.setOffline(true);
+
+    // The link's replay runs the shell's kafka-topics as the page starts:
+    // functions of the split's second module, before its prefetch.
+    const opened = await context.newPage();
+    opened.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+    await opened.goto(link);
+    await waitForApp(opened, { errors });
+    await opened.getByTestId('link-notice').waitFor();
+    await opened.locator('[data-testid=topic-row][data-topic=shared]').waitFor();
+    if (split) {
+      const how = await opened.evaluate(() => performance.getEntriesByName('kafkaplay:split-loaded')[0]?.detail.how);
+      assert.equal(how, 'on-demand', 'the replay needed the second module before its prefetch');
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    if (serverUp) await site.close();
+  }
+});
+
 test('a new build replaces the cached one: its service worker takes over and deletes the old cache', async () => {
   // A copy of dist/ whose sw.js can change, as a new deployment's would.
   const root = await mkdtemp(join(tmpdir(), 'kafkaplay-offline-'));

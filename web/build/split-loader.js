@@ -8,8 +8,10 @@
 // slot's index. Instantiating the second module (which imports the start-up
 // module's memory, table, globals and functions from "primary") writes the
 // real functions into those slots. A placeholder that runs before then loads
-// the second module at once, synchronously, and calls the real function: a
-// path the profile missed is slower the first time, never wrong.
+// the second module at once, synchronously (from the bytes the prefetch or,
+// under the service worker, the start fetched, else by a synchronous
+// request), and calls the real function: a path the profile missed is slower
+// the first time, never wrong.
 //
 // The build puts this file into init.js, which calls
 // `initSplit(init, primaryUrl, secondaryUrl)` where Trunk's loader called
@@ -45,14 +47,28 @@ function fetchNow(url) {
 export async function initSplit(init, primaryUrl, secondaryUrl) {
   let glueImports; // the import object the glue gave the start-up module
   let primary; // the start-up module's instance
-  let compiled; // the second module, once compiled
+  let bytes; // the rest's bytes, once fetched (until it is instantiated)
+  let fetching; // the promise of `bytes`
   let loaded = false;
 
   function instantiateSecondary(module, detail) {
     if (loaded) return;
     new WebAssembly.Instance(module, { ...glueImports, primary: primary.exports });
     loaded = true;
+    bytes = undefined;
     performance.mark('kafkaplay:split-loaded', { detail });
+  }
+
+  function fetchRest() {
+    fetching ??= fetch(secondaryUrl)
+      .then((response) => {
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        return response.arrayBuffer();
+      })
+      .then((buffer) => {
+        if (!loaded) bytes = new Uint8Array(buffer);
+      });
+    return fetching;
   }
 
   let table;
@@ -63,8 +79,7 @@ export async function initSplit(init, primaryUrl, secondaryUrl) {
         const slot = Number(name);
         return (...args) => {
           if (!loaded) {
-            compiled ??= new WebAssembly.Module(fetchNow(secondaryUrl));
-            instantiateSecondary(compiled, { how: 'on-demand', slot });
+            instantiateSecondary(new WebAssembly.Module(bytes ?? fetchNow(secondaryUrl)), { how: 'on-demand', slot });
           }
           table ??= Object.values(primary.exports).find((value) => value instanceof WebAssembly.Table);
           return table.get(slot)(...args);
@@ -77,15 +92,21 @@ export async function initSplit(init, primaryUrl, secondaryUrl) {
   function prefetch() {
     if (loaded || prefetching) return;
     prefetching = true;
-    WebAssembly.compileStreaming(fetch(secondaryUrl))
-      .then((module) => {
-        compiled ??= module;
-        instantiateSecondary(compiled, { how: 'prefetch' });
-      })
-      // A failed prefetch (offline without the service worker, say) leaves the
-      // loading to the first placeholder that runs, which reports its own error.
+    fetchRest()
+      .then(() => bytes && WebAssembly.compile(bytes))
+      .then((module) => module && instantiateSecondary(module, { how: 'prefetch' }))
+      // A failed prefetch leaves the loading to the first placeholder that
+      // runs, which reports its own error.
       .catch(() => {});
   }
+
+  // A page that the service worker controls gets the rest from its cache,
+  // and a synchronous request (a placeholder's, with no bytes yet) would
+  // not go through the worker: offline, it would fail. So there the app
+  // starts only once the rest's bytes are in (from the cache: no download),
+  // and a placeholder compiles them.
+  const controlled = Boolean(globalThis.navigator?.serviceWorker?.controller);
+  if (controlled) fetchRest().catch(() => {});
 
   const { instantiate, instantiateStreaming } = WebAssembly;
   const withPlaceholders = (imports) => {
@@ -94,7 +115,7 @@ export async function initSplit(init, primaryUrl, secondaryUrl) {
   };
   const started = (result) => {
     primary = result.instance ?? result;
-    return result;
+    return controlled ? fetching.then(() => result, () => result) : result;
   };
   WebAssembly.instantiateStreaming = (source, imports) =>
     instantiateStreaming(source, withPlaceholders(imports)).then(started);
