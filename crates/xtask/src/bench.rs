@@ -721,7 +721,18 @@ const PAGE_READING: &str = "
   the journal's settle entries and the budget asked only between
   milliseconds, 8.3 to 9.4 ms in four runs of `cargo xtask bench page`,
   and 10.5 ms once, in a whole `cargo xtask bench` just after the native
-  and wasm benchmarks.
+  and wasm benchmarks. On 2026-11-25 the machine was slower (the native
+  scale create took 38 ms against 27 ms the day before), and that same
+  build (with reference types, unsplit) gave 9.1 to 11.2 ms in six runs;
+  the split build 9.5 to 12.7 ms in nine (alternated with it: 10.0, 10.0,
+  10.4 against 9.1, 10.1, 11.2). A trace of one run with each frame's
+  kind marked (`console.timeStamp`): of 301 frames, 14 over 10 ms: 5 with a
+  major garbage collection (7 to 9 ms of it; 17 to 21 ms in all), 3 of the
+  4 saves (8 ms of script: the image and the segments of 3,000 replicas
+  that all changed since the last save), 4 redraws and 2 frames of
+  simulation. The target is at the edge, not under it with a margin; what
+  is left is the saves (spread over frames, or fewer segment writes) and
+  the collections.
 - *What the wasm's bytes are* (`twiggy top` with names kept, 2026-11-24,
   of this build before `--low-memory-unused`: shares of 1,965 KB before gzip): the cluster's code 24%
   plus the B-tree maps, sorts and iterators instantiated for its types 12%
