@@ -48,19 +48,35 @@ async function serveDist(root = join(repoRoot, 'dist')) {
   return { url, served, close };
 }
 
-test('after the first load the site works offline: the server gone, a reload renders and kafka-topics runs', async () => {
-  const site = await serveDist();
+/**
+ * A browser with service workers on, and a page of `site` that the site's
+ * worker controls: it installed (precaching the build), activated and took
+ * the page over.
+ */
+async function controlledPage(site) {
   const context = await launch({ serviceWorkers: 'allow' });
-  let serverUp = true;
   try {
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
     await page.goto(`${site.url}?lang=en&seed=7`);
     await waitForApp(page, { errors });
-
-    // The service worker installs (precaching the build), activates and takes the page over.
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
+    return { context, page, errors };
+  } catch (error) {
+    await context.close();
+    throw error;
+  }
+}
+
+test('after the first load the site works offline: the server gone, a reload renders and kafka-topics runs', async () => {
+  const site = await serveDist();
+  const { context, page, errors } = await controlledPage(site).catch(async (error) => {
+    await site.close();
+    throw error;
+  });
+  let serverUp = true;
+  try {
     const cached = await page.evaluate(async () => {
       const keys = await caches.keys();
       const cache = await caches.open(keys[0]);
@@ -110,15 +126,12 @@ test('after the first load the site works offline: the server gone, a reload ren
 test('offline, a shared link replays: a split wasm loads its second module from the service worker cache', async () => {
   const split = (await readdir(join(repoRoot, 'dist'))).some((f) => f.endsWith('_split.wasm'));
   const site = await serveDist();
-  const context = await launch({ serviceWorkers: 'allow' });
+  const { context, page, errors } = await controlledPage(site).catch(async (error) => {
+    await site.close();
+    throw error;
+  });
   let serverUp = true;
   try {
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-    await page.goto(`${site.url}?lang=en&seed=7`);
-    await waitForApp(page, { errors });
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
     await page.getByTestId('node-1000').getByTestId('active-controller').waitFor();
     await page.getByTestId('terminal-input').click();
     await run(page, 'kafka-topics --bootstrap-server localhost:9092 --create --topic shared --partitions 2');

@@ -90,19 +90,10 @@ function kb(bytes) {
 async function profile(copy, work, chrome) {
   const require = createRequire(join(repoRoot, 'tests', 'e2e', 'package.json'));
   const { chromium } = require('playwright-core');
+  // The e2e tests' flags for Chromium on these machines.
+  const { chromeArgs } = await import('../../tests/e2e/browser.mjs');
   const server = await serve(copy);
-  const browser = await chromium.launch({
-    executablePath: chrome,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await chromium.launch({ executablePath: chrome, headless: true, args: chromeArgs });
   const files = [];
   try {
     let page;
