@@ -87,7 +87,11 @@ fn scan(wasm: &[u8]) -> Result<Scan> {
             Payload::ElementSection(reader) => {
                 for element in reader {
                     let element = element.map_err(err)?;
-                    let ElementKind::Active { table_index: None | Some(0), offset_expr } = element.kind else {
+                    let ElementKind::Active {
+                        table_index: None | Some(0),
+                        offset_expr,
+                    } = element.kind
+                    else {
                         continue;
                     };
                     let Ok(Operator::I32Const { value: base }) = offset_expr.get_operators_reader().read() else {
@@ -107,9 +111,19 @@ fn scan(wasm: &[u8]) -> Result<Scan> {
                 let mut reader = body.get_operators_reader().map_err(err)?;
                 while !reader.eof() {
                     let op = reader.read().map_err(err)?;
-                    if let (Some(slot), Operator::CallIndirect { type_index, table_index: 0 }) = (previous, &op) {
+                    if let (
+                        Some(slot),
+                        Operator::CallIndirect {
+                            type_index,
+                            table_index: 0,
+                        },
+                    ) = (previous, &op)
+                    {
                         if placeholder_slots.contains(&slot) {
-                            targets.push(Target { slot, type_index: *type_index });
+                            targets.push(Target {
+                                slot,
+                                type_index: *type_index,
+                            });
                         }
                     }
                     previous = match op {
@@ -206,7 +220,14 @@ impl Reencode for Rewriter<'_> {
         let mut held: Option<i32> = None;
         while !reader.eof() {
             let op = reader.read()?;
-            if let (Some(slot), Operator::CallIndirect { type_index, table_index: 0 }) = (held, &op) {
+            if let (
+                Some(slot),
+                Operator::CallIndirect {
+                    type_index,
+                    table_index: 0,
+                },
+            ) = (held, &op)
+            {
                 if let Some(&index) = self.scan.trampolines.get(&Target {
                     slot,
                     type_index: *type_index,
@@ -278,16 +299,26 @@ mod tests {
             shared: false,
         });
         let mut elements = ElementSection::new();
-        elements.active(None, &wasm_encoder::ConstExpr::i32_const(0), Elements::Functions([2, 0][..].into()));
+        elements.active(
+            None,
+            &wasm_encoder::ConstExpr::i32_const(0),
+            Elements::Functions([2, 0][..].into()),
+        );
         let mut code = CodeSection::new();
         let mut f = Function::new([]);
         for instruction in [
             Instruction::LocalGet(0),
             Instruction::I32Const(1),
-            Instruction::CallIndirect { type_index: 0, table_index: 0 },
+            Instruction::CallIndirect {
+                type_index: 0,
+                table_index: 0,
+            },
             Instruction::LocalGet(0),
             Instruction::I32Const(0),
-            Instruction::CallIndirect { type_index: 0, table_index: 0 },
+            Instruction::CallIndirect {
+                type_index: 0,
+                table_index: 0,
+            },
             Instruction::I32Add,
             Instruction::I32Const(1),
             Instruction::I32Add,
@@ -362,7 +393,9 @@ mod tests {
         functions.function(0);
         let mut code = CodeSection::new();
         let mut f = Function::new([]);
-        f.instruction(&Instruction::I32Const(1)).instruction(&Instruction::Drop).instruction(&Instruction::End);
+        f.instruction(&Instruction::I32Const(1))
+            .instruction(&Instruction::Drop)
+            .instruction(&Instruction::End);
         code.function(&f);
         module.section(&types).section(&functions).section(&code);
         let wasm = module.finish();
