@@ -98,13 +98,12 @@ async function measureFirstRender(browser, url, split) {
       await page.waitForFunction(() => window.__kpFirstRender.fcp !== undefined && window.__kpFirstRender.frame !== undefined, null, { timeout: 30_000 });
       // A split site (web/build/split-loader.js) marks when its second module is in.
       if (split) {
-        const how = await page.waitForFunction(() => performance.getEntriesByName('kafkaplay:split-loaded')[0]?.detail.how, null, { timeout: 30_000 });
-        if ((await how.jsonValue()) !== 'prefetch') throw new Error('a placeholder loaded the second module before its prefetch did');
+        await page.waitForFunction(() => performance.getEntriesByName('kafkaplay:split-loaded').length > 0, null, { timeout: 30_000 });
       }
       const r = await page.evaluate(() => {
         const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('_bg.wasm'));
         const rest = performance.getEntriesByName('kafkaplay:split-loaded')[0];
-        return { ...window.__kpFirstRender, wasmLoaded: wasm ? wasm.responseEnd : NaN, restLoaded: rest?.startTime };
+        return { ...window.__kpFirstRender, wasmLoaded: wasm ? wasm.responseEnd : NaN, restLoaded: rest?.startTime, restHow: rest?.detail.how };
       });
       if (!(r.dom <= r.fcp)) throw new Error(`the first paint (${r.fcp} ms) came before the cluster view was in the DOM (${r.dom} ms)`);
       runs.push(r);
@@ -119,7 +118,12 @@ async function measureFirstRender(browser, url, split) {
   bench(c, 'first paint (first-contentful-paint), the cluster view visible', median(runs.map((r) => r.fcp)), 'ms', '≤ 400 ms');
   bench(c, 'first paint, slowest of the loads', Math.max(...runs.map((r) => r.fcp)), 'ms');
   const rest = runs.map((r) => r.restLoaded).filter((t) => t !== undefined);
-  if (rest.length) bench(c, 'the rest of a split wasm instantiated (fetched after the start-up module)', median(rest), 'ms');
+  if (rest.length) {
+    bench(c, 'the rest of a split wasm instantiated (fetched after the start-up module)', median(rest), 'ms');
+    // A placeholder that ran before the prefetch was in (split-loader.js): a
+    // start the build's profile missed.
+    bench(c, 'loads whose rest came on demand, before its prefetch', runs.filter((r) => r.restHow === 'on-demand').length, 'loads');
+  }
 }
 
 // --- 3. frame budget ---------------------------------------------------------

@@ -724,7 +724,7 @@ const PAGE_READING: &str = "
   and wasm benchmarks. On 2026-11-25 the machine was slower (the native
   scale create took 38 ms against 27 ms the day before), and that same
   build (with reference types, unsplit) gave 9.1 to 11.2 ms in six runs;
-  the split build 9.5 to 12.7 ms in nine (alternated with it: 10.0, 10.0,
+  the split build 9.5 to 12.7 ms in ten (alternated with it: 10.0, 10.0,
   10.4 against 9.1, 10.1, 11.2). A trace of one run with each frame's
   kind marked (`console.timeStamp`): of 301 frames, 14 over 10 ms: 5 with a
   major garbage collection (7 to 9 ms of it; 17 to 21 ms in all), 3 of the
