@@ -49,11 +49,13 @@ async function serveDist(root = join(repoRoot, 'dist')) {
 }
 
 /**
- * A browser with service workers on, and a page of `site` that the site's
- * worker controls: it installed (precaching the build), activated and took
- * the page over.
+ * dist/ served (`serveDist`), a browser with service workers on, and a page
+ * of the site that the site's worker controls: it installed (precaching the
+ * build), activated and took the page over. On a failure on the way, closes
+ * what it opened.
  */
-async function controlledPage(site) {
+async function controlledPage() {
+  const site = await serveDist();
   const context = await launch({ serviceWorkers: 'allow' });
   try {
     const page = await context.newPage();
@@ -62,19 +64,19 @@ async function controlledPage(site) {
     await page.goto(`${site.url}?lang=en&seed=7`);
     await waitForApp(page, { errors });
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
-    return { context, page, errors };
+    return { site, context, page, errors };
   } catch (error) {
     await context.close();
+    await site.close();
     throw error;
   }
 }
 
+/** The second module of a split build (split.test.mjs), when the build split the wasm. */
+const splitWasm = (await readdir(join(repoRoot, 'dist'))).filter((f) => f.endsWith('_split.wasm'));
+
 test('after the first load the site works offline: the server gone, a reload renders and kafka-topics runs', async () => {
-  const site = await serveDist();
-  const { context, page, errors } = await controlledPage(site).catch(async (error) => {
-    await site.close();
-    throw error;
-  });
+  const { site, context, page, errors } = await controlledPage();
   let serverUp = true;
   try {
     const cached = await page.evaluate(async () => {
@@ -86,9 +88,8 @@ test('after the first load the site works offline: the server gone, a reload ren
     assert.match(cached.keys[0], /^kafkaplay-[0-9a-f]{16}$/);
     const wasm = cached.urls.filter((u) => u.endsWith('_bg.wasm'));
     assert.equal(wasm.length, 1, `the build's wasm is cached: ${cached.urls.join(' ')}`);
-    // A split build's second module too (split.test.mjs).
-    const split = (await readdir(join(repoRoot, 'dist'))).filter((f) => f.endsWith('_split.wasm'));
-    for (const file of split) {
+    // A split build's second module too.
+    for (const file of splitWasm) {
       assert.ok(cached.urls.includes(`${PREFIX}${file}`), `${file} is cached: ${cached.urls.join(' ')}`);
     }
     for (const url of [`${PREFIX}index.html`, `${PREFIX}init.js`]) {
@@ -124,12 +125,7 @@ test('after the first load the site works offline: the server gone, a reload ren
 });
 
 test('offline, a shared link replays: a split wasm loads its second module from the service worker cache', async () => {
-  const split = (await readdir(join(repoRoot, 'dist'))).some((f) => f.endsWith('_split.wasm'));
-  const site = await serveDist();
-  const { context, page, errors } = await controlledPage(site).catch(async (error) => {
-    await site.close();
-    throw error;
-  });
+  const { site, context, page, errors } = await controlledPage();
   let serverUp = true;
   try {
     await page.getByTestId('node-1000').getByTestId('active-controller').waitFor();
@@ -151,7 +147,7 @@ test('offline, a shared link replays: a split wasm loads its second module from 
     await waitForApp(opened, { errors });
     await opened.getByTestId('link-notice').waitFor();
     await opened.locator('[data-testid=topic-row][data-topic=shared]').waitFor();
-    if (split) {
+    if (splitWasm.length) {
       const how = await opened.evaluate(() => performance.getEntriesByName('kafkaplay:split-loaded')[0]?.detail.how);
       assert.equal(how, 'on-demand', 'the replay needed the second module before its prefetch');
     }

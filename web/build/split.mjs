@@ -24,7 +24,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -49,8 +49,8 @@ const FEATURES = [
  * `ms` after its cluster view is up; `reload` reloads the page before, which
  * restores the playground that it saved in IndexedDB. The first run asks for
  * Korean, a seed and a broker count in the URL; the last, in a new browser
- * context, is English with no parameters. A start the runs miss (a shared link's replay, say)
- * still works, loading the rest on demand.
+ * context, is English with no parameters. A start the runs miss (a shared
+ * link's replay, say) still works, loading the rest on demand.
  */
 const RUNS = [
   { name: 'ko-seed', query: '?lang=ko&seed=7&brokers=3', ms: 5000 },
@@ -176,6 +176,7 @@ export async function splitSite(dir, { wasmSplit, xtask, chrome }) {
       '-o2',
       secondaryOut,
       '--export-prefix=%',
+      // split-loader.js gives this import module; trampolines.rs looks for it.
       '--placeholder-namespace=placeholder',
     );
 
@@ -215,7 +216,7 @@ export async function splitSite(dir, { wasmSplit, xtask, chrome }) {
 
     const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
     console.log(
-      `split: ${wasmName} (${kb(readFileSync(join(copy, wasmName)).length)} instrumented) into ${primaryName} ` +
+      `split: ${wasmName} (${kb(statSync(join(copy, wasmName)).size)} instrumented) into ${primaryName} ` +
         `(${kb(primary.length)}, ${kb(gz(primary))} gzipped) for start-up and ${secondaryName} ` +
         `(${kb(secondary.length)}, ${kb(gz(secondary))} gzipped) after it`,
     );

@@ -192,13 +192,17 @@ impl WasmEnv {
             let flags = std::env::var("KAFKAPLAY_SITE_RUSTFLAGS").unwrap_or_else(|_| SITE_RELEASE_RUSTFLAGS.into());
             cmd.env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", flags);
             // The post-build hook splits the wasm (web/build/split.mjs) with
-            // these; a KAFKAPLAY_WASM_SPLIT of the user's (empty: no split) wins.
+            // these, all three or none; a KAFKAPLAY_WASM_SPLIT of the user's
+            // (empty: no split) wins.
             if std::env::var_os("KAFKAPLAY_WASM_SPLIT").is_none() {
-                if let (Some(split), Ok(chrome)) = (wasm_split(&self.root), crate::browser::chrome(self.route)) {
-                    cmd.env("KAFKAPLAY_WASM_SPLIT", split).env("KAFKAPLAY_CHROME", chrome);
-                    if let Ok(xtask) = std::env::current_exe() {
-                        cmd.env("KAFKAPLAY_XTASK", xtask);
-                    }
+                if let (Some(split), Ok(chrome), Ok(xtask)) = (
+                    wasm_split(&self.root),
+                    crate::browser::chrome(self.route),
+                    std::env::current_exe(),
+                ) {
+                    cmd.env("KAFKAPLAY_WASM_SPLIT", split)
+                        .env("KAFKAPLAY_CHROME", chrome)
+                        .env("KAFKAPLAY_XTASK", xtask);
                 }
             }
         }
