@@ -14,6 +14,11 @@
 //    job; the main thread's work between animation frames over a few seconds,
 //    from a Chromium trace (every task: JS, wasm, style, layout, paint), with
 //    the cluster view and the records' dots on screen.
+//
+// PAGE_BENCH_RUNS (first-render loads), PAGE_BENCH_FRAME_SECONDS (the frames'
+// run) and PAGE_BENCH_CHROME_ARGS (more Chromium flags, space-separated, e.g.
+// `--js-flags=--trace-gc` with DEBUG=pw:browser to see V8's collections) change
+// a run; PAGE_BENCH_TRACE=file keeps the frames' trace.
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -187,7 +192,9 @@ function framesFromTrace(trace) {
   }
   const seconds = (frames[frames.length - 1] - frames[0]) / 1e6;
   const longestTask = Math.max(...busy.filter(([s, e]) => s >= frames[0] && e <= frames[frames.length - 1]).map(([s, e]) => (e - s) / 1000));
-  return { work, fps: (frames.length - 1) / seconds, longestTask };
+  // V8's major (mark-compact) collections on the page's thread in the run.
+  const majorGcs = events.filter((e) => onThread(e) && e.ph === 'X' && e.name === 'MajorGC' && e.ts >= frames[0]).length;
+  return { work, fps: (frames.length - 1) / seconds, longestTask, majorGcs };
 }
 
 async function measureFrames(browser, url) {
@@ -196,6 +203,12 @@ async function measureFrames(browser, url) {
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // The wasm's memory, from the event Trunk's loader sends with the exports.
+    await page.addInitScript(() =>
+      addEventListener('TrunkApplicationStarted', (e) => {
+        window.kafkaplayBenchMemory = e.detail.wasm.memory;
+      }),
+    );
     await page.goto(`${url}?lang=en&seed=7`);
     await page.getByTestId('node-1000').getByTestId('active-controller').waitFor({ timeout: 30_000 });
     await terminal(
@@ -229,13 +242,14 @@ async function measureFrames(browser, url) {
     const simEnd = parseFloat(await page.getByTestId('sim-time').textContent());
     const trace = await browser.stopTracing();
     const dots = await page.locator('[data-testid=flow-pulse]').count();
+    const memoryMb = await page.evaluate(() => window.kafkaplayBenchMemory.buffer.byteLength / 1e6);
     if (process.env.PAGE_BENCH_TRACE) (await import("node:fs")).writeFileSync(process.env.PAGE_BENCH_TRACE, trace);
     const reports = (await page.getByTestId('terminal-line').allTextContents()).filter((l) => / records sent, /.test(l));
     const rate = Number(/([\d.]+) records\/sec/.exec(reports[reports.length - 1])[1]);
     await page.screenshot({ path: screenshotPath('page_bench_1000_partitions.png') });
     await page.screenshot({ path: screenshotPath('page_bench_1000_partitions_full.png'), fullPage: true, style: FULL_PAGE_STYLE });
     if (errors.length) throw new Error(`the page reported errors:\n${errors.join('\n')}`);
-    const { work, fps, longestTask } = framesFromTrace(trace.toString());
+    const { work, fps, longestTask, majorGcs } = framesFromTrace(trace.toString());
     const c = `page: ${PARTITIONS.toLocaleString('en')} partitions RF 3 on 3 brokers, kafka-producer-perf-test at ${THROUGHPUT.toLocaleString('en')} records/s, ${FRAME_SECONDS} s`;
     bench(c, 'main-thread work per animation frame, mean', work.reduce((a, b) => a + b, 0) / work.length, 'ms');
     bench(c, 'main-thread work per animation frame, p95', percentile(work, 95), 'ms', '≤ 10 ms');
@@ -245,6 +259,8 @@ async function measureFrames(browser, url) {
     bench(c, 'records/s in the tool\'s last 5 s report (simulated time)', rate, 'records/s');
     bench(c, 'simulated time per wall time', (simEnd - simStart) / FRAME_SECONDS, '×');
     bench(c, "records' dots in the page at the end", dots, 'dots');
+    bench(c, 'major garbage collections of the JS heap in the run', majorGcs, 'collections');
+    bench(c, 'wasm memory at the end', memoryMb, 'MB');
   } finally {
     await context.close();
   }
@@ -256,7 +272,7 @@ const want = (name) => only.length === 0 || only.includes(name);
 const dist = process.env.DIST || join(process.cwd(), 'dist');
 const split = readdirSync(dist).some((f) => f.endsWith('_split.wasm'));
 if (want('size')) measureSize(dist);
-const browser = await chromium.launch({ executablePath: process.env.CHROME || '/usr/bin/chromium', headless: true, args: chromeArgs });
+const browser = await chromium.launch({ executablePath: process.env.CHROME || '/usr/bin/chromium', headless: true, args: [...chromeArgs, ...(process.env.PAGE_BENCH_CHROME_ARGS || '').split(' ').filter(Boolean)] });
 try {
   if (want('first-render')) await measureFirstRender(browser, url, split);
   if (want('frames')) await measureFrames(browser, url);

@@ -13,6 +13,8 @@
 //! - [`persistence`] and [`persist_ui`]: the playground saved in IndexedDB
 //!   (`kafkaplay-storage-idb`): restore on load, commits on a timer and when
 //!   hidden, one writer tab, the playground menu.
+//! - [`memory`]: the global allocator, dlmalloc with the wasm memory grown in
+//!   steps (fewer garbage collections while the logs grow).
 //! - [`terminal`]: the terminal component over the learner's shell
 //!   (`kafkaplay-shell`): its scrollback and line editor are tested natively.
 //!
@@ -35,6 +37,7 @@ mod journal;
 mod lessons;
 mod log_lab;
 mod memo;
+mod memory;
 mod model;
 mod persist_ui;
 mod persistence;
