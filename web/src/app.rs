@@ -299,6 +299,13 @@ impl Component for App {
                     return false;
                 }
                 self.pg.refresh();
+                if self.pg.running {
+                    // The next paced redraw shows it (at most 100 ms away): a
+                    // redraw now would read every view in this task, and a
+                    // job's output (a report every 5 s) comes in a timer task
+                    // that falls into a frame of simulation.
+                    return false;
+                }
             }
             Msg::SetLang(lang) => {
                 self.lang = lang;
