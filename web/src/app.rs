@@ -259,6 +259,7 @@ impl Component for App {
                 // redraw's reading of the views, the redraw, or a share of
                 // the simulation (issue 8's frame budget: ≤ 10 ms a frame).
                 let now = js_sys::Date::now();
+                self.persist.frame();
                 // A save's frame: its simulated time is owed to the next
                 // (`last_tick_ms` stays).
                 if self.prepared.get_mut().is_none() && self.persist.save_when_due(&self.pg) {

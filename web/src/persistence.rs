@@ -32,11 +32,13 @@
 //! and every call says so).
 
 use kafkaplay_flatmap::FlatMap;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use kafkaplay_cluster::sim::persist::RestoreReport;
 use kafkaplay_cluster::{NodeId, Simulation, TopicPartition};
 use kafkaplay_shell::fs::Machine;
-use kafkaplay_shell::World;
+use kafkaplay_shell::{Shell, World};
 use yew::Callback;
 
 use crate::app::Msg;
@@ -58,6 +60,13 @@ const TICKS_PER_COMMIT: u32 = (COMMIT_INTERVAL_MS / TIMER_MS) as u32;
 const ESTIMATE_EVERY_COMMITS: u32 = 10;
 /// After a failed commit (a full quota), the next try waits this many ticks (10 s).
 const RETRY_AFTER_TICKS: u32 = 20;
+
+/// The bytes of segment chunks a commit writes in one animation frame (at
+/// least one chunk): a broker's page-cache flush of 30 s of a producer at
+/// 10,000 records/s on 1,000 partitions RF 3 is about 150 MB to save, in one
+/// task 320 ms; at 512 KiB a frame it goes out over about 5 s, with about
+/// 1.5 ms of copying a frame (BENCHMARKS.md, *the page*).
+pub const SAVE_BYTES_PER_FRAME: usize = 512 << 10;
 /// The playground a browser starts with.
 pub const DEFAULT_PLAYGROUND: &str = "default";
 /// The longest playground name the menu accepts.
@@ -324,7 +333,7 @@ pub enum Event {
     Timer,
     /// The page is hidden or left: save now.
     Hidden,
-    Committed(Box<EngineBox>, Result<u64, (bool, String)>),
+    Committed(Box<EngineBox>, Result<u64, (Failure, String)>),
     Estimate(Option<(f64, f64)>),
     Persistent(bool),
     List(Vec<String>),
@@ -394,6 +403,8 @@ pub struct Persist {
     save_wanted: bool,
     /// A command ran or a button changed the cluster: save at the next tick.
     soon: bool,
+    /// The pace of the commit in flight, refilled every frame (`frame`).
+    pace: Option<Pace>,
     /// The timer found a save due; the page does it at its next frame
     /// (`save_when_due`), so that it does not share a frame with other work.
     save_due: bool,
@@ -442,6 +453,7 @@ impl Persist {
             menu_open: false,
             save_wanted: false,
             soon: false,
+            pace: None,
             save_due: false,
             queued: None,
             quota_fault: crate::browser::query_param(FAULT_PARAM).as_deref() == Some("quota"),
@@ -463,6 +475,14 @@ impl Persist {
             self.save(pg, false);
         }
         due
+    }
+
+    /// A new animation frame: a paced commit in flight may write another
+    /// frame's share ([`SAVE_BYTES_PER_FRAME`]).
+    pub fn frame(&self) {
+        if let Some(p) = &self.pace {
+            p.refill();
+        }
     }
 
     /// This tab only shows the playground.
@@ -489,7 +509,7 @@ impl Persist {
             Event::LoadFailed(message) => {
                 self.busy = false;
                 self.status.loaded = false;
-                self.status.error = Some(classify(false, message));
+                self.status.error = Some(classify(Failure::Other, message));
             }
             Event::Timer => {
                 self.intervals += 1;
@@ -507,6 +527,7 @@ impl Persist {
             Event::Committed(engine, result) => {
                 self.engine = Some(*engine);
                 self.busy = false;
+                self.pace = None;
                 match result {
                     Ok(bytes) => {
                         self.status.commits += 1;
@@ -525,11 +546,19 @@ impl Persist {
                             self.spawn_storage_info(false);
                         }
                     }
-                    Err((quota, message)) => {
+                    Err((Failure::Superseded, _)) => {
+                        // The cluster rewrote a segment this paced commit was
+                        // still writing: nothing of it is stored, and the next
+                        // save (at the next timer event) writes the difference.
+                        self.saved_fingerprint = None;
+                        self.saved_kv.clear();
+                        self.soon = true;
+                    }
+                    Err((failure, message)) => {
                         // Nothing of this commit is stored; try the whole difference again later.
                         self.saved_fingerprint = None;
                         self.saved_kv.clear();
-                        self.status.error = Some(classify(quota, message));
+                        self.status.error = Some(classify(failure, message));
                         self.retry_at = self.intervals + RETRY_AFTER_TICKS;
                         self.spawn_storage_info(false);
                     }
@@ -643,6 +672,11 @@ impl Persist {
         if self.busy || self.engine.is_none() {
             if now {
                 self.save_wanted = true;
+                if let Some(p) = &self.pace {
+                    // A paced commit in flight: the rest of it at once (a
+                    // hidden page gets no frames to pace it by).
+                    p.hurry();
+                }
             }
             return;
         }
@@ -666,7 +700,11 @@ impl Persist {
         }
         let Some(mut engine) = self.engine.take() else { return };
         self.soon = false;
-        let begun = begin_commit(&mut engine, sim, &kv_changed, self.quota_fault);
+        // A save from the timer is paced over the frames (see `frame`); one
+        // for a page being hidden goes out at once.
+        let pace = (!now).then(|| calls::pace(pg.shell.clone()));
+        let begun = begin_commit(&mut engine, sim, &kv_changed, self.quota_fault, pace.as_ref());
+        self.pace = pace;
         drop(shell);
         match begun {
             Ok(pending) => {
@@ -682,9 +720,9 @@ impl Persist {
                     cb.emit(Event::Committed(Box::new(engine), result));
                 });
             }
-            Err((quota, message)) => {
+            Err((failure, message)) => {
                 self.engine = Some(engine);
-                self.status.error = Some(classify(quota, message));
+                self.status.error = Some(classify(failure, message));
                 self.retry_at = self.intervals + RETRY_AFTER_TICKS;
             }
         }
@@ -811,7 +849,13 @@ impl Persist {
                 let begun = if self.status.writer {
                     let kv = kv_now(pg);
                     match pg.shell.try_borrow() {
-                        Ok(shell) => Some(begin_commit(&mut engine, &shell.world().sim, &kv, self.quota_fault)),
+                        Ok(shell) => Some(begin_commit(
+                            &mut engine,
+                            &shell.world().sim,
+                            &kv,
+                            self.quota_fault,
+                            None,
+                        )),
                         Err(_) => None,
                     }
                 } else {
@@ -868,7 +912,7 @@ impl Persist {
                 pg.shell
                     .try_borrow()
                     .ok()
-                    .map(|shell| begin_commit(e, &shell.world().sim, &kv, fault))
+                    .map(|shell| begin_commit(e, &shell.world().sim, &kv, fault, None))
             }
             _ => None,
         };
@@ -984,12 +1028,22 @@ fn kv_now(pg: &Playground) -> Vec<(&'static str, Vec<u8>)> {
         .unwrap_or_default()
 }
 
-fn classify(quota: bool, message: String) -> PersistError {
-    if quota {
-        PersistError::Quota
-    } else {
-        PersistError::Other(message)
+fn classify(failure: Failure, message: String) -> PersistError {
+    match failure {
+        Failure::Quota => PersistError::Quota,
+        Failure::Superseded | Failure::Other => PersistError::Other(message),
     }
+}
+
+/// Why a commit failed, as the page acts on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The browser's storage is full.
+    Quota,
+    /// A paced commit was overtaken by the cluster (a segment it was writing
+    /// was rewritten): not shown; the next save writes the difference.
+    Superseded,
+    Other,
 }
 
 /// A partition's Kafka files from its leader (or, if it has none, from the
@@ -1099,8 +1153,29 @@ mod calls {
 
     pub type Pending = PendingCommit;
 
-    fn split(e: IdbError) -> (bool, String) {
-        (e.is_quota(), e.message)
+    fn split(e: IdbError) -> (Failure, String) {
+        let failure = if e.is_quota() {
+            Failure::Quota
+        } else if e.kind == engine::ErrorKind::Superseded {
+            Failure::Superseded
+        } else {
+            Failure::Other
+        };
+        (failure, e.message)
+    }
+
+    pub use engine::Pace;
+
+    /// A save's pace: the frame's allowance, and the cluster lent from the
+    /// page's shell while the save's later writes read it.
+    pub fn pace(shell: Rc<RefCell<Shell>>) -> Pace {
+        Pace::new(SAVE_BYTES_PER_FRAME, move |f| match shell.try_borrow() {
+            Ok(shell) => {
+                f(&shell.world().sim);
+                true
+            }
+            Err(_) => false,
+        })
     }
 
     pub async fn open(name: &str) -> Result<EngineBox, String> {
@@ -1144,17 +1219,18 @@ mod calls {
         sim: &Simulation,
         kv: &[(&str, Vec<u8>)],
         quota_fault: bool,
-    ) -> Result<Pending, (bool, String)> {
+        pace: Option<&Pace>,
+    ) -> Result<Pending, (Failure, String)> {
         for (k, v) in kv {
             e.pg.kv_set(k, v);
         }
         if quota_fault {
             e.pg.inject_fault(engine::CommitFault::Quota { after_ops: 1 });
         }
-        e.pg.begin_commit(Some(sim)).map_err(split)
+        e.pg.begin_commit(Some(sim), pace).map_err(split)
     }
 
-    pub async fn finish_commit(e: &mut EngineBox, p: Pending) -> Result<u64, (bool, String)> {
+    pub async fn finish_commit(e: &mut EngineBox, p: Pending) -> Result<u64, (Failure, String)> {
         e.pg.finish_commit(p).await.map(|s| s.bytes).map_err(split)
     }
 
@@ -1225,11 +1301,20 @@ mod calls {
         _: &Simulation,
         _: &[(&str, Vec<u8>)],
         _: bool,
-    ) -> Result<Pending, (bool, String)> {
-        Err((false, ABSENT.into()))
+        _: Option<&Pace>,
+    ) -> Result<Pending, (Failure, String)> {
+        Err((Failure::Other, ABSENT.into()))
     }
-    pub async fn finish_commit(_: &mut EngineBox, _: Pending) -> Result<u64, (bool, String)> {
-        Err((false, ABSENT.into()))
+    pub async fn finish_commit(_: &mut EngineBox, _: Pending) -> Result<u64, (Failure, String)> {
+        Err((Failure::Other, ABSENT.into()))
+    }
+    pub struct Pace;
+    impl Pace {
+        pub fn refill(&self) {}
+        pub fn hurry(&self) {}
+    }
+    pub fn pace(_: Rc<RefCell<Shell>>) -> Pace {
+        Pace
     }
     pub fn engine_changes(_: &EngineBox) -> u64 {
         0

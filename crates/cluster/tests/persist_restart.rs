@@ -431,3 +431,40 @@ fn a_reassignment_in_progress_survives_a_restore_and_then_completes() {
     let p = restored.metadata().unwrap().partition(&tp).unwrap().clone();
     assert_eq!((p.replicas, p.leader), (vec![2, 3], 2));
 }
+
+#[test]
+fn a_durable_segment_looked_up_by_path_is_the_one_persisted_lists() {
+    // A killed broker too: its disk's files are looked up as well.
+    let mut sim = busy_cluster(4, 1_000);
+    sim.apply_fault(Fault::Kill(2));
+    let persisted = sim.persisted();
+    let mut seen = 0;
+    for f in &persisted.files {
+        for s in &f.segments {
+            let found = sim
+                .durable_segment(&f.path(), s.base_offset)
+                .expect("every listed segment");
+            assert_eq!(
+                (found.bytes, found.lineage),
+                (s.bytes, s.lineage),
+                "{} @ {}",
+                f.path(),
+                s.base_offset
+            );
+            seen += 1;
+        }
+        let last = f.segments.last().map_or(0, |s| s.base_offset);
+        assert!(
+            sim.durable_segment(&f.path(), last + 1).is_none(),
+            "no segment at that base"
+        );
+    }
+    assert!(
+        persisted.files.iter().any(|f| f.node == 2 && !f.segments.is_empty()),
+        "the killed broker's files"
+    );
+    assert!(seen > 9, "several segments ({seen})");
+    for bad in ["", "x", "9/t-0", "1/nope-0", "1/t-x"] {
+        assert!(sim.durable_segment(bad, 0).is_none(), "{bad:?}");
+    }
+}

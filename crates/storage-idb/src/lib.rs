@@ -86,6 +86,8 @@ mod db;
 #[cfg(target_arch = "wasm32")]
 mod lock;
 #[cfg(target_arch = "wasm32")]
+mod pace;
+#[cfg(target_arch = "wasm32")]
 mod playground;
 
 pub use error::{ErrorKind, IdbError, QUOTA_MESSAGE};
@@ -97,6 +99,8 @@ pub use db::{
 };
 #[cfg(target_arch = "wasm32")]
 pub use lock::{ChangeFeed, WriterLock};
+#[cfg(target_arch = "wasm32")]
+pub use pace::Pace;
 #[cfg(target_arch = "wasm32")]
 pub use playground::{
     import_playground, reset_playground, CommitFault, CommitStats, IdbStore, OpenReport, PendingCommit, Playground,

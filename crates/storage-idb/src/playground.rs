@@ -17,6 +17,7 @@ use crate::error::{ErrorKind, IdbError};
 use crate::export::PlaygroundData;
 use crate::files::{Committed, Op, SegmentRef};
 use crate::lock::{ChangeFeed, WriterLock};
+use crate::pace::{commit_now, Feed, Pace, Queued};
 
 /// Paths of the cluster's files: `c/<node>/<topic>-<partition>`.
 pub const CLUSTER_PREFIX: &str = "c/";
@@ -43,12 +44,17 @@ pub struct CommitStats {
     /// key/value puts.
     pub writes: u32,
     pub bytes: u64,
+    /// A paced commit: the times its writes waited for the next frame's
+    /// allowance (or for the cluster), keeping the transaction open.
+    pub waits: u32,
 }
 
 /// A commit whose writes are issued and whose transaction is open (see
 /// [`Playground::begin_commit`]).
 pub struct PendingCommit {
     raw: web_sys::IdbTransaction,
+    /// The cluster's chunk writes still to issue, when the commit is paced.
+    feed: Option<Rc<RefCell<Feed>>>,
     stats: CommitStats,
     injected: Option<IdbError>,
     new_states: Vec<(String, FlatMap<i64, crate::files::SegState>)>,
@@ -345,7 +351,7 @@ impl Playground {
     /// atomic), the in-memory state is untouched, and the next commit writes
     /// everything again; a full quota gives [`IdbError::quota`].
     pub async fn commit(&mut self, cluster: Option<&Simulation>) -> Result<CommitStats, IdbError> {
-        let pending = self.begin_commit(cluster)?;
+        let pending = self.begin_commit(cluster, None)?;
         self.finish_commit(pending).await
     }
 
@@ -354,7 +360,15 @@ impl Playground {
     /// is no longer needed once it returns. A page that keeps its simulation
     /// in a `RefCell` borrows it only for this call, and awaits
     /// [`finish_commit`](Self::finish_commit) without holding the borrow.
-    pub fn begin_commit(&mut self, cluster: Option<&Simulation>) -> Result<PendingCommit, IdbError> {
+    ///
+    /// With a [`Pace`], the cluster's chunk writes beyond the frame's
+    /// allowance are issued later, frame by frame, in the same transaction
+    /// (the cluster is then read when they are written, through the pace).
+    pub fn begin_commit(
+        &mut self,
+        cluster: Option<&Simulation>,
+        pace: Option<&Pace>,
+    ) -> Result<PendingCommit, IdbError> {
         if !self.writer {
             return Err(IdbError::new(ErrorKind::ReadOnly, READ_ONLY_MESSAGE));
         }
@@ -388,6 +402,7 @@ impl Playground {
             fault: self.fault.take(),
             stats: CommitStats::default(),
             injected: None,
+            queue: pace.map(|_| Vec::new()),
         };
         let issued = self.issue(&mut writer, cluster, &raw);
         if writer.injected.is_none() {
@@ -397,20 +412,28 @@ impl Playground {
             }
         }
         let (new_states, removed, new_meta) = issued.unwrap_or_default();
-        if writer.injected.is_none() {
-            // Every write is issued: commit now rather than when the requests'
-            // answers have come back, so a commit begun in `pagehide` (the tab
-            // closing) is not lost with the page. `IDBTransaction.commit()` is
-            // IndexedDB 3.0 (web-sys marks its binding deprecated); called only
-            // where the browser has it, else the transaction auto-commits.
-            if let Ok(commit) = js_sys::Reflect::get(&raw, &JsValue::from_str("commit")) {
-                if let Some(commit) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Function>(&commit) {
-                    let _ = commit.call0(&raw);
-                }
+        let queue = writer.queue.take().unwrap_or_default();
+        let feed = match (pace, cluster) {
+            (Some(pace), Some(sim)) if writer.injected.is_none() && !queue.is_empty() => {
+                let store = writer.segments.clone();
+                let feed = Rc::new(RefCell::new(Feed::new(raw.clone(), store, queue, pace.clone())));
+                // What this frame allows now; the rest from the callbacks.
+                Feed::pump(&feed, Some(sim));
+                Some(feed)
             }
-        }
+            _ => {
+                if writer.injected.is_none() {
+                    // Every write is issued: commit now rather than when the
+                    // requests' answers have come back, so a commit begun in
+                    // `pagehide` (the tab closing) is not lost with the page.
+                    commit_now(&raw);
+                }
+                None
+            }
+        };
         Ok(PendingCommit {
             raw,
+            feed,
             stats: writer.stats,
             injected: writer.injected,
             new_states,
@@ -427,7 +450,8 @@ impl Playground {
     pub async fn finish_commit(&mut self, pending: PendingCommit) -> Result<CommitStats, IdbError> {
         let PendingCommit {
             raw,
-            stats,
+            feed,
+            mut stats,
             injected,
             new_states,
             removed,
@@ -439,7 +463,17 @@ impl Playground {
             let _ = settle(&raw).await;
             return Err(err);
         }
-        let result = match settle(&raw).await {
+        let settled = settle(&raw).await;
+        if let Some(feed) = feed {
+            let feed = feed.borrow();
+            stats.writes += feed.stats.writes;
+            stats.bytes += feed.stats.bytes;
+            stats.waits += feed.waits;
+            if let Some(err) = &feed.error {
+                return Err(err.clone());
+            }
+        }
+        let result = match settled {
             Ok(TransactionResult::Committed) => Ok(()),
             Ok(TransactionResult::Aborted) => Err(match raw.error() {
                 Some(d) => IdbError::from_dom("saving the playground", &d.name(), &d.message()),
@@ -511,9 +545,35 @@ impl Playground {
                 let refs: Vec<SegmentRef> = f.segments.iter().map(seg_ref).collect();
                 ops.clear();
                 let states = self.committed.plan_file(&path, &refs, &mut ops);
-                w.write(&ops, |base| {
-                    f.segments.iter().find(|s| s.base_offset == base).map(|s| s.bytes)
-                })?;
+                if w.queue.is_some() {
+                    // Deletes now; the puts, in order after them, later.
+                    let mut queued = Vec::new();
+                    for op in ops.drain(..) {
+                        match op {
+                            Op::Put {
+                                path,
+                                base_offset,
+                                chunk,
+                                range,
+                            } => {
+                                let lineage = f.segments.iter().find(|s| s.base_offset == base_offset);
+                                queued.push(Queued {
+                                    path,
+                                    base_offset,
+                                    chunk,
+                                    range,
+                                    lineage: lineage.map_or(0, |s| s.lineage),
+                                });
+                            }
+                            delete => w.write(std::slice::from_ref(&delete), |_| None)?,
+                        }
+                    }
+                    w.queue.get_or_insert_with(Vec::new).extend(queued);
+                } else {
+                    w.write(&ops, |base| {
+                        f.segments.iter().find(|s| s.base_offset == base).map(|s| s.bytes)
+                    })?;
+                }
                 new_states.push((path.clone(), states));
                 paths.insert(path);
             }
@@ -661,6 +721,8 @@ struct Writer {
     fault: Option<CommitFault>,
     stats: CommitStats,
     injected: Option<IdbError>,
+    /// A paced commit's cluster chunk writes, issued later (see [`Pace`]).
+    queue: Option<Vec<Queued>>,
 }
 
 impl Writer {

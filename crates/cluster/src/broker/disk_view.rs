@@ -53,9 +53,19 @@ impl Broker {
     pub fn producer_ids_issued(&self) -> i64 {
         self.producer_ids_issued
     }
+
+    /// One partition's store, if this broker has the partition.
+    pub fn partition_store(&self, tp: &TopicPartition) -> Option<&MemoryStore> {
+        self.partitions.get(tp).map(|p| p.log.store())
+    }
 }
 
 impl BrokerDisk {
+    /// One partition's store, if this disk has the partition.
+    pub fn partition_store(&self, tp: &TopicPartition) -> Option<&MemoryStore> {
+        self.partitions.get(tp).map(|p| &p.store)
+    }
+
     pub fn partitions_on_disk(&self) -> Vec<PartitionOnDisk<'_>> {
         self.partitions
             .iter()

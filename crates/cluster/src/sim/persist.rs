@@ -287,6 +287,20 @@ impl Simulation {
         PersistedCluster { meta: w.out, files }
     }
 
+    /// One durable segment of one file now, by [`file_path`] and base offset:
+    /// what [`persisted`](Self::persisted) lists for it, without building the
+    /// image (a storage engine that writes a large commit over several tasks
+    /// reads each segment's bytes when it writes them).
+    pub fn durable_segment(&self, path: &str, base_offset: i64) -> Option<DurableSegment<'_>> {
+        let (node, tp) = parse_file_path(path)?;
+        let store = match &self.nodes.get(&node)?.slot {
+            Slot::Up(super::Node::Broker(b)) => b.partition_store(&tp)?,
+            Slot::Down(Disk::Broker(d)) => d.partition_store(&tp)?,
+            _ => return None,
+        };
+        store.durable_segments().find(|s| s.base_offset == base_offset)
+    }
+
     /// Restarts a cluster from a persisted image: every controller and broker
     /// starts from its disk at the image's time. `files` maps [`file_path`]
     /// names to stored segments (a missing file is an empty log, which

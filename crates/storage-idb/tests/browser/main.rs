@@ -11,6 +11,7 @@ mod common;
 mod cluster_reload;
 mod conformance;
 mod faults;
+mod paced;
 mod playgrounds;
 mod tabs;
 
