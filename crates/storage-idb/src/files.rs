@@ -110,6 +110,20 @@ impl Committed {
         new
     }
 
+    /// Whether IndexedDB holds exactly these segments (ascending base
+    /// offsets) for `path`: a commit has nothing to write for it. Most files
+    /// of a large cluster, between two page-cache flushes.
+    pub fn holds(&self, path: &str, segments: impl ExactSizeIterator<Item = SegmentRef>) -> bool {
+        let Some(old) = self.files.get(path) else {
+            return false;
+        };
+        old.len() == segments.len()
+            && old
+                .iter()
+                .zip(segments)
+                .all(|((base, st), s)| *base == s.base_offset && st.lineage == s.lineage && st.len == s.len as u64)
+    }
+
     /// Plans the deletion of every file whose path starts with `prefix` and is
     /// not in `keep`.
     pub fn plan_removals(&self, prefix: &str, keep: &dyn Fn(&str) -> bool, ops: &mut Vec<Op>) -> Vec<String> {
@@ -239,6 +253,31 @@ mod tests {
             }
         );
         assert_eq!(state[&0].chunks, 1);
+    }
+
+    #[test]
+    fn a_file_is_held_when_every_segment_has_its_committed_length_and_lineage() {
+        let mut c = Committed::default();
+        let segs = [seg(0, 100, 1), seg(50, 30, 1)];
+        let mut ops = Vec::new();
+        let states = c.plan_file("c/1/t-0", &segs, &mut ops);
+        assert!(!c.holds("c/1/t-0", segs.iter().copied()), "nothing committed yet");
+        c.files.insert("c/1/t-0".into(), states);
+        assert!(c.holds("c/1/t-0", segs.iter().copied()));
+        // Planning it again writes nothing, as `holds` says.
+        ops.clear();
+        c.plan_file("c/1/t-0", &segs, &mut ops);
+        assert!(ops.is_empty());
+        for changed in [
+            vec![seg(0, 100, 1), seg(50, 31, 1)], // appended
+            vec![seg(0, 100, 1), seg(50, 30, 2)], // rewritten
+            vec![seg(0, 100, 1)],                 // a segment deleted
+            vec![seg(0, 100, 1), seg(50, 30, 1), seg(80, 1, 1)],
+            vec![seg(0, 100, 1), seg(60, 30, 1)],
+        ] {
+            assert!(!c.holds("c/1/t-0", changed.iter().copied()), "{changed:?}");
+        }
+        assert!(!c.holds("c/2/t-0", segs.iter().copied()), "another file");
     }
 
     #[test]

@@ -539,9 +539,17 @@ impl Playground {
         let mut new_meta = None;
         if let Some(sim) = cluster {
             let persisted = sim.persisted();
-            let mut paths = FlatSet::new();
+            let mut paths = Vec::with_capacity(persisted.files.len());
+            // Whether every file is one IndexedDB already has (then none
+            // was removed if their counts agree).
+            let mut all_known = true;
             for f in &persisted.files {
                 let path = format!("{CLUSTER_PREFIX}{}", f.path());
+                if self.committed.holds(&path, f.segments.iter().map(seg_ref)) {
+                    paths.push(path);
+                    continue;
+                }
+                all_known &= self.committed.files.contains_key(&path);
                 let refs: Vec<SegmentRef> = f.segments.iter().map(seg_ref).collect();
                 ops.clear();
                 let states = self.committed.plan_file(&path, &refs, &mut ops);
@@ -575,13 +583,22 @@ impl Playground {
                     })?;
                 }
                 new_states.push((path.clone(), states));
-                paths.insert(path);
+                paths.push(path);
             }
-            ops.clear();
-            removed = self
+            let known = self
                 .committed
-                .plan_removals(CLUSTER_PREFIX, &|p| paths.contains(p), &mut ops);
-            w.write(&ops, |_| None)?;
+                .files
+                .keys()
+                .filter(|p| p.starts_with(CLUSTER_PREFIX))
+                .count();
+            if !all_known || known != paths.len() {
+                let paths: FlatSet<String> = paths.into_iter().collect();
+                ops.clear();
+                removed = self
+                    .committed
+                    .plan_removals(CLUSTER_PREFIX, &|p| paths.contains(p), &mut ops);
+                w.write(&ops, |_| None)?;
+            }
             if self.meta.get(CLUSTER_KEY) != Some(&persisted.meta) {
                 let meta = raw
                     .object_store(META)
