@@ -791,8 +791,14 @@ impl Persist {
                     None => Outcome::NoPartition,
                 });
             }
-            // The rest needs the engine, after the step under way.
-            _ if self.busy && self.status.loaded => self.queued = Some(action),
+            // The rest needs the engine, after the step under way (a paced
+            // commit goes at once: the learner is waiting).
+            _ if self.busy && self.status.loaded => {
+                if let Some(p) = &self.pace {
+                    p.hurry();
+                }
+                self.queued = Some(action);
+            }
             _ if self.busy => {}
             _ if self.read_only() && matches!(action, Action::Reset | Action::Import(..)) => {
                 self.status.refused = true;

@@ -18,7 +18,7 @@ pub enum ErrorKind {
     /// A transaction was aborted for another reason; nothing of it was stored.
     Aborted,
     /// A paced commit found a segment it was writing rewritten by the
-    /// cluster (see [`crate::Pace`]); nothing of it was stored, and the next
+    /// cluster (see `Pace`); nothing of it was stored, and the next
     /// commit writes the difference. Not a failure to show.
     Superseded,
     Other,

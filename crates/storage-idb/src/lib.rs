@@ -21,7 +21,12 @@
 //!   bytes) and commits the transaction explicitly, and
 //!   [`Playground::finish_commit`] awaits the outcome. A page that keeps its
 //!   simulation in a `RefCell` borrows it only for the first half, and a
-//!   commit begun as the tab closes (`pagehide`) is not lost with the page;
+//!   commit begun as the tab closes (`pagehide`) is not lost with the page.
+//!   Given a [`Pace`], the first half issues only a frame's allowance of the
+//!   cluster's chunk writes and the rest follow frame by frame, in the same
+//!   transaction, each batch from the last one's success callback, reading
+//!   the bytes from the cluster the page lends (a broker's page-cache flush
+//!   of a large cluster is 150 MB: one 320 ms task unpaced);
 //! - [`Playground::open`] loads everything asynchronously, and then stores
 //!   ([`Playground::store`]) and the cluster ([`Playground::restore_cluster`])
 //!   are served synchronously from memory.

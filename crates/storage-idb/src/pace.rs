@@ -56,11 +56,14 @@ impl Pace {
     /// A new frame: its allowance is whole again. The page calls this once a
     /// frame.
     pub fn refill(&self) {
-        self.allowance.set(self.per_frame);
+        if self.allowance.get() != usize::MAX {
+            self.allowance.set(self.per_frame);
+        }
     }
 
-    /// No more frames to wait for (the page is being hidden): the next
-    /// callback issues everything left.
+    /// No more frames to wait for (the page is being hidden, or the learner
+    /// waits for the commit): the next callback issues everything left,
+    /// whatever the frames' refills say.
     pub fn hurry(&self) {
         self.allowance.set(usize::MAX);
     }
@@ -71,7 +74,9 @@ impl Pace {
     fn take(&self, len: usize) -> bool {
         let left = self.allowance.get();
         if len <= left || left == self.per_frame {
-            self.allowance.set(left.saturating_sub(len));
+            if left != usize::MAX {
+                self.allowance.set(left.saturating_sub(len));
+            }
             true
         } else {
             false

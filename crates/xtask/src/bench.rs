@@ -658,7 +658,9 @@ const PAGE_READING: &str = "
   `kafka-producer-perf-test --topic load --throughput 10000 --record-size 100`
   (acks=all) as the terminal's job, at speed 1×. After its first 5 s report, a
   `requestAnimationFrame` loop runs and a Chromium trace records the renderer's
-  main thread. *Work per animation frame* is the time the main thread was busy
+  main thread for 40 s: long enough for one page-cache flush (each broker
+  writes its dirty pages back every 30 s simulated), whose save writes every
+  replica's 30 s of records. *Work per animation frame* is the time the main thread was busy
   with tasks (the page's frame callback with the simulation and Yew's
   rendering, timers, garbage collection, style, layout, paint) between two
   consecutive animation frames; at 60 fps a frame has
@@ -679,60 +681,74 @@ const PAGE_READING: &str = "
   `requestAnimationFrame` loop (one tick before each frame; the bench's own
   loop fires in the same frame, and the bench counts a frame once: its
   callbacks run in one task), and each frame does one kind of work: a save
-  that the persistence timer found due (a commit of a 1,000-partition
-  cluster reads the simulation's image and writes what changed: 8 to 10 ms
-  with version 1 of the image, which stored each partition's log config by
-  name, 1.2 MB; about 6 ms with version 2, 247 KB, each distinct config
-  once: the native bench's *image* case), a redraw's reading of
+  that the persistence timer found due (the simulation's image, 247 KB, and
+  the plan of what changed: about 5 ms of script for 1,000 partitions,
+  of it 1.2 ms the image, 2.3 ms going over the 3,000 replicas' files, which
+  between two flushes have nothing new), a redraw's reading of
   its views from the simulation, the redraw (every 100 ms), or the
   simulation for at most 4 ms (`Playground::tick_within`, asking the clock
   after every event; the simulated time left is owed to the next ticks, and
   every event and input happens at the same simulated time as without the
   budget, which a native test checks by the trace hash). At 3 ms the
   simulation fell behind (0.6× real time), so 10,000 records/s on 1,000
-  partitions needs most of the 4 ms. The saves' periodic events redraw
-  nothing while the clock runs; the playground menu (a list of all 1,000
+  partitions needs most of the 4 ms. The saves' periodic events, and the
+  terminal's output while the clock runs (the tool's report every 5 s, which
+  redrew the whole page in the terminal's timer task: 5.5 ms on top of a
+  frame of simulation), redraw nothing: the next paced redraw shows them.
+  The playground menu (a list of all 1,000
   partitions to export) is built only while open; cards off screen are
   neither laid out nor painted (`content-visibility: auto`); the topic
   tables and the message browser (900 of the page's 2,500 elements) are
   built and compared again only when what they show changed
   (`web/src/memo.rs`: a redraw's script time went from about 3.5 to 2.7
   ms); the views a redraw showed are freed in a frame of simulation, within
-  its budget. What is left of a frame: the redraw, about 8 ms (2.7 ms of
+  its budget. What is left of a frame: the redraw, about 7 to 8 ms (2.7 ms of
   script, the rest the browser's style, layout, paint and compositing: a
   layout starts at the document, since the changed texts are in cards of
-  no fixed size), the simulation's share, about 5.5 ms, and about one frame
-  a second with a major garbage collection of 2 to 5 ms on top (the JS heap
-  is 3 MB; the collections come every 1.1 s whatever the saves do).
-  History, on 2026-11-24 (p95, this case): 15.5 and 17.3 ms before the
-  budgeted tick; 11.9 and 11.3 ms after it; 8.5 to 10.8 ms after the trace
-  stopped formatting replica fetches through `fmt`; 11.2 to 12.1 ms at the
-  start of the next session (a 16 ms `setInterval` now and then fired twice
-  in a frame, and every persistence timer event and commit redrew the whole
-  page, each time reading every view inside that frame); 9.3 to 10.6 ms in
-  eight runs after the changes above, on a quiet machine. Later the same
-  day, with the machine slower (the native scale create took 32 to 42 ms
-  instead of 27), six runs alternating the build before and after the flat
-  maps gave p95 9.8, 10.0, 11.7 ms before and 10.5, 10.0, 11.2 ms after
-  (means 6.1 to 6.7 and 6.0 to 6.6 ms): at the target, not under it with a
-  margin. Next session: 9.3 to 10.0 ms at its start; after image version 2,
-  the memos, the deferred frees and one dot a second, 8.2 to 9.2 ms in nine
-  runs (alternating with the build before, which gave 9.3 to 10.0); after
-  the journal's settle entries and the budget asked only between
-  milliseconds, 8.3 to 9.4 ms in four runs of `cargo xtask bench page`,
-  and 10.5 ms once, in a whole `cargo xtask bench` just after the native
-  and wasm benchmarks. On 2026-11-25 the machine was slower (the native
-  scale create took 38 ms against 27 ms the day before), and that same
-  build (with reference types, unsplit) gave 9.1 to 11.2 ms in six runs;
-  the split build 9.5 to 12.7 ms in ten (alternated with it: 10.0, 10.0,
-  10.4 against 9.1, 10.1, 11.2). A trace of one run with each frame's
-  kind marked (`console.timeStamp`): of 301 frames, 14 over 10 ms: 5 with a
-  major garbage collection (7 to 9 ms of it; 17 to 21 ms in all), 3 of the
-  4 saves (8 ms of script: the image and the segments of 3,000 replicas
-  that all changed since the last save), 4 redraws and 2 frames of
-  simulation. The target is at the edge, not under it with a margin; what
-  is left is the saves (spread over frames, or fewer segment writes) and
-  the collections.
+  no fixed size), the simulation's share, about 5.5 to 7 ms.
+- *Frames*, the garbage collections: the JS heap is 3 MB and flat, yet V8
+  ran a major collection about every 1.1 s (`--js-flags=--trace-gc`: *GC in
+  old space requested*, the *global* size, 62 MB and growing, at its limit).
+  V8 counts the wasm memory's size toward that limit, and the running
+  producer grows it by about 12 MB a second (every record is kept, twice:
+  the log's segment and its store's page cache, on three replicas), 64 KiB
+  at a time; with the memory grown by 512 MB before the run there was no
+  collection in 12 s. The page's allocator (`web/src/memory.rs`: std's
+  dlmalloc, as a crate) now grows the memory in steps of half its size, at
+  most 96 MiB (Emscripten's default policy is a fifth, at most 96 MiB); a
+  step crosses the limit once. *Major garbage collections* counts them in
+  the run (`MajorGC` on the page's thread): 4 in 5 s before, 1 after; in 40
+  s they are about one every 5 s, as the memory grows by steps of 96 MiB.
+- *Frames*, the page-cache flush: the save after it wrote 3,000 replicas'
+  30 s of records, about 150 MB in 3,000 puts, in one task of 320 ms (a run
+  of 40 s on 2026-11-25; the 5 s runs before missed it). Such a commit is
+  now paced (`kafkaplay-storage-idb`'s `Pace`, `SAVE_BYTES_PER_FRAME` in
+  `web/src/persistence.rs`): 512 KiB of puts a frame, in the same
+  transaction (each batch issued from the success callback of the last,
+  and while the frame's allowance is spent a count request keeps the
+  transaction open). It takes about 3.5 s, and those frames carry about 3 to
+  4 ms more: 1.4 ms of copying and puts, and some 2,000 callbacks a second
+  that only keep the transaction open (about 60 µs each). Several
+  transactions with a stored manifest of committed chunks would need no
+  such waits; not done yet.
+- *Frames*, history (p95, this case; 5 s runs until 2026-11-25, 40 s
+  since): on 2026-11-24 15.5 and 17.3 ms before the budgeted tick; 11.9 and
+  11.3 ms after it; 8.5 to 10.8 ms after the trace stopped formatting
+  replica fetches through `fmt`; 11.2 to 12.1 ms at the start of the next
+  session (a 16 ms `setInterval` now and then fired twice in a frame, and
+  every persistence timer event and commit redrew the whole page); 9.3 to
+  10.6 ms after those; 8.2 to 9.4 ms after image version 2, the memos, the
+  deferred frees and one dot a second. On 2026-11-25, with the machine
+  slower (the native scale create 38 ms against 27 the day before), 9.1 to
+  12.7 ms in 5 s runs of the build of the day before and of the split
+  build; 8.2 to 9.4 ms with the memory grown in steps and the terminal's
+  output left to the paced redraw; in 40 s runs with the paced flush, 9.8
+  to 10.4 ms (without pacing, the same runs gave 9.3 ms with a 321 ms task in
+  them). A trace of a 5 s run with each frame's kind marked
+  (`console.timeStamp`) before the changes of 2026-11-25: of 301 frames, 14
+  over 10 ms: 5 with a major collection (7 to 9 ms of it), 3 of the 4 saves,
+  4 redraws and 2 frames of simulation; after them, 3 of 300: 2 saves and 1
+  frame of simulation with a collection.
 - *What the wasm's bytes are* (`twiggy top` with names kept, 2026-11-24,
   of this build before `--low-memory-unused`: shares of 1,965 KB before gzip): the cluster's code 24%
   plus the B-tree maps, sorts and iterators instantiated for its types 12%
