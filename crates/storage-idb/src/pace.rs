@@ -71,9 +71,15 @@ impl Pace {
     /// May a put of `len` bytes go out in this frame? Yes if it fits what is
     /// left, or if it is the frame's first (a segment larger than a frame's
     /// allowance still gets written).
+    fn allows(&self, len: usize) -> bool {
+        let left = self.allowance.get();
+        len <= left || left == self.per_frame
+    }
+
+    /// [`allows`](Self::allows), and takes `len` from the allowance if so.
     fn take(&self, len: usize) -> bool {
         let left = self.allowance.get();
-        if len <= left || left == self.per_frame {
+        if self.allows(len) {
             if left != usize::MAX {
                 self.allowance.set(left.saturating_sub(len));
             }
@@ -141,6 +147,9 @@ impl Feed {
         let mut failed: Option<IdbError> = None;
         {
             let f = &mut *f;
+            // Most callbacks come while the frame's allowance is spent: they
+            // only keep the transaction open, without lending the cluster.
+            let allowed = f.queue.front().is_some_and(|q| f.pace.allows(q.range.len()));
             let mut issue = |sim: &Simulation| {
                 while let Some(q) = f.queue.front() {
                     if !f.pace.take(q.range.len()) {
@@ -180,12 +189,11 @@ impl Feed {
             };
             match sim {
                 Some(sim) => issue(sim),
-                None => {
-                    let lent = (f.pace.cluster.clone())(&mut issue);
-                    if !lent {
-                        f.waits += 1;
-                    }
+                None if allowed => {
+                    // Not lent (the cluster busy): the keep-alive below.
+                    let _ = (f.pace.cluster.clone())(&mut issue);
                 }
+                None => {}
             }
         }
         if let Some(err) = failed {

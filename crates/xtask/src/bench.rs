@@ -682,9 +682,11 @@ const PAGE_READING: &str = "
   loop fires in the same frame, and the bench counts a frame once: its
   callbacks run in one task), and each frame does one kind of work: a save
   that the persistence timer found due (the simulation's image, 247 KB, and
-  the plan of what changed: about 5 ms of script for 1,000 partitions,
-  of it 1.2 ms the image, 2.3 ms going over the 3,000 replicas' files, which
-  between two flushes have nothing new), a redraw's reading of
+  the plan of what changed: about 4 ms of script for 1,000 partitions,
+  of it 1.2 ms the image, 1.4 ms going over the 3,000 replicas' files, which
+  between two flushes have nothing new, and 1 ms writing the image; before
+  2026-11-25 a file IndexedDB held unchanged was planned like any other, 2.3
+  ms, and the save took 4.6 to 6 ms), a redraw's reading of
   its views from the simulation, the redraw (every 100 ms), or the
   simulation for at most 4 ms (`Playground::tick_within`, asking the clock
   after every event; the simulated time left is owed to the next ticks, and
@@ -728,7 +730,8 @@ const PAGE_READING: &str = "
   and while the frame's allowance is spent a count request keeps the
   transaction open). It takes about 3.5 s, and those frames carry about 3 to
   4 ms more: 1.4 ms of copying and puts, and some 2,000 callbacks a second
-  that only keep the transaction open (about 60 µs each). Several
+  that only keep the transaction open (about 60 µs each, most of it the
+  browser's: the request's answer and its event). Several
   transactions with a stored manifest of committed chunks would need no
   such waits; not done yet.
 - *Frames*, history (p95, this case; 5 s runs until 2026-11-25, 40 s
