@@ -51,7 +51,13 @@ impl ClientMetadata {
     /// The leader and leader epoch of a partition, if it has one.
     pub fn leader_for(&self, tp: &TopicPartition) -> Option<(NodeId, i32)> {
         let t = self.topics.get(tp.topic.as_str())?;
-        let p = t.partitions.iter().find(|p| p.partition == tp.partition)?;
+        // Partition i is usually at index i (metadata lists them in order);
+        // a producer asks this of every partition each time it polls.
+        let p = usize::try_from(tp.partition)
+            .ok()
+            .and_then(|i| t.partitions.get(i))
+            .filter(|p| p.partition == tp.partition)
+            .or_else(|| t.partitions.iter().find(|p| p.partition == tp.partition))?;
         (p.leader >= 0).then_some((p.leader, p.leader_epoch))
     }
 

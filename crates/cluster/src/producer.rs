@@ -688,14 +688,18 @@ impl Producer {
     fn ready(&mut self, now: Ms) -> (FlatSet<NodeId>, Option<Ms>) {
         let mut ready = FlatSet::new();
         let mut next: Option<Ms> = None;
-        let mut load: FlatMap<String, Vec<(i32, i32)>> = FlatMap::new();
+        // Queue sizes per topic (the queues are in topic order, so a topic's
+        // partitions come together).
+        let mut load: Vec<(&str, Vec<(i32, i32)>)> = Vec::new();
         let mut unknown_leader = false;
         for (tp, queue) in &self.queues {
             let leader = self.leader_for(tp);
             if leader.is_some() {
-                load.entry(tp.topic.to_string())
-                    .or_default()
-                    .push((tp.partition, queue.len() as i32));
+                let entry = (tp.partition, queue.len() as i32);
+                match load.last_mut() {
+                    Some((topic, sizes)) if *topic == &*tp.topic => sizes.push(entry),
+                    _ => load.push((&tp.topic, vec![entry])),
+                }
             }
             let Some(first) = queue.front().and_then(|id| self.batches.get(id)) else {
                 continue;
@@ -735,7 +739,11 @@ impl Producer {
             if (known.count() as i32) < num_partitions {
                 partitioner.update_partition_load_stats(None, num_partitions);
             } else {
-                partitioner.update_partition_load_stats(load.get(topic).map(Vec::as_slice), num_partitions);
+                let sizes = load
+                    .iter()
+                    .find(|(t, _)| *t == topic.as_str())
+                    .map(|(_, v)| v.as_slice());
+                partitioner.update_partition_load_stats(sizes, num_partitions);
             }
         }
         (ready, next)

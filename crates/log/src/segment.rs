@@ -238,6 +238,11 @@ impl Segment {
     /// Position of the first batch whose last offset is ≥ `offset`
     /// (`LogSegment.translateOffset`), via the offset index.
     pub fn translate_offset(&self, offset: i64) -> Option<(u32, BatchRef<'_>)> {
+        // Every batch ends before `next_offset`: at or past it (a caught-up
+        // follower's fetch, a held fetch's check) there is nothing to scan.
+        if offset >= self.next_offset {
+            return None;
+        }
         let start = self.offset_index.lookup(offset).position;
         self.batches_from(start).find(|(_, b)| b.last_offset() >= offset)
     }
