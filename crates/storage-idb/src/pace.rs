@@ -210,12 +210,12 @@ impl Feed {
             Some(r) => r,
             None => {
                 f.waits += 1;
-                // Nothing issued in this callback: a request keeps the
-                // transaction active until the next frame's allowance. A
-                // count of the store's records: its answer is one number, and
-                // the browser's storage thread takes a while over it, so the
-                // page's thread is not woken again at once.
-                match f.store.count() {
+                // Nothing issued in this callback: a read of a key no chunk
+                // has (a number; chunk keys are arrays) keeps the transaction
+                // active until the next frame's allowance. (A count of the
+                // store came back as often, and costs the browser's storage
+                // thread more.)
+                match f.store.get(&JsValue::from(0)) {
                     Ok(r) => r,
                     Err(x) => {
                         let _ = f.raw.abort();
@@ -235,6 +235,18 @@ impl Feed {
         }
         if let Some(cb) = &f.callback {
             request.set_onsuccess(Some(cb.as_ref().unchecked_ref()));
+        }
+    }
+}
+
+impl Drop for Feed {
+    /// A pending commit dropped before its writes were all issued: abort it
+    /// now. (The next success event would call a dropped callback, whose
+    /// throw also aborts the transaction; a callback that issued nothing
+    /// would commit half the writes.)
+    fn drop(&mut self) {
+        if !self.queue.is_empty() && self.error.is_none() {
+            let _ = self.raw.abort();
         }
     }
 }

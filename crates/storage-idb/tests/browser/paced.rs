@@ -147,3 +147,41 @@ async fn a_hurried_paced_commit_finishes_without_frames() {
     pg.close();
     assert_eq!(stored(name).await, hash);
 }
+
+#[wasm_bindgen_test]
+async fn a_paced_commit_dropped_halfway_stores_nothing_of_it() {
+    let name = "test-paced-dropped";
+    let mut pg = crate::fresh(name).await;
+    let sim = Rc::new(RefCell::new(busy_cluster(44, 3, 40, false)));
+    pg.commit(Some(&sim.borrow())).await.expect("first commit");
+    let first = sim.borrow().persisted().hash();
+    {
+        let mut s = sim.borrow_mut();
+        let producer = s.add_producer(Default::default());
+        for i in 0..60u32 {
+            s.send_record(
+                producer,
+                kafkaplay_cluster::producer::ProducerRecord {
+                    topic: "t".into(),
+                    partition: Some((i % 3) as i32),
+                    key: None,
+                    value: Some(vec![4; 100]),
+                    headers: Vec::new(),
+                },
+            );
+        }
+        s.run_for(45_000);
+    }
+    let stop = Rc::new(Cell::new(true)); // nothing refills: the writes wait
+    let pace = pace_over(&sim, 1, &stop);
+    let pending = pg.begin_commit(Some(&sim.borrow()), Some(&pace)).expect("begin");
+    crate::sleep(20).await;
+    drop(pending);
+    crate::sleep(20).await;
+    pg.close();
+    assert_eq!(
+        stored(name).await,
+        first,
+        "the last complete commit, nothing of the dropped one"
+    );
+}
