@@ -35,6 +35,25 @@ fn pace_over(sim: &Rc<RefCell<Simulation>>, per_frame: usize, stop: &Rc<Cell<boo
     pace
 }
 
+/// 60 more records on `t`'s three partitions, then long enough for the
+/// brokers' page-cache flush: every replica has bytes to save.
+fn more_flushed_records(sim: &mut Simulation, byte: u8) {
+    let producer = sim.add_producer(Default::default());
+    for i in 0..60u32 {
+        sim.send_record(
+            producer,
+            kafkaplay_cluster::producer::ProducerRecord {
+                topic: "t".into(),
+                partition: Some((i % 3) as i32),
+                key: None,
+                value: Some(vec![byte; 100]),
+                headers: Vec::new(),
+            },
+        );
+    }
+    sim.run_for(45_000);
+}
+
 /// What the database holds, hashed as the cluster's own `persisted().hash()`.
 async fn stored(name: &str) -> u64 {
     let pg = Playground::open(name).await.expect("reopen");
@@ -83,24 +102,7 @@ async fn a_segment_deleted_while_a_paced_commit_writes_it_leaves_the_last_commit
     pg.commit(Some(&sim.borrow())).await.expect("first commit");
     let first = sim.borrow().persisted().hash();
     let first_now = sim.borrow().now();
-    {
-        // More records, flushed: every replica of `t` has bytes to save.
-        let mut s = sim.borrow_mut();
-        let producer = s.add_producer(Default::default());
-        for i in 0..60u32 {
-            s.send_record(
-                producer,
-                kafkaplay_cluster::producer::ProducerRecord {
-                    topic: "t".into(),
-                    partition: Some((i % 3) as i32),
-                    key: None,
-                    value: Some(vec![3; 100]),
-                    headers: Vec::new(),
-                },
-            );
-        }
-        s.run_for(45_000);
-    }
+    more_flushed_records(&mut sim.borrow_mut(), 3);
     // Nothing refills the allowance: the first write goes out, the rest wait.
     let stop = Rc::new(Cell::new(true));
     let pace = pace_over(&sim, 1, &stop);
@@ -155,23 +157,7 @@ async fn a_paced_commit_dropped_halfway_stores_nothing_of_it() {
     let sim = Rc::new(RefCell::new(busy_cluster(44, 3, 40, false)));
     pg.commit(Some(&sim.borrow())).await.expect("first commit");
     let first = sim.borrow().persisted().hash();
-    {
-        let mut s = sim.borrow_mut();
-        let producer = s.add_producer(Default::default());
-        for i in 0..60u32 {
-            s.send_record(
-                producer,
-                kafkaplay_cluster::producer::ProducerRecord {
-                    topic: "t".into(),
-                    partition: Some((i % 3) as i32),
-                    key: None,
-                    value: Some(vec![4; 100]),
-                    headers: Vec::new(),
-                },
-            );
-        }
-        s.run_for(45_000);
-    }
+    more_flushed_records(&mut sim.borrow_mut(), 4);
     let stop = Rc::new(Cell::new(true)); // nothing refills: the writes wait
     let pace = pace_over(&sim, 1, &stop);
     let pending = pg.begin_commit(Some(&sim.borrow()), Some(&pace)).expect("begin");
