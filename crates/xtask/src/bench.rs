@@ -739,7 +739,7 @@ const PAGE_READING: &str = "
   now paced (`kafkaplay-storage-idb`'s `Pace`, `SAVE_BYTES_PER_FRAME` in
   `web/src/persistence.rs`): 512 KiB of puts a frame, in the same
   transaction (each batch issued from the success callback of the last,
-  and while the frame's allowance is spent a count request keeps the
+  and while the frame's allowance is spent a read of a missing key keeps the
   transaction open). It takes about 3.5 s, and those frames carry about 3 to
   4 ms more: 1.4 ms of copying and puts, and some 2,000 callbacks a second
   that only keep the transaction open (about 60 µs each, most of it the
