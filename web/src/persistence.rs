@@ -64,8 +64,8 @@ const RETRY_AFTER_TICKS: u32 = 20;
 /// The bytes of segment chunks a commit writes in one animation frame (at
 /// least one chunk): a broker's page-cache flush of 30 s of a producer at
 /// 10,000 records/s on 1,000 partitions RF 3 is about 150 MB to save, in one
-/// task 320 ms; at 512 KiB a frame it goes out over about 5 s, with about
-/// 1.5 ms of copying a frame (BENCHMARKS.md, *the page*).
+/// task 320 ms; at 512 KiB a frame it goes out over about 3.5 s, with about
+/// 1.4 ms of copying and puts a frame (BENCHMARKS.md, *the page*).
 pub const SAVE_BYTES_PER_FRAME: usize = 512 << 10;
 /// The playground a browser starts with.
 pub const DEFAULT_PLAYGROUND: &str = "default";
@@ -485,6 +485,13 @@ impl Persist {
         }
     }
 
+    /// A paced commit in flight writes the rest of it at once.
+    fn hurry_commit(&self) {
+        if let Some(p) = &self.pace {
+            p.hurry();
+        }
+    }
+
     /// This tab only shows the playground.
     pub fn read_only(&self) -> bool {
         self.status.loaded && !self.status.writer
@@ -672,11 +679,8 @@ impl Persist {
         if self.busy || self.engine.is_none() {
             if now {
                 self.save_wanted = true;
-                if let Some(p) = &self.pace {
-                    // A paced commit in flight: the rest of it at once (a
-                    // hidden page gets no frames to pace it by).
-                    p.hurry();
-                }
+                // A hidden page gets no frames to pace a commit by.
+                self.hurry_commit();
             }
             return;
         }
@@ -794,9 +798,7 @@ impl Persist {
             // The rest needs the engine, after the step under way (a paced
             // commit goes at once: the learner is waiting).
             _ if self.busy && self.status.loaded => {
-                if let Some(p) = &self.pace {
-                    p.hurry();
-                }
+                self.hurry_commit();
                 self.queued = Some(action);
             }
             _ if self.busy => {}

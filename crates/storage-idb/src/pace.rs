@@ -112,12 +112,11 @@ pub(crate) struct Feed {
     /// The success callback that issues the next batch (set on each batch's
     /// last request). It holds the feed weakly: the pending commit owns it.
     callback: Option<Closure<dyn FnMut()>>,
+    /// The writes issued here, and the success callbacks that found nothing
+    /// to issue (the frame's allowance spent, or the cluster busy).
     pub stats: CommitStats,
     /// Why the feed aborted the transaction, if it did.
     pub error: Option<IdbError>,
-    /// Success callbacks that found nothing to issue (the frame's allowance
-    /// spent, or the cluster busy).
-    pub waits: u32,
 }
 
 impl Feed {
@@ -130,7 +129,6 @@ impl Feed {
             callback: None,
             stats: CommitStats::default(),
             error: None,
-            waits: 0,
         }
     }
 
@@ -209,7 +207,7 @@ impl Feed {
         let request = match last {
             Some(r) => r,
             None => {
-                f.waits += 1;
+                f.stats.waits += 1;
                 // Nothing issued in this callback: a read of a key no chunk
                 // has (a number; chunk keys are arrays) keeps the transaction
                 // active until the next frame's allowance. (A count of the

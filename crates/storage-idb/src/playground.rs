@@ -468,7 +468,7 @@ impl Playground {
             let feed = feed.borrow();
             stats.writes += feed.stats.writes;
             stats.bytes += feed.stats.bytes;
-            stats.waits += feed.waits;
+            stats.waits += feed.stats.waits;
             if let Some(err) = &feed.error {
                 return Err(err.clone());
             }
@@ -576,7 +576,9 @@ impl Playground {
                             delete => w.write(std::slice::from_ref(&delete), |_| None)?,
                         }
                     }
-                    w.queue.get_or_insert_with(Vec::new).extend(queued);
+                    if let Some(queue) = w.queue.as_mut() {
+                        queue.extend(queued);
+                    }
                 } else {
                     w.write(&ops, |base| {
                         f.segments.iter().find(|s| s.base_offset == base).map(|s| s.bytes)
