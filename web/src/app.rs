@@ -20,8 +20,8 @@ use crate::log_lab::LogLab;
 use crate::memo::Memo;
 use crate::model;
 use crate::playground::{
-    self, format_bytes, FaultKind, InputError, MetadataSource, NodeKind, NodeState, NodeView, PartitionView,
-    Playground, ProducerForm, Sample, TopicForm, ValueFormat, SPEEDS,
+    self, format_bytes, FaultKind, InputError, MetadataSource, NodeView, PartitionView, Playground, ProducerForm,
+    Sample, TopicForm, ValueFormat, SPEEDS,
 };
 
 /// A clock tick redraws the page at most this often (real ms).
@@ -696,6 +696,7 @@ impl App {
             MetadataSource::Broker(b) => (t.metadata_from_broker)(b),
             MetadataSource::None => t.metadata_none.to_string(),
         };
+        let on_fault = ctx.link().callback(|(f, id)| Msg::Fault(f, id));
         html! {
             <section class="card" aria-labelledby="cluster-heading">
                 <h2 id="cluster-heading">{ t.cluster_heading }</h2>
@@ -704,81 +705,11 @@ impl App {
                     data-testid="metadata-source">{ source_note }</p>
                 <crate::flow::FlowView lang={self.lang} snapshot={self.flow_snapshot.clone()} />
                 <div class="nodes" data-testid="nodes">
-                    { for nodes.iter().zip(replicas).map(|(n, r)| self.view_node(ctx, t, n, r)) }
+                    { for nodes.iter().zip(replicas).map(|(n, r)| crate::cluster_view::node_box(t, self.lang, n, r, Some(&on_fault))) }
                 </div>
                 <p class="note">{ t.faults_note }</p>
                 { self.view_network(ctx, t, nodes) }
             </section>
-        }
-    }
-
-    fn view_node(
-        &self,
-        ctx: &Context<Self>,
-        t: &Play,
-        n: &NodeView,
-        replicas: &std::rc::Rc<Vec<playground::ReplicaView>>,
-    ) -> Html {
-        let name = (t.node_name)(n.kind, n.id);
-        let kind = match n.kind {
-            NodeKind::Controller => "controller",
-            NodeKind::Broker => "broker",
-        };
-        let state = match n.state {
-            NodeState::Running => "running",
-            NodeState::Paused => "paused",
-            NodeState::Stopped => "stopped",
-        };
-        let button = |f: FaultKind, enabled: bool| {
-            let id = n.id;
-            let fault = f.word();
-            html! {
-                <button type="button" class={classes!("small", fault)} disabled={!enabled}
-                    aria-label={(t.fault_label)(f, n.kind, n.id)}
-                    data-testid={format!("{fault}-{id}")}
-                    onclick={ctx.link().callback(move |_| Msg::Fault(f, id))}>{ (t.fault_button)(f) }</button>
-            }
-        };
-        let up = n.state != NodeState::Stopped;
-        html! {
-            <article class={classes!("node", kind, state, n.fenced.then_some("fenced"), n.cut.then_some("cut"), n.active.then_some("active"))}
-                aria-label={name.clone()} data-testid={format!("node-{}", n.id)} data-state={state}>
-                <div class="node-head">
-                    <h3>{ name }</h3>
-                    <span class={classes!("badge", state)} data-testid="node-state">{ (t.state)(n.state) }</span>
-                    if n.fenced && up { <span class="badge fenced">{ t.fenced }</span> }
-                    if n.cut { <span class="badge cut" data-testid="node-cut">{ t.network_cut }</span> }
-                    if n.slow { <span class="badge cut" data-testid="node-slow">{ t.slow_badge }</span> }
-                </div>
-                if n.kind == NodeKind::Controller {
-                    <p class="ctl">
-                        if n.active { <span class="badge active" data-testid="active-controller">{ t.active_controller }</span> }
-                        if let Some(role) = n.raft_role { <span class="muted">{ format!("{}: {role}", t.raft_role) }</span> }
-                    </p>
-                } else if replicas.is_empty() {
-                    <p class="muted small">{ t.no_replicas }</p>
-                } else {
-                    <crate::cluster_view::Replicas broker={n.id} lang={self.lang} replicas={replicas.clone()} />
-                }
-                <div class="actions">
-                    { button(FaultKind::Kill, up) }
-                    { button(FaultKind::Shutdown, n.state == NodeState::Running) }
-                    { button(FaultKind::Restart, !up) }
-                    if n.state == NodeState::Paused {
-                        { button(FaultKind::Resume, true) }
-                    } else {
-                        { button(FaultKind::Pause, n.state == NodeState::Running) }
-                    }
-                    { button(FaultKind::Isolate, !n.cut) }
-                    if n.kind == NodeKind::Broker {
-                        if n.slow {
-                            { button(FaultKind::Unslow, true) }
-                        } else {
-                            { button(FaultKind::Slow, up) }
-                        }
-                    }
-                </div>
-            </article>
         }
     }
 

@@ -19,7 +19,8 @@ use kafkaplay_cluster::{NodeId, TopicPartition};
 use yew::prelude::*;
 
 use crate::i18n::Lang;
-use crate::playground::{PartitionView, ReplicaRole, ReplicaView};
+use crate::i18n_play::Play;
+use crate::playground::{FaultKind, NodeKind, NodeState, NodeView, PartitionView, ReplicaRole, ReplicaView};
 
 /// A topic with more replicas than this on one broker is summarised.
 pub const GROUP_LIST_MAX: usize = 12;
@@ -344,6 +345,81 @@ fn view_replica(lang: Lang, r: &ReplicaView) -> Html {
                 <span data-testid="replica-hw">{ format!("HW {}", opt(r.high_watermark)) }</span>
             </span>
         </li>
+    }
+}
+
+/// A node's box: its name, state and badges, a controller's role or a
+/// broker's replicas ([`Replicas`]), and its fault buttons, which call
+/// `on_fault`; without one (a read-only widget) the box has no buttons.
+pub fn node_box(
+    t: &Play,
+    lang: Lang,
+    n: &NodeView,
+    replicas: &Rc<Vec<ReplicaView>>,
+    on_fault: Option<&Callback<(FaultKind, NodeId)>>,
+) -> Html {
+    let name = (t.node_name)(n.kind, n.id);
+    let kind = match n.kind {
+        NodeKind::Controller => "controller",
+        NodeKind::Broker => "broker",
+    };
+    let state = match n.state {
+        NodeState::Running => "running",
+        NodeState::Paused => "paused",
+        NodeState::Stopped => "stopped",
+    };
+    let button = |f: FaultKind, enabled: bool| {
+        let id = n.id;
+        let fault = f.word();
+        html! {
+            <button type="button" class={classes!("small", fault)} disabled={!enabled}
+                aria-label={(t.fault_label)(f, n.kind, n.id)}
+                data-testid={format!("{fault}-{id}")}
+                onclick={on_fault.map(|cb| cb.reform(move |_| (f, id)))}>{ (t.fault_button)(f) }</button>
+        }
+    };
+    let up = n.state != NodeState::Stopped;
+    html! {
+        <article class={classes!("node", kind, state, n.fenced.then_some("fenced"), n.cut.then_some("cut"), n.active.then_some("active"))}
+            aria-label={name.clone()} data-testid={format!("node-{}", n.id)} data-state={state}>
+            <div class="node-head">
+                <h3>{ name }</h3>
+                <span class={classes!("badge", state)} data-testid="node-state">{ (t.state)(n.state) }</span>
+                if n.fenced && up { <span class="badge fenced">{ t.fenced }</span> }
+                if n.cut { <span class="badge cut" data-testid="node-cut">{ t.network_cut }</span> }
+                if n.slow { <span class="badge cut" data-testid="node-slow">{ t.slow_badge }</span> }
+            </div>
+            if n.kind == NodeKind::Controller {
+                <p class="ctl">
+                    if n.active { <span class="badge active" data-testid="active-controller">{ t.active_controller }</span> }
+                    if let Some(role) = n.raft_role { <span class="muted">{ format!("{}: {role}", t.raft_role) }</span> }
+                </p>
+            } else if replicas.is_empty() {
+                <p class="muted small">{ t.no_replicas }</p>
+            } else {
+                <Replicas broker={n.id} lang={lang} replicas={replicas.clone()} />
+            }
+            if on_fault.is_some() {
+            <div class="actions">
+                { button(FaultKind::Kill, up) }
+                { button(FaultKind::Shutdown, n.state == NodeState::Running) }
+                { button(FaultKind::Restart, !up) }
+                if n.state == NodeState::Paused {
+                    { button(FaultKind::Resume, true) }
+                } else {
+                    { button(FaultKind::Pause, n.state == NodeState::Running) }
+                }
+                { button(FaultKind::Isolate, !n.cut) }
+                if n.kind == NodeKind::Broker {
+                    if n.slow {
+                        { button(FaultKind::Unslow, true) }
+                    } else {
+                        { button(FaultKind::Slow, up) }
+                    }
+                }
+            </div>
+            }
+        </article>
     }
 }
 
