@@ -74,6 +74,9 @@ pub enum Msg {
     BackToLive,
     Fork,
     Share,
+    /// The header's "copy embed code" (`crate::embed`), and its panel's Close.
+    Embed,
+    CloseEmbed,
     /// Saving and loading the playground (`persistence.rs`).
     Persist(crate::persistence::Event),
 }
@@ -146,6 +149,8 @@ pub struct App {
     /// The live cluster while `pg` shows a moment of its past (read-only).
     past: Option<crate::timeline::Past>,
     share_url: Option<String>,
+    /// The embed code last copied, shown until closed or the cluster changes.
+    embed_code: Option<String>,
     link_notice: Option<crate::timeline::LinkNotice>,
     persist: crate::persistence::Persist,
     on_persist: Callback<crate::persistence::Event>,
@@ -196,6 +201,7 @@ impl Component for App {
             pg,
             past: None,
             share_url: None,
+            embed_code: None,
             link_notice: link_notice.clone(),
             brokers_form: brokers.to_string(),
             controllers_form: controllers,
@@ -411,6 +417,14 @@ impl Component for App {
                 self.link_notice = None;
             }
             Msg::Share => self.share_url = Some(crate::timeline::share(&self.pg)),
+            Msg::Embed => {
+                let scenario = crate::embed::scenario_of(self.live());
+                let script_url = browser::resolve_url(crate::embed::WIDGET_SCRIPT);
+                let code = crate::embed::snippet(&scenario, &script_url, self.lang.tag());
+                crate::timeline::copy_to_clipboard(&code);
+                self.embed_code = Some(code);
+            }
+            Msg::CloseEmbed => self.embed_code = None,
             Msg::Persist(e) => {
                 let status = saving.then(|| self.persist.status.clone());
                 if let Some(pg) = self.persist.handle(e, &mut self.pg) {
@@ -445,6 +459,7 @@ impl Component for App {
                         <p class="subtitle">{ t.subtitle }</p>
                     </div>
                     { crate::persist_ui::header(&self.persist, self.lang, &partitions, &self.on_persist) }
+                    { self.view_embed(ctx, t) }
                     { self.view_lang_toggle(ctx, t) }
                 </header>
                 <main>
@@ -522,6 +537,7 @@ impl App {
         self.browse = None;
         self.step_lines.clear();
         self.share_url = None;
+        self.embed_code = None;
         self.link_notice = None;
     }
 
@@ -545,6 +561,36 @@ impl App {
                 on_fork={link.callback(|()| Msg::Fork)}
                 on_share={link.callback(|()| Msg::Share)}
                 restored={self.live().from_storage} />
+        }
+    }
+
+    /// The header's "copy embed code" button and, once clicked, the code in
+    /// a read-only field (for when the clipboard was refused).
+    fn view_embed(&self, ctx: &Context<Self>, t: &Play) -> Html {
+        let link = ctx.link();
+        html! {
+            <div class="embed">
+                <button type="button" data-testid="embed-button" title={t.embed_title}
+                    onclick={link.callback(|_| Msg::Embed)}>{ t.embed }</button>
+                if let Some(code) = &self.embed_code {
+                    <div class="embed-panel" data-testid="embed-panel">
+                        <label>
+                            <span>{ t.embed_label }</span>
+                            <textarea readonly=true rows="5" spellcheck="false" data-testid="embed-code"
+                                value={code.clone()}
+                                onfocus={Callback::from(|e: FocusEvent| {
+                                    e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().select();
+                                })} />
+                        </label>
+                        <p class="note">{ t.embed_note }</p>
+                        if self.live().from_storage {
+                            <p class="note">{ t.embed_restored }</p>
+                        }
+                        <button type="button" class="small" data-testid="embed-close"
+                            onclick={link.callback(|_| Msg::CloseEmbed)}>{ t.embed_close }</button>
+                    </div>
+                }
+            </div>
         }
     }
 

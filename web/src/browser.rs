@@ -1,5 +1,6 @@
 //! The few things the page takes from the browser: the clock, the interval
-//! timer and the animation frames, the language, `?name=` parameters and file downloads. Elsewhere only
+//! timer and the animation frames, the language, `?name=` parameters, file downloads and
+//! addresses relative to the page. Elsewhere only
 //! the terminal touches web-sys directly (keyboard and clipboard events, and its
 //! history in `localStorage` when no page saves it), and `persistence.rs`
 //! (page visibility, `localStorage` for the last playground, the import file).
@@ -156,4 +157,15 @@ pub fn query_param(name: &str) -> Option<String> {
         .split('&')
         .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
         .map(str::to_string)
+}
+
+/// `relative` resolved against the document's base URI, as
+/// `new URL(relative, document.baseURI).href` (the address of a file served
+/// beside the page); `relative` itself if the browser cannot resolve it.
+pub fn resolve_url(relative: &str) -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .and_then(|base| web_sys::Url::new_with_base(relative, &base).ok())
+        .map_or_else(|| relative.to_string(), |url| url.href())
 }

@@ -119,6 +119,15 @@ pub struct Play {
     pub events_none: &'static str,
     pub log_lab_heading: &'static str,
 
+    /// The header's "copy embed code" (`crate::embed`).
+    pub embed: &'static str,
+    pub embed_title: &'static str,
+    pub embed_label: &'static str,
+    pub embed_note: &'static str,
+    /// After `embed_note` for a cluster restarted from storage without its history.
+    pub embed_restored: &'static str,
+    pub embed_close: &'static str,
+
     pub note: fn(&Note) -> String,
     pub input_error: fn(InputError) -> &'static str,
 }
@@ -305,6 +314,13 @@ pub static PLAY_EN: Play = Play {
     events_none: "Nothing yet.",
     log_lab_heading: "Log lab: one partition log up close",
 
+    embed: "Copy embed code",
+    embed_title: "HTML that puts this cluster into a docs page as a <kafka-playground> widget",
+    embed_label: "Embed code",
+    embed_note: "Copied, if the browser allowed it. Paste it into a docs page: the widget starts a cluster with these brokers, seed and topics, then runs the commands typed here and the kills, stops, starts and pauses from the node boxes. Network faults, the producer form and the consumers are not included.",
+    embed_restored: "This cluster was restarted from the browser's storage: what was done before that is not known, so the code has only its brokers and seed.",
+    embed_close: "Close",
+
     note: |n| match n {
         Note::Fault { fault, node } => {
             let what = match fault {
@@ -489,6 +505,13 @@ pub static PLAY_KO: Play = Play {
     events_heading: "일어난 일",
     events_none: "아직 없습니다.",
     log_lab_heading: "로그 실험실: 파티션 로그 자세히 보기",
+
+    embed: "임베드 코드 복사",
+    embed_title: "이 클러스터를 <kafka-playground> 위젯으로 문서 페이지에 넣는 HTML",
+    embed_label: "임베드 코드",
+    embed_note: "브라우저가 허용하면 클립보드에 복사되었습니다. 문서 페이지에 붙여 넣으세요. 위젯은 이 브로커 수, 시드, 토픽으로 클러스터를 시작한 뒤, 여기서 입력한 명령과 노드 상자에서 한 kill, stop, start, pause를 실행합니다. 네트워크 장애, 프로듀서 폼, 컨슈머는 포함되지 않습니다.",
+    embed_restored: "이 클러스터는 브라우저 저장소에서 다시 시작되었습니다. 그 전에 한 일은 알 수 없어, 코드에는 브로커 수와 시드만 들어 있습니다.",
+    embed_close: "닫기",
 
     note: |n| match n {
         Note::Fault { fault, node } => {

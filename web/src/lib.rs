@@ -30,8 +30,8 @@
 pub mod app;
 pub mod browse;
 pub mod browser;
-pub mod embed;
 pub mod cluster_view;
+pub mod embed;
 pub mod flow;
 pub mod groups_panel;
 pub mod i18n;

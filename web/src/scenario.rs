@@ -120,7 +120,8 @@ impl Scenario {
     ///   topic is offline.
     /// - `empty`: three brokers, nothing else.
     pub fn builtin(name: &str) -> Option<Scenario> {
-        let describe = |topic: &str| format!("kafka-topics --bootstrap-server localhost:9092 --describe --topic {topic}");
+        let describe =
+            |topic: &str| format!("kafka-topics --bootstrap-server localhost:9092 --describe --topic {topic}");
         let produce = |topic: &str, n: usize| {
             let lines: Vec<String> = (1..=n).map(|i| format!("key-{i}:value-{i}")).collect();
             format!(
@@ -197,9 +198,17 @@ impl Scenario {
             match answer {
                 Some(AdminResponse::CreateTopic(Ok(_))) => {}
                 Some(AdminResponse::CreateTopic(Err((error, message)))) => {
-                    return Err(ScenarioError::Topic(t.name.clone(), format!("{}: {message}", error.exception_class())))
+                    return Err(ScenarioError::Topic(
+                        t.name.clone(),
+                        format!("{}: {message}", error.exception_class()),
+                    ))
                 }
-                _ => return Err(ScenarioError::Topic(t.name.clone(), "no answer from the controller".into())),
+                _ => {
+                    return Err(ScenarioError::Topic(
+                        t.name.clone(),
+                        "no answer from the controller".into(),
+                    ))
+                }
             }
         }
         // Let the new partitions elect their leaders before the page shows them.
@@ -255,7 +264,10 @@ mod tests {
             let want: i32 = s.topics.iter().map(|t| t.partitions).sum();
             let user: Vec<_> = partitions.iter().filter(|p| !p.tp.topic.starts_with("__")).collect();
             assert_eq!(user.len() as i32, want, "{name}");
-            assert!(user.iter().all(|p| !p.is_offline()), "{name}: a partition without a leader");
+            assert!(
+                user.iter().all(|p| !p.is_offline()),
+                "{name}: a partition without a leader"
+            );
         }
     }
 
@@ -268,7 +280,10 @@ mod tests {
         assert_eq!(outputs[0].1, 0, "{:?}", outputs[0]);
         let describe = outputs[1].0.stdout();
         assert!(describe.starts_with("Topic: orders\tTopicId: "), "{describe}");
-        assert!(describe.contains("PartitionCount: 1\tReplicationFactor: 3\tConfigs: min.insync.replicas=2"), "{describe}");
+        assert!(
+            describe.contains("PartitionCount: 1\tReplicationFactor: 3\tConfigs: min.insync.replicas=2"),
+            "{describe}"
+        );
         let tp = kafkaplay_cluster::TopicPartition::new("orders", 0);
         let leader = pg.sim().metadata().unwrap().partition(&tp).unwrap().leader;
         let log_end = pg.sim().broker(leader).unwrap().log(&tp).map(|l| l.log_end_offset());

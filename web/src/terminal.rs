@@ -365,10 +365,33 @@ impl TermState {
         self.run_text(shell, &text);
     }
 
+    /// Types the script's lines from `from` on, as if entered, while no job
+    /// runs (a line typed during a job would be the job's input): a
+    /// scenario's commands one after another, each after the job before it
+    /// ended. Calls `each` with each line's index, output and exit status;
+    /// returns where the script stopped.
+    pub fn type_script(
+        &mut self,
+        shell: &mut Shell,
+        script: &[String],
+        from: usize,
+        each: &mut dyn FnMut(usize, Output, i32),
+    ) -> usize {
+        let mut next = from;
+        while next < script.len() && !shell.job_running() && !shell.has_exited() {
+            let out = self.run_text(shell, &script[next]);
+            each(next, out, shell.last_status());
+            next += 1;
+        }
+        next
+    }
+
     /// Runs each line of `text` as if typed and entered, echoing each after
     /// the prompt it was entered at (`> ` inside a heredoc).
-    pub fn run_text(&mut self, shell: &mut Shell, text: &str) {
+    /// Returns what the lines printed.
+    pub fn run_text(&mut self, shell: &mut Shell, text: &str) -> Output {
         let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        let mut printed = Output::new();
         for line in text.split('\n') {
             if shell.has_exited() {
                 break;
@@ -378,9 +401,11 @@ impl TermState {
             self.record(shell, crate::journal::Action::Line(line.to_string()));
             let out = shell.submit(line);
             self.screen.print(&out);
+            printed.extend(out);
         }
         self.history_pos = None;
         self.draft.clear();
+        printed
     }
 
     /// A paste of `text` over bytes `start..end` of the input. Every complete
@@ -625,6 +650,14 @@ pub struct TerminalProps {
     /// stderr instead of running.
     #[prop_or_default]
     pub read_only: Option<AttrValue>,
+    /// Lines the terminal types itself, in order, each once the job before
+    /// it ended (a widget's scenario commands, and the host page's `run`).
+    /// Only grows: a new `Rc` with more lines types the new ones.
+    #[prop_or_default]
+    pub script: Option<Rc<Vec<String>>>,
+    /// Called for each script line typed: its index, output and exit status.
+    #[prop_or_default]
+    pub on_script: Callback<(usize, Output, i32)>,
 }
 
 impl PartialEq for TerminalProps {
@@ -645,6 +678,12 @@ impl PartialEq for TerminalProps {
                 _ => false,
             }
             && self.read_only == other.read_only
+            && match (&self.script, &other.script) {
+                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
+            && self.on_script == other.on_script
     }
 }
 
@@ -691,9 +730,41 @@ pub struct Terminal {
     _interval: Option<crate::browser::Interval>,
     /// Whether a job ran at the last tick (its end changes the prompt).
     job_was_running: bool,
+    /// How many lines of the `script` prop have been typed.
+    scripted: usize,
 }
 
 impl Terminal {
+    fn with_script(mut self, ctx: &Context<Self>) -> Self {
+        self.continue_script(ctx);
+        self
+    }
+
+    /// Types the script's lines not typed yet, as far as no job is running.
+    /// Returns whether it typed any.
+    fn continue_script(&mut self, ctx: &Context<Self>) -> bool {
+        let Some(script) = ctx.props().script.clone() else {
+            return false;
+        };
+        if self.scripted >= script.len() {
+            return false;
+        }
+        let shell_rc = self.shell.clone();
+        let Ok(mut shell) = shell_rc.try_borrow_mut() else {
+            return false;
+        };
+        let on_script = ctx.props().on_script.clone();
+        let before = self.scripted;
+        self.scripted = self
+            .state
+            .type_script(&mut shell, &script, before, &mut |i, out, status| {
+                on_script.emit((i, out, status))
+            });
+        self.exited = shell.has_exited();
+        self.stick_to_bottom = true;
+        self.scripted > before
+    }
+
     fn greet(state: &mut TermState, shell: &Shell) {
         let first_broker = shell.world().sim.config().brokers.first().copied().unwrap_or(1);
         let name = kafkaplay_shell::docker::container_name(shell.world(), first_broker);
@@ -758,7 +829,9 @@ impl Component for Terminal {
             last_tick_ms: js_sys::Date::now(),
             _interval: interval,
             job_was_running: false,
+            scripted: 0,
         }
+        .with_script(ctx)
     }
 
     fn changed(&mut self, ctx: &Context<Self>, old: &Self::Properties) -> bool {
@@ -779,6 +852,7 @@ impl Component for Terminal {
             }
         }
         self.state.journal = props.journal.clone();
+        self.continue_script(ctx);
         true
     }
 
@@ -812,6 +886,14 @@ impl Component for Terminal {
                 return false;
             }
             Msg::Tick => {
+                if self.scripted < ctx.props().script.as_ref().map_or(0, |s| s.len()) && !shell.job_running() {
+                    drop(shell);
+                    if self.continue_script(ctx) {
+                        ctx.props().on_change.emit(());
+                        return true;
+                    }
+                    return false;
+                }
                 let now = js_sys::Date::now();
                 let elapsed = ((now - self.last_tick_ms).max(0.0) as i64).min(TICK_ELAPSED_MAX_MS);
                 self.last_tick_ms = now;

@@ -146,8 +146,9 @@ pub fn share(pg: &Playground) -> String {
     url
 }
 
-/// `navigator.clipboard.writeText(text)`, ignoring a refusal.
-fn copy_to_clipboard(text: &str) {
+/// `navigator.clipboard.writeText(text)`, ignoring a refusal (the page
+/// shows `text` in a field too). Also the embed code's (`crate::embed`).
+pub(crate) fn copy_to_clipboard(text: &str) {
     let Some(window) = web_sys::window() else { return };
     let navigator = window.navigator();
     let Ok(clipboard) = js_sys::Reflect::get(&navigator, &"clipboard".into()) else {
@@ -161,7 +162,7 @@ fn copy_to_clipboard(text: &str) {
     };
     if let Ok(promise) = write.call1(&clipboard, &text.into()) {
         if let Ok(promise) = promise.dyn_into::<js_sys::Promise>() {
-            // A refusal (no permission, no focus) is not an error: the link is in the field.
+            // A refusal (no permission, no focus) is not an error: the text is in a field.
             let ignore = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(|_| {});
             let _ = promise.catch(&ignore);
             ignore.forget();

@@ -28,6 +28,7 @@ mod summary;
 mod tasks;
 mod toolchain;
 mod trampolines;
+mod widget;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,7 +41,9 @@ usage: cargo xtask <command>
 commands:
   install                     install the toolchain (idempotent)
   serve                       build and serve the site at http://127.0.0.1:8080
-  build                       build the site into dist/ (relative URLs)
+  build                       build the site into dist/ (relative URLs), the
+                              docs widget into dist/widget/
+  build-widget                only the docs widget, into dist/widget/
   test                        run every test (native, wasm in Chromium, end-to-end)
   test-wasm <package> [args]  run one package's wasm tests in headless Chromium
                               (args go to the test binary, e.g. a name filter)
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         ["install"] => tasks::install().map(|_| ()),
         ["serve"] => tasks::serve(),
         ["build"] => tasks::build().map(|_| ()),
+        ["build-widget"] => tasks::build_widget().map(|_| ()),
         ["test"] => tasks::test(),
         ["test-wasm", package, rest @ ..] => tasks::test_wasm_package(package, rest),
         ["e2e", files @ ..] => tasks::e2e(files),

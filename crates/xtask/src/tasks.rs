@@ -78,8 +78,16 @@ fn build_with(env: &WasmEnv) -> Result<PathBuf> {
     if !dist.join("index.html").is_file() {
         return Err(format!("trunk build wrote no {}", dist.join("index.html").display()));
     }
+    crate::widget::build(env, &dist)?;
     println!("built {}", dist.display());
     Ok(dist)
+}
+
+/// Only the widget, into an existing `dist/` (`dist/widget/`).
+pub fn build_widget() -> Result<PathBuf> {
+    let env = install()?;
+    fetch(&env)?;
+    crate::widget::build(&env, &env.root.join("dist"))
 }
 
 /// `cargo test --target wasm32-unknown-unknown` with the tests run by

@@ -1,0 +1,169 @@
+//! The widget build: `dist/widget/`, what a docs page includes.
+//!
+//! - `kafkaplay_widget_bg.wasm` and `kafkaplay_widget.js`: the `kafkaplay-widget`
+//!   crate (web/widget) built with the site's release flags and profile,
+//!   bound by wasm-bindgen (`--target web`) and shrunk by wasm-opt as Trunk
+//!   does the app's.
+//! - `kafkaplay-widget.js`: the loader (web/widget/kafkaplay-widget.js) with
+//!   the widget's styles put in it: the app's style.css and terminal.css
+//!   (`:root` made `:host`, `body` made `.kpw-root`) and web/widget/widget.css.
+//!   A stylesheet built from a string and adopted by the shadow root is not
+//!   subject to the host page's `style-src`, so the widget needs no exception
+//!   in it.
+//! - `example.html` (with `example.css`, `example.js`): a docs page with three
+//!   widgets under a strict CSP.
+//!
+//! Trunk builds one wasm per page, so the widget is built here, after the
+//! site, rather than by Trunk.
+
+use std::path::{Path, PathBuf};
+
+use crate::cmd;
+use crate::toolchain::{self, WasmEnv, WASM_TARGET};
+use crate::Result;
+
+const PACKAGE: &str = "kafkaplay-widget";
+/// What wasm-bindgen names its output (`<name>.js`, `<name>_bg.wasm`).
+const OUT_NAME: &str = "kafkaplay_widget";
+/// The files copied from web/widget/ as they are.
+const EXAMPLE_FILES: [&str; 3] = ["example.html", "example.css", "example.js"];
+/// The placeholder in the loader that the styles replace.
+const CSS_PLACEHOLDER: &str = "__KAFKAPLAY_WIDGET_CSS__";
+
+/// Builds the widget into `dist/widget/`.
+pub fn build(env: &WasmEnv, dist: &Path) -> Result<PathBuf> {
+    let cargo = match env.route {
+        toolchain::Route::Debian => PathBuf::from("/usr/bin/cargo"),
+        toolchain::Route::Rustup => PathBuf::from("cargo"),
+    };
+    cmd::run(env.site_release_command(cargo).args([
+        "build",
+        "--offline",
+        "--profile",
+        "web",
+        "--lib",
+        "--target",
+        WASM_TARGET,
+        "-p",
+        PACKAGE,
+    ]))?;
+    let wasm = env
+        .target_dir()
+        .join(WASM_TARGET)
+        .join("web")
+        .join(format!("{OUT_NAME}.wasm"));
+    let out = dist.join("widget");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).map_err(|e| format!("remove {}: {e}", out.display()))?;
+    }
+    std::fs::create_dir_all(&out).map_err(|e| format!("create {}: {e}", out.display()))?;
+    let bindgen =
+        toolchain::find_tool("wasm-bindgen").ok_or("wasm-bindgen is not installed (run `cargo xtask install`)")?;
+    cmd::run(
+        env.command(bindgen)
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--out-name",
+                OUT_NAME,
+                "--out-dir",
+            ])
+            .arg(&out)
+            .arg(&wasm),
+    )?;
+    let bound = out.join(format!("{OUT_NAME}_bg.wasm"));
+    // The same passes as Trunk's for the app (index.html: data-wasm-opt="z").
+    cmd::run(
+        env.command("wasm-opt")
+            .args(["-Oz", "--low-memory-unused"])
+            .arg(&bound)
+            .arg("-o")
+            .arg(&bound),
+    )?;
+    let web = env.root.join("web");
+    let css = widget_css(
+        &read(&web.join("style.css"))?,
+        &read(&web.join("terminal.css"))?,
+        &read(&web.join("widget").join("widget.css"))?,
+    );
+    let loader = read(&web.join("widget").join("kafkaplay-widget.js"))?;
+    if !loader.contains(CSS_PLACEHOLDER) {
+        return Err(format!("web/widget/kafkaplay-widget.js has no {CSS_PLACEHOLDER}"));
+    }
+    let loader = loader.replace(CSS_PLACEHOLDER, &js_string(&css));
+    write(&out.join("kafkaplay-widget.js"), &loader)?;
+    for name in EXAMPLE_FILES {
+        write(&out.join(name), &read(&web.join("widget").join(name))?)?;
+    }
+    println!("built {}", out.display());
+    Ok(out)
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| format!("read {}: {e}", path.display()))
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|e| format!("write {}: {e}", path.display()))
+}
+
+/// The app's styles made to apply inside a shadow root, then the widget's.
+pub fn widget_css(style: &str, terminal: &str, widget: &str) -> String {
+    let scoped = |css: &str| {
+        css.lines()
+            .map(|line| match line {
+                l if l.starts_with(":root {") => l.replacen(":root", ":host", 1),
+                l if l.starts_with("body {") => l.replacen("body", ".kpw-root", 1),
+                l => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    format!("{}\n{}\n{}\n", scoped(style), scoped(terminal), widget)
+}
+
+/// `text` as a JavaScript string literal (JSON's escaping is valid JavaScript;
+/// `<` is escaped too, so the text never closes a script element).
+pub fn js_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '<' => out.push_str("\\u003c"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_and_body_rules_move_into_the_shadow_root() {
+        let css = widget_css(
+            ":root {\n  --bg: #fff;\n}\nbody {\n  margin: 0;\n}\n.x { color: red; }",
+            ".t {}",
+            ".w {}",
+        );
+        assert!(css.starts_with(":host {\n  --bg: #fff;\n}\n.kpw-root {\n  margin: 0;\n}\n.x { color: red; }"));
+        assert!(css.ends_with(".t {}\n.w {}\n"));
+    }
+
+    #[test]
+    fn a_js_string_escapes_what_would_end_it() {
+        assert_eq!(js_string("a\"b\\c\nd</style>"), "\"a\\\"b\\\\c\\nd\\u003c/style>\"");
+        assert_eq!(js_string("한국어\u{1}"), "\"한국어\\u0001\"");
+    }
+}

@@ -1,0 +1,211 @@
+// The docs widget (dist/widget/, `cargo xtask build`): the example page with
+// three widgets, under its strict Content-Security-Policy (a <meta> in
+// web/widget/example.html: script-src 'self' 'wasm-unsafe-eval', style-src
+// 'self'). Each widget runs its scenario; a kill in one leaves the others
+// alone; the wasm is fetched once; a widget starts when scrolled into view;
+// removing widgets stops all their work (frames, timers).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { baseUrl, launch, screenshotPath } from './browser.mjs';
+
+// Before the page's scripts: record CSP violations, count animation-frame
+// callbacks run, and keep the set of live intervals (the terminal's timer).
+const INSTRUMENT = () => {
+  window.__csp = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  window.__frames = 0;
+  const raf = window.requestAnimationFrame.bind(window);
+  window.requestAnimationFrame = (f) => raf((t) => { window.__frames += 1; f(t); });
+  window.__intervals = new Set();
+  const setI = window.setInterval.bind(window);
+  const clearI = window.clearInterval.bind(window);
+  window.setInterval = (...args) => { const id = setI(...args); window.__intervals.add(id); return id; };
+  window.clearInterval = (id) => { window.__intervals.delete(id); clearI(id); };
+  window.__events = [];
+  for (const type of ['ready', 'leader-changed', 'records-produced', 'step-done', 'error']) {
+    document.addEventListener(type, (e) => {
+      const host = e.composedPath()[0];
+      window.__events.push({ type, widget: host?.id || host?.tagName || '?', detail: e.detail });
+    });
+  }
+};
+
+async function openExample() {
+  const browser = await launch({ viewport: { width: 1100, height: 900 } });
+  const page = await browser.newPage();
+  await page.addInitScript(INSTRUMENT);
+  const errors = [];
+  const wasmRequests = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console.error: ${m.text()}`);
+  });
+  page.on('request', (r) => {
+    if (r.url().endsWith('.wasm')) wasmRequests.push(r.url());
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400 && new URL(r.url()).pathname !== '/favicon.ico') errors.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  await page.goto(new URL('widget/example.html', baseUrl()).href);
+  return { browser, page, errors, wasmRequests };
+}
+
+const terminalText = (page, id) => page.locator(`#${id} .terminal-screen`).innerText();
+const events = (page) => page.evaluate(() => window.__events);
+
+test('three widgets on one page: each its own cluster, a kill in one leaves the others, removal stops their work', async () => {
+  const { browser, page, errors, wasmRequests } = await openExample();
+  try {
+    // 1. The first widget runs its scenario: the topic described by Kafka's own text.
+    await page.locator('#leaders [data-testid=node-2]').waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('#leaders')?.shadowRoot?.querySelector('.terminal-screen')?.textContent.includes('ReplicationFactor: 3'), null, { timeout: 30_000 });
+    const described = await terminalText(page, 'leaders');
+    assert.match(described, /Topic: orders\tTopicId: \S+\tPartitionCount: 3\tReplicationFactor: 3\tConfigs:/);
+    assert.match(described, /Topic: orders\tPartition: 0\tLeader: \d\tReplicas: [\d,]+\tIsr: [\d,]+/);
+
+    // 2. The third widget is far below the window: not started (lazy), so
+    //    far one wasm request for the whole page.
+    const thirdState = await page.evaluate(() => document.getElementById('scripted').shadowRoot.querySelector('.kpw-root').dataset.state);
+    assert.equal(thirdState, 'waiting', 'a widget out of view has not started');
+
+    // 3. Scroll through the page: the others start, still one wasm fetch.
+    for (const id of ['rf1', 'scripted']) {
+      await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+      await page.locator(`#${id} [data-testid=widget]`).waitFor({ timeout: 30_000 });
+    }
+    assert.equal(wasmRequests.length, 1, `one wasm fetch for three widgets: ${wasmRequests.join(', ')}`);
+    assert.match(wasmRequests[0], /widget\/kafkaplay_widget_bg\.wasm$/);
+
+    // The second (Korean, dark, cluster and messages): two brokers, the
+    // records it produced, its texts in Korean.
+    const rf1 = page.locator('#rf1');
+    await rf1.locator('[data-testid=widget-messages] tbody tr').first().waitFor({ timeout: 30_000 });
+    assert.equal(await rf1.locator('[data-testid=nodes] article.broker').count(), 2);
+    assert.equal(await rf1.locator('[data-testid=widget]').getAttribute('lang'), 'ko');
+    assert.match(await rf1.locator('[data-testid=widget-messages]').innerText(), /key-\d+\s+value-\d+/);
+    // The third: its scenario's command ran, and the page's button runs another through `run()`.
+    await page.waitForFunction(() => window.__events.some((e) => e.type === 'step-done' && e.widget === 'scripted'), null, { timeout: 30_000 });
+    await page.click('#describe');
+    await page.waitForFunction(() => document.getElementById('events').textContent.includes('run → exit 0'), null, { timeout: 30_000 });
+    assert.match(await terminalText(page, 'scripted'), /Topic: payments\tTopicId: \S+\tPartitionCount: 2\tReplicationFactor: 3\tConfigs: min\.insync\.replicas=2/);
+
+    // 4. Kill broker 2 in the first widget.
+    const before = {
+      rf1: await rf1.locator('[data-testid=node-2]').getAttribute('data-state'),
+      scripted: await page.locator('#scripted [data-testid=node-2]').getAttribute('data-state'),
+      rf1Records: await rf1.locator('[data-testid=widget-messages] tbody tr').count(),
+    };
+    assert.deepEqual([before.rf1, before.scripted], ['running', 'running']);
+    await page.locator('#leaders').scrollIntoViewIfNeeded();
+    await page.locator('#leaders [data-testid=kill-2]').click();
+    await page.locator('#leaders [data-testid=node-2][data-state=stopped]').waitFor({ timeout: 30_000 });
+    // The partitions broker 2 led moved: the widget told the page.
+    await page.waitForFunction(() => window.__events.some((e) => e.type === 'leader-changed' && e.widget === 'leaders'), null, { timeout: 30_000 });
+    const moved = (await events(page)).filter((e) => e.type === 'leader-changed' && e.widget === 'leaders');
+    for (const e of moved) {
+      assert.equal(e.detail.topic, 'orders');
+      assert.equal(e.detail.previous, 2, 'only partitions broker 2 led changed leader');
+      assert.notEqual(e.detail.leader, 2);
+    }
+    // No one else saw anything: no leader changed in the other widgets, their broker 2 runs.
+    await page.waitForTimeout(1500);
+    assert.equal((await events(page)).filter((e) => e.type === 'leader-changed' && e.widget !== 'leaders').length, 0);
+    assert.equal(await rf1.locator('[data-testid=node-2]').getAttribute('data-state'), 'running');
+    assert.equal(await page.locator('#scripted [data-testid=node-2]').getAttribute('data-state'), 'running');
+    assert.equal(await rf1.locator('[data-testid=widget-messages] tbody tr').count(), before.rf1Records);
+
+    // 5. The page's styles did not reach into the widgets (a serif page font,
+    //    uppercase buttons), and nothing broke the CSP.
+    const style = await page.locator('#leaders [data-testid=kill-1]').evaluate((b) => {
+      const s = getComputedStyle(b);
+      return { font: s.fontFamily, transform: s.textTransform };
+    });
+    assert.doesNotMatch(style.font, /Georgia/);
+    assert.equal(style.transform, 'none');
+    await page.locator('#leaders').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshotPath('widgets.png') });
+    assert.deepEqual(await page.evaluate(() => window.__csp), [], 'no Content-Security-Policy violation');
+
+    // 6. Removal stops a widget's work: the count of live widgets, the
+    //    terminal's timers, the frame loop.
+    const live = () => page.evaluate(async () => (await import('./kafkaplay-widget.js')).liveWidgets());
+    assert.equal(await live(), 3);
+    await page.evaluate(() => document.getElementById('leaders').remove());
+    await page.waitForFunction(async () => (await import('./kafkaplay-widget.js')).liveWidgets() === 2);
+    await page.click('#remove'); // the page's button: destroy() on the mount() handle
+    await page.evaluate(() => document.getElementById('rf1').remove());
+    await page.waitForFunction(async () => (await import('./kafkaplay-widget.js')).liveWidgets() === 0);
+    assert.equal(await page.evaluate(() => window.__intervals.size), 0, 'every timer of the widgets was cleared');
+    const frames = await page.evaluate(() => window.__frames);
+    await page.waitForTimeout(500);
+    assert.equal(await page.evaluate(() => window.__frames), frames, 'no animation frame runs after the widgets are gone');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('bad options show what is wrong in the widget and send an error event', async () => {
+  const { browser, page, errors } = await openExample();
+  try {
+    await page.locator('#leaders [data-testid=widget]').waitFor({ timeout: 30_000 });
+    const shown = await page.evaluate(async () => {
+      const { mount } = await import('./kafkaplay-widget.js');
+      const host = document.createElement('div');
+      document.body.prepend(host);
+      const failed = new Promise((resolve) => host.addEventListener('error', (e) => resolve(e.detail.message)));
+      mount(host, { eager: true, scenario: '{"brokers": 3, "topics": [{"name": "t", "replicationfactor": 3}]}' });
+      const message = await failed;
+      return { message, text: host.shadowRoot.querySelector('[data-testid=widget-error]').textContent };
+    });
+    assert.match(shown.message, /unknown field `replicationfactor`/);
+    assert.match(shown.text, /could not start: scenario: unknown field `replicationfactor`/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('persist="namespace" keeps a widget\'s cluster across a reload; without it each load is fresh', async () => {
+  const { browser, page, errors } = await openExample();
+  try {
+    await page.locator('#leaders [data-testid=widget]').waitFor({ timeout: 30_000 });
+    // A widget with a namespace: create a topic, wait for a save after it.
+    const mountKept = (scenario) => page.evaluate(async (scenario) => {
+      const { mount } = await import('./kafkaplay-widget.js');
+      const host = document.createElement('div');
+      host.id = 'kept';
+      document.body.prepend(host);
+      window.__kept = mount(host, { eager: true, persist: 'e2e-docs', scenario, views: 'cluster' });
+    }, scenario);
+    await mountKept('empty');
+    const kept = page.locator('#kept');
+    await kept.locator('[data-testid=widget-persist][data-saves]').waitFor({ timeout: 30_000 });
+    const created = await page.evaluate(() => window.__kept.run('kafka-topics --bootstrap-server localhost:9092 --create --topic kept --partitions 2 --replication-factor 3'));
+    assert.equal(created.exitCode, 0, created.stderr);
+    assert.equal(created.stdout, 'Created topic kept.\n');
+    const savesAfterCreate = Number(await kept.locator('[data-testid=widget-persist]').getAttribute('data-saves'));
+    await page.waitForFunction((n) => Number(document.querySelector('#kept').shadowRoot.querySelector('[data-testid=widget-persist]').dataset.saves) > n + 1, savesAfterCreate, { timeout: 30_000 });
+
+    // Reload: the same namespace brings the topic back (its brokers restarted from their logs).
+    await page.reload();
+    await page.locator('#leaders [data-testid=widget]').waitFor({ timeout: 30_000 });
+    await mountKept('empty');
+    await kept.locator('[data-testid=widget-persist][data-saves]').waitFor({ timeout: 30_000 });
+    await page.waitForFunction(async () => (await window.__kept.run('kafka-topics --bootstrap-server localhost:9092 --list')).stdout.includes('kept'), null, { timeout: 30_000 });
+    const described = await page.evaluate(() => window.__kept.run('kafka-topics --bootstrap-server localhost:9092 --describe --topic kept'));
+    assert.match(described.stdout, /Topic: kept\tTopicId: \S+\tPartitionCount: 2\tReplicationFactor: 3/);
+    // The example's own widgets have no namespace: each load starts them fresh (no topic "kept").
+    const fresh = await page.evaluate(async () => {
+      const { mount } = await import('./kafkaplay-widget.js');
+      const host = document.createElement('div');
+      document.body.prepend(host);
+      const w = mount(host, { eager: true, scenario: 'empty', views: 'cluster' });
+      return (await w.run('kafka-topics --bootstrap-server localhost:9092 --list')).stdout;
+    });
+    assert.doesNotMatch(fresh, /kept/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
