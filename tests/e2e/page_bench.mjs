@@ -6,7 +6,9 @@
 //   BASE_URL=http://127.0.0.1:8080/kafkaplay/ DIST=dist node tests/e2e/page_bench.mjs
 //
 // 1. Size: the app's wasm in dist/, raw and gzipped (zlib level 9): the start-up
-//    module and, when the build split the wasm, the module fetched after it.
+//    module and, when the build split the wasm, the module fetched after it;
+//    the docs widget's (dist/widget/), and the example page's first widget
+//    ready.
 // 2. First render: navigation start → the first paint of the playground, in a
 //    fresh browser context each time (nothing cached), median of RUNS loads.
 // 3. Frame budget: a topic of 1,000 partitions (RF 3) created in the page's
@@ -75,6 +77,47 @@ function measureSize(dist) {
     bench(c, 'app wasm, both modules, gzipped', (gz(bytes) + gz(restBytes)) / 1000, 'KB');
   }
   bench(c, 'JS loader and glue, gzipped', jsGzipped / 1000, 'KB');
+}
+
+/** The docs widget in dist/widget/ (`cargo xtask build`; web/widget). */
+function measureWidgetSize(dist) {
+  const dir = join(dist, 'widget');
+  const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
+  const wasm = readFileSync(join(dir, 'kafkaplay_widget_bg.wasm'));
+  const c = 'page: the docs widget in dist/widget/ (the kafkaplay-widget crate, profile "widget", wasm-opt)';
+  bench(c, 'widget wasm, gzipped (level 9)', gz(wasm) / 1000, 'KB', '≤ 250 KB gzipped');
+  const brotli = brotliCompressSync(wasm, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  bench(c, 'widget wasm, brotli (quality 11)', brotli / 1000, 'KB');
+  bench(c, 'widget wasm, raw', wasm.length / 1000, 'KB');
+  const js = ['kafkaplay-widget.js', 'kafkaplay_widget.js'].reduce((n, f) => n + gz(readFileSync(join(dir, f))), 0);
+  bench(c, 'loader (with the styles) and glue, gzipped', js / 1000, 'KB');
+}
+
+/** The example docs page with three widgets, cold each time: navigation start
+ * → the first widget's `ready` event (its cluster started, drawn), and the
+ * wasm fetches (one for the page). */
+async function measureWidgetStart(browser, url) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.addInitScript(() => {
+        document.addEventListener('ready', (e) => { window.__kpReady ??= performance.now(); });
+      });
+      await page.goto(new URL('widget/example.html', url).href);
+      await page.waitForFunction(() => window.__kpReady !== undefined, null, { timeout: 30_000 });
+      runs.push(await page.evaluate(() => ({
+        ready: window.__kpReady,
+        wasm: performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length,
+      })));
+    } finally {
+      await context.close();
+    }
+  }
+  const c = `page: the docs widget, its example page (three widgets), median of ${RUNS} cold loads`;
+  bench(c, 'navigation start → the first widget ready', median(runs.map((r) => r.ready)), 'ms');
+  bench(c, 'wasm fetches when the first is ready', Math.max(...runs.map((r) => r.wasm)), 'fetches');
 }
 
 // --- 2. first render ---------------------------------------------------------
@@ -276,8 +319,10 @@ const want = (name) => only.length === 0 || only.includes(name);
 const dist = process.env.DIST || join(process.cwd(), 'dist');
 const split = readdirSync(dist).some((f) => f.endsWith('_split.wasm'));
 if (want('size')) measureSize(dist);
+if (want('widget')) measureWidgetSize(dist);
 const browser = await chromium.launch({ executablePath: process.env.CHROME || '/usr/bin/chromium', headless: true, args: [...chromeArgs, ...(process.env.PAGE_BENCH_CHROME_ARGS || '').split(' ').filter(Boolean)] });
 try {
+  if (want('widget')) await measureWidgetStart(browser, url);
   if (want('first-render')) await measureFirstRender(browser, url, split);
   if (want('frames')) await measureFrames(browser, url);
 } finally {

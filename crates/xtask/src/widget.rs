@@ -1,7 +1,8 @@
 //! The widget build: `dist/widget/`, what a docs page includes.
 //!
 //! - `kafkaplay_widget_bg.wasm` and `kafkaplay_widget.js`: the `kafkaplay-widget`
-//!   crate (web/widget) built with the site's release flags and profile,
+//!   crate (web/widget) built with the site's release flags and the `widget`
+//!   profile (the site's, with the simulation's crates at opt-level "z"),
 //!   bound by wasm-bindgen (`--target web`) and shrunk by wasm-opt as Trunk
 //!   does the app's.
 //! - `kafkaplay-widget.js`: the loader (web/widget/kafkaplay-widget.js) with
@@ -23,6 +24,8 @@ use crate::toolchain::{self, WasmEnv, WASM_TARGET};
 use crate::Result;
 
 const PACKAGE: &str = "kafkaplay-widget";
+/// The cargo profile (Cargo.toml: the site's, with the simulation at "z").
+const PROFILE: &str = "widget";
 /// What wasm-bindgen names its output (`<name>.js`, `<name>_bg.wasm`).
 const OUT_NAME: &str = "kafkaplay_widget";
 /// The files copied from web/widget/ as they are.
@@ -40,7 +43,7 @@ pub fn build(env: &WasmEnv, dist: &Path) -> Result<PathBuf> {
         "build",
         "--offline",
         "--profile",
-        "web",
+        PROFILE,
         "--lib",
         "--target",
         WASM_TARGET,
@@ -50,7 +53,7 @@ pub fn build(env: &WasmEnv, dist: &Path) -> Result<PathBuf> {
     let wasm = env
         .target_dir()
         .join(WASM_TARGET)
-        .join("web")
+        .join(PROFILE)
         .join(format!("{OUT_NAME}.wasm"));
     let out = dist.join("widget");
     if out.exists() {

@@ -241,7 +241,7 @@ pub enum Msg {
     /// A line from the host page, and the promise's resolve.
     Run(String, js_sys::Function),
     /// A script line ran in the terminal: its index, output, status.
-    Scripted(usize, Output, i32),
+    Scripted(usize, Box<Output>, i32),
     Browse(String),
     Persist(persist::Event),
 }
@@ -295,7 +295,9 @@ impl Component for WidgetApp {
             last_frame_ms: now,
             last_render_ms: 0.0,
             on_shell_change: ctx.link().callback(|()| Msg::ShellChanged),
-            on_script: ctx.link().callback(|(i, out, status)| Msg::Scripted(i, out, status)),
+            on_script: ctx
+                .link()
+                .callback(|(i, out, status)| Msg::Scripted(i, Box::new(out), status)),
             saver: None,
             _frames: frames,
         };

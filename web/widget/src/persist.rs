@@ -37,9 +37,9 @@ pub enum Status {
 
 pub enum Event {
     /// The namespace opened: the engine and the stored cluster, if any.
-    Opened(Result<(imp::Engine, Option<Simulation>), String>),
+    Opened(Box<Result<(imp::Engine, Option<Simulation>), String>>),
     Save,
-    Saved(imp::Engine, Result<(), String>),
+    Saved(Box<imp::Engine>, Result<(), String>),
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -76,7 +76,7 @@ mod imp {
                     },
                     Err(e) => Err(e.message),
                 };
-                cb.emit(Event::Opened(opened));
+                cb.emit(Event::Opened(Box::new(opened)));
             });
             let timer = {
                 let cb = on_event.clone();
@@ -111,21 +111,23 @@ mod imp {
             shell: Option<&Rc<RefCell<Shell>>>,
         ) -> Option<kafkaplay_cluster::Simulation> {
             match event {
-                Event::Opened(Ok((engine, stored))) => {
-                    self.busy = false;
-                    self.status = if engine.is_writer() {
-                        Status::Saving(0)
-                    } else {
-                        Status::ReadOnly
-                    };
-                    self.engine = Some(engine);
-                    stored
-                }
-                Event::Opened(Err(message)) => {
-                    self.busy = false;
-                    self.status = Status::Failed(message);
-                    None
-                }
+                Event::Opened(opened) => match *opened {
+                    Ok((engine, stored)) => {
+                        self.busy = false;
+                        self.status = if engine.is_writer() {
+                            Status::Saving(0)
+                        } else {
+                            Status::ReadOnly
+                        };
+                        self.engine = Some(engine);
+                        stored
+                    }
+                    Err(message) => {
+                        self.busy = false;
+                        self.status = Status::Failed(message);
+                        None
+                    }
+                },
                 Event::Save => {
                     if let Some(shell) = shell {
                         self.save(shell, true);
@@ -134,7 +136,7 @@ mod imp {
                 }
                 Event::Saved(engine, result) => {
                     self.busy = false;
-                    self.engine = Some(engine);
+                    self.engine = Some(*engine);
                     self.status = match (result, &self.status) {
                         (Ok(()), Status::Saving(n)) => Status::Saving(n + 1),
                         (Ok(()), _) => Status::Saving(1),
@@ -167,7 +169,7 @@ mod imp {
                     Err(e) => Err(e.message),
                 };
                 if report {
-                    cb.emit(Event::Saved(engine, result));
+                    cb.emit(Event::Saved(Box::new(engine), result));
                 } else {
                     engine.close();
                 }
