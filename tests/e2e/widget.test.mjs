@@ -22,7 +22,7 @@ const INSTRUMENT = () => {
   window.setInterval = (...args) => { const id = setI(...args); window.__intervals.add(id); return id; };
   window.clearInterval = (id) => { window.__intervals.delete(id); clearI(id); };
   window.__events = [];
-  for (const type of ['ready', 'leader-changed', 'records-produced', 'step-done', 'error']) {
+  for (const type of ['ready', 'leader-changed', 'records-produced', 'step-done', 'lesson-step-done', 'error']) {
     document.addEventListener(type, (e) => {
       const host = e.composedPath()[0];
       window.__events.push({ type, widget: host?.id || host?.tagName || '?', detail: e.detail });
@@ -204,6 +204,35 @@ test('persist="namespace" keeps a widget\'s cluster across a reload; without it 
       return (await w.run('kafka-topics --bootstrap-server localhost:9092 --list')).stdout;
     });
     assert.doesNotMatch(fresh, /kept/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a widget with a lesson: its steps check the widget\'s own cluster and tell the page', async () => {
+  const { browser, page, errors } = await openExample();
+  try {
+    await page.locator('#leaders [data-testid=widget]').waitFor({ timeout: 30_000 });
+    // Two terminals on the page before it: the lesson must type into its own.
+    await page.evaluate(() => {
+      const el = document.createElement('kafka-playground');
+      el.id = 'lesson';
+      el.setAttribute('lesson', 'topics');
+      el.setAttribute('eager', '');
+      document.querySelector('main').append(el);
+    });
+    const lesson = page.locator('#lesson');
+    await lesson.locator('[data-testid=lessons][data-lesson=topics]').waitFor({ timeout: 30_000 });
+    await lesson.locator('[data-testid=lesson-type]').click();
+    const input = lesson.locator('[data-testid=terminal-input]');
+    assert.equal(await input.inputValue(), 'docker ps');
+    assert.equal(await page.locator('#leaders [data-testid=terminal-input]').inputValue(), '', 'the other widget\'s terminal is untouched');
+    await input.press('Enter');
+    await page.waitForFunction(() => window.__events.some((e) => e.type === 'lesson-step-done' && e.widget === 'lesson'), null, { timeout: 30_000 });
+    const done = (await events(page)).find((e) => e.type === 'lesson-step-done');
+    assert.deepEqual(done.detail, { lesson: 'topics', step: 0, title: 'The containers', lessonComplete: false });
+    assert.equal(await lesson.locator('[data-testid=lesson-step]').getAttribute('data-state'), 'done');
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

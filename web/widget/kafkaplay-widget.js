@@ -26,9 +26,13 @@
 //   theme     light, dark or auto (default: light)
 //   autoplay  the clock runs from the start (default); "false": it waits for ▶
 //   readonly  no fault buttons, no typing
+//   persist   a namespace: the cluster is kept in IndexedDB across reloads
+//             (default: off, a fresh cluster each load)
+//   lesson    a guided lesson above the terminal (topics, rf1-broker-down, ...):
+//             its steps check the widget's cluster
 //   eager     start at once, without waiting to be scrolled into view
 // Events (CustomEvent on the element, bubbling): ready, error, leader-changed,
-// records-produced, step-done.
+// records-produced, step-done, lesson-step-done.
 
 import init, { mount_widget, live_widgets } from './kafkaplay_widget.js';
 
@@ -168,6 +172,8 @@ function attributeOptions(el) {
     theme: el.getAttribute('theme') ?? undefined,
     autoplay: el.hasAttribute('autoplay') ? flag('autoplay') : undefined,
     readOnly: flag('readonly'),
+    lesson: el.getAttribute('lesson') ?? undefined,
+    persist: el.getAttribute('persist') ?? undefined,
     eager: flag('eager'),
   };
 }

@@ -6,7 +6,8 @@
 //!   bound by wasm-bindgen (`--target web`) and shrunk by wasm-opt as Trunk
 //!   does the app's.
 //! - `kafkaplay-widget.js`: the loader (web/widget/kafkaplay-widget.js) with
-//!   the widget's styles put in it: the app's style.css and terminal.css
+//!   the widget's styles put in it: the app's style.css, terminal.css and
+//!   lessons.css
 //!   (`:root` made `:host`, `body` made `.kpw-root`) and web/widget/widget.css.
 //!   A stylesheet built from a string and adopted by the shadow root is not
 //!   subject to the host page's `style-src`, so the widget needs no exception
@@ -30,6 +31,8 @@ const PROFILE: &str = "widget";
 const OUT_NAME: &str = "kafkaplay_widget";
 /// The files copied from web/widget/ as they are.
 const EXAMPLE_FILES: [&str; 3] = ["example.html", "example.css", "example.js"];
+/// The app's stylesheets the widget's components need (web/), in order.
+const APP_CSS: [&str; 3] = ["style.css", "terminal.css", "lessons.css"];
 /// The placeholder in the loader that the styles replace.
 const CSS_PLACEHOLDER: &str = "__KAFKAPLAY_WIDGET_CSS__";
 
@@ -85,11 +88,12 @@ pub fn build(env: &WasmEnv, dist: &Path) -> Result<PathBuf> {
             .arg(&bound),
     )?;
     let web = env.root.join("web");
-    let css = widget_css(
-        &read(&web.join("style.css"))?,
-        &read(&web.join("terminal.css"))?,
-        &read(&web.join("widget").join("widget.css"))?,
-    );
+    let mut app_css = Vec::new();
+    for name in APP_CSS {
+        app_css.push(read(&web.join(name))?);
+    }
+    let app_css: Vec<&str> = app_css.iter().map(String::as_str).collect();
+    let css = widget_css(&app_css, &read(&web.join("widget").join("widget.css"))?);
     let loader = read(&web.join("widget").join("kafkaplay-widget.js"))?;
     if !loader.contains(CSS_PLACEHOLDER) {
         return Err(format!("web/widget/kafkaplay-widget.js has no {CSS_PLACEHOLDER}"));
@@ -112,7 +116,7 @@ fn write(path: &Path, text: &str) -> Result<()> {
 }
 
 /// The app's styles made to apply inside a shadow root, then the widget's.
-pub fn widget_css(style: &str, terminal: &str, widget: &str) -> String {
+pub fn widget_css(app: &[&str], widget: &str) -> String {
     let scoped = |css: &str| {
         css.lines()
             .map(|line| match line {
@@ -123,7 +127,10 @@ pub fn widget_css(style: &str, terminal: &str, widget: &str) -> String {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    format!("{}\n{}\n{}\n", scoped(style), scoped(terminal), widget)
+    let mut out: String = app.iter().map(|css| scoped(css) + "\n").collect();
+    out.push_str(widget);
+    out.push('\n');
+    out
 }
 
 /// `text` as a JavaScript string literal (JSON's escaping is valid JavaScript;
@@ -156,8 +163,10 @@ mod tests {
     #[test]
     fn root_and_body_rules_move_into_the_shadow_root() {
         let css = widget_css(
-            ":root {\n  --bg: #fff;\n}\nbody {\n  margin: 0;\n}\n.x { color: red; }",
-            ".t {}",
+            &[
+                ":root {\n  --bg: #fff;\n}\nbody {\n  margin: 0;\n}\n.x { color: red; }",
+                ".t {}",
+            ],
             ".w {}",
         );
         assert!(css.starts_with(":host {\n  --bg: #fff;\n}\n.kpw-root {\n  margin: 0;\n}\n.x { color: red; }"));

@@ -31,6 +31,15 @@ use crate::i18n::Lang;
 
 pub use panel::LessonPanel;
 
+/// The lessons that need nothing but the terminal and the node boxes (no
+/// step is a page action on the consumer form or a new cluster): the ones
+/// a docs widget can show.
+pub fn terminal_only() -> impl Iterator<Item = &'static Lesson> {
+    content::LESSONS
+        .iter()
+        .filter(|l| l.steps.iter().all(|s| !matches!(s.command, Some(Command::Page(_)))))
+}
+
 /// The commands a step remembers (the latest; older ones are dropped).
 pub const COMMANDS_MAX: usize = 200;
 

@@ -28,6 +28,25 @@ pub struct LessonPanelProps {
     /// done by the page.
     #[prop_or_default]
     pub on_action: Callback<PageAction>,
+    /// The lesson shown first (its id, e.g. `rf1-broker-down`); the first
+    /// lesson when `None` or unknown.
+    #[prop_or_default]
+    pub lesson: Option<AttrValue>,
+    /// Called when a step's check passes on the cluster (not when the learner
+    /// only moves to a step done before).
+    #[prop_or_default]
+    pub on_step_done: Callback<StepDone>,
+}
+
+/// A lesson step whose check just passed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepDone {
+    pub lesson: &'static str,
+    /// 0-based.
+    pub step: usize,
+    pub title: &'static str,
+    /// Every step of the lesson is done.
+    pub lesson_complete: bool,
 }
 
 impl PartialEq for LessonPanelProps {
@@ -50,6 +69,11 @@ pub enum Msg {
 
 pub struct LessonPanel {
     progress: Option<Progress>,
+    /// The lesson the progress starts with (`LessonPanelProps::lesson`).
+    initial: usize,
+    /// The panel's element: the terminal it types into is found from its
+    /// root (the document, or a widget's shadow root).
+    root: NodeRef,
     shell: SharedShell,
     lang: Lang,
     /// What the live region says.
@@ -179,11 +203,21 @@ fn focus_consumer_start() {
 
 /// Puts `command` in the terminal's line as if typed (an `input` event, which
 /// the terminal listens to) and focuses it.
-fn type_into_terminal(command: &str) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+fn type_into_terminal(panel: &NodeRef, command: &str) {
+    // The terminal beside this panel: in its document, or in the shadow root
+    // of the widget it is in (a page may hold several).
+    let Some(root) = panel.cast::<web_sys::Element>().map(|e| e.get_root_node()) else {
         return;
     };
-    let Ok(Some(element)) = document.query_selector("[data-testid=terminal-input]") else {
+    const INPUT: &str = "[data-testid=terminal-input]";
+    let found = match root.dyn_ref::<web_sys::Document>() {
+        Some(document) => document.query_selector(INPUT),
+        None => match root.dyn_ref::<web_sys::DocumentFragment>() {
+            Some(fragment) => fragment.query_selector(INPUT),
+            None => return,
+        },
+    };
+    let Ok(Some(element)) = found else {
         return;
     };
     let Ok(input) = element.dyn_into::<web_sys::HtmlTextAreaElement>() else {
@@ -204,7 +238,8 @@ impl LessonPanel {
     /// Runs `f` on the progress with the shell; `None` while the shell is busy.
     fn with<R>(&mut self, f: impl FnOnce(&mut Progress, &kafkaplay_shell::Shell) -> R) -> Option<R> {
         let shell = self.shell.try_borrow().ok()?;
-        let progress = self.progress.get_or_insert_with(|| Progress::new(0, &shell));
+        let initial = self.initial;
+        let progress = self.progress.get_or_insert_with(|| Progress::new(initial, &shell));
         Some(f(progress, &shell))
     }
 
@@ -244,9 +279,16 @@ impl Component for LessonPanel {
 
     fn create(ctx: &Context<Self>) -> Self {
         let props = ctx.props();
+        let initial = props
+            .lesson
+            .as_ref()
+            .and_then(|id| LESSONS.iter().position(|l| l.id == id.as_str()))
+            .unwrap_or(0);
         LessonPanel {
             // Made at the first look, after the terminal restored its history.
             progress: None,
+            initial,
+            root: NodeRef::default(),
             shell: props.shell.clone(),
             lang: props.lang,
             announcement: String::new(),
@@ -271,16 +313,23 @@ impl Component for LessonPanel {
             }
             return true;
         }
+        let lang = self.lang;
         let Some((done, command, failed_changed)) = self.with(|p, shell| {
             let failed = p.last_failed();
-            let done = p.observe(shell);
+            let done = p.observe(shell).then(|| StepDone {
+                lesson: p.lesson().id,
+                step: p.step,
+                title: p.current().title.get(lang),
+                lesson_complete: p.done_count() == p.lesson().steps.len(),
+            });
             (done, p.command_text(shell), p.last_failed() != failed)
         }) else {
             return render;
         };
         render |= failed_changed;
-        if done {
+        if let Some(step) = done {
             self.announce_done();
+            ctx.props().on_step_done.emit(step);
             render = true;
         }
         if command != self.command {
@@ -300,7 +349,7 @@ impl Component for LessonPanel {
         }
         if let Msg::TypeCommand = msg {
             if let Some(command) = self.with(|p, shell| p.command_text(shell)).flatten() {
-                type_into_terminal(&command);
+                type_into_terminal(&self.root, &command);
             }
             return false;
         }
@@ -368,7 +417,7 @@ impl Component for LessonPanel {
         });
         let heading_id = "lesson-step-heading";
         html! {
-            <section class="card lessons" aria-labelledby="lessons-heading" data-testid="lessons" data-lesson={lesson.id}>
+            <section ref={self.root.clone()} class="card lessons" aria-labelledby="lessons-heading" data-testid="lessons" data-lesson={lesson.id}>
                 <div class="lessons-head">
                     <h2 id="lessons-heading">{ t.heading }</h2>
                     <label class="inline">

@@ -117,6 +117,7 @@ struct RawOptions {
     theme: Option<String>,
     eager: Option<bool>,
     persist: Option<String>,
+    lesson: Option<String>,
 }
 
 /// A widget's settings, checked.
@@ -131,6 +132,23 @@ pub struct Options {
     pub autoplay: bool,
     /// The IndexedDB namespace the widget's cluster is kept under, if any.
     pub persist: Option<String>,
+    /// A guided lesson shown above the terminal (its id).
+    pub lesson: Option<&'static str>,
+}
+
+/// A lesson a widget can show, by id.
+fn lesson_id(id: &str) -> Result<&'static str, String> {
+    use kafkaplay_web::lessons;
+    if let Some(l) = lessons::terminal_only().find(|l| l.id == id) {
+        return Ok(l.id);
+    }
+    let ids: Vec<&str> = lessons::terminal_only().map(|l| l.id).collect();
+    let why = if lessons::content::LESSONS.iter().any(|l| l.id == id) {
+        "needs the playground page (a step uses its consumer form or a new cluster)"
+    } else {
+        "is not a lesson"
+    };
+    Err(format!("lesson \"{id}\" {why}: a widget can show {}", ids.join(", ")))
 }
 
 /// Reads the options from their JSON text (`JSON.stringify` of what the page gave).
@@ -140,10 +158,18 @@ pub fn parse_options(json: &str) -> Result<Options, String> {
     } else {
         serde_json::from_str(json).map_err(|e| format!("options: {e}"))?
     };
+    let lesson = match raw.lesson.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(id) => Some(lesson_id(id)?),
+    };
+    // A lesson builds its own topics: its default cluster has none.
+    let default_scenario = if lesson.is_some() {
+        "empty"
+    } else {
+        kafkaplay_web::scenario::BUILTIN[0]
+    };
     let scenario = match raw.scenario {
-        None | Some(serde_json::Value::Null) => {
-            Scenario::named(kafkaplay_web::scenario::BUILTIN[0]).map_err(|e| e.to_string())?
-        }
+        None | Some(serde_json::Value::Null) => Scenario::named(default_scenario).map_err(|e| e.to_string())?,
         Some(serde_json::Value::String(text)) if text.trim_start().starts_with('{') => {
             Scenario::from_json(&text).map_err(|e| format!("scenario: {e}"))?
         }
@@ -155,9 +181,14 @@ pub fn parse_options(json: &str) -> Result<Options, String> {
         Some(name) if name.len() <= 100 => Some(name.to_string()),
         Some(_) => return Err("persist: a namespace has at most 100 characters".into()),
     };
+    let views = Views::parse(raw.views.as_deref().unwrap_or(""))?;
+    if lesson.is_some() && !views.terminal {
+        return Err("lesson: a lesson needs the terminal view (views=\"cluster terminal\")".into());
+    }
     Ok(Options {
         scenario,
-        views: Views::parse(raw.views.as_deref().unwrap_or(""))?,
+        views,
+        lesson,
         lang: Lang::from_tag(raw.lang.as_deref().unwrap_or("en")),
         read_only: raw.read_only.unwrap_or(false),
         autoplay: raw.autoplay.unwrap_or(true),
@@ -244,6 +275,7 @@ pub enum Msg {
     Scripted(usize, Box<Output>, i32),
     Browse(String),
     Persist(persist::Event),
+    LessonStep(kafkaplay_web::lessons::panel::StepDone),
 }
 
 pub struct WidgetApp {
@@ -425,6 +457,16 @@ impl Component for WidgetApp {
                 self.browse = parse_tp(&value);
                 true
             }
+            Msg::LessonStep(done) => {
+                let detail = LessonStepDone {
+                    lesson: done.lesson,
+                    step: done.step,
+                    title: done.title,
+                    lesson_complete: done.lesson_complete,
+                };
+                self.emit(ctx, "lesson-step-done", &detail);
+                false
+            }
             Msg::Persist(event) => {
                 let Some(saver) = self.saver.as_mut() else { return false };
                 let Some(stored) = saver.handle(event, Some(&pg.shell)) else {
@@ -487,6 +529,11 @@ impl Component for WidgetApp {
                 }
                 if views.terminal {
                     <div class="kpw-terminal">
+                        if let Some(lesson) = options.lesson {
+                            <kafkaplay_web::lessons::LessonPanel shell={pg.shell.clone()} lang={self.lang}
+                                lesson={Some(AttrValue::Static(lesson))}
+                                on_step_done={ctx.link().callback(Msg::LessonStep)} />
+                        }
                         <kafkaplay_web::terminal::Terminal shell={Some(pg.shell.clone())}
                             lang={self.lang.tag()} drive_time={false} history_key={None::<AttrValue>}
                             on_change={self.on_shell_change.clone()}
@@ -710,6 +757,16 @@ struct RecordsProduced {
     /// Records newly below the high watermark (readable by consumers).
     count: i64,
     high_watermark: i64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LessonStepDone {
+    lesson: &'static str,
+    /// 0-based.
+    step: usize,
+    title: &'static str,
+    lesson_complete: bool,
 }
 
 #[derive(Serialize)]
