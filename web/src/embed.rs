@@ -19,9 +19,11 @@
 //!   `kafka-console-consumer` typed in the terminal are kept, as lines).
 //! - Ctrl+C, Ctrl+D, Step and the times things were done at: the widget runs
 //!   a command until its job ends (at most
-//!   [`crate::scenario::COMMAND_JOB_MS`]) before the next. So lines typed
-//!   *into* a running job (a console producer's records) become commands of
-//!   their own; a docs author writes those as a heredoc (`<<EOF`).
+//!   [`crate::scenario::COMMAND_JOB_MS`]) before the next. Lines typed
+//!   *into* a running job (a console producer's records, journaled as
+//!   [`Action::Input`]) become that command's heredoc (`<<EOF`), which ends
+//!   its input as Ctrl+D does. A journal from before `Action::Input` has
+//!   them as commands of their own.
 //! - Topics the form could not have created, so that the widget does start:
 //!   a form that does not parse, and one the controller refuses whatever the
 //!   cluster's state (an invalid name, a non-positive count, a replication
@@ -57,10 +59,25 @@ pub fn scenario_of(pg: &Playground) -> Scenario {
     let controllers = config.controllers.len() as i32;
     let mut topics: Vec<ScenarioTopic> = Vec::new();
     let mut commands = Vec::new();
+    // The last command typed, with the lines typed into its job since.
+    let mut open: Option<(String, Vec<String>)> = None;
     for entry in &pg.journal.borrow().entries {
         match &entry.action {
-            Action::Line(line) => commands.push(line.clone()),
-            Action::Fault(kind, node) => commands.extend(fault_command(world, *kind, *node)),
+            Action::Line(line) => {
+                commands.extend(open.take().map(with_input));
+                open = Some((line.clone(), Vec::new()));
+            }
+            Action::Input(line) => {
+                // (Input with no command before it in the journal has nothing to go to.)
+                if let Some((_, input)) = &mut open {
+                    input.push(line.clone());
+                }
+            }
+            Action::Interrupt | Action::Eof => commands.extend(open.take().map(with_input)),
+            Action::Fault(kind, node) => {
+                commands.extend(open.take().map(with_input));
+                commands.extend(fault_command(world, *kind, *node));
+            }
             Action::CreateTopic(form) => {
                 let Some(topic) = topic_of(form, brokers) else { continue };
                 // The same name as an earlier form topic, or one that collides
@@ -73,6 +90,7 @@ pub fn scenario_of(pg: &Playground) -> Scenario {
             _ => {}
         }
     }
+    commands.extend(open.take().map(with_input));
     Scenario {
         brokers,
         controllers,
@@ -80,6 +98,23 @@ pub fn scenario_of(pg: &Playground) -> Scenario {
         topics,
         commands,
     }
+}
+
+/// A command and the lines typed into its job, as one scenario command: the
+/// lines become its heredoc, which a console producer reads as it reads
+/// typed lines, ending with the heredoc as with Ctrl+D.
+fn with_input((command, input): (String, Vec<String>)) -> String {
+    if input.is_empty() {
+        return command;
+    }
+    // A delimiter no input line is.
+    let mut delimiter = String::from("EOF");
+    let mut n = 0;
+    while input.iter().any(|l| l.trim() == delimiter) {
+        n += 1;
+        delimiter = format!("EOF{n}");
+    }
+    format!("{command} <<{delimiter}\n{}\n{delimiter}", input.join("\n"))
 }
 
 /// The topic a form creates, parsed as [`Playground::create_topic`] parses
@@ -204,6 +239,8 @@ mod tests {
         decode_entities(&value[..end])
     }
 
+    const PRODUCE: &str = "kafka-console-producer --bootstrap-server localhost:9092 --topic orders";
+
     /// Three brokers, seed 7: `orders` from the topic form, a describe typed
     /// in the terminal, a broker killed from its box.
     fn played() -> Playground {
@@ -247,6 +284,49 @@ mod tests {
                 r#"{{"brokers":3,"controllers":1,"seed":7,"topics":[{{"name":"orders","partitions":3,"replicationFactor":2}}],"commands":["{DESCRIBE}","docker kill broker2"]}}"#
             )
         );
+    }
+
+    #[test]
+    fn lines_typed_into_a_console_producer_become_its_heredoc() {
+        let mut pg = Playground::new(3, 7);
+        pg.create_topic(&TopicForm {
+            name: "orders".into(),
+            partitions: "1".into(),
+            replication_factor: "3".into(),
+        })
+        .unwrap();
+        pg.run_for(2_000);
+        // Typed in the terminal as a learner does: the producer, two records, Ctrl+D.
+        let mut term = crate::terminal::TermState::default();
+        term.journal = Some(pg.journal.clone());
+        let shell = pg.shell.clone();
+        term.run_text(&mut shell.borrow_mut(), PRODUCE);
+        assert!(shell.borrow().job_running());
+        term.run_text(&mut shell.borrow_mut(), "first");
+        term.run_text(&mut shell.borrow_mut(), "EOF");
+        assert!(term.eof(&mut shell.borrow_mut()));
+        pg.run_for(3_000);
+        let kinds: Vec<Action> = pg.journal.borrow().entries.iter().map(|e| e.action.clone()).collect();
+        assert!(
+            kinds.iter().any(|a| matches!(a, Action::Input(l) if l == "first")),
+            "{kinds:?}"
+        );
+        let scenario = scenario_of(&pg);
+        // A record that is "EOF" itself: the heredoc takes another delimiter.
+        assert_eq!(scenario.commands, vec![format!("{PRODUCE} <<EOF1\nfirst\nEOF\nEOF1")]);
+        // The widget's run of it produces the same two records.
+        let mut widget = scenario.start().unwrap();
+        scenario.run_commands(&mut widget);
+        widget.run_for(3_000);
+        let tp = kafkaplay_cluster::TopicPartition::new("orders", 0);
+        let leader = widget.sim().metadata().unwrap().partition(&tp).unwrap().leader;
+        let end = widget
+            .sim()
+            .broker(leader)
+            .unwrap()
+            .log(&tp)
+            .map(|l| l.log_end_offset());
+        assert_eq!(end, Some(2));
     }
 
     #[test]

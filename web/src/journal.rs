@@ -51,8 +51,11 @@ use kafkaplay_shell::Shell;
 
 use crate::playground::{FaultKind, Playground, ProducerForm, TopicForm, BROKERS_MAX};
 
-/// The version of the text format.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of the text format: the newest this page reads. A text is
+/// written with the oldest version that reads it: 1, or 2 when it holds a
+/// job's input ([`Action::Input`]), so a journal without one is the same
+/// text (and link) as before version 2.
+pub const FORMAT_VERSION: u32 = 2;
 /// The first line of the text.
 pub const MAGIC: &str = "kafkaplay-journal";
 /// A shared link's fragment starts with this (then base64url of the text).
@@ -68,8 +71,13 @@ pub const SPAN_MS_MAX: Ms = 6 * 3_600_000;
 /// One input that changed the world.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    /// A line submitted in the terminal (a command, or a job's input).
+    /// A line submitted in the terminal at the shell's prompt.
     Line(String),
+    /// A line submitted in the terminal while a job ran: the job's input (a
+    /// console producer's record). Replayed as a [`Action::Line`] is; kept
+    /// apart so the page's embed code can give it to the job (a heredoc).
+    /// Journals written before it have [`Action::Line`] for these too.
+    Input(String),
     /// Ctrl+C in the terminal.
     Interrupt,
     /// Ctrl+D in the terminal on an empty line.
@@ -183,7 +191,12 @@ impl Journal {
     /// The text form, ending at `end` (ms since start) with the trace check.
     pub fn to_text(&self, end: Ms, check: Option<TraceCheck>) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "{MAGIC} {FORMAT_VERSION}");
+        let version = if self.entries.iter().any(|e| matches!(e.action, Action::Input(_))) {
+            2
+        } else {
+            1
+        };
+        let _ = writeln!(s, "{MAGIC} {version}");
         let _ = writeln!(s, "seed {}", self.seed);
         let _ = writeln!(s, "brokers {}", self.brokers);
         if self.controllers != 1 {
@@ -321,6 +334,10 @@ fn write_action(s: &mut String, action: &Action) {
             s.push_str("$ ");
             escape_into(s, line, false);
         }
+        Action::Input(line) => {
+            s.push_str("> ");
+            escape_into(s, line, false);
+        }
         Action::Interrupt => s.push_str("^C"),
         Action::Eof => s.push_str("^D"),
         Action::Step => s.push_str("step"),
@@ -370,6 +387,9 @@ fn write_action(s: &mut String, action: &Action) {
 fn parse_action(rest: &str) -> Option<Action> {
     if let Some(line) = rest.strip_prefix("$ ") {
         return Some(Action::Line(unescape(line)?));
+    }
+    if let Some(line) = rest.strip_prefix("> ") {
+        return Some(Action::Input(unescape(line)?));
     }
     let mut words = rest.split(' ');
     let verb = words.next()?;
@@ -557,7 +577,7 @@ fn run_to(pg: &mut Playground, at: Ms) {
 /// Applies one action to `pg` as the page would (recording it in `pg`'s journal).
 pub fn apply(pg: &mut Playground, action: &Action) {
     match action {
-        Action::Line(line) => {
+        Action::Line(line) | Action::Input(line) => {
             let shell = pg.shell.clone();
             let mut shell = shell.borrow_mut();
             pg.journal.borrow_mut().record_on(&shell, action.clone());
@@ -806,6 +826,7 @@ mod tests {
             .iter()
             .map(|e| match &e.action {
                 Action::Line(_) => "line",
+                Action::Input(_) => "input",
                 Action::Interrupt => "^C",
                 Action::StartProducer(_) => "produce",
                 Action::Fault(..) => "fault",
@@ -914,11 +935,19 @@ mod tests {
     }
 
     #[test]
+    fn a_journal_without_job_input_is_still_written_as_version_1() {
+        let mut j = Journal::new(7, 3, 0);
+        j.record(5, Action::Line("docker ps".into()));
+        assert!(j.to_text(10, None).starts_with("kafkaplay-journal 1\n"));
+    }
+
+    #[test]
     fn text_round_trips_every_action() {
         let mut j = Journal::new(7, 5, 1_000);
         let actions = vec![
             Action::Line("echo 'a b'  \\ \"c\"\ttab".into()),
             Action::Line(String::new()),
+            Action::Input("a record: 'x' \\ y".into()),
             Action::Interrupt,
             Action::Eof,
             Action::Step,
@@ -961,6 +990,8 @@ mod tests {
                 count: 12,
             }),
         );
+        // A job's input needs version 2 to be read.
+        assert!(text.starts_with("kafkaplay-journal 2\n"), "{text}");
         let (back, end, check) = Journal::parse(&text).unwrap();
         assert_eq!(back.entries, j.entries);
         assert_eq!((back.seed, back.brokers), (7, 5));
@@ -1021,8 +1052,8 @@ mod tests {
             Journal::from_link_fragment(&format!("#v1:{}", base64url_encode(&[0xff, 0xfe]))),
             Err(JournalError::Encoding)
         );
-        let too_new = format!("{MAGIC} 2\nseed 1\nbrokers 3\nend 0\n");
-        assert_eq!(Journal::parse(&too_new), Err(JournalError::TooNew(2)));
+        let too_new = format!("{MAGIC} 3\nseed 1\nbrokers 3\nend 0\n");
+        assert_eq!(Journal::parse(&too_new), Err(JournalError::TooNew(3)));
         for (text, line) in [
             ("", 1),
             ("hello", 1),

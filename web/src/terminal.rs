@@ -398,7 +398,12 @@ impl TermState {
             }
             let prompt = shell.prompt();
             self.screen.echo(&prompt, line);
-            self.record(shell, crate::journal::Action::Line(line.to_string()));
+            let action = if shell.job_running() {
+                crate::journal::Action::Input(line.to_string())
+            } else {
+                crate::journal::Action::Line(line.to_string())
+            };
+            self.record(shell, action);
             let out = shell.submit(line);
             self.screen.print(&out);
             printed.extend(out);
