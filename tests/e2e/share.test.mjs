@@ -97,9 +97,11 @@ test('a shared link opens the same cluster; the timeline goes back before a kill
     await page.getByTestId('share-button').click();
     const url = await page.getByTestId('share-url').inputValue();
     const journal = journalOf(url);
-    assert.match(journal, /^kafkaplay-journal 1\nseed 42\nbrokers 3\n/);
+    // Version 2: the records typed into the console producer are its input ('> ').
+    assert.match(journal, /^kafkaplay-journal 2\nseed 42\nbrokers 3\n/);
     assert.match(journal, /\$ kafka-topics --bootstrap-server localhost:9092 --create --topic orders/);
-    assert.match(journal, /\$ second\n/);
+    assert.match(journal, /\$ kafka-console-producer --bootstrap-server localhost:9092 --topic orders\n/);
+    assert.match(journal, /> second\n/);
     assert.match(journal, /\^D\n/);
     assert.match(journal, new RegExp(`kill ${victim}\\n`));
     assert.match(journal, /\nend \d+ [0-9a-f]{16} \d+\n$/);

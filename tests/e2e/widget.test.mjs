@@ -122,6 +122,16 @@ test('three widgets on one page: each its own cluster, a kill in one leaves the 
     });
     assert.doesNotMatch(style.font, /Georgia/);
     assert.equal(style.transform, 'none');
+    // height="560px" and theme="dark" took: the shadow root's own styles.
+    const root = (id) => page.locator(`#${id}`).evaluate((el) => {
+      const r = el.shadowRoot.querySelector('.kpw-root');
+      return { height: getComputedStyle(r).height, theme: r.dataset.theme, bg: getComputedStyle(r).backgroundColor };
+    });
+    const leaders = await root('leaders');
+    const dark = await root('rf1');
+    assert.equal(leaders.height, '560px');
+    assert.deepEqual([leaders.theme, dark.theme], ['light', 'dark']);
+    assert.notEqual(leaders.bg, dark.bg);
     await page.locator('#leaders').scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('widgets.png') });
     assert.deepEqual(await page.evaluate(() => window.__csp), [], 'no Content-Security-Policy violation');
@@ -184,6 +194,11 @@ test('persist="namespace" keeps a widget\'s cluster across a reload; without it 
     const created = await page.evaluate(() => window.__kept.run('kafka-topics --bootstrap-server localhost:9092 --create --topic kept --partitions 2 --replication-factor 3'));
     assert.equal(created.exitCode, 0, created.stderr);
     assert.equal(created.stdout, 'Created topic kept.\n');
+    // A reload is a power loss of every node at the last save: only what the
+    // nodes had flushed comes back. Past the brokers' page-cache flush (30 s
+    // simulated), whatever the machine's speed, the topic is on every disk.
+    const advanced = await page.evaluate(() => window.__kept.run('kafkaplay advance 35s'));
+    assert.equal(advanced.exitCode, 0, advanced.stderr);
     const savesAfterCreate = Number(await kept.locator('[data-testid=widget-persist]').getAttribute('data-saves'));
     await page.waitForFunction((n) => Number(document.querySelector('#kept').shadowRoot.querySelector('[data-testid=widget-persist]').dataset.saves) > n + 1, savesAfterCreate, { timeout: 30_000 });
 
@@ -192,9 +207,15 @@ test('persist="namespace" keeps a widget\'s cluster across a reload; without it 
     await page.locator('#leaders [data-testid=widget]').waitFor({ timeout: 30_000 });
     await mountKept('empty');
     await kept.locator('[data-testid=widget-persist][data-saves]').waitFor({ timeout: 30_000 });
+    // Until the stored cluster has replaced the fresh one (the namespace opens
+    // asynchronously), the topic is not there yet.
+    const describe = () => page.evaluate(() => window.__kept.run('kafka-topics --bootstrap-server localhost:9092 --describe --topic kept'));
     await page.waitForFunction(async () => (await window.__kept.run('kafka-topics --bootstrap-server localhost:9092 --list')).stdout.includes('kept'), null, { timeout: 30_000 });
-    const described = await page.evaluate(() => window.__kept.run('kafka-topics --bootstrap-server localhost:9092 --describe --topic kept'));
-    assert.match(described.stdout, /Topic: kept\tTopicId: \S+\tPartitionCount: 2\tReplicationFactor: 3/);
+    const described = await describe();
+    assert.match(described.stdout, /Topic: kept\tTopicId: \S+\tPartitionCount: 2\tReplicationFactor: 3/, described.stdout + described.stderr);
+    // And it stays: a second look a simulated while later.
+    await page.waitForTimeout(1000);
+    assert.match((await describe()).stdout, /Topic: kept\t/);
     // The example's own widgets have no namespace: each load starts them fresh (no topic "kept").
     const fresh = await page.evaluate(async () => {
       const { mount } = await import('./kafkaplay-widget.js');

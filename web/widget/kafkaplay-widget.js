@@ -21,7 +21,7 @@
 //             JSON: {"brokers":3,"topics":[{"name":"t","partitions":2,
 //             "replicationFactor":3,"configs":{}}],"commands":["..."],"seed":1}
 //   views     any of "cluster terminal messages" (default: cluster terminal)
-//   height    a CSS length (default: as tall as the content)
+//   height    a CSS length, or a number of pixels (default: as tall as the content)
 //   lang      ko or en (default: the nearest lang attribute, else en)
 //   theme     light, dark or auto (default: light)
 //   autoplay  the clock runs from the start (default); "false": it waits for ▶
@@ -100,7 +100,12 @@ class Widget {
     this.#container.dataset.theme = ['dark', 'auto'].includes(options.theme) ? options.theme : 'light';
     this.#container.dataset.state = 'waiting';
     this.#container.textContent = LABELS[lang];
-    if (options.height) this.#container.style.height = String(options.height);
+    // A bare number is pixels; else any CSS length. (Set through the CSSOM,
+    // which a strict style-src allows, unlike a style attribute.)
+    if (options.height) {
+      const height = String(options.height).trim();
+      this.#container.style.height = /^\d+(\.\d+)?$/.test(height) ? `${height}px` : height;
+    }
     root.replaceChildren(this.#container);
     const start = () => this.#start();
     if (options.eager) start(); else whenVisible(host, start);
