@@ -661,8 +661,11 @@ pub struct TerminalProps {
     #[prop_or_default]
     pub script: Option<Rc<Vec<String>>>,
     /// Called for each script line typed: its index, output and exit status.
+    /// (An `Option`, so the page's terminal, which has none, keeps props that
+    /// compare equal between redraws: a default `Callback` is a new one each
+    /// time, and unequal props re-render the whole scrollback.)
     #[prop_or_default]
-    pub on_script: Callback<(usize, Output, i32)>,
+    pub on_script: Option<Callback<(usize, Output, i32)>>,
 }
 
 impl PartialEq for TerminalProps {
@@ -763,7 +766,9 @@ impl Terminal {
         self.scripted = self
             .state
             .type_script(&mut shell, &script, before, &mut |i, out, status| {
-                on_script.emit((i, out, status))
+                if let Some(cb) = &on_script {
+                    cb.emit((i, out, status));
+                }
             });
         self.exited = shell.has_exited();
         self.stick_to_bottom = true;

@@ -811,25 +811,30 @@ const PAGE_READING: &str = "
 - *The docs widget* (issue 9; `dist/widget/`, built by `cargo xtask build`
   from `web/widget` with the Cargo profile `widget`: the site's, with the
   simulation's crates at \"z\" too, since a widget's cluster is a few
-  partitions): **625 KB gzipped, 2.5× the 250 KB target: not met.** One
+  partitions): **666 KB gzipped, 2.7× the 250 KB target: not met.** One
   module, not split. A widget carries the whole simulated Kafka that the
   page does: the KRaft controller, brokers, replication, the producer, the
   consumer and group coordinator that `kafka-console-consumer` needs, the
   shell with every Kafka tool and its usage texts, Yew, the terminal and
-  the node boxes, the IndexedDB engine for `persist`, and serde_json for
-  its options. Measured on 2026-11-25, gzipped: the profile `widget` saves
-  35 KB against `web` (656 KB); `persist` and the options' JSON cost about
-  65 KB; leaving out seven tools (`kafka-configs`,
+  the node boxes, the lesson panel with the lessons' texts in two
+  languages (the `lesson` option: about 40 KB), the IndexedDB engine for
+  `persist` and serde_json for its options (together about 65 KB).
+  Measured on 2026-11-25, gzipped: the profile `widget` saves 35 KB
+  against `web`; leaving out seven tools (`kafka-configs`,
   `kafka-reassign-partitions`, `kafka-consumer-groups`, `kafka-dump-log`,
   `kafka-get-offsets`, `kafka-leader-election`, `kafka-metadata-quorum`)
   would save 67 KB; a profile-guided split as the app's (the example
-  page's three widgets and a kill) gives a 400 KB start-up module and
-  285 KB after it (at profile `web`). Together about 330 KB at start-up:
-  still above 250. What is left: a smaller widget build (tools and the
-  consumer stack behind Cargo features, loaded on demand with the split),
-  which changes what a widget can do. The loader and glue are 20 KB; the
-  first of the example page's widgets is ready about 230 ms after
-  navigation (one wasm fetch for the three).
+  page's three widgets and a kill) gave a 400 KB start-up module and 285
+  KB after it (a build at profile `web` before the lessons were in).
+  Together that is still well above 250 KB at start-up. By crate (twiggy,
+  code before gzip): `alloc` (B-tree and collection code instantiated for
+  the simulation's types) 292 KB, the shell 264 KB, the cluster 262 KB,
+  `core` 175 KB, data 215 KB, Yew 58 KB. What is left: a smaller widget
+  build (tools, the consumer stack, lessons and `persist` behind Cargo
+  features, loaded on demand through a split), which changes what a widget
+  can do. The loader (with the styles) and glue are about 22 KB; the first
+  of the example page's widgets is ready about 200 ms after navigation,
+  with one wasm fetch for the three.
 ";
 
 /// The page's table: case, measurement, value, target (wasm only).

@@ -537,7 +537,7 @@ impl Component for WidgetApp {
                         <kafkaplay_web::terminal::Terminal shell={Some(pg.shell.clone())}
                             lang={self.lang.tag()} drive_time={false} history_key={None::<AttrValue>}
                             on_change={self.on_shell_change.clone()}
-                            script={Some(self.script.clone())} on_script={self.on_script.clone()}
+                            script={Some(self.script.clone())} on_script={Some(self.on_script.clone())}
                             read_only={options.read_only.then_some(AttrValue::Static(w.read_only))} />
                     </div>
                 }
