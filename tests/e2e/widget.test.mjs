@@ -155,7 +155,7 @@ test('three widgets on one page: each its own cluster, a kill in one leaves the 
   }
 });
 
-test('bad options show what is wrong in the widget and send an error event', async () => {
+test('bad options show what is wrong in the widget and send an error event; theme auto follows the reader', async () => {
   const { browser, page, errors } = await openExample();
   try {
     await page.locator('#leaders [data-testid=widget]').waitFor({ timeout: 30_000 });
@@ -170,6 +170,21 @@ test('bad options show what is wrong in the widget and send an error event', asy
     });
     assert.match(shown.message, /unknown field `replicationfactor`/);
     assert.match(shown.text, /could not start: scenario: unknown field `replicationfactor`/);
+
+    // theme="auto" follows the reader's setting, also when it changes.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.evaluate(async () => {
+      const { mount } = await import('./kafkaplay-widget.js');
+      const host = document.createElement('div');
+      host.id = 'auto';
+      document.body.prepend(host);
+      mount(host, { eager: true, theme: 'auto', scenario: 'empty', views: 'cluster' });
+    });
+    const dark = () => page.locator('#auto').evaluate((el) => el.shadowRoot.querySelector('.kpw-root').hasAttribute('data-dark'));
+    assert.equal(await dark(), true);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.waitForFunction(() => !document.getElementById('auto').shadowRoot.querySelector('.kpw-root').hasAttribute('data-dark'));
+    assert.equal(await dark(), false);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

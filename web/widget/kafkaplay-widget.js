@@ -87,6 +87,7 @@ const LABELS = { en: 'Kafka playground: starts when shown', ko: 'Kafka 플레이
 
 class Widget {
   #host; #options; #container; #handle = null; #queued = []; #destroyed = false;
+  #media = null; #onMedia = null;
 
   constructor(host, options) {
     this.#host = host;
@@ -97,7 +98,16 @@ class Widget {
     root.adoptedStyleSheets = [styleSheet()];
     this.#container = document.createElement('div');
     this.#container.className = 'kpw-root';
-    this.#container.dataset.theme = ['dark', 'auto'].includes(options.theme) ? options.theme : 'light';
+    const theme = ['dark', 'auto'].includes(options.theme) ? options.theme : 'light';
+    this.#container.dataset.theme = theme;
+    this.#container.toggleAttribute('data-dark', theme === 'dark');
+    if (theme === 'auto') {
+      // Dark while the reader's system is (widget.css styles [data-dark]).
+      this.#media = matchMedia('(prefers-color-scheme: dark)');
+      this.#onMedia = () => this.#container.toggleAttribute('data-dark', this.#media.matches);
+      this.#onMedia();
+      this.#media.addEventListener('change', this.#onMedia);
+    }
     this.#container.dataset.state = 'waiting';
     this.#container.textContent = LABELS[lang];
     // A bare number is pixels; else any CSS length. (Set through the CSSOM,
@@ -151,6 +161,7 @@ class Widget {
     if (this.#destroyed) return;
     this.#destroyed = true;
     stopWaiting(this.#host);
+    this.#media?.removeEventListener('change', this.#onMedia);
     for (const [, resolve] of this.#queued.splice(0)) resolve(null);
     if (this.#handle) {
       this.#handle.destroy();
