@@ -497,7 +497,10 @@ impl Component for WidgetApp {
         };
         let Some(pg) = &self.pg else { return self.view_error(w) };
         let views = options.views;
-        let (partitions, nodes) = self.views.clone().unwrap_or_default();
+        let (partitions, nodes): (&[PartitionView], &[kafkaplay_web::playground::NodeView]) = self
+            .views
+            .as_ref()
+            .map_or((&[], &[]), |(p, n)| (p.as_slice(), n.as_slice()));
         let running = pg.running;
         let on_fault = (!options.read_only).then(|| ctx.link().callback(|(f, id)| Msg::Fault(f, id)));
         let clock = format!("{:.1} s", pg.elapsed_ms() as f64 / 1000.0);
@@ -542,7 +545,7 @@ impl Component for WidgetApp {
                     </div>
                 }
                 if views.messages {
-                    { self.view_messages(ctx, w, pg, &partitions) }
+                    { self.view_messages(ctx, w, pg, partitions) }
                 }
             </div>
         }
@@ -711,14 +714,6 @@ impl WidgetApp {
                 }
             </div>
         }
-    }
-}
-
-impl Drop for WidgetApp {
-    fn drop(&mut self) {
-        // The views hold replicas' lists; nothing else to release by hand:
-        // the frame loop and the terminal's timer stop when dropped.
-        self.views = None;
     }
 }
 
