@@ -186,7 +186,7 @@ test('a shared link opens the same cluster; the timeline goes back before a kill
     await pb.getByTestId('share-button').click();
     const forked = journalOf(await pb.getByTestId('share-url').inputValue());
     assert.doesNotMatch(forked, /\nkill /);
-    assert.match(forked, /\$ third\n/);
+    assert.match(forked, /> third\n/);
     await pb.screenshot({ path: screenshotPath('share_b_forked.png'), fullPage: false });
 
     assert.deepEqual(a.errors, [], 'page A logged errors');

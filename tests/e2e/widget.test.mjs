@@ -50,6 +50,16 @@ async function openExample() {
   return { browser, page, errors, wasmRequests };
 }
 
+/** Polls `check` (an async function, run here) until it is true. (Playwright's
+ * waitForFunction does not await a predicate's promise: a promise is truthy.) */
+async function until(check, what, timeout = 30_000) {
+  const end = Date.now() + timeout;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 const terminalText = (page, id) => page.locator(`#${id} .terminal-screen`).innerText();
 const events = (page) => page.evaluate(() => window.__events);
 
@@ -141,10 +151,10 @@ test('three widgets on one page: each its own cluster, a kill in one leaves the 
     const live = () => page.evaluate(async () => (await import('./kafkaplay-widget.js')).liveWidgets());
     assert.equal(await live(), 3);
     await page.evaluate(() => document.getElementById('leaders').remove());
-    await page.waitForFunction(async () => (await import('./kafkaplay-widget.js')).liveWidgets() === 2);
+    await until(async () => (await live()) === 2, 'two live widgets');
     await page.click('#remove'); // the page's button: destroy() on the mount() handle
     await page.evaluate(() => document.getElementById('rf1').remove());
-    await page.waitForFunction(async () => (await import('./kafkaplay-widget.js')).liveWidgets() === 0);
+    await until(async () => (await live()) === 0, 'no live widget');
     assert.equal(await page.evaluate(() => window.__intervals.size), 0, 'every timer of the widgets was cleared');
     const frames = await page.evaluate(() => window.__frames);
     await page.waitForTimeout(500);
@@ -205,7 +215,7 @@ test('persist="namespace" keeps a widget\'s cluster across a reload; without it 
     }, scenario);
     await mountKept('empty');
     const kept = page.locator('#kept');
-    await kept.locator('[data-testid=widget-persist][data-saves]').waitFor({ timeout: 30_000 });
+    await kept.locator('[data-testid=widget-persist][data-saves]:not([data-saves=""])').waitFor({ timeout: 30_000 });
     const created = await page.evaluate(() => window.__kept.run('kafka-topics --bootstrap-server localhost:9092 --create --topic kept --partitions 2 --replication-factor 3'));
     assert.equal(created.exitCode, 0, created.stderr);
     assert.equal(created.stdout, 'Created topic kept.\n');
@@ -221,11 +231,12 @@ test('persist="namespace" keeps a widget\'s cluster across a reload; without it 
     await page.reload();
     await page.locator('#leaders [data-testid=widget]').waitFor({ timeout: 30_000 });
     await mountKept('empty');
-    await kept.locator('[data-testid=widget-persist][data-saves]').waitFor({ timeout: 30_000 });
+    await kept.locator('[data-testid=widget-persist][data-saves]:not([data-saves=""])').waitFor({ timeout: 30_000 });
     // Until the stored cluster has replaced the fresh one (the namespace opens
     // asynchronously), the topic is not there yet.
     const describe = () => page.evaluate(() => window.__kept.run('kafka-topics --bootstrap-server localhost:9092 --describe --topic kept'));
-    await page.waitForFunction(async () => (await window.__kept.run('kafka-topics --bootstrap-server localhost:9092 --list')).stdout.includes('kept'), null, { timeout: 30_000 });
+    const list = () => page.evaluate(() => window.__kept.run('kafka-topics --bootstrap-server localhost:9092 --list'));
+    await until(async () => (await list()).stdout.includes('kept'), 'the stored topic after the reload');
     const described = await describe();
     assert.match(described.stdout, /Topic: kept\tTopicId: \S+\tPartitionCount: 2\tReplicationFactor: 3/, described.stdout + described.stderr);
     // And it stays: a second look a simulated while later.
