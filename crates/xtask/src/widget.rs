@@ -133,27 +133,14 @@ pub fn widget_css(app: &[&str], widget: &str) -> String {
     out
 }
 
-/// `text` as a JavaScript string literal (JSON's escaping is valid JavaScript;
-/// `<` is escaped too, so the text never closes a script element).
+/// `text` as a JavaScript string literal: a JSON string (`browser::json_string`;
+/// JSON is valid JavaScript) with `<` escaped too, so the text never closes a
+/// script element, and U+2028/U+2029, which older JavaScript took as line ends.
 pub fn js_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' => out.push_str("\\u003c"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::browser::json_string(text)
+        .replace('<', "\\u003c")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
 }
 
 #[cfg(test)]
