@@ -38,8 +38,10 @@ pub struct LessonPanelProps {
     pub on_step_done: Callback<StepDone>,
 }
 
-/// A lesson step whose check just passed.
-#[derive(Debug, Clone, PartialEq)]
+/// A lesson step whose check just passed (the widget sends it to its page
+/// as the `lesson-step-done` event's detail, hence camelCase).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct StepDone {
     pub lesson: &'static str,
     /// 0-based.

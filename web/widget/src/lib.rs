@@ -354,8 +354,7 @@ impl Component for WidgetApp {
                         if let Some(namespace) = &options.persist {
                             app.saver = Some(persist::start(namespace, ctx.link().callback(Msg::Persist)));
                         }
-                        app.read_views();
-                        app.events(ctx);
+                        app.look(ctx);
                         app.emit(
                             ctx,
                             "ready",
@@ -399,8 +398,7 @@ impl Component for WidgetApp {
                     let brokers = pg.sim().config().brokers.clone();
                     self.flow_snapshot = Rc::new(flow.snapshot(&brokers));
                 }
-                self.read_views();
-                self.events(ctx);
+                self.look(ctx);
                 true
             }
             Msg::SetPlaying(on) => {
@@ -416,8 +414,7 @@ impl Component for WidgetApp {
                     return false;
                 }
                 pg.fault(kind, node);
-                self.read_views();
-                self.events(ctx);
+                self.look(ctx);
                 true
             }
             Msg::ShellChanged => {
@@ -425,8 +422,7 @@ impl Component for WidgetApp {
                     return false;
                 }
                 pg.refresh();
-                self.read_views();
-                self.events(ctx);
+                self.look(ctx);
                 true
             }
             Msg::Run(line, resolve) => {
@@ -441,8 +437,7 @@ impl Component for WidgetApp {
                 let status = pg.shell.borrow().last_status();
                 pg.refresh();
                 let _ = resolve.call1(&JsValue::NULL, &result_object(&out, status));
-                self.read_views();
-                self.events(ctx);
+                self.look(ctx);
                 true
             }
             Msg::Scripted(i, out, status) => {
@@ -458,13 +453,7 @@ impl Component for WidgetApp {
                 true
             }
             Msg::LessonStep(done) => {
-                let detail = LessonStepDone {
-                    lesson: done.lesson,
-                    step: done.step,
-                    title: done.title,
-                    lesson_complete: done.lesson_complete,
-                };
-                self.emit(ctx, "lesson-step-done", &detail);
+                self.emit(ctx, "lesson-step-done", &done);
                 false
             }
             Msg::Persist(event) => {
@@ -482,8 +471,7 @@ impl Component for WidgetApp {
                 self.scenario_lines = 0;
                 self.leaders = FlatMap::new();
                 self.high_watermarks = FlatMap::new();
-                self.read_views();
-                self.events(ctx);
+                self.look(ctx);
                 true
             }
         }
@@ -580,6 +568,13 @@ impl WidgetApp {
             },
         );
         self.error = Some(message);
+    }
+
+    /// Reads the views from the simulation and sends the events of what
+    /// changed since the last look.
+    fn look(&mut self, ctx: &Context<Self>) {
+        self.read_views();
+        self.events(ctx);
     }
 
     fn read_views(&mut self) {
@@ -752,16 +747,6 @@ struct RecordsProduced {
     /// Records newly below the high watermark (readable by consumers).
     count: i64,
     high_watermark: i64,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct LessonStepDone {
-    lesson: &'static str,
-    /// 0-based.
-    step: usize,
-    title: &'static str,
-    lesson_complete: bool,
 }
 
 #[derive(Serialize)]
