@@ -219,6 +219,9 @@ test('persist="namespace" keeps a widget\'s cluster across a reload; without it 
     const created = await page.evaluate(() => window.__kept.run('kafka-topics --bootstrap-server localhost:9092 --create --topic kept --partitions 2 --replication-factor 3'));
     assert.equal(created.exitCode, 0, created.stderr);
     assert.equal(created.stdout, 'Created topic kept.\n');
+    // A widget without a terminal also tells the page a run() line is done.
+    const done = (await events(page)).filter((e) => e.type === 'step-done' && e.widget === 'kept');
+    assert.deepEqual(done.map((e) => [e.detail.index, e.detail.fromScenario, e.detail.exitCode]), [[0, false, 0]]);
     // A reload is a power loss of every node at the last save: only what the
     // nodes had flushed comes back. Past the brokers' page-cache flush (30 s
     // simulated), whatever the machine's speed, the topic is on every disk.

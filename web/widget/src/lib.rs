@@ -341,10 +341,9 @@ impl Component for WidgetApp {
                     Err(e) => app.fail(ctx, e.to_string()),
                     Ok(mut pg) => {
                         pg.running = options.autoplay;
-                        if options.views.terminal {
-                            app.script = Rc::new(options.scenario.commands.clone());
-                            app.scenario_lines = app.script.len();
-                        } else {
+                        app.script = Rc::new(options.scenario.commands.clone());
+                        app.scenario_lines = app.script.len();
+                        if !options.views.terminal {
                             for (i, (out, status)) in options.scenario.run_commands(&mut pg).into_iter().enumerate() {
                                 app.step_done(ctx, i, &out, status);
                             }
@@ -426,17 +425,19 @@ impl Component for WidgetApp {
                 true
             }
             Msg::Run(line, resolve) => {
+                // Every line the widget ran, numbered (the step-done events' index).
+                let index = self.script.len();
+                Rc::make_mut(&mut self.script).push(line.clone());
                 if shows_terminal(ctx) {
-                    let mut lines = (*self.script).clone();
-                    lines.push(line);
-                    self.pending.push((lines.len() - 1, resolve));
-                    self.script = Rc::new(lines);
+                    // A new Rc (the terminal holds the old one): it types the line.
+                    self.pending.push((index, resolve));
                     return true;
                 }
                 let out = pg.shell.borrow_mut().submit(&line);
                 let status = pg.shell.borrow().last_status();
                 pg.refresh();
                 let _ = resolve.call1(&JsValue::NULL, &result_object(&out, status));
+                self.step_done(ctx, index, &out, status);
                 self.look(ctx);
                 true
             }
@@ -466,9 +467,9 @@ impl Component for WidgetApp {
                 let mut restored = Playground::restored(stored);
                 restored.running = running;
                 self.flow = Some(kafkaplay_web::flow::Flow::new(&restored.sim()));
+                // (The script stays: its lines ran on the scenario's cluster, and
+                // the terminal goes on after them with the page's next `run`.)
                 self.pg = Some(restored);
-                self.script = Rc::new(Vec::new());
-                self.scenario_lines = 0;
                 self.leaders = FlatMap::new();
                 self.high_watermarks = FlatMap::new();
                 self.look(ctx);
@@ -626,7 +627,7 @@ impl WidgetApp {
     fn step_done(&self, ctx: &Context<Self>, index: usize, out: &Output, status: i32) {
         let detail = StepDone {
             index,
-            from_scenario: index < self.scenario_lines || self.scenario_lines == 0,
+            from_scenario: index < self.scenario_lines,
             exit_code: status,
             stdout: out.stdout(),
         };
