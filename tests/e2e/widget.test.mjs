@@ -60,6 +60,15 @@ async function until(check, what, timeout = 30_000) {
   }
 }
 
+/** Whether the build split the widget's wasm (the loader names the rest). */
+async function isSplit(page) {
+  return page.evaluate(async () => (await (await fetch('./kafkaplay-widget.js')).text()).includes('kafkaplay_widget_rest.wasm'));
+}
+
+/** How the rest of a split wasm came in, so far (split-loader.js's marks): 'prefetch' or 'on-demand'. */
+const splitLoads = (page) =>
+  page.evaluate(() => performance.getEntriesByName('kafkaplay:split-loaded').map((m) => m.detail.how));
+
 const terminalText = (page, id) => page.locator(`#${id} .terminal-screen`).innerText();
 const events = (page) => page.evaluate(() => window.__events);
 
@@ -85,6 +94,10 @@ test('three widgets on one page: each its own cluster, a kill in one leaves the 
     }
     assert.equal(wasmRequests.length, 1, `one wasm fetch for three widgets: ${wasmRequests.join(', ')}`);
     assert.match(wasmRequests[0], /widget\/kafkaplay_widget_bg\.wasm$/);
+    // Split (web/build/split-widget.mjs): the three ran their scenarios on
+    // the start-up module alone; no function of the rest was needed.
+    const split = await isSplit(page);
+    assert.deepEqual(await splitLoads(page), [], 'the rest is not loaded while nobody uses a widget');
 
     // The second (Korean, dark, cluster and messages): two brokers, the
     // records it produced, its texts in Korean.
@@ -97,6 +110,12 @@ test('three widgets on one page: each its own cluster, a kill in one leaves the 
     await page.waitForFunction(() => window.__events.some((e) => e.type === 'step-done' && e.widget === 'scripted'), null, { timeout: 30_000 });
     await page.click('#describe');
     await page.waitForFunction(() => document.getElementById('events').textContent.includes('run → exit 0'), null, { timeout: 30_000 });
+    if (split) {
+      // Using a widget (here `run()`) fetched the rest, once, in the background.
+      await until(async () => (await splitLoads(page)).length === 1);
+      assert.deepEqual(await splitLoads(page), ['prefetch']);
+      assert.deepEqual(wasmRequests.map((u) => u.split('/').pop()), ['kafkaplay_widget_bg.wasm', 'kafkaplay_widget_rest.wasm']);
+    }
     assert.match(await terminalText(page, 'scripted'), /Topic: payments\tTopicId: \S+\tPartitionCount: 2\tReplicationFactor: 3\tConfigs: min\.insync\.replicas=2/);
 
     // 4. Kill broker 2 in the first widget.
@@ -283,6 +302,48 @@ test('a widget with a lesson: its steps check the widget\'s own cluster and tell
     const done = (await events(page)).find((e) => e.type === 'lesson-step-done');
     assert.deepEqual(done.detail, { lesson: 'topics', step: 0, title: 'The containers', lessonComplete: false });
     assert.equal(await lesson.locator('[data-testid=lesson-step]').getAttribute('data-state'), 'done');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('split: a function outside the start-up module, needed before anyone used a widget, loads the rest on the spot', async (t) => {
+  const { browser, page, errors } = await openExample();
+  try {
+    await page.locator('#leaders [data-testid=widget]').waitFor({ timeout: 30_000 });
+    if (!(await isSplit(page))) {
+      t.skip('this build is not split (no wasm-split)');
+      return;
+    }
+    assert.deepEqual(await splitLoads(page), []);
+    // Tools the profile never ran, as a scenario's commands: they run at
+    // start, before any reader input, so nothing fetched the rest yet.
+    await page.evaluate(async () => {
+      const { mount } = await import('./kafkaplay-widget.js');
+      const host = document.createElement('div');
+      host.id = 'tools';
+      document.body.prepend(host);
+      mount(host, {
+        eager: true,
+        views: 'terminal',
+        scenario: {
+          topics: [{ name: 'audit', partitions: 2, replicationFactor: 2 }],
+          commands: [
+            'kafka-configs --bootstrap-server localhost:9092 --alter --entity-type topics --entity-name audit --add-config retention.ms=60000',
+            'kafka-configs --bootstrap-server localhost:9092 --describe --entity-type topics --entity-name audit',
+            'kafka-get-offsets --bootstrap-server localhost:9092 --topic audit',
+          ],
+        },
+      });
+    });
+    const tools = page.locator('#tools');
+    await until(async () => /audit:1:0/.test(await tools.locator('.terminal-screen').innerText()));
+    const text = await tools.locator('.terminal-screen').innerText();
+    assert.match(text, /Completed updating config for topic audit\./);
+    assert.match(text, /Dynamic configs for topic audit are:\n\s+retention\.ms=60000 sensitive=false synonyms=\{DYNAMIC_TOPIC_CONFIG:retention\.ms=60000\}/);
+    assert.match(text, /audit:0:0\naudit:1:0/);
+    assert.deepEqual(await splitLoads(page), ['on-demand'], 'the rest came in once, when its first function ran');
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -44,7 +44,21 @@ function fetchNow(url) {
   return bytes;
 }
 
-export async function initSplit(init, primaryUrl, secondaryUrl) {
+/** Loads the rest now, if it is not in yet (see `initSplit`'s `prefetch`). */
+// `var`, without a value: the app's build appends this file to init.js,
+// after the top-level `await initSplit(...)` that sets it.
+var restLoader;
+export function loadRest() {
+  return restLoader ? restLoader() : Promise.resolve();
+}
+
+/**
+ * `prefetch`: 'after-paint' (the app) fetches the rest once the first render
+ * is painted; 'when-asked' (the docs widget: a page that only shows its
+ * widgets downloads only the start-up module) waits for `loadRest()`, or
+ * for a placeholder to run.
+ */
+export async function initSplit(init, primaryUrl, secondaryUrl, { prefetch: when = 'after-paint' } = {}) {
   let glueImports; // the import object the glue gave the start-up module
   let primary; // the start-up module's instance
   let bytes; // the rest's bytes, once fetched (until it is instantiated)
@@ -88,24 +102,25 @@ export async function initSplit(init, primaryUrl, secondaryUrl) {
     },
   );
 
-  let prefetching = false;
+  let prefetching = null;
   function prefetch() {
-    if (loaded || prefetching) return;
-    prefetching = true;
-    fetchRest()
+    if (loaded) return Promise.resolve();
+    prefetching ??= fetchRest()
       .then(() => bytes && WebAssembly.compile(bytes))
       .then((module) => module && instantiateSecondary(module, { how: 'prefetch' }))
       // A failed prefetch leaves the loading to the first placeholder that
       // runs, which reports its own error.
       .catch(() => {});
+    return prefetching;
   }
+  restLoader = prefetch;
 
   // A page that the service worker controls gets the rest from its cache,
   // and a synchronous request (a placeholder's, with no bytes yet) would
   // not go through the worker: offline, it would fail. So there the app
   // starts only once the rest's bytes are in (from the cache: no download),
   // and a placeholder compiles them.
-  const controlled = Boolean(globalThis.navigator?.serviceWorker?.controller);
+  const controlled = when === 'after-paint' && Boolean(globalThis.navigator?.serviceWorker?.controller);
   if (controlled) fetchRest().catch(() => {});
 
   const { instantiate, instantiateStreaming } = WebAssembly;
@@ -131,7 +146,9 @@ export async function initSplit(init, primaryUrl, secondaryUrl) {
   // that render is painted, so neither competes with the first paint (on
   // 2 cores, compiling alongside delayed it). A hidden tab draws no frames:
   // the timer starts it there.
-  requestAnimationFrame(() => setTimeout(prefetch, 0));
-  setTimeout(prefetch, 500);
+  if (when === 'after-paint') {
+    requestAnimationFrame(() => setTimeout(prefetch, 0));
+    setTimeout(prefetch, 500);
+  }
   return exports;
 }

@@ -59,7 +59,7 @@ const RUNS = [
 ];
 
 /** Serves `dir` at http://127.0.0.1:<port>/ until `close()`. */
-function serve(dir) {
+export function serve(dir) {
   const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -75,12 +75,76 @@ function serve(dir) {
 }
 
 /** The first 16 hex digits of the SHA-256 of `bytes`, for file names. */
-function shortHash(bytes) {
+export function shortHash(bytes) {
   return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
 }
 
-function kb(bytes) {
+/** Gzipped size (level 9, as the benchmarks measure). */
+export function gzSize(bytes) {
+  return gzipSync(bytes, { level: 9 }).length;
+}
+
+export function kb(bytes) {
   return `${(bytes / 1000).toFixed(0)} KB`;
+}
+
+/** Runs Binaryen's wasm-split with the build's features. */
+function wasmSplitRun(wasmSplit, args) {
+  execFileSync(wasmSplit, [...FEATURES, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+/** `wasm-split --instrument`: a copy of `original` at `out` that records which functions run. */
+export function instrument(wasmSplit, original, out) {
+  wasmSplitRun(wasmSplit, ['--instrument', original, '-o', out]);
+}
+
+/**
+ * Reads the profile out of an instrumented module's exports (`__write_profile`
+ * writes it into the module's memory, at a place `__wbindgen_malloc` gave).
+ * Runs in the page: pass it to `page.evaluate` with the exports' global name.
+ */
+export function readProfileInPage(name) {
+  const wasm = globalThis[name];
+  const room = 1 << 20;
+  const at = wasm.__wbindgen_malloc(room, 1);
+  const size = wasm.__write_profile(at, room);
+  if (size > room) throw new Error(`the profile needs ${size} bytes`);
+  return Array.from(new Uint8Array(wasm.memory.buffer, at, size));
+}
+
+/**
+ * Merges `profiles`, splits `original` by them into `work/primary.wasm` (the
+ * functions that ran) and `work/secondary.wasm` (the rest), then moves the
+ * primary's calls into the rest out of the functions that make them
+ * (`cargo xtask split-trampolines`, crates/xtask/src/trampolines.rs says why).
+ */
+export function splitByProfiles({ wasmSplit, xtask, original, profiles, work }) {
+  const merged = join(work, 'merged.prof');
+  wasmSplitRun(wasmSplit, ['--merge-profiles', ...profiles, '-o', merged]);
+  const primaryOut = join(work, 'primary.wasm');
+  const secondaryOut = join(work, 'secondary.wasm');
+  wasmSplitRun(wasmSplit, [
+    '--profile',
+    merged,
+    original,
+    '-o1',
+    primaryOut,
+    '-o2',
+    secondaryOut,
+    '--export-prefix=%',
+    // split-loader.js gives this import module; trampolines.rs looks for it.
+    '--placeholder-namespace=placeholder',
+  ]);
+  execFileSync(xtask, ['split-trampolines', primaryOut, primaryOut], { stdio: ['ignore', 'inherit', 'inherit'] });
+  return { primaryOut, secondaryOut };
+}
+
+/** Headless Chromium (`chrome`) through playwright-core from tests/e2e, with the e2e tests' flags. */
+export async function launchBrowser(chrome) {
+  const require = createRequire(join(repoRoot, 'tests', 'e2e', 'package.json'));
+  const { chromium } = require('playwright-core');
+  const { chromeArgs } = await import('../../tests/e2e/browser.mjs');
+  return chromium.launch({ executablePath: chrome, headless: true, args: chromeArgs });
 }
 
 /**
@@ -88,12 +152,8 @@ function kb(bytes) {
  * profile file per run into `work` and returns their paths.
  */
 async function profile(copy, work, chrome) {
-  const require = createRequire(join(repoRoot, 'tests', 'e2e', 'package.json'));
-  const { chromium } = require('playwright-core');
-  // The e2e tests' flags for Chromium on these machines.
-  const { chromeArgs } = await import('../../tests/e2e/browser.mjs');
   const server = await serve(copy);
-  const browser = await chromium.launch({ executablePath: chrome, headless: true, args: chromeArgs });
+  const browser = await launchBrowser(chrome);
   const files = [];
   try {
     let page;
@@ -122,14 +182,7 @@ async function profile(copy, work, chrome) {
           throw new Error(`split: the instrumented page did not start (${run.name}): ${errors.join('; ') || e.message}`);
         });
       await page.waitForTimeout(run.ms);
-      const bytes = await page.evaluate(() => {
-        const wasm = globalThis.__kafkaplayWasm;
-        const room = 1 << 20;
-        const at = wasm.__wbindgen_malloc(room, 1);
-        const size = wasm.__write_profile(at, room);
-        if (size > room) throw new Error(`the profile needs ${size} bytes`);
-        return Array.from(new Uint8Array(wasm.memory.buffer, at, size));
-      });
+      const bytes = await page.evaluate(readProfileInPage, '__kafkaplayWasm');
       if (errors.length) throw new Error(`split: the instrumented page failed (${run.name}): ${errors.join('; ')}`);
       const file = join(work, `${run.name}.prof`);
       writeFileSync(file, Uint8Array.from(bytes));
@@ -147,42 +200,20 @@ export async function splitSite(dir, { wasmSplit, xtask, chrome }) {
   const wasmName = readdirSync(dir).find((f) => f.endsWith('_bg.wasm'));
   if (!wasmName) throw new Error(`split: no *_bg.wasm in ${dir}`);
   const work = mkdtempSync(join(tmpdir(), 'kafkaplay-split-'));
-  const split = (...args) => execFileSync(wasmSplit, [...FEATURES, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const original = join(dir, wasmName);
 
     // 1. The instrumented copy of the site.
     const copy = join(work, 'site');
     cpSync(dir, copy, { recursive: true });
-    split('--instrument', original, '-o', join(copy, wasmName));
+    instrument(wasmSplit, original, join(copy, wasmName));
     // Its wasm differs from what index.html's preload link vouches for.
     const index = readFileSync(join(copy, 'index.html'), 'utf8').replace(/ integrity="[^"]*"/g, '');
     writeFileSync(join(copy, 'index.html'), index);
 
-    // 2. The profiles.
+    // 2. The profiles. 3. The split.
     const profiles = await profile(copy, work, chrome);
-    const merged = join(work, 'merged.prof');
-    split('--merge-profiles', ...profiles, '-o', merged);
-
-    // 3. The split.
-    const primaryOut = join(work, 'primary.wasm');
-    const secondaryOut = join(work, 'secondary.wasm');
-    split(
-      '--profile',
-      merged,
-      original,
-      '-o1',
-      primaryOut,
-      '-o2',
-      secondaryOut,
-      '--export-prefix=%',
-      // split-loader.js gives this import module; trampolines.rs looks for it.
-      '--placeholder-namespace=placeholder',
-    );
-
-    // The start-up module's calls to the rest, through trampolines
-    // (crates/xtask/src/trampolines.rs says why).
-    execFileSync(xtask, ['split-trampolines', primaryOut, primaryOut], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const { primaryOut, secondaryOut } = splitByProfiles({ wasmSplit, xtask, original, profiles, work });
 
     // 4. The site that loads both.
     const primary = readFileSync(primaryOut);
@@ -214,11 +245,10 @@ export async function splitSite(dir, { wasmSplit, xtask, chrome }) {
     const integrity = `sha384-${createHash('sha384').update(primary).digest('base64')}`;
     writeFileSync(indexPath, html.replace(preload, `href="./${primaryName}"$1 integrity="${integrity}"`));
 
-    const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
     console.log(
       `split: ${wasmName} (${kb(statSync(join(copy, wasmName)).size)} instrumented) into ${primaryName} ` +
-        `(${kb(primary.length)}, ${kb(gz(primary))} gzipped) for start-up and ${secondaryName} ` +
-        `(${kb(secondary.length)}, ${kb(gz(secondary))} gzipped) after it`,
+        `(${kb(primary.length)}, ${kb(gzSize(primary))} gzipped) for start-up and ${secondaryName} ` +
+        `(${kb(secondary.length)}, ${kb(gzSize(secondary))} gzipped) after it`,
     );
   } finally {
     rmSync(work, { recursive: true, force: true });

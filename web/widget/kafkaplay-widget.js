@@ -13,7 +13,12 @@
 //
 // The wasm (kafkaplay_widget_bg.wasm, next to this file) is fetched once, by
 // the first widget that scrolls into view, and shared by every widget of the
-// page; each has its own cluster. A widget lives in a shadow root with its
+// page; each has its own cluster. When the build split it
+// (web/build/split-widget.mjs), that file is the start-up module: what the
+// widgets run until a reader uses one. The rest (kafkaplay_widget_rest.wasm)
+// is fetched when the reader first points at or types into a widget, or
+// calls `run()`, and before a widget with `persist` or `lesson` starts;
+// a function of it needed before then loads it on the spot. A widget lives in a shadow root with its
 // own styles (adopted, so a strict style-src needs no exception), and needs
 // no inline script: `script-src 'self' 'wasm-unsafe-eval'` is enough.
 // Options (attributes, or the object given to mount):
@@ -35,6 +40,7 @@
 // records-produced, step-done, lesson-step-done.
 
 import init, { mount_widget, live_widgets } from './kafkaplay_widget.js';
+import { initSplit, loadRest } from './split-loader.js';
 
 const CSS = __KAFKAPLAY_WIDGET_CSS__;
 
@@ -47,12 +53,27 @@ function styleSheet() {
   return sheet;
 }
 
+// The build writes the rest's file name here when it split the wasm
+// (web/build/split-widget.mjs); null: one module, all of it at start.
+const SPLIT = null;
+
 let loading = null;
-/** Fetches and starts the wasm, once for the whole page. */
+/** Fetches and starts the wasm (the start-up module, when split), once for the whole page. */
 export function load() {
-  loading ??= init({ module_or_path: new URL('./kafkaplay_widget_bg.wasm', import.meta.url) });
+  const url = (name) => new URL(`./${name}`, import.meta.url);
+  loading ??= SPLIT
+    ? initSplit(init, url('kafkaplay_widget_bg.wasm'), url(SPLIT.rest), { prefetch: 'when-asked' })
+    : init({ module_or_path: url('kafkaplay_widget_bg.wasm') });
   return loading;
 }
+
+/** The whole wasm loaded: resolves once the rest is in (at once when not split). */
+function loadAll() {
+  return load().then(() => (SPLIT ? loadRest() : undefined));
+}
+
+// What starts the rest's download: the reader using a widget.
+const USE_EVENTS = ['pointerdown', 'keydown', 'focusin'];
 
 /** How many widgets are running on the page (0 before the wasm loaded). */
 export function liveWidgets() {
@@ -87,7 +108,7 @@ const LABELS = { en: 'Kafka playground: starts when shown', ko: 'Kafka 플레이
 
 class Widget {
   #host; #options; #container; #handle = null; #queued = []; #destroyed = false;
-  #media = null; #onMedia = null;
+  #media = null; #onMedia = null; #onUse = null;
 
   constructor(host, options) {
     this.#host = host;
@@ -117,13 +138,29 @@ class Widget {
       this.#container.style.height = /^\d+(\.\d+)?$/.test(height) ? `${height}px` : height;
     }
     root.replaceChildren(this.#container);
+    if (SPLIT) {
+      this.#onUse = () => {
+        if (!loading) return; // not started: nothing to use yet
+        this.#stopUseListening();
+        loadAll().catch(() => {});
+      };
+      for (const type of USE_EVENTS) host.addEventListener(type, this.#onUse);
+    }
     const start = () => this.#start();
     if (options.eager) start(); else whenVisible(host, start);
   }
 
+  #stopUseListening() {
+    if (!this.#onUse) return;
+    for (const type of USE_EVENTS) this.#host.removeEventListener(type, this.#onUse);
+    this.#onUse = null;
+  }
+
   async #start() {
     try {
-      await load();
+      // Restoring a stored cluster and a lesson's panel are outside the
+      // start-up module: load the rest first rather than on the spot.
+      await (this.#options.persist || this.#options.lesson ? loadAll() : load());
     } catch (error) {
       this.#container.textContent = `kafkaplay: the wasm could not be loaded (${error})`;
       this.#host.dispatchEvent(new CustomEvent('error', { detail: { message: String(error) }, bubbles: true, composed: true }));
@@ -143,6 +180,7 @@ class Widget {
   /** Runs a shell line; resolves to {stdout, stderr, exitCode}, or null if destroyed first. */
   run(line) {
     if (this.#destroyed) return Promise.resolve(null);
+    this.#onUse?.();
     if (this.#handle) return this.#handle.run(String(line));
     return new Promise((resolve) => this.#queued.push([String(line), resolve]));
   }
@@ -161,6 +199,7 @@ class Widget {
     if (this.#destroyed) return;
     this.#destroyed = true;
     stopWaiting(this.#host);
+    this.#stopUseListening();
     this.#media?.removeEventListener('change', this.#onMedia);
     for (const [, resolve] of this.#queued.splice(0)) resolve(null);
     if (this.#handle) {

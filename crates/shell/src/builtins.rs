@@ -26,6 +26,12 @@ pub const NAMES: &[&str] = &[
 pub const SHELL_BUILTINS: &[&str] = &["cd", "exit", "export", "help", "history", "set", "type", "unset"];
 
 /// Runs `argv` if it names a builtin; `None` otherwise.
+///
+/// Each builtin with a body of its own is `#[inline(never)]`: called from one
+/// place, the compiler would otherwise inline them all here, and every
+/// command (a `kafka-topics` too) runs this function first, so the docs
+/// widget's start-up module (web/build/split-widget.mjs) would carry every
+/// builtin. Kept apart, the ones nobody ran stay in the rest. One call each.
 pub fn run(shell: &mut Shell, argv: &[String], stdin: Option<&str>, stdout_tty: bool, out: &mut Output) -> Option<i32> {
     let name = argv[0].as_str();
     let name = name
@@ -203,6 +209,7 @@ fn unescape(s: &str) -> (String, bool) {
     (out, false)
 }
 
+#[inline(never)]
 fn echo(args: &[String], out: &mut Output) -> i32 {
     let mut newline = true;
     let mut escapes = false;
@@ -241,6 +248,7 @@ const PRINTF_FIELD_MAX: usize = 4096;
 
 /// `printf FORMAT [ARGS...]`: `%s %d %i %u %x %c %f %b %%` with flags and width;
 /// the format is reused while arguments remain.
+#[inline(never)]
 fn printf(args: &[String], out: &mut Output) -> i32 {
     let Some(format) = args.first() else {
         out.errln("printf: usage: printf [-v var] format [arguments]");
@@ -370,6 +378,7 @@ fn printf(args: &[String], out: &mut Output) -> i32 {
     code
 }
 
+#[inline(never)]
 fn cat(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i32 {
     let number = args.iter().any(|a| a == "-n");
     let files: Vec<&String> = args
@@ -409,6 +418,7 @@ fn cat(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i32
     code
 }
 
+#[inline(never)]
 fn ls(shell: &mut Shell, args: &[String], stdout_tty: bool, out: &mut Output) -> i32 {
     let mut long = false;
     let mut all = false;
@@ -591,6 +601,7 @@ pub fn date(ms: i64) -> String {
     )
 }
 
+#[inline(never)]
 fn cd(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
     let target = match args.first().map(String::as_str) {
         None | Some("~") => shell.var("HOME").unwrap_or_else(|| "/".to_string()),
@@ -701,6 +712,7 @@ fn lowercase_outside_escapes(p: &str) -> String {
     out
 }
 
+#[inline(never)]
 fn grep(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i32 {
     let (mut invert, mut ignore_case, mut extended, mut count, mut number, mut quiet, mut fixed, mut word, mut only) =
         (false, false, false, false, false, false, false, false, false);
@@ -862,6 +874,7 @@ fn grep(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i3
     code
 }
 
+#[inline(never)]
 fn head_tail(shell: &mut Shell, tool: &str, args: &[String], input: &str, out: &mut Output) -> i32 {
     let mut n: usize = 10;
     let mut from_start = false;
@@ -946,6 +959,7 @@ fn head_tail(shell: &mut Shell, tool: &str, args: &[String], input: &str, out: &
     code
 }
 
+#[inline(never)]
 fn wc(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i32 {
     let mut show = [false; 3];
     let mut files = Vec::new();
@@ -1009,6 +1023,7 @@ fn wc(shell: &mut Shell, args: &[String], input: &str, out: &mut Output) -> i32 
     code
 }
 
+#[inline(never)]
 fn sort(args: &[String], input: &str, out: &mut Output) -> i32 {
     let flags: String = args.iter().filter(|a| a.starts_with('-')).map(|a| &a[1..]).collect();
     let mut lines: Vec<&str> = input.lines().collect();
@@ -1042,6 +1057,7 @@ fn sort(args: &[String], input: &str, out: &mut Output) -> i32 {
     0
 }
 
+#[inline(never)]
 fn uniq(args: &[String], input: &str, out: &mut Output) -> i32 {
     let counts = args.iter().any(|a| a == "-c");
     let mut groups: Vec<(&str, usize)> = Vec::new();
@@ -1064,6 +1080,7 @@ fn uniq(args: &[String], input: &str, out: &mut Output) -> i32 {
 /// The most lines `seq` prints here (a tutorial never needs more).
 const SEQ_MAX_LINES: i64 = 100_000;
 
+#[inline(never)]
 fn seq(args: &[String], out: &mut Output) -> i32 {
     let nums: Result<Vec<i64>, &String> = args.iter().map(|a| a.parse::<i64>().map_err(|_| a)).collect();
     let nums = match nums {
@@ -1108,6 +1125,7 @@ fn seq(args: &[String], out: &mut Output) -> i32 {
     0
 }
 
+#[inline(never)]
 fn export(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
     let names: Vec<&String> = args.iter().filter(|a| *a != "-p").collect();
     if names.is_empty() {
@@ -1137,6 +1155,7 @@ fn export(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
     code
 }
 
+#[inline(never)]
 fn history(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
     if args.first().is_some_and(|a| a == "-c") {
         shell.history.clear();
@@ -1153,6 +1172,7 @@ fn history(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
 }
 
 /// `sleep 1`, `sleep 0.5`, `sleep 2s`, `sleep 1m`: simulated time passes.
+#[inline(never)]
 fn sleep(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
     if args.is_empty() {
         out.errln("sleep: missing operand\nTry 'sleep --help' for more information.");
@@ -1204,6 +1224,7 @@ pub fn parse_duration_ms(s: &str, unit_ms: i64) -> Option<i64> {
     (0.0..1e15).contains(&ms).then_some(ms as i64)
 }
 
+#[inline(never)]
 fn mkdir(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
     let parents = args.iter().any(|a| a == "-p");
     let mut code = 0;
@@ -1229,6 +1250,7 @@ fn mkdir(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
     code
 }
 
+#[inline(never)]
 fn rm(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
     let force = args.iter().any(|a| a.starts_with('-') && a.contains('f'));
     let mut code = 0;
@@ -1249,6 +1271,7 @@ fn rm(shell: &mut Shell, args: &[String], out: &mut Output) -> i32 {
     code
 }
 
+#[inline(never)]
 fn which(shell: &mut Shell, name: &str, args: &[String], out: &mut Output) -> i32 {
     let mut code = 0;
     for a in args {
@@ -1282,6 +1305,7 @@ fn which(shell: &mut Shell, name: &str, args: &[String], out: &mut Output) -> i3
     code
 }
 
+#[inline(never)]
 fn help(shell: &Shell, out: &mut Output) {
     let tools = crate::tools::names();
     let tool_names: Vec<String> = tools

@@ -24,6 +24,7 @@ mod browser;
 mod cmd;
 mod lockfile;
 mod server;
+mod split_data;
 mod summary;
 mod tasks;
 mod toolchain;
@@ -58,6 +59,12 @@ commands:
   split-trampolines <in> <out>
                               the release build's split step (web/build/split.mjs):
                               calls to the second module through trampolines
+  split-data <primary> <secondary> <original>
+                              the widget's split step (web/build/split-widget.mjs):
+                              constants only the second module uses move there
+  split-keep <profile> <wasm> <pattern>...
+                              the widget's split step: functions named like a
+                              pattern stay in the start-up module
 ";
 
 /// The workspace root: two levels above this crate's manifest.
@@ -86,6 +93,13 @@ fn main() -> ExitCode {
         ["wasm-pack-test"] => tasks::wasm_pack_test(),
         ["screenshot", url, out] => browser::screenshot(url, out.as_ref()),
         ["split-trampolines", input, output] => trampolines::run(input.as_ref(), output.as_ref()),
+        ["split-data", primary, secondary, original] => {
+            split_data::run(primary.as_ref(), secondary.as_ref(), original.as_ref())
+        }
+        ["split-keep", profile, wasm, patterns @ ..] if !patterns.is_empty() => {
+            let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
+            split_data::keep(profile.as_ref(), wasm.as_ref(), &patterns)
+        }
         ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             Ok(())

@@ -32,7 +32,11 @@ pub fn install() -> Result<WasmEnv> {
 
 /// `cargo fetch`, so the `--offline` builds that follow find every crate.
 fn fetch(env: &WasmEnv) -> Result<()> {
-    cmd::run(env.cargo().arg("fetch"))
+    cmd::run(env.cargo().arg("fetch"))?;
+    // The wasm target's own dependencies, std's among them on the Debian route
+    // (built from source: dlmalloc): a plain fetch resolves std for the host.
+    // Without this, an offline build on a fresh machine fails to download them.
+    cmd::run(env.cargo().args(["fetch", "--target", WASM_TARGET]))
 }
 
 /// trunk in the site's env; `release` adds the release build's flags

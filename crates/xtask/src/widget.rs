@@ -14,6 +14,13 @@
 //!   in it.
 //! - `example.html` (with `example.css`, `example.js`): a docs page with three
 //!   widgets under a strict CSP.
+//! - `split-loader.js` (web/build/), which the loader imports: where
+//!   `install` built Binaryen's `wasm-split` (the Debian route), the wasm is
+//!   split by `web/build/split-widget.mjs` into a start-up module
+//!   (`kafkaplay_widget_bg.wasm`: what the example page's widgets run until
+//!   a reader uses one) and `kafkaplay_widget_rest.wasm`, fetched when a
+//!   reader uses a widget. Elsewhere the loader's `SPLIT` stays `null` and
+//!   the one module is all of it.
 //!
 //! Trunk builds one wasm per page, so the widget is built here, after the
 //! site, rather than by Trunk.
@@ -33,6 +40,8 @@ const OUT_NAME: &str = "kafkaplay_widget";
 const EXAMPLE_FILES: [&str; 3] = ["example.html", "example.css", "example.js"];
 /// The app's stylesheets the widget's components need (web/), in order.
 const APP_CSS: [&str; 3] = ["style.css", "terminal.css", "lessons.css"];
+/// The split's loader (web/build/), which the widget's loader imports.
+const SPLIT_LOADER: &str = "split-loader.js";
 /// The placeholder in the loader that the styles replace.
 const CSS_PLACEHOLDER: &str = "__KAFKAPLAY_WIDGET_CSS__";
 
@@ -79,14 +88,39 @@ pub fn build(env: &WasmEnv, dist: &Path) -> Result<PathBuf> {
             .arg(&wasm),
     )?;
     let bound = out.join(format!("{OUT_NAME}_bg.wasm"));
+    // The split (below) runs with the release env's three variables, all or
+    // none (toolchain.rs); a KAFKAPLAY_WASM_SPLIT of the user's wins.
+    let mut node = env.site_release_command("node");
+    let split = node
+        .get_envs()
+        .find(|(k, _)| *k == "KAFKAPLAY_WASM_SPLIT")
+        .and_then(|(_, v)| v.map(|v| v.to_os_string()))
+        .or_else(|| std::env::var_os("KAFKAPLAY_WASM_SPLIT"))
+        .is_some_and(|v| !v.is_empty());
     // The same passes as Trunk's for the app (index.html: data-wasm-opt="z").
-    cmd::run(
-        env.command("wasm-opt")
-            .args(["-Oz", "--low-memory-unused"])
-            .arg(&bound)
-            .arg("-o")
-            .arg(&bound),
-    )?;
+    // For the split, two more:
+    // - Binaryen inlines every function that has one caller, whatever its
+    //   size, and a split moves whole functions only: one message handler
+    //   inlined into `Simulation::step` (about 90 KB) would keep them all
+    //   at start. Functions of over 50 nodes with one caller stay apart
+    //   (the start-up module: 365 KB gzipped at the default, 341 here; the
+    //   whole wasm 19 KB larger).
+    // - `-g` keeps the names of the functions for `split-keep` and of the
+    //   data segments for `split-data` (the split's outputs have none), and
+    //   memory packing is left out: it cuts constants into pieces at runs of
+    //   zeros, and `split-data` needs one segment per constant (a piece of
+    //   one, moved while another piece stays, read as zeros at start).
+    let mut opt = env.command("wasm-opt");
+    opt.args(["-Oz", "--low-memory-unused"]);
+    if split {
+        opt.args([
+            "--one-caller-inline-max-function-size",
+            "50",
+            "-g",
+            "--skip-pass=memory-packing",
+        ]);
+    }
+    cmd::run(opt.arg(&bound).arg("-o").arg(&bound))?;
     let web = env.root.join("web");
     let mut app_css = Vec::new();
     for name in APP_CSS {
@@ -102,6 +136,14 @@ pub fn build(env: &WasmEnv, dist: &Path) -> Result<PathBuf> {
     write(&out.join("kafkaplay-widget.js"), &loader)?;
     for name in EXAMPLE_FILES {
         write(&out.join(name), &read(&web.join("widget").join(name))?)?;
+    }
+    write(&out.join(SPLIT_LOADER), &read(&web.join("build").join(SPLIT_LOADER))?)?;
+    // The split profiles the example page, so it comes last.
+    if split {
+        node.arg(web.join("build").join("split-widget.mjs")).arg(&out);
+        cmd::run(&mut node)?;
+    } else {
+        println!("widget: the wasm is not split (no wasm-split: `cargo xtask install` builds it on the Debian route)");
     }
     println!("built {}", out.display());
     Ok(out)

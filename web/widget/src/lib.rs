@@ -137,6 +137,12 @@ pub struct Options {
 }
 
 /// A lesson a widget can show, by id.
+///
+/// Not inlined into `parse_options`: this names the lessons' table, which
+/// points to every lesson's texts, and the docs widget's split keeps in the
+/// start-up module whatever a function it runs names (`cargo xtask
+/// split-data`); this runs only for a widget with a `lesson`.
+#[inline(never)]
 fn lesson_id(id: &str) -> Result<&'static str, String> {
     use kafkaplay_web::lessons;
     if let Some(l) = lessons::terminal_only().find(|l| l.id == id) {

@@ -136,6 +136,7 @@ impl Broker {
     /// DescribeConfigs (`ConfigHelper.describeConfigs`) from this broker's
     /// metadata image: a topic's overrides, or a broker's dynamic configs
     /// (this broker's own, or the cluster default's), with both broker levels.
+    #[inline(never)] // not inlined into Simulation::step: see Simulation::dispatch
     pub(super) fn describe_configs(&self, resource: &ConfigResource) -> Result<DescribedConfigs, (KafkaError, String)> {
         let map = |r: &str| self.image.broker_configs.get(r).cloned().unwrap_or_default();
         let me = self.id.to_string();

@@ -476,6 +476,7 @@ impl GroupCoordinator {
     // ----- requests -----
 
     /// Handles a group or offset request; other messages are ignored.
+    #[inline(never)] // not inlined into Simulation::step: see Simulation::dispatch
     pub fn on_message(&mut self, cx: &mut Ctx, from: NodeId, msg: Message, log: &mut dyn OffsetsLog) {
         match msg {
             Message::JoinGroup(req) => self.on_join_group(cx, from, req, log),

@@ -1679,6 +1679,7 @@ impl Broker {
     /// `KafkaApis.handleFindCoordinatorRequest` for a group: the leader of the
     /// group's `__consumer_offsets` partition, as this broker's metadata says.
     /// The topic is created on first use (`AutoTopicCreationManager`).
+    #[inline(never)] // not inlined into Simulation::step: see Simulation::dispatch
     fn on_find_coordinator(&mut self, cx: &mut Ctx, from: NodeId, request_id: u64, group_id: &str) {
         let respond = |cx: &mut Ctx, error: Option<KafkaError>, coordinator: NodeId| {
             cx.send(
@@ -1750,6 +1751,7 @@ impl Broker {
     /// READ_UNCOMMITTED): -1 latest is the high watermark, -2 earliest the log
     /// start, -3 the record with the largest timestamp, else the first record
     /// at or after the time; what is not below the HW is not found (-1).
+    #[inline(never)] // not inlined into Simulation::step: see Simulation::dispatch
     fn list_offsets(&self, tp: &TopicPartition, timestamp: i64) -> ListOffsetsPartition {
         let answer = |error, timestamp, offset| ListOffsetsPartition {
             tp: tp.clone(),
@@ -1777,6 +1779,7 @@ impl Broker {
     }
 
     /// The coordinator appended to these offsets partitions: move their HW.
+    #[inline(never)] // not inlined into Simulation::step: see Simulation::dispatch
     fn after_coordinator_appends(&mut self, cx: &mut Ctx, touched: Vec<TopicPartition>) {
         if !touched.is_empty() {
             self.state_version += 1; // log ends moved

@@ -1063,6 +1063,7 @@ impl Controller {
     }
 
     /// `ReplicationControlManager.createPartitions` for one topic.
+    #[inline(never)] // not inlined into Simulation::step: see Simulation::dispatch
     fn create_partitions(
         &mut self,
         cx: &mut Ctx,
@@ -1135,6 +1136,7 @@ impl Controller {
         Ok(records)
     }
 
+    #[inline(never)] // not inlined into Simulation::step: see Simulation::dispatch
     fn alter_topic_configs(&self, topic: &str, changes: &[(String, Option<String>)]) -> ApiResult<Vec<MetadataRecord>> {
         let Some(t) = self.working().topic(topic) else {
             return Err(api_error(KafkaError::UnknownTopicOrPartition));
@@ -1166,6 +1168,7 @@ impl Controller {
     /// `ReplicationControlManager.electLeaders`. With no partition list, every
     /// partition is tried and those that need no election are left out.
     #[allow(clippy::type_complexity)]
+    #[inline(never)] // not inlined into Simulation::step: see Simulation::dispatch
     fn elect_leaders(
         &self,
         preferred: bool,
@@ -1228,6 +1231,7 @@ impl Controller {
     /// `ReplicationControlManager.alterPartitionReassignments`: each partition
     /// against the image before the request (Kafka replays the records after).
     #[allow(clippy::type_complexity)]
+    #[inline(never)] // not inlined into Simulation::step: see Simulation::dispatch
     fn alter_partition_reassignments(
         &self,
         reassignments: &[(TopicPartition, Option<Vec<NodeId>>)],
@@ -1338,6 +1342,7 @@ impl Controller {
 
     /// `ReplicationControlManager.listPartitionReassignments`: unknown
     /// partitions are left out.
+    #[inline(never)] // not inlined into Simulation::step: see Simulation::dispatch
     fn list_partition_reassignments(&self, partitions: Option<Vec<TopicPartition>>) -> Vec<OngoingReassignment> {
         let w = self.working();
         let ongoing = |tp: TopicPartition, p: &PartitionRegistration| {

@@ -248,6 +248,7 @@ impl Controller {
 
     // ----- votes -----
 
+    #[inline(never)] // not inlined into Simulation::step: see Simulation::dispatch
     pub(super) fn on_vote(
         &mut self,
         cx: &mut Ctx,
@@ -280,6 +281,7 @@ impl Controller {
         );
     }
 
+    #[inline(never)] // not inlined into Simulation::step: see Simulation::dispatch
     pub(super) fn on_vote_response(&mut self, cx: &mut Ctx, from: NodeId, epoch: i32, granted: bool) {
         if epoch > self.epoch {
             self.become_unattached(cx, epoch);
@@ -297,6 +299,7 @@ impl Controller {
         }
     }
 
+    #[inline(never)] // not inlined into Simulation::step: see Simulation::dispatch
     pub(super) fn on_begin_quorum_epoch(&mut self, cx: &mut Ctx, epoch: i32, leader: NodeId) {
         let already = self.role == (Role::Follower { leader });
         if epoch > self.epoch || (epoch == self.epoch && self.role != Role::Leader && !already) {

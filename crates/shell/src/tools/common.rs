@@ -157,7 +157,17 @@ pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 /// quotes are dropped, and a topic must match the whole pattern.
 pub struct IncludeList {
     pub regex: String,
-    re: regex_lite::Regex,
+    matcher: Matcher,
+}
+
+/// A pattern without regex syntax (`orders`, `test-topic`: letters, digits,
+/// `_` and `-`, which a regex outside brackets matches as itself) is compared
+/// as text: the same answers, and the regex engine is not needed for the
+/// usual `--topic <name>` (the docs widget keeps it out of its start-up
+/// module, web/build/split-widget.mjs).
+enum Matcher {
+    Exact,
+    Regex(regex_lite::Regex),
 }
 
 impl IncludeList {
@@ -170,14 +180,27 @@ impl IncludeList {
             .trim_start_matches(['"', '\''])
             .trim_end_matches(['"', '\''])
             .to_string();
+        if regex.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            return Ok(IncludeList {
+                regex,
+                matcher: Matcher::Exact,
+            });
+        }
         match regex_lite::Regex::new(&format!("^(?:{regex})$")) {
-            Ok(re) => Ok(IncludeList { regex, re }),
+            Ok(re) => Ok(IncludeList {
+                regex,
+                matcher: Matcher::Regex(re),
+            }),
             Err(_) => Err(format!("{regex} is an invalid regex.")),
         }
     }
 
     pub fn is_topic_allowed(&self, topic: &str, exclude_internal: bool) -> bool {
-        self.re.is_match(topic) && !(is_internal(topic) && exclude_internal)
+        let matches = match &self.matcher {
+            Matcher::Exact => topic == self.regex,
+            Matcher::Regex(re) => re.is_match(topic),
+        };
+        matches && !(is_internal(topic) && exclude_internal)
     }
 }
 
@@ -220,6 +243,44 @@ mod tests {
             .unwrap()
             .is_topic_allowed("__consumer_offsets", true));
         assert_eq!(IncludeList::new("a(").err().unwrap(), "a( is an invalid regex.");
+    }
+
+    #[test]
+    fn a_plain_name_is_compared_as_text_with_the_regex_answers() {
+        let names = [
+            "orders",
+            "orders2",
+            "my-orders",
+            "test-topic",
+            "test_topic",
+            "Orders",
+            "",
+            "order",
+        ];
+        for pattern in [
+            "orders",
+            "test-topic",
+            "test_topic",
+            "",
+            "\"orders\"",
+            " orders ",
+            "my-orders",
+        ] {
+            let exact = IncludeList::new(pattern).unwrap();
+            assert!(matches!(exact.matcher, Matcher::Exact), "{pattern:?}");
+            let re = regex_lite::Regex::new(&format!("^(?:{})$", exact.regex)).unwrap();
+            for name in names {
+                assert_eq!(
+                    exact.is_topic_allowed(name, false),
+                    re.is_match(name),
+                    "{pattern:?} on {name:?}"
+                );
+            }
+        }
+        // A dot is regex syntax: any character, as Kafka matches it.
+        let dotted = IncludeList::new("my.topic").unwrap();
+        assert!(matches!(dotted.matcher, Matcher::Regex(_)));
+        assert!(dotted.is_topic_allowed("my-topic", false));
     }
 }
 

@@ -1,0 +1,753 @@
+//! `cargo xtask split-data PRIMARY SECONDARY ORIGINAL`: after `wasm-split`, moves the
+//! constants that only the second module's functions use out of the start-up
+//! module's data, into the second module (web/build/split-widget.mjs runs it
+//! on the docs widget's split).
+//!
+//! `wasm-split` moves functions only: every data segment stays in the
+//! start-up module, though many constants (lesson texts, the help of tools
+//! that no profile ran, their error messages) are read only by functions of
+//! the rest. The second module imports the first one's memory, so an active
+//! segment in it writes its bytes at their own addresses when it is
+//! instantiated, before any of its functions can run; a constant that only
+//! those functions reach (directly, or through a pointer in another such
+//! constant) is not needed earlier.
+//!
+//! Which constants the start-up module needs: every address its code names
+//! (an `i32.const`, either half of an `i64.const` (a `&str` stored as one
+//! 64-bit pointer and length), a load's or store's offset, a global's
+//! initial value),
+//! counted from [`BEFORE`] bytes ahead of a constant to [`AFTER`] bytes past
+//! it (a base that an index is added to, an end pointer); LLVM's switch
+//! lookup tables whatever names them ([`ALWAYS_KEPT`]); and, transitively,
+//! every address written in a needed constant's bytes (vtables, tables of
+//! strings), read at every byte offset. A false match only keeps a constant
+//! where it was. It takes one data segment per constant, with its symbol's
+//! name, to see where each starts and ends and what it is: the widget links
+//! with `--no-merge-data-segments` (web/widget/build.rs), and the names are
+//! read from the module before the split (they are at the same addresses). Segments that end up next to
+//! each other are merged again on both sides.
+//!
+//! A constant moved wrongly would read as zeros at start, not fail: the
+//! docs widget's end-to-end tests check that the example page starts
+//! without loading the rest, and the widget's outputs.
+//!
+//! Not done (left as they are, with the reason printed) when a segment is
+//! passive or its offset is not a constant, or when either module has
+//! `memory.init` or `data.drop`.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use wasmparser::{DataKind, Operator, Parser, Payload};
+
+use crate::Result;
+
+/// How far before a constant an address named in the code counts as using
+/// it (a base the index is added to: `TABLE - 8 * k`, from `TABLE[i - k]`)...
+const BEFORE: u32 = 64;
+/// ... and how far after its end: none. An end pointer one past a constant
+/// comes with a pointer to its start; counted, the address where one
+/// constant ends and the next starts kept both (10 KB of float parsing
+/// tables, for the float formatting table after them).
+const AFTER: u32 = 0;
+/// Data symbols always kept (by their name, from the `name` section): LLVM's
+/// switch lookup tables, which the code indexes from a base as far before
+/// them as the smallest case value times the entry size. One of 5 bytes,
+/// named from 18 bytes before it, once moved, read as zeros at start.
+const ALWAYS_KEPT: &[&str] = &["switch.table"];
+
+/// A data segment: the address its bytes are written at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub offset: u32,
+    pub bytes: Vec<u8>,
+}
+
+impl Segment {
+    fn end(&self) -> u32 {
+        self.offset + self.bytes.len() as u32
+    }
+}
+
+/// What the split of the data did.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Moved {
+    pub primary: Vec<u8>,
+    pub secondary: Vec<u8>,
+    /// Bytes of constants moved, and in how many segments (before merging).
+    pub bytes: usize,
+    pub segments: usize,
+    /// Bytes of constants the start-up module keeps.
+    pub kept_bytes: usize,
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    format!("split-data: {e}")
+}
+
+/// A module's sections (id and byte range, the header included), its
+/// active data segments and the addresses its code names.
+struct Scanned {
+    sections: Vec<(u8, Range<usize>, Option<String>)>,
+    data: Vec<Segment>,
+    /// The data segments' names (`name` section), by index.
+    data_names: std::collections::BTreeMap<u32, String>,
+    addresses: Vec<u32>,
+    /// Why the data cannot be moved, if it cannot.
+    unsupported: Option<String>,
+    imports_memory: bool,
+}
+
+fn scan(wasm: &[u8]) -> Result<Scanned> {
+    let mut s = Scanned {
+        sections: Vec::new(),
+        data: Vec::new(),
+        data_names: Default::default(),
+        addresses: Vec::new(),
+        unsupported: None,
+        imports_memory: false,
+    };
+    for payload in Parser::new(0).parse_all(wasm) {
+        let payload = payload.map_err(err)?;
+        if let Some((id, range)) = payload.as_section() {
+            let name = match &payload {
+                Payload::CustomSection(c) => Some(c.name().to_string()),
+                _ => None,
+            };
+            s.sections.push((id, section_with_header(wasm, range), name));
+        }
+        match payload {
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    if matches!(import.map_err(err)?.ty, wasmparser::TypeRef::Memory(_)) {
+                        s.imports_memory = true;
+                    }
+                }
+            }
+            Payload::CustomSection(c) => {
+                if let wasmparser::KnownCustom::Name(reader) = c.as_known() {
+                    for sub in reader {
+                        if let wasmparser::Name::Data(map) = sub.map_err(err)? {
+                            for naming in map {
+                                let naming = naming.map_err(err)?;
+                                s.data_names.insert(naming.index, naming.name.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            Payload::GlobalSection(reader) => {
+                for global in reader {
+                    for op in global.map_err(err)?.init_expr.get_operators_reader() {
+                        if let Operator::I32Const { value } = op.map_err(err)? {
+                            s.addresses.push(value as u32);
+                        }
+                    }
+                }
+            }
+            Payload::DataSection(reader) => {
+                for data in reader {
+                    let data = data.map_err(err)?;
+                    let DataKind::Active {
+                        memory_index: 0,
+                        offset_expr,
+                    } = data.kind
+                    else {
+                        s.unsupported = Some("a data segment is passive or for another memory".into());
+                        continue;
+                    };
+                    let mut ops = offset_expr.get_operators_reader();
+                    match ops.read().map_err(err)? {
+                        Operator::I32Const { value } => s.data.push(Segment {
+                            offset: value as u32,
+                            bytes: data.data.to_vec(),
+                        }),
+                        _ => s.unsupported = Some("a data segment's offset is not a constant".into()),
+                    }
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                for op in body.get_operators_reader().map_err(err)? {
+                    let op = op.map_err(err)?;
+                    if let Some(address) = address_of(&op) {
+                        s.addresses.push(address);
+                    }
+                    // A pointer and a length stored as one i64 (Binaryen and
+                    // LLVM join two i32 stores of constants): either half.
+                    if let Operator::I64Const { value } = op {
+                        s.addresses.push(value as u32);
+                        s.addresses.push((value >> 32) as u32);
+                    }
+                    if matches!(op, Operator::MemoryInit { .. } | Operator::DataDrop { .. }) {
+                        s.unsupported = Some("the code uses memory.init or data.drop".into());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(s)
+}
+
+/// The address an instruction names: a constant, or a load's or store's offset.
+fn address_of(op: &Operator) -> Option<u32> {
+    use Operator::*;
+    match op {
+        I32Const { value } => Some(*value as u32),
+        I32Load { memarg }
+        | I64Load { memarg }
+        | F32Load { memarg }
+        | F64Load { memarg }
+        | I32Load8S { memarg }
+        | I32Load8U { memarg }
+        | I32Load16S { memarg }
+        | I32Load16U { memarg }
+        | I64Load8S { memarg }
+        | I64Load8U { memarg }
+        | I64Load16S { memarg }
+        | I64Load16U { memarg }
+        | I64Load32S { memarg }
+        | I64Load32U { memarg }
+        | I32Store { memarg }
+        | I64Store { memarg }
+        | F32Store { memarg }
+        | F64Store { memarg }
+        | I32Store8 { memarg }
+        | I32Store16 { memarg }
+        | I64Store8 { memarg }
+        | I64Store16 { memarg }
+        | I64Store32 { memarg } => u32::try_from(memarg.offset).ok(),
+        _ => None,
+    }
+}
+
+/// A section's range from its id byte (wasmparser's starts after the size):
+/// the size is a LEB128 of 1 to 5 bytes that ends right before the content.
+fn section_with_header(wasm: &[u8], content: Range<usize>) -> Range<usize> {
+    for len in 1..=5 {
+        let Some(start) = content.start.checked_sub(len).filter(|s| *s >= 1) else {
+            break;
+        };
+        if leb_u32(&wasm[start..content.start]) == Some((content.len() as u32, len)) {
+            return start - 1..content.end;
+        }
+    }
+    unreachable!("a section's size precedes its content")
+}
+
+fn leb_u32(bytes: &[u8]) -> Option<(u32, usize)> {
+    let mut value = 0u32;
+    for (i, b) in bytes.iter().enumerate().take(5) {
+        value |= u32::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            return Some((value, i + 1));
+        }
+    }
+    None
+}
+
+fn push_leb(out: &mut Vec<u8>, mut n: u32) {
+    loop {
+        let b = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+/// The segments the start-up module needs (indices into `data`, sorted by offset).
+fn needed(data: &[Segment], addresses: &[u32], always: &[usize]) -> BTreeSet<usize> {
+    let mut marked: BTreeSet<usize> = always.iter().copied().collect();
+    let mut work: Vec<usize> = always.to_vec();
+    let mark = |address: u32, marked: &mut BTreeSet<usize>, work: &mut Vec<usize>| {
+        // The segments from AFTER bytes before the address to BEFORE bytes
+        // after it (it may be a base ahead of one).
+        let lo = address.saturating_sub(AFTER);
+        let hi = address.saturating_add(BEFORE);
+        // The first segment that ends after `lo`.
+        let first = data.partition_point(|s| s.end() <= lo);
+        for (i, s) in data.iter().enumerate().skip(first) {
+            if s.offset > hi {
+                break;
+            }
+            if marked.insert(i) {
+                work.push(i);
+            }
+        }
+    };
+    for &a in addresses {
+        mark(a, &mut marked, &mut work);
+    }
+    let (lo, hi) = match (data.first(), data.iter().map(Segment::end).max()) {
+        (Some(first), Some(end)) => (first.offset.saturating_sub(BEFORE), end + AFTER),
+        _ => return marked,
+    };
+    while let Some(i) = work.pop() {
+        let bytes = &data[i].bytes;
+        for w in bytes.windows(4) {
+            let a = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+            if (lo..hi).contains(&a) {
+                mark(a, &mut marked, &mut work);
+            }
+        }
+    }
+    marked
+}
+
+/// Segments in offset order with those that touch (or are `gap` bytes or
+/// less apart, filled with zeros) made one.
+fn merged(segments: impl IntoIterator<Item = Segment>, gap: u32) -> Vec<Segment> {
+    let mut out: Vec<Segment> = Vec::new();
+    for s in segments {
+        match out.last_mut() {
+            Some(last) if s.offset >= last.end() && s.offset - last.end() <= gap => {
+                let zeros = (s.offset - last.end()) as usize;
+                last.bytes.extend(std::iter::repeat_n(0, zeros));
+                last.bytes.extend_from_slice(&s.bytes);
+            }
+            _ => out.push(s),
+        }
+    }
+    out
+}
+
+fn data_section(segments: &[Segment]) -> Vec<u8> {
+    let mut content = Vec::new();
+    push_leb(&mut content, segments.len() as u32);
+    for s in segments {
+        content.push(0); // active, memory 0
+        content.push(0x41); // i32.const
+        let mut v = s.offset as i32 as i64;
+        loop {
+            let b = (v & 0x7f) as u8;
+            v >>= 7;
+            let done = (v == 0 && b & 0x40 == 0) || (v == -1 && b & 0x40 != 0);
+            content.push(if done { b } else { b | 0x80 });
+            if done {
+                break;
+            }
+        }
+        content.push(0x0b); // end
+        push_leb(&mut content, s.bytes.len() as u32);
+        content.extend_from_slice(&s.bytes);
+    }
+    let mut out = vec![11];
+    push_leb(&mut out, content.len() as u32);
+    out.extend(content);
+    out
+}
+
+/// `wasm` with its data section replaced by `data` (added after the code
+/// section if it had none), its data count (if any) set to match, and its
+/// `name` section dropped (its data names would be wrong).
+fn with_data(wasm: &[u8], sections: &[(u8, Range<usize>, Option<String>)], data: &[Segment]) -> Vec<u8> {
+    let mut out = wasm[..8].to_vec();
+    let new_data = data_section(data);
+    let had_data = sections.iter().any(|(id, _, _)| *id == 11);
+    for (id, range, name) in sections {
+        match (id, name.as_deref()) {
+            (11, _) => out.extend_from_slice(&new_data),
+            (12, _) => {
+                let mut count = Vec::new();
+                push_leb(&mut count, data.len() as u32);
+                out.push(12);
+                push_leb(&mut out, count.len() as u32);
+                out.extend(count);
+            }
+            (0, Some("name")) => {}
+            (10, _) if !had_data => {
+                out.extend_from_slice(&wasm[range.clone()]);
+                out.extend_from_slice(&new_data);
+            }
+            _ => out.extend_from_slice(&wasm[range.clone()]),
+        }
+    }
+    out
+}
+
+/// Moves the data only `secondary` needs out of `primary`, as the module doc
+/// says. `Ok(Err(why))` when it cannot, leaving both as they are.
+/// `original`: the module `wasm-split` split, with its `name` section (the
+/// split's outputs have none: kept, it names every function the two modules
+/// import and export from each other), for the data segments' names.
+pub fn split(primary: &[u8], secondary: &[u8], original: &[u8]) -> Result<std::result::Result<Moved, String>> {
+    let p = scan(primary)?;
+    let s = scan(secondary)?;
+    let o = scan(original)?;
+    if let Some(why) = p.unsupported.or(s.unsupported) {
+        return Ok(Err(why));
+    }
+    if !s.data.is_empty() {
+        return Ok(Err("the second module has data of its own".into()));
+    }
+    if !s.imports_memory {
+        return Ok(Err("the second module does not import the memory".into()));
+    }
+    if !o.data_names.keys().copied().eq(0..o.data.len() as u32) {
+        return Ok(Err("the original module's data segments have no names".into()));
+    }
+    let names: std::collections::HashMap<u32, &str> = o
+        .data
+        .iter()
+        .map(|d| d.offset)
+        .zip(o.data_names.values().map(String::as_str))
+        .collect();
+    let mut data = Vec::new();
+    for d in p.data {
+        let Some(name) = names.get(&d.offset) else {
+            return Ok(Err(format!(
+                "no data segment of the original module is at {}",
+                d.offset
+            )));
+        };
+        data.push((d, *name));
+    }
+    data.sort_by_key(|(d, _)| d.offset);
+    let always: Vec<usize> = (0..data.len())
+        .filter(|i| ALWAYS_KEPT.iter().any(|k| data[*i].1.contains(k)))
+        .collect();
+    let data: Vec<Segment> = data.into_iter().map(|(d, _)| d).collect();
+    if data.windows(2).any(|w| w[0].end() > w[1].offset) {
+        return Ok(Err("data segments overlap".into()));
+    }
+    let mut keep = needed(&data, &p.addresses, &always);
+    if let Ok(r) = std::env::var("DBG_MOVE") {
+        let (lo, hi) = r.split_once("..").unwrap();
+        let (lo, hi): (usize, usize) = (lo.parse().unwrap(), hi.parse().unwrap());
+        let moved: Vec<usize> = (0..data.len()).filter(|i| !keep.contains(i)).collect();
+        for (k, i) in moved.iter().enumerate() {
+            if !(lo..hi).contains(&k) {
+                keep.insert(*i);
+            } else {
+                eprintln!(
+                    "moving {k}: {} @{} len {} {:?}",
+                    i,
+                    data[*i].offset,
+                    data[*i].bytes.len(),
+                    names.get(&data[*i].offset)
+                );
+            }
+        }
+    }
+    let segments = data.len() - keep.len();
+    let (kept, moved): (Vec<(usize, Segment)>, Vec<(usize, Segment)>) =
+        data.into_iter().enumerate().partition(|(i, _)| keep.contains(i));
+    let bytes = moved.iter().map(|(_, s)| s.bytes.len()).sum();
+    let kept_bytes = kept.iter().map(|(_, s)| s.bytes.len()).sum();
+    // Zeros between kept constants are cheaper than a segment's header, but
+    // a gap a moved constant fills stays a gap (the rest writes it later).
+    let primary_data = merged(kept.into_iter().map(|(_, s)| s), 0);
+    let secondary_data = merged(moved.into_iter().map(|(_, s)| s), 0);
+    let out = Moved {
+        primary: with_data(primary, &p.sections, &primary_data),
+        secondary: with_data(secondary, &s.sections, &secondary_data),
+        bytes,
+        segments,
+        kept_bytes,
+    };
+    for (what, wasm) in [("start-up module", &out.primary), ("second module", &out.secondary)] {
+        wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+            .validate_all(wasm)
+            .map_err(|e| err(format!("the rewritten {what} is not valid: {e}")))?;
+    }
+    Ok(Ok(out))
+}
+
+/// `cargo xtask split-data PRIMARY SECONDARY ORIGINAL` (the first two rewritten in place).
+pub fn run(primary: &std::path::Path, secondary: &std::path::Path, original: &std::path::Path) -> Result<()> {
+    let read = |p: &std::path::Path| std::fs::read(p).map_err(|e| format!("read {}: {e}", p.display()));
+    let (p, s, o) = (read(primary)?, read(secondary)?, read(original)?);
+    match split(&p, &s, &o)? {
+        Err(why) => println!("split-data: the data stays in the start-up module: {why}"),
+        Ok(moved) => {
+            std::fs::write(primary, &moved.primary).map_err(|e| format!("write {}: {e}", primary.display()))?;
+            std::fs::write(secondary, &moved.secondary).map_err(|e| format!("write {}: {e}", secondary.display()))?;
+            println!(
+                "split-data: {} bytes of constants ({} segments) moved to the second module; the start-up module keeps {} bytes",
+                moved.bytes, moved.segments, moved.kept_bytes
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `cargo xtask split-keep PROFILE WASM PATTERN...`: marks, in a `wasm-split`
+/// profile of `WASM`, every function whose name (WASM's `name` section)
+/// contains one of the patterns as run, so the split keeps it in the
+/// start-up module. For code that a profiling run can hardly reach but a
+/// start can: the float formatting fallback (`flt2dec::strategy::dragon`,
+/// which some values need and others do not) ran while a widget started in
+/// a test, and loaded the rest on the spot.
+///
+/// The profile is `wasm-split`'s: the module's hash (8 bytes), then one
+/// little-endian u32 per defined function, in order, non-zero if it ran.
+pub fn keep(profile_path: &std::path::Path, wasm_path: &std::path::Path, patterns: &[String]) -> Result<()> {
+    let wasm = std::fs::read(wasm_path).map_err(|e| format!("read {}: {e}", wasm_path.display()))?;
+    let mut profile = std::fs::read(profile_path).map_err(|e| format!("read {}: {e}", profile_path.display()))?;
+    let mut imported = 0u32;
+    let mut names = Vec::new();
+    for payload in Parser::new(0).parse_all(&wasm) {
+        match payload.map_err(err)? {
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    if matches!(import.map_err(err)?.ty, wasmparser::TypeRef::Func(_)) {
+                        imported += 1;
+                    }
+                }
+            }
+            Payload::CustomSection(c) => {
+                if let wasmparser::KnownCustom::Name(reader) = c.as_known() {
+                    for sub in reader {
+                        if let wasmparser::Name::Function(map) = sub.map_err(err)? {
+                            for naming in map {
+                                let naming = naming.map_err(err)?;
+                                names.push((naming.index, naming.name.to_string()));
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if names.is_empty() {
+        return Err(err(format!("{} has no function names", wasm_path.display())));
+    }
+    let mut kept = 0;
+    for (index, name) in names {
+        if index < imported || !patterns.iter().any(|p| name.contains(p.as_str())) {
+            continue;
+        }
+        let at = 8 + 4 * (index - imported) as usize;
+        let entry = profile
+            .get_mut(at..at + 4)
+            .ok_or_else(|| err(format!("the profile has no entry for function {index} ({name})")))?;
+        if entry == [0, 0, 0, 0] {
+            entry.copy_from_slice(&1u32.to_le_bytes());
+            kept += 1;
+        }
+    }
+    std::fs::write(profile_path, &profile).map_err(|e| format!("write {}: {e}", profile_path.display()))?;
+    println!(
+        "split-keep: {kept} more functions kept in the start-up module ({})",
+        patterns.join(", ")
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_encoder::{
+        CodeSection, DataSection, EntityType, Function, FunctionSection, ImportSection, Instruction, MemArg,
+        MemorySection, MemoryType, Module, TypeSection, ValType,
+    };
+
+    fn seg(offset: u32, bytes: &[u8]) -> Segment {
+        Segment {
+            offset,
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    #[test]
+    fn what_the_code_names_and_what_that_points_to_is_needed() {
+        // 0: named (inside it); 1: only pointed to by 0's bytes; 2: named as
+        // a load's offset; 3: by nobody; 4: by a base 10 bytes before it.
+        let data = vec![
+            seg(1000, &[0xd0, 0x07, 0, 0, b'x']), // holds 2000 (0x7d0): a pointer to 1
+            seg(2000, b"pointed"),
+            seg(3000, b"by offset"),
+            seg(4000, b"nobody"),
+            seg(5000, b"end"),
+        ];
+        let keep = needed(&data, &[1002, 3000, 5000 - 10], &[]);
+        assert_eq!(keep.into_iter().collect::<Vec<_>>(), vec![0, 1, 2, 4]);
+        // A base up to BEFORE bytes ahead of a constant names it; one always kept is kept.
+        assert_eq!(
+            needed(&data, &[4000 - BEFORE], &[]).into_iter().collect::<Vec<_>>(),
+            vec![3]
+        );
+        // Where one ends and the next starts: the next only.
+        assert_eq!(
+            needed(&data, &[2000 + 7], &[]).into_iter().collect::<Vec<_>>(),
+            Vec::<usize>::new()
+        );
+        assert_eq!(needed(&data, &[4000], &[]).into_iter().collect::<Vec<_>>(), vec![3]);
+        assert_eq!(needed(&data, &[], &[3]).into_iter().collect::<Vec<_>>(), vec![3]);
+    }
+
+    #[test]
+    fn touching_segments_merge_and_apart_ones_do_not() {
+        let m = merged([seg(10, b"ab"), seg(12, b"cd"), seg(20, b"e")], 0);
+        assert_eq!(m, vec![seg(10, b"abcd"), seg(20, b"e")]);
+        let m = merged([seg(10, b"ab"), seg(14, b"cd")], 2);
+        assert_eq!(m, vec![seg(10, b"ab\0\0cd")]);
+    }
+
+    /// A start-up module (memory, two constants, a function naming the
+    /// first) and a second one importing the memory with a function naming
+    /// the second constant.
+    fn modules() -> (Vec<u8>, Vec<u8>) {
+        modules_named(&["used", "help", ".Lswitch.table.x"])
+    }
+
+    /// As [`modules`], with a third constant (a switch table nobody names)
+    /// and the data segments' names.
+    fn modules_named(names: &[&str]) -> (Vec<u8>, Vec<u8>) {
+        let mut p = Module::new();
+        let mut types = TypeSection::new();
+        types.ty().function([], [ValType::I32]);
+        p.section(&types);
+        let mut functions = FunctionSection::new();
+        functions.function(0);
+        p.section(&functions);
+        let mut memories = MemorySection::new();
+        memories.memory(MemoryType {
+            minimum: 1,
+            maximum: None,
+            memory64: false,
+            shared: false,
+            page_size_log2: None,
+        });
+        p.section(&memories);
+        let mut code = CodeSection::new();
+        let mut f = Function::new([]);
+        f.instruction(&Instruction::I32Const(0));
+        f.instruction(&Instruction::I32Load(MemArg {
+            offset: 1024,
+            align: 2,
+            memory_index: 0,
+        }));
+        f.instruction(&Instruction::End);
+        code.function(&f);
+        p.section(&code);
+        let mut data = DataSection::new();
+        data.active(
+            0,
+            &wasm_encoder::ConstExpr::i32_const(1024),
+            b"used at start".iter().copied(),
+        );
+        data.active(
+            0,
+            &wasm_encoder::ConstExpr::i32_const(4096),
+            b"help text only the rest prints".iter().copied(),
+        );
+        data.active(0, &wasm_encoder::ConstExpr::i32_const(8192), [1u8, 2, 3]);
+        p.section(&data);
+        if !names.is_empty() {
+            let mut map = wasm_encoder::NameMap::new();
+            for (i, n) in names.iter().enumerate() {
+                map.append(i as u32, n);
+            }
+            let mut section = wasm_encoder::NameSection::new();
+            section.data(&map);
+            p.section(&section);
+        }
+
+        let mut s = Module::new();
+        let mut types = TypeSection::new();
+        types.ty().function([], [ValType::I32]);
+        s.section(&types);
+        let mut imports = ImportSection::new();
+        imports.import(
+            "primary",
+            "memory",
+            EntityType::Memory(MemoryType {
+                minimum: 1,
+                maximum: None,
+                memory64: false,
+                shared: false,
+                page_size_log2: None,
+            }),
+        );
+        s.section(&imports);
+        let mut functions = FunctionSection::new();
+        functions.function(0);
+        s.section(&functions);
+        let mut code = CodeSection::new();
+        let mut f = Function::new([]);
+        f.instruction(&Instruction::I32Const(4096));
+        f.instruction(&Instruction::End);
+        code.function(&f);
+        s.section(&code);
+        (p.finish(), s.finish())
+    }
+
+    #[test]
+    fn a_constant_only_the_rest_uses_moves_there_at_its_own_address() {
+        let (p, s) = modules();
+        let (unnamed, _) = modules_named(&[]);
+        let moved = split(&unnamed, &s, &p).unwrap().unwrap();
+        assert_eq!(moved.bytes, "help text only the rest prints".len());
+        assert_eq!(moved.segments, 1);
+        assert_eq!(
+            scan(&moved.primary).unwrap().data,
+            vec![seg(1024, b"used at start"), seg(8192, &[1, 2, 3])],
+            "the switch table stays"
+        );
+        assert!(
+            scan(&moved.primary).unwrap().data_names.is_empty(),
+            "the names are dropped"
+        );
+        assert_eq!(
+            scan(&moved.secondary).unwrap().data,
+            vec![seg(4096, b"help text only the rest prints")]
+        );
+    }
+
+    #[test]
+    fn both_halves_of_an_i64_constant_are_addresses() {
+        let mut m = Module::new();
+        let mut types = TypeSection::new();
+        types.ty().function([], [ValType::I64]);
+        m.section(&types);
+        let mut functions = FunctionSection::new();
+        functions.function(0);
+        m.section(&functions);
+        let mut code = CodeSection::new();
+        let mut f = Function::new([]);
+        // "help" at 4096, 4 bytes long, as one stored (pointer, length).
+        f.instruction(&Instruction::I64Const((4 << 32) | 4096));
+        f.instruction(&Instruction::End);
+        code.function(&f);
+        m.section(&code);
+        let addresses = scan(&m.finish()).unwrap().addresses;
+        assert!(addresses.contains(&4096) && addresses.contains(&4), "{addresses:?}");
+    }
+
+    #[test]
+    fn without_data_names_the_data_stays() {
+        let (p, s) = modules_named(&[]);
+        assert_eq!(
+            split(&p, &s, &p).unwrap(),
+            Err("the original module's data segments have no names".to_string())
+        );
+    }
+
+    #[test]
+    fn a_passive_segment_leaves_the_data_alone() {
+        let (_, s) = modules();
+        let mut p = Module::new();
+        let mut memories = MemorySection::new();
+        memories.memory(MemoryType {
+            minimum: 1,
+            maximum: None,
+            memory64: false,
+            shared: false,
+            page_size_log2: None,
+        });
+        p.section(&memories);
+        let mut data = DataSection::new();
+        data.passive(b"x".iter().copied());
+        p.section(&data);
+        let p = p.finish();
+        assert_eq!(
+            split(&p, &s, &p).unwrap(),
+            Err("a data segment is passive or for another memory".to_string())
+        );
+    }
+}

@@ -1,0 +1,159 @@
+// Splits the docs widget's wasm (dist/widget/, `cargo xtask build`) in two,
+// as split.mjs does the site's: a start-up module with every function that
+// the example page's widgets called in a profiling run, and the rest.
+//
+// The difference is when the rest comes. A docs page that only shows its
+// widgets should download only what they run, so the loader
+// (web/widget/kafkaplay-widget.js) fetches the rest only when the reader
+// starts to use a widget (a pointer or key inside it, a `run()`), or at once
+// for a widget whose options need it (`persist`, `lesson`), and a function
+// outside the profile that runs before then loads it synchronously
+// (split-loader.js, `prefetch: 'when-asked'`).
+//
+// Usage (`cargo xtask build` runs it when `install` built wasm-split; the
+// environment is the release build's, see crates/xtask/src/toolchain.rs):
+//   KAFKAPLAY_WASM_SPLIT=… KAFKAPLAY_XTASK=… KAFKAPLAY_CHROME=… node web/build/split-widget.mjs dist/widget
+//
+// It rewrites, in that directory: kafkaplay_widget_bg.wasm (the start-up
+// module), kafkaplay_widget_rest.wasm (new), and the loader's
+// `const SPLIT = null;` line, which names the rest.
+
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzSize, instrument, kb, launchBrowser, readProfileInPage, serve, splitByProfiles } from './split.mjs';
+
+const WASM = 'kafkaplay_widget_bg.wasm';
+const REST = 'kafkaplay_widget_rest.wasm';
+const LOADER = 'kafkaplay-widget.js';
+const SPLIT_LINE = 'const SPLIT = null;';
+/** Functions kept in the start-up module by name: float formatting's fallback, which some values take. */
+const KEEP = ['::num::imp::flt2dec::', '::num::imp::bignum::'];
+
+/**
+ * What the profile covers: the example page's three widgets (a terminal
+ * with the built-in scenario's commands; cluster and messages in Korean,
+ * dark; the scripted one), then what a reader does first: kill a broker,
+ * restart it, stop and pause another, type `kafka-topics` commands, and the
+ * page's buttons (`run()`: describe, and a producer with a heredoc).
+ */
+export async function exercise(page) {
+  for (const id of ['leaders', 'rf1', 'scripted']) {
+    await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+    await page.locator(`#${id} [data-testid=widget]`).waitFor({ timeout: 60_000 });
+  }
+  await page.waitForTimeout(3000);
+  const leaders = page.locator('#leaders');
+  await leaders.scrollIntoViewIfNeeded();
+  for (const [fault, node, state] of [
+    ['kill', 2, 'stopped'],
+    ['restart', 2, 'running'],
+    ['stop', 3, 'stopped'],
+    ['restart', 3, 'running'],
+    ['pause', 1, 'paused'],
+    ['resume', 1, 'running'],
+  ]) {
+    await leaders.locator(`[data-testid=${fault}-${node}]`).click();
+    await leaders.locator(`[data-testid=node-${node}][data-state=${state}]`).waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(1000);
+  }
+  const input = leaders.locator('.terminal-input');
+  for (const line of [
+    'kafka-topics --bootstrap-server localhost:9092 --create --topic typed --partitions 3 --replication-factor 2',
+    'kafka-topics --bootstrap-server localhost:9092 --list',
+    'kafka-topics --bootstrap-server localhost:9092 --describe --topic typed',
+  ]) {
+    await input.fill(line);
+    await input.press('Enter');
+    await page.waitForTimeout(1000);
+  }
+  await page.locator('#describe').click();
+  await page.locator('#produce').click();
+  await page.waitForTimeout(3000);
+}
+
+/** Splits the widget build in `dir` in place. */
+export async function splitWidget(dir, { wasmSplit, xtask, chrome }) {
+  const loaderPath = join(dir, LOADER);
+  const loader = readFileSync(loaderPath, 'utf8');
+  if (!loader.includes(SPLIT_LINE)) throw new Error(`split-widget: ${loaderPath} has no \`${SPLIT_LINE}\``);
+  const work = mkdtempSync(join(tmpdir(), 'kafkaplay-split-widget-'));
+  try {
+    const original = join(work, WASM);
+    cpSync(join(dir, WASM), original);
+
+    // 1. The instrumented copy of the widget's directory.
+    const copy = join(work, 'widget');
+    cpSync(dir, copy, { recursive: true });
+    instrument(wasmSplit, original, join(copy, WASM));
+
+    // 2. The profile: the loader gives the page no handle on the wasm's
+    // exports, so the instance is caught where the glue instantiates it.
+    const server = await serve(copy);
+    const browser = await launchBrowser(chrome);
+    const profile = join(work, 'example.prof');
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.addInitScript(() => {
+        for (const name of ['instantiate', 'instantiateStreaming']) {
+          const original = WebAssembly[name];
+          WebAssembly[name] = (...args) =>
+            original(...args).then((result) => {
+              globalThis.__kafkaplayWidgetWasm = (result.instance ?? result).exports;
+              return result;
+            });
+        }
+      });
+      await page.goto(`http://127.0.0.1:${server.address().port}/example.html`);
+      await exercise(page).catch((e) => {
+        throw new Error(`split-widget: the instrumented example page failed: ${errors.join('; ') || e.message}`);
+      });
+      if (errors.length) throw new Error(`split-widget: the instrumented example page failed: ${errors.join('; ')}`);
+      writeFileSync(profile, Uint8Array.from(await page.evaluate(readProfileInPage, '__kafkaplayWidgetWasm')));
+    } finally {
+      await browser.close();
+      server.close();
+    }
+
+    // Code a profile can hardly reach but a start can (split_data.rs's `keep` says more).
+    execFileSync(xtask, ['split-keep', profile, original, ...KEEP], { stdio: ['ignore', 'inherit', 'inherit'] });
+
+    // 3. The split, and the loader told the rest's name.
+    const { primaryOut, secondaryOut } = splitByProfiles({ wasmSplit, xtask, original, profiles: [profile], work });
+    // To look into a split: the named original and both modules before the
+    // data moved (what `cargo xtask split-data` takes), kept in this directory.
+    const debugDir = process.env.KAFKAPLAY_SPLIT_DEBUG_DIR;
+    if (debugDir) {
+      for (const [from, to] of [[original, 'original.wasm'], [primaryOut, 'primary.wasm'], [secondaryOut, 'secondary.wasm']]) {
+        cpSync(from, join(debugDir, to));
+      }
+    }
+    // The constants only the rest's functions use go with them (crates/xtask/src/split_data.rs).
+    execFileSync(xtask, ['split-data', primaryOut, secondaryOut, original], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const primary = readFileSync(primaryOut);
+    const secondary = readFileSync(secondaryOut);
+    writeFileSync(join(dir, WASM), primary);
+    writeFileSync(join(dir, REST), secondary);
+    writeFileSync(loaderPath, loader.replace(SPLIT_LINE, `const SPLIT = ${JSON.stringify({ rest: REST })};`));
+    console.log(
+      `split-widget: ${WASM} into a start-up module ` +
+        `(${kb(primary.length)}, ${kb(gzSize(primary))} gzipped) and ${REST} ` +
+        `(${kb(secondary.length)}, ${kb(gzSize(secondary))} gzipped), fetched when a widget is used`,
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const dir = process.argv[2];
+  const { KAFKAPLAY_WASM_SPLIT: wasmSplit, KAFKAPLAY_XTASK: xtask, KAFKAPLAY_CHROME: chrome } = process.env;
+  if (!dir || !wasmSplit || !xtask || !chrome) {
+    console.error('usage: KAFKAPLAY_WASM_SPLIT=… KAFKAPLAY_XTASK=… KAFKAPLAY_CHROME=… node split-widget.mjs <dist/widget>');
+    process.exit(2);
+  }
+  await splitWidget(resolve(dir), { wasmSplit, xtask, chrome });
+}
