@@ -171,7 +171,7 @@ class Widget {
     this.#container.dataset.state = 'running';
     // Every option goes to the wasm, which checks them all (an unknown one is an error it shows).
     this.#handle = mount_widget(this.#container, this.#host, this.#options);
-    for (const [line, resolve] of this.#queued.splice(0)) resolve(this.#handle.run(line));
+    for (const [line, resolve] of this.#queued.splice(0)) resolve(this.run(line));
   }
 
   /** Whether the widget has started (its wasm is loaded and its cluster up). */
@@ -181,7 +181,13 @@ class Widget {
   run(line) {
     if (this.#destroyed) return Promise.resolve(null);
     this.#onUse?.();
-    if (this.#handle) return this.#handle.run(String(line));
+    // Split: a command may need any tool, so it waits for the whole wasm.
+    if (this.#handle && loading) {
+      return loadAll().then(
+        () => (this.#handle ? this.#handle.run(String(line)) : null),
+        () => (this.#handle ? this.#handle.run(String(line)) : null),
+      );
+    }
     return new Promise((resolve) => this.#queued.push([String(line), resolve]));
   }
 
