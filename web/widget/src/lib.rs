@@ -106,14 +106,15 @@ impl Views {
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 struct RawOptions {
-    /// A built-in scenario's name, inline JSON text, or an object.
-    scenario: Option<serde_json::Value>,
+    /// A built-in scenario's name, inline JSON text, or an object: its JSON
+    /// text, read below.
+    scenario: Option<Box<serde_json::value::RawValue>>,
     views: Option<String>,
     lang: Option<String>,
     read_only: Option<bool>,
     autoplay: Option<bool>,
     /// Handled by the loader (kafkaplay-widget.js): named here so they are known.
-    height: Option<serde_json::Value>,
+    height: Option<Box<serde_json::value::RawValue>>,
     theme: Option<String>,
     eager: Option<bool>,
     persist: Option<String>,
@@ -174,13 +175,17 @@ pub fn parse_options(json: &str) -> Result<Options, String> {
     } else {
         kafkaplay_web::scenario::BUILTIN[0]
     };
-    let scenario = match raw.scenario {
-        None | Some(serde_json::Value::Null) => Scenario::named(default_scenario).map_err(|e| e.to_string())?,
-        Some(serde_json::Value::String(text)) if text.trim_start().starts_with('{') => {
-            Scenario::from_json(&text).map_err(|e| format!("scenario: {e}"))?
+    let scenario = match raw.scenario.as_deref().map(|r| r.get().trim()) {
+        None | Some("null") => Scenario::named(default_scenario).map_err(|e| e.to_string())?,
+        Some(json) if json.starts_with('"') => {
+            let text: String = serde_json::from_str(json).map_err(|e| format!("scenario: {e}"))?;
+            if text.trim_start().starts_with('{') {
+                Scenario::from_json(&text).map_err(|e| format!("scenario: {e}"))?
+            } else {
+                Scenario::named(&text).map_err(|e| e.to_string())?
+            }
         }
-        Some(serde_json::Value::String(name)) => Scenario::named(&name).map_err(|e| e.to_string())?,
-        Some(value) => serde_json::from_value(value).map_err(|e| format!("scenario: {e}"))?,
+        Some(json) => Scenario::from_json(json).map_err(|e| format!("scenario: {e}"))?,
     };
     let persist = match raw.persist.as_deref().map(str::trim) {
         None | Some("") | Some("off") | Some("false") => None,
