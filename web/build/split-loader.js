@@ -13,7 +13,14 @@
 // request), and calls the real function: a path the profile missed is slower
 // the first time, never wrong.
 //
-// The build puts this file into init.js, which calls
+// The docs widget's build (web/build/split-widget.mjs) splits its wasm the
+// same way; its loader (web/widget/kafkaplay-widget.js) imports this file and
+// asks for the rest itself (`prefetch: 'when-asked'`, `loadRest()`), when a
+// reader starts to use a widget: a page that only shows widgets downloads
+// the start-up module alone. Its rest also carries data: constants only the
+// rest's functions use, written at their addresses when it is instantiated.
+//
+// The site's build puts this file into init.js, which calls
 // `initSplit(init, primaryUrl, secondaryUrl)` where Trunk's loader called
 // `init({ module_or_path })` (one file: a module of its own would be one more
 // request before the wasm can start). wasm-bindgen's glue builds its
