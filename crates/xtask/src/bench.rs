@@ -845,7 +845,8 @@ const PAGE_READING: &str = "
   group lag sampled in a widget that shows no groups, options through
   serde, events through serde-wasm-bindgen. The loader (with the styles),
   the split loader and the glue are about 25 KB; the first of the example
-  page's widgets is ready about 240 ms after navigation, with one wasm
+  page's widgets is ready 140 to 240 ms after navigation (two runs of
+  the benchmark), with one wasm
   fetch for the three.
 ";
 

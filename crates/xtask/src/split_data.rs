@@ -546,6 +546,16 @@ mod tests {
         MemorySection, MemoryType, Module, TypeSection, ValType,
     };
 
+    fn one_page() -> MemoryType {
+        MemoryType {
+            minimum: 1,
+            maximum: None,
+            memory64: false,
+            shared: false,
+            page_size_log2: None,
+        }
+    }
+
     fn seg(offset: u32, bytes: &[u8]) -> Segment {
         Segment {
             offset,
@@ -606,13 +616,7 @@ mod tests {
         functions.function(0);
         p.section(&functions);
         let mut memories = MemorySection::new();
-        memories.memory(MemoryType {
-            minimum: 1,
-            maximum: None,
-            memory64: false,
-            shared: false,
-            page_size_log2: None,
-        });
+        memories.memory(one_page());
         p.section(&memories);
         let mut code = CodeSection::new();
         let mut f = Function::new([]);
@@ -653,17 +657,7 @@ mod tests {
         types.ty().function([], [ValType::I32]);
         s.section(&types);
         let mut imports = ImportSection::new();
-        imports.import(
-            "primary",
-            "memory",
-            EntityType::Memory(MemoryType {
-                minimum: 1,
-                maximum: None,
-                memory64: false,
-                shared: false,
-                page_size_log2: None,
-            }),
-        );
+        imports.import("primary", "memory", EntityType::Memory(one_page()));
         s.section(&imports);
         let mut functions = FunctionSection::new();
         functions.function(0);
@@ -733,13 +727,7 @@ mod tests {
         let (_, s) = modules();
         let mut p = Module::new();
         let mut memories = MemorySection::new();
-        memories.memory(MemoryType {
-            minimum: 1,
-            maximum: None,
-            memory64: false,
-            shared: false,
-            page_size_log2: None,
-        });
+        memories.memory(one_page());
         p.section(&memories);
         let mut data = DataSection::new();
         data.passive(b"x".iter().copied());
