@@ -714,6 +714,54 @@ mod tests {
     }
 
     #[test]
+    fn split_keep_marks_the_functions_named_like_a_pattern() {
+        // An imported function (index 0), then three defined ones.
+        let mut m = Module::new();
+        let mut types = TypeSection::new();
+        types.ty().function([], []);
+        m.section(&types);
+        let mut imports = ImportSection::new();
+        imports.import("env", "f", EntityType::Function(0));
+        m.section(&imports);
+        let mut functions = FunctionSection::new();
+        let mut code = CodeSection::new();
+        for _ in 0..3 {
+            functions.function(0);
+            let mut f = Function::new([]);
+            f.instruction(&Instruction::End);
+            code.function(&f);
+        }
+        m.section(&functions);
+        m.section(&code);
+        let mut map = wasm_encoder::NameMap::new();
+        map.append(1, "core::num::flt2dec::strategy::dragon::format_shortest");
+        map.append(2, "app::ran");
+        map.append(3, "app::never");
+        let mut names = wasm_encoder::NameSection::new();
+        names.functions(&map);
+        m.section(&names);
+        let dir = std::env::temp_dir().join(format!("split-keep-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (wasm, profile) = (dir.join("m.wasm"), dir.join("p.prof"));
+        std::fs::write(&wasm, m.finish()).unwrap();
+        // The hash, then one u32 per defined function: only `app::ran` ran.
+        let mut bytes = 42u64.to_le_bytes().to_vec();
+        for t in [0u32, 7, 0] {
+            bytes.extend(t.to_le_bytes());
+        }
+        std::fs::write(&profile, &bytes).unwrap();
+        keep(&profile, &wasm, &["flt2dec::".to_string()]).unwrap();
+        let after = std::fs::read(&profile).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(after[..8], bytes[..8], "the hash is left alone");
+        let stamps: Vec<u32> = after[8..]
+            .chunks(4)
+            .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+            .collect();
+        assert_eq!(stamps, vec![1, 7, 0]);
+    }
+
+    #[test]
     fn without_data_names_the_data_stays() {
         let (p, s) = modules_named(&[]);
         assert_eq!(
