@@ -41,7 +41,7 @@ const KEEP = ['::num::imp::flt2dec::', '::num::imp::bignum::'];
  * commands) comes from it; `run()` waits for it. A click's own handler may
  * run before the rest is in: the kill and restart buttons' code is here.
  */
-export async function exercise(page) {
+async function exercise(page) {
   for (const id of ['leaders', 'rf1', 'scripted']) {
     await page.locator(`#${id}`).scrollIntoViewIfNeeded();
     await page.locator(`#${id} [data-testid=widget]`).waitFor({ timeout: 60_000 });

@@ -75,7 +75,7 @@ export function serve(dir) {
 }
 
 /** The first 16 hex digits of the SHA-256 of `bytes`, for file names. */
-export function shortHash(bytes) {
+function shortHash(bytes) {
   return createHash('sha256').update(bytes).digest('hex').slice(0, 16);
 }
 

@@ -18,9 +18,10 @@
 // widgets run until a reader uses one. The rest (kafkaplay_widget_rest.wasm)
 // is fetched when the reader first points at or types into a widget, or
 // calls `run()`, and before a widget with `persist` or `lesson` starts;
-// a function of it needed before then loads it on the spot. A widget lives in a shadow root with its
-// own styles (adopted, so a strict style-src needs no exception), and needs
-// no inline script: `script-src 'self' 'wasm-unsafe-eval'` is enough.
+// a function of it needed before then loads it on the spot. A widget lives
+// in a shadow root with its own styles (adopted, so a strict style-src needs
+// no exception), and needs no inline script: `script-src 'self'
+// 'wasm-unsafe-eval'` is enough.
 // Options (attributes, or the object given to mount):
 //   scenario  a built-in name (three-brokers, replicated, rf1, empty) or inline
 //             JSON: {"brokers":3,"topics":[{"name":"t","partitions":2,
@@ -181,12 +182,11 @@ class Widget {
   run(line) {
     if (this.#destroyed) return Promise.resolve(null);
     this.#onUse?.();
-    // Split: a command may need any tool, so it waits for the whole wasm.
-    if (this.#handle && loading) {
-      return loadAll().then(
-        () => (this.#handle ? this.#handle.run(String(line)) : null),
-        () => (this.#handle ? this.#handle.run(String(line)) : null),
-      );
+    // A command may need any tool: it waits for the whole wasm (split), and
+    // runs even if the rest failed to load (a placeholder then says why).
+    if (this.#handle) {
+      const go = () => (this.#handle ? this.#handle.run(String(line)) : null);
+      return loadAll().then(go, go);
     }
     return new Promise((resolve) => this.#queued.push([String(line), resolve]));
   }

@@ -16,16 +16,16 @@
 //! (an `i32.const`, either half of an `i64.const` (a `&str` stored as one
 //! 64-bit pointer and length), a load's or store's offset, a global's
 //! initial value),
-//! counted from [`BEFORE`] bytes ahead of a constant to [`AFTER`] bytes past
-//! it (a base that an index is added to, an end pointer); LLVM's switch
-//! lookup tables whatever names them ([`ALWAYS_KEPT`]); and, transitively,
-//! every address written in a needed constant's bytes (vtables, tables of
-//! strings), read at every byte offset. A false match only keeps a constant
-//! where it was. It takes one data segment per constant, with its symbol's
-//! name, to see where each starts and ends and what it is: the widget links
-//! with `--no-merge-data-segments` (web/widget/build.rs), and the names are
-//! read from the module before the split (they are at the same addresses). Segments that end up next to
-//! each other are merged again on both sides.
+//! counted from [`BEFORE`] bytes ahead of a constant to its end (a base
+//! that an index is added to); LLVM's switch lookup tables whatever names
+//! them ([`ALWAYS_KEPT`]); and, transitively, every address written in a
+//! needed constant's bytes (vtables, tables of strings), read at every byte
+//! offset. A false match only keeps a constant where it was. It takes one
+//! data segment per constant, with its symbol's name, to see where each
+//! starts and ends and what it is: the widget links with
+//! `--no-merge-data-segments` (web/widget/build.rs), and the names are read
+//! from the module before the split (they are at the same addresses).
+//! Segments that end up next to each other are merged again on both sides.
 //!
 //! A constant moved wrongly would read as zeros at start, not fail: the
 //! docs widget's end-to-end tests check that the example page starts
@@ -43,13 +43,12 @@ use wasmparser::{DataKind, Operator, Parser, Payload};
 use crate::Result;
 
 /// How far before a constant an address named in the code counts as using
-/// it (a base the index is added to: `TABLE - 8 * k`, from `TABLE[i - k]`)...
+/// it (a base the index is added to: `TABLE - 8 * k`, from `TABLE[i - k]`).
+/// Not after its end: an end pointer one past a constant comes with a
+/// pointer to its start, and counting it, the address where one constant
+/// ends and the next starts kept both (10 KB of float parsing tables, for
+/// the float formatting table after them).
 const BEFORE: u32 = 64;
-/// ... and how far after its end: none. An end pointer one past a constant
-/// comes with a pointer to its start; counted, the address where one
-/// constant ends and the next starts kept both (10 KB of float parsing
-/// tables, for the float formatting table after them).
-const AFTER: u32 = 0;
 /// Data symbols always kept (by their name, from the `name` section): LLVM's
 /// switch lookup tables, which the code indexes from a base as far before
 /// them as the smallest case value times the entry size. One of 5 bytes,
@@ -92,6 +91,10 @@ struct Scanned {
     data: Vec<Segment>,
     /// The data segments' names (`name` section), by index.
     data_names: std::collections::BTreeMap<u32, String>,
+    /// The functions' names (`name` section): (function index, name).
+    function_names: Vec<(u32, String)>,
+    /// Imported functions: the first defined one's index.
+    imported_functions: u32,
     addresses: Vec<u32>,
     /// Why the data cannot be moved, if it cannot.
     unsupported: Option<String>,
@@ -103,6 +106,8 @@ fn scan(wasm: &[u8]) -> Result<Scanned> {
         sections: Vec::new(),
         data: Vec::new(),
         data_names: Default::default(),
+        function_names: Vec::new(),
+        imported_functions: 0,
         addresses: Vec::new(),
         unsupported: None,
         imports_memory: false,
@@ -119,19 +124,30 @@ fn scan(wasm: &[u8]) -> Result<Scanned> {
         match payload {
             Payload::ImportSection(reader) => {
                 for import in reader.into_imports() {
-                    if matches!(import.map_err(err)?.ty, wasmparser::TypeRef::Memory(_)) {
-                        s.imports_memory = true;
+                    match import.map_err(err)?.ty {
+                        wasmparser::TypeRef::Memory(_) => s.imports_memory = true,
+                        wasmparser::TypeRef::Func(_) => s.imported_functions += 1,
+                        _ => {}
                     }
                 }
             }
             Payload::CustomSection(c) => {
                 if let wasmparser::KnownCustom::Name(reader) = c.as_known() {
                     for sub in reader {
-                        if let wasmparser::Name::Data(map) = sub.map_err(err)? {
-                            for naming in map {
-                                let naming = naming.map_err(err)?;
-                                s.data_names.insert(naming.index, naming.name.to_string());
+                        match sub.map_err(err)? {
+                            wasmparser::Name::Data(map) => {
+                                for naming in map {
+                                    let naming = naming.map_err(err)?;
+                                    s.data_names.insert(naming.index, naming.name.to_string());
+                                }
                             }
+                            wasmparser::Name::Function(map) => {
+                                for naming in map {
+                                    let naming = naming.map_err(err)?;
+                                    s.function_names.push((naming.index, naming.name.to_string()));
+                                }
+                            }
+                            _ => {}
                         }
                     }
                 }
@@ -263,12 +279,10 @@ fn needed(data: &[Segment], addresses: &[u32], always: &[usize]) -> BTreeSet<usi
     let mut marked: BTreeSet<usize> = always.iter().copied().collect();
     let mut work: Vec<usize> = always.to_vec();
     let mark = |address: u32, marked: &mut BTreeSet<usize>, work: &mut Vec<usize>| {
-        // The segments from AFTER bytes before the address to BEFORE bytes
-        // after it (it may be a base ahead of one).
-        let lo = address.saturating_sub(AFTER);
+        // The segments from the one holding the address to those starting
+        // up to BEFORE bytes after it (it may be a base ahead of one).
         let hi = address.saturating_add(BEFORE);
-        // The first segment that ends after `lo`.
-        let first = data.partition_point(|s| s.end() <= lo);
+        let first = data.partition_point(|s| s.end() <= address);
         for (i, s) in data.iter().enumerate().skip(first) {
             if s.offset > hi {
                 break;
@@ -282,7 +296,7 @@ fn needed(data: &[Segment], addresses: &[u32], always: &[usize]) -> BTreeSet<usi
         mark(a, &mut marked, &mut work);
     }
     let (lo, hi) = match (data.first(), data.iter().map(Segment::end).max()) {
-        (Some(first), Some(end)) => (first.offset.saturating_sub(BEFORE), end + AFTER),
+        (Some(first), Some(end)) => (first.offset.saturating_sub(BEFORE), end),
         _ => return marked,
     };
     while let Some(i) = work.pop() {
@@ -297,17 +311,13 @@ fn needed(data: &[Segment], addresses: &[u32], always: &[usize]) -> BTreeSet<usi
     marked
 }
 
-/// Segments in offset order with those that touch (or are `gap` bytes or
-/// less apart, filled with zeros) made one.
-fn merged(segments: impl IntoIterator<Item = Segment>, gap: u32) -> Vec<Segment> {
+/// Segments in offset order with those that touch made one. (Not across a
+/// gap: a moved constant may fill it, and the rest writes it later.)
+fn merged(segments: impl IntoIterator<Item = Segment>) -> Vec<Segment> {
     let mut out: Vec<Segment> = Vec::new();
     for s in segments {
         match out.last_mut() {
-            Some(last) if s.offset >= last.end() && s.offset - last.end() <= gap => {
-                let zeros = (s.offset - last.end()) as usize;
-                last.bytes.extend(std::iter::repeat_n(0, zeros));
-                last.bytes.extend_from_slice(&s.bytes);
-            }
+            Some(last) if s.offset == last.end() => last.bytes.extend_from_slice(&s.bytes),
             _ => out.push(s),
         }
     }
@@ -413,34 +423,20 @@ pub fn split(primary: &[u8], secondary: &[u8], original: &[u8]) -> Result<std::r
     if data.windows(2).any(|w| w[0].end() > w[1].offset) {
         return Ok(Err("data segments overlap".into()));
     }
-    let mut keep = needed(&data, &p.addresses, &always);
-    if let Ok(r) = std::env::var("DBG_MOVE") {
-        let (lo, hi) = r.split_once("..").unwrap();
-        let (lo, hi): (usize, usize) = (lo.parse().unwrap(), hi.parse().unwrap());
-        let moved: Vec<usize> = (0..data.len()).filter(|i| !keep.contains(i)).collect();
-        for (k, i) in moved.iter().enumerate() {
-            if !(lo..hi).contains(&k) {
-                keep.insert(*i);
-            } else {
-                eprintln!(
-                    "moving {k}: {} @{} len {} {:?}",
-                    i,
-                    data[*i].offset,
-                    data[*i].bytes.len(),
-                    names.get(&data[*i].offset)
-                );
-            }
+    let keep = needed(&data, &p.addresses, &always);
+    let segments = data.len() - keep.len();
+    let (mut kept, mut moved) = (Vec::new(), Vec::new());
+    for (i, d) in data.into_iter().enumerate() {
+        if keep.contains(&i) {
+            kept.push(d);
+        } else {
+            moved.push(d);
         }
     }
-    let segments = data.len() - keep.len();
-    let (kept, moved): (Vec<(usize, Segment)>, Vec<(usize, Segment)>) =
-        data.into_iter().enumerate().partition(|(i, _)| keep.contains(i));
-    let bytes = moved.iter().map(|(_, s)| s.bytes.len()).sum();
-    let kept_bytes = kept.iter().map(|(_, s)| s.bytes.len()).sum();
-    // Zeros between kept constants are cheaper than a segment's header, but
-    // a gap a moved constant fills stays a gap (the rest writes it later).
-    let primary_data = merged(kept.into_iter().map(|(_, s)| s), 0);
-    let secondary_data = merged(moved.into_iter().map(|(_, s)| s), 0);
+    let bytes = moved.iter().map(|s| s.bytes.len()).sum();
+    let kept_bytes = kept.iter().map(|s| s.bytes.len()).sum();
+    let primary_data = merged(kept);
+    let secondary_data = merged(moved);
     let out = Moved {
         primary: with_data(primary, &p.sections, &primary_data),
         secondary: with_data(secondary, &s.sections, &secondary_data),
@@ -487,32 +483,11 @@ pub fn run(primary: &std::path::Path, secondary: &std::path::Path, original: &st
 pub fn keep(profile_path: &std::path::Path, wasm_path: &std::path::Path, patterns: &[String]) -> Result<()> {
     let wasm = std::fs::read(wasm_path).map_err(|e| format!("read {}: {e}", wasm_path.display()))?;
     let mut profile = std::fs::read(profile_path).map_err(|e| format!("read {}: {e}", profile_path.display()))?;
-    let mut imported = 0u32;
-    let mut names = Vec::new();
-    for payload in Parser::new(0).parse_all(&wasm) {
-        match payload.map_err(err)? {
-            Payload::ImportSection(reader) => {
-                for import in reader.into_imports() {
-                    if matches!(import.map_err(err)?.ty, wasmparser::TypeRef::Func(_)) {
-                        imported += 1;
-                    }
-                }
-            }
-            Payload::CustomSection(c) => {
-                if let wasmparser::KnownCustom::Name(reader) = c.as_known() {
-                    for sub in reader {
-                        if let wasmparser::Name::Function(map) = sub.map_err(err)? {
-                            for naming in map {
-                                let naming = naming.map_err(err)?;
-                                names.push((naming.index, naming.name.to_string()));
-                            }
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
+    let Scanned {
+        function_names: names,
+        imported_functions: imported,
+        ..
+    } = scan(&wasm)?;
     if names.is_empty() {
         return Err(err(format!("{} has no function names", wasm_path.display())));
     }
@@ -592,10 +567,8 @@ mod tests {
 
     #[test]
     fn touching_segments_merge_and_apart_ones_do_not() {
-        let m = merged([seg(10, b"ab"), seg(12, b"cd"), seg(20, b"e")], 0);
+        let m = merged([seg(10, b"ab"), seg(12, b"cd"), seg(20, b"e")]);
         assert_eq!(m, vec![seg(10, b"abcd"), seg(20, b"e")]);
-        let m = merged([seg(10, b"ab"), seg(14, b"cd")], 2);
-        assert_eq!(m, vec![seg(10, b"ab\0\0cd")]);
     }
 
     /// A start-up module (memory, two constants, a function naming the
