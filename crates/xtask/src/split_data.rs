@@ -17,7 +17,8 @@
 //! 64-bit pointer and length), a load's or store's offset, a global's
 //! initial value),
 //! counted from [`BEFORE`] bytes ahead of a constant to its end (a base
-//! that an index is added to); LLVM's switch lookup tables whatever names
+//! that an index is added to; an address where a constant starts names
+//! that one only); LLVM's switch lookup tables whatever names
 //! them ([`ALWAYS_KEPT`]); and, transitively, every address written in a
 //! needed constant's bytes (vtables, tables of strings), read at every byte
 //! offset. A false match only keeps a constant where it was. It takes one
@@ -44,7 +45,10 @@ use crate::Result;
 
 /// How far before a constant an address named in the code counts as using
 /// it (a base the index is added to: `TABLE - 8 * k`, from `TABLE[i - k]`).
-/// Not after its end: an end pointer one past a constant comes with a
+/// Not from where a constant starts: that address names the constant (or
+/// is the end of the one before); most strings are named so, and counting
+/// it as a base too kept every string's neighbours (9 KB of the widget's
+/// start-up module gzipped). Not after its end: an end pointer one past a constant comes with a
 /// pointer to its start, and counting it, the address where one constant
 /// ends and the next starts kept both (10 KB of float parsing tables, for
 /// the float formatting table after them).
@@ -78,6 +82,8 @@ pub struct Moved {
     pub segments: usize,
     /// Bytes of constants the start-up module keeps.
     pub kept_bytes: usize,
+    /// Each kept constant and why ([`kept_report`]).
+    pub report: String,
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -95,7 +101,11 @@ struct Scanned {
     function_names: Vec<(u32, String)>,
     /// Imported functions: the first defined one's index.
     imported_functions: u32,
+    /// Defined functions (code section entries) seen so far.
+    defined_functions: u32,
     addresses: Vec<u32>,
+    /// The function (index, imports counted) naming each of `addresses`; `None` for globals.
+    named_by: Vec<Option<u32>>,
     /// Why the data cannot be moved, if it cannot.
     unsupported: Option<String>,
     imports_memory: bool,
@@ -108,7 +118,9 @@ fn scan(wasm: &[u8]) -> Result<Scanned> {
         data_names: Default::default(),
         function_names: Vec::new(),
         imported_functions: 0,
+        defined_functions: 0,
         addresses: Vec::new(),
+        named_by: Vec::new(),
         unsupported: None,
         imports_memory: false,
     };
@@ -157,6 +169,7 @@ fn scan(wasm: &[u8]) -> Result<Scanned> {
                     for op in global.map_err(err)?.init_expr.get_operators_reader() {
                         if let Operator::I32Const { value } = op.map_err(err)? {
                             s.addresses.push(value as u32);
+                            s.named_by.push(None);
                         }
                     }
                 }
@@ -183,16 +196,19 @@ fn scan(wasm: &[u8]) -> Result<Scanned> {
                 }
             }
             Payload::CodeSectionEntry(body) => {
+                let function = Some(s.imported_functions + s.defined_functions);
+                s.defined_functions += 1;
                 for op in body.get_operators_reader().map_err(err)? {
                     let op = op.map_err(err)?;
                     if let Some(address) = address_of(&op) {
                         s.addresses.push(address);
+                        s.named_by.push(function);
                     }
                     // A pointer and a length stored as one i64 (Binaryen and
                     // LLVM join two i32 stores of constants): either half.
                     if let Operator::I64Const { value } = op {
-                        s.addresses.push(value as u32);
-                        s.addresses.push((value >> 32) as u32);
+                        s.addresses.extend([value as u32, (value >> 32) as u32]);
+                        s.named_by.extend([function, function]);
                     }
                     if matches!(op, Operator::MemoryInit { .. } | Operator::DataDrop { .. }) {
                         s.unsupported = Some("the code uses memory.init or data.drop".into());
@@ -274,26 +290,41 @@ fn push_leb(out: &mut Vec<u8>, mut n: u32) {
     }
 }
 
-/// The segments the start-up module needs (indices into `data`, sorted by offset).
-fn needed(data: &[Segment], addresses: &[u32], always: &[usize]) -> BTreeSet<usize> {
-    let mut marked: BTreeSet<usize> = always.iter().copied().collect();
+/// Why the start-up module keeps a segment (what `needed` found first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Why {
+    /// Kept whatever names it ([`ALWAYS_KEPT`]).
+    Always,
+    /// An address named by the code (`addresses[i]`).
+    Named(usize),
+    /// An address written in another kept segment: (that segment, byte offset in it).
+    Pointer(usize, usize),
+}
+
+/// The segments the start-up module needs (indices into `data`, sorted by
+/// offset), each with why.
+fn needed(data: &[Segment], addresses: &[u32], always: &[usize]) -> std::collections::BTreeMap<usize, Why> {
+    let mut marked: std::collections::BTreeMap<usize, Why> = always.iter().map(|i| (*i, Why::Always)).collect();
     let mut work: Vec<usize> = always.to_vec();
-    let mark = |address: u32, marked: &mut BTreeSet<usize>, work: &mut Vec<usize>| {
-        // The segments from the one holding the address to those starting
-        // up to BEFORE bytes after it (it may be a base ahead of one).
-        let hi = address.saturating_add(BEFORE);
+    let mark = |address: u32, why: Why, marked: &mut std::collections::BTreeMap<usize, Why>, work: &mut Vec<usize>| {
+        // The segment holding the address and, unless the address is where
+        // a segment starts, those starting up to BEFORE bytes after it (it
+        // may be a base ahead of one).
         let first = data.partition_point(|s| s.end() <= address);
+        let at_start = data.get(first).is_some_and(|s| s.offset == address);
+        let hi = if at_start { address } else { address.saturating_add(BEFORE) };
         for (i, s) in data.iter().enumerate().skip(first) {
             if s.offset > hi {
                 break;
             }
-            if marked.insert(i) {
+            if let std::collections::btree_map::Entry::Vacant(e) = marked.entry(i) {
+                e.insert(why);
                 work.push(i);
             }
         }
     };
-    for &a in addresses {
-        mark(a, &mut marked, &mut work);
+    for (k, &a) in addresses.iter().enumerate() {
+        mark(a, Why::Named(k), &mut marked, &mut work);
     }
     let (lo, hi) = match (data.first(), data.iter().map(Segment::end).max()) {
         (Some(first), Some(end)) => (first.offset.saturating_sub(BEFORE), end),
@@ -301,14 +332,43 @@ fn needed(data: &[Segment], addresses: &[u32], always: &[usize]) -> BTreeSet<usi
     };
     while let Some(i) = work.pop() {
         let bytes = &data[i].bytes;
-        for w in bytes.windows(4) {
+        for (at, w) in bytes.windows(4).enumerate() {
             let a = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
             if (lo..hi).contains(&a) {
-                mark(a, &mut marked, &mut work);
+                mark(a, Why::Pointer(i, at), &mut marked, &mut work);
             }
         }
     }
     marked
+}
+
+/// What `KAFKAPLAY_SPLIT_DEBUG_DIR`'s `kept-data.txt` says: each kept
+/// constant, largest first, with its name and why it is kept: the function
+/// that names it (its index in the start-up module) or the kept constant
+/// that points to it.
+fn kept_report(
+    data: &[(Segment, &str)],
+    keep: &std::collections::BTreeMap<usize, Why>,
+    addresses: &[u32],
+    named_by: &[Option<u32>],
+) -> String {
+    use std::fmt::Write;
+    let mut rows: Vec<_> = keep.iter().collect();
+    rows.sort_by_key(|(i, _)| std::cmp::Reverse(data[**i].0.bytes.len()));
+    let mut out = String::new();
+    for (i, why) in rows {
+        let (seg, name) = &data[*i];
+        let why = match *why {
+            Why::Always => "always kept".to_string(),
+            Why::Named(k) => match named_by[k] {
+                Some(f) => format!("named by function {f}: {:#x}", addresses[k]),
+                None => format!("named by a global: {:#x}", addresses[k]),
+            },
+            Why::Pointer(j, at) => format!("pointed to from {:#x}+{at} ({})", data[j].0.offset, data[j].1),
+        };
+        let _ = writeln!(out, "{}\t{:#x}\t{}\t{}", seg.bytes.len(), seg.offset, name, why);
+    }
+    out
 }
 
 /// Segments in offset order with those that touch made one. (Not across a
@@ -419,15 +479,16 @@ pub fn split(primary: &[u8], secondary: &[u8], original: &[u8]) -> Result<std::r
     let always: Vec<usize> = (0..data.len())
         .filter(|i| ALWAYS_KEPT.iter().any(|k| data[*i].1.contains(k)))
         .collect();
-    let data: Vec<Segment> = data.into_iter().map(|(d, _)| d).collect();
-    if data.windows(2).any(|w| w[0].end() > w[1].offset) {
+    if data.windows(2).any(|w| w[0].0.end() > w[1].0.offset) {
         return Ok(Err("data segments overlap".into()));
     }
-    let keep = needed(&data, &p.addresses, &always);
-    let segments = data.len() - keep.len();
+    let segs: Vec<Segment> = data.iter().map(|(d, _)| d.clone()).collect();
+    let keep = needed(&segs, &p.addresses, &always);
+    let report = kept_report(&data, &keep, &p.addresses, &p.named_by);
+    let segments = segs.len() - keep.len();
     let (mut kept, mut moved) = (Vec::new(), Vec::new());
-    for (i, d) in data.into_iter().enumerate() {
-        if keep.contains(&i) {
+    for (i, d) in segs.into_iter().enumerate() {
+        if keep.contains_key(&i) {
             kept.push(d);
         } else {
             moved.push(d);
@@ -443,6 +504,7 @@ pub fn split(primary: &[u8], secondary: &[u8], original: &[u8]) -> Result<std::r
         bytes,
         segments,
         kept_bytes,
+        report,
     };
     for (what, wasm) in [("start-up module", &out.primary), ("second module", &out.secondary)] {
         wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
@@ -461,6 +523,10 @@ pub fn run(primary: &std::path::Path, secondary: &std::path::Path, original: &st
         Ok(moved) => {
             std::fs::write(primary, &moved.primary).map_err(|e| format!("write {}: {e}", primary.display()))?;
             std::fs::write(secondary, &moved.secondary).map_err(|e| format!("write {}: {e}", secondary.display()))?;
+            if let Some(dir) = std::env::var_os("KAFKAPLAY_SPLIT_DEBUG_DIR") {
+                let path = std::path::Path::new(&dir).join("kept-data.txt");
+                std::fs::write(&path, &moved.report).map_err(|e| format!("write {}: {e}", path.display()))?;
+            }
             println!(
                 "split-data: {} bytes of constants ({} segments) moved to the second module; the start-up module keeps {} bytes",
                 moved.bytes, moved.segments, moved.kept_bytes
@@ -550,19 +616,28 @@ mod tests {
             seg(5000, b"end"),
         ];
         let keep = needed(&data, &[1002, 3000, 5000 - 10], &[]);
-        assert_eq!(keep.into_iter().collect::<Vec<_>>(), vec![0, 1, 2, 4]);
+        // Each with why: 1 through the pointer at byte 0 of 0.
+        assert_eq!(
+            keep.into_iter().collect::<Vec<_>>(),
+            vec![(0, Why::Named(0)), (1, Why::Pointer(0, 0)), (2, Why::Named(1)), (4, Why::Named(2))]
+        );
         // A base up to BEFORE bytes ahead of a constant names it; one always kept is kept.
         assert_eq!(
-            needed(&data, &[4000 - BEFORE], &[]).into_iter().collect::<Vec<_>>(),
+            needed(&data, &[4000 - BEFORE], &[]).into_keys().collect::<Vec<_>>(),
             vec![3]
         );
         // Where one ends and the next starts: the next only.
         assert_eq!(
-            needed(&data, &[2000 + 7], &[]).into_iter().collect::<Vec<_>>(),
+            needed(&data, &[2000 + 7], &[]).into_keys().collect::<Vec<_>>(),
             Vec::<usize>::new()
         );
-        assert_eq!(needed(&data, &[4000], &[]).into_iter().collect::<Vec<_>>(), vec![3]);
-        assert_eq!(needed(&data, &[], &[3]).into_iter().collect::<Vec<_>>(), vec![3]);
+        assert_eq!(needed(&data, &[4000], &[]).into_keys().collect::<Vec<_>>(), vec![3]);
+        // Where a constant starts names that one alone, not those after it;
+        // inside it, as a base, also those starting up to BEFORE after.
+        let close = vec![seg(100, b"ab"), seg(102, b"cd"), seg(104, b"ef")];
+        assert_eq!(needed(&close, &[102], &[]).into_keys().collect::<Vec<_>>(), vec![1]);
+        assert_eq!(needed(&close, &[101], &[]).into_keys().collect::<Vec<_>>(), vec![0, 1, 2]);
+        assert_eq!(needed(&data, &[], &[3]).into_iter().collect::<Vec<_>>(), vec![(3, Why::Always)]);
     }
 
     #[test]
