@@ -36,7 +36,7 @@
 //! passive or its offset is not a constant, or when either module has
 //! `memory.init` or `data.drop`.
 
-use std::collections::BTreeSet;
+use std::collections::{btree_map, BTreeMap};
 use std::ops::Range;
 
 use wasmparser::{DataKind, Operator, Parser, Payload};
@@ -96,7 +96,7 @@ struct Scanned {
     sections: Vec<(u8, Range<usize>, Option<String>)>,
     data: Vec<Segment>,
     /// The data segments' names (`name` section), by index.
-    data_names: std::collections::BTreeMap<u32, String>,
+    data_names: BTreeMap<u32, String>,
     /// The functions' names (`name` section): (function index, name).
     function_names: Vec<(u32, String)>,
     /// Imported functions: the first defined one's index.
@@ -303,10 +303,10 @@ enum Why {
 
 /// The segments the start-up module needs (indices into `data`, sorted by
 /// offset), each with why.
-fn needed(data: &[Segment], addresses: &[u32], always: &[usize]) -> std::collections::BTreeMap<usize, Why> {
-    let mut marked: std::collections::BTreeMap<usize, Why> = always.iter().map(|i| (*i, Why::Always)).collect();
+fn needed(data: &[Segment], addresses: &[u32], always: &[usize]) -> BTreeMap<usize, Why> {
+    let mut marked: BTreeMap<usize, Why> = always.iter().map(|i| (*i, Why::Always)).collect();
     let mut work: Vec<usize> = always.to_vec();
-    let mark = |address: u32, why: Why, marked: &mut std::collections::BTreeMap<usize, Why>, work: &mut Vec<usize>| {
+    let mark = |address: u32, why: Why, marked: &mut BTreeMap<usize, Why>, work: &mut Vec<usize>| {
         // The segment holding the address and, unless the address is where
         // a segment starts, those starting up to BEFORE bytes after it (it
         // may be a base ahead of one).
@@ -317,7 +317,7 @@ fn needed(data: &[Segment], addresses: &[u32], always: &[usize]) -> std::collect
             if s.offset > hi {
                 break;
             }
-            if let std::collections::btree_map::Entry::Vacant(e) = marked.entry(i) {
+            if let btree_map::Entry::Vacant(e) = marked.entry(i) {
                 e.insert(why);
                 work.push(i);
             }
@@ -348,7 +348,7 @@ fn needed(data: &[Segment], addresses: &[u32], always: &[usize]) -> std::collect
 /// that points to it.
 fn kept_report(
     data: &[(Segment, &str)],
-    keep: &std::collections::BTreeMap<usize, Why>,
+    keep: &BTreeMap<usize, Why>,
     addresses: &[u32],
     named_by: &[Option<u32>],
 ) -> String {
