@@ -349,3 +349,41 @@ test('split: a function outside the start-up module, needed before anyone used a
     await browser.close();
   }
 });
+
+test('split: a kill clicked before the rest is in waits for it, then kills (no synchronous load)', async (t) => {
+  const { browser, page, errors, wasmRequests } = await openExample();
+  try {
+    const leaders = page.locator('#leaders');
+    await leaders.locator('[data-testid=node-2][data-state=running]').waitFor({ timeout: 30_000 });
+    if (!(await isSplit(page))) {
+      t.skip('this build is not split (no wasm-split)');
+      return;
+    }
+    // The rest is slow to come (as on a slow network): the click comes
+    // long before it, and the kill is done only once it is in.
+    await page.route('**/kafkaplay_widget_rest.wasm', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    assert.deepEqual(await splitLoads(page), []);
+    await leaders.locator('[data-testid=kill-2]').click();
+    // Held: broker 2 still runs while the rest downloads.
+    assert.equal(await leaders.locator('[data-testid=node-2]').getAttribute('data-state'), 'running');
+    await leaders.locator('[data-testid=node-2][data-state=stopped]').waitFor({ timeout: 30_000 });
+    assert.deepEqual(await splitLoads(page), ['prefetch'], 'the click waited for the download, not a synchronous request');
+    assert.deepEqual(wasmRequests.map((u) => u.split('/').pop()), ['kafkaplay_widget_bg.wasm', 'kafkaplay_widget_rest.wasm']);
+    // And the cluster did what Kafka does: broker 2 leads nothing now.
+    await page.waitForFunction(() => window.__events.some((e) => e.type === 'leader-changed' && e.widget === 'leaders'), null, { timeout: 30_000 });
+    for (const e of (await events(page)).filter((e) => e.type === 'leader-changed' && e.widget === 'leaders')) {
+      assert.equal(e.detail.previous, 2);
+      assert.notEqual(e.detail.leader, 2);
+    }
+    // Its restart, after, is not held.
+    await leaders.locator('[data-testid=restart-2]').click();
+    await leaders.locator('[data-testid=node-2][data-state=running]').waitFor({ timeout: 30_000 });
+    assert.deepEqual(await splitLoads(page), ['prefetch']);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});

@@ -68,13 +68,25 @@ export function load() {
   return loading;
 }
 
+/** Whether the whole wasm is in (always, when not split). */
+let restIn = !SPLIT;
+
 /** The whole wasm loaded: resolves once the rest is in (at once when not split). */
 function loadAll() {
-  return load().then(() => (SPLIT ? loadRest() : undefined));
+  return load()
+    .then(() => (SPLIT ? loadRest() : undefined))
+    .then(() => {
+      restIn = true;
+    });
 }
 
 // What starts the rest's download: the reader using a widget.
 const USE_EVENTS = ['pointerdown', 'keydown', 'focusin'];
+// What waits for the rest, when it is not in yet: a click (kill, restart,
+// the other buttons) and a select's change. Their handlers are in the rest,
+// and one run before it is in would load it synchronously, the page frozen
+// for the download. The click's own pointerdown has started the download.
+const HELD_EVENTS = ['click', 'change'];
 
 /** How many widgets are running on the page (0 before the wasm loaded). */
 export function liveWidgets() {
@@ -109,7 +121,7 @@ const LABELS = { en: 'Kafka playground: starts when shown', ko: 'Kafka 플레이
 
 class Widget {
   #host; #options; #container; #handle = null; #queued = []; #destroyed = false;
-  #media = null; #onMedia = null; #onUse = null;
+  #media = null; #onMedia = null; #onUse = null; #onEarly = null;
 
   constructor(host, options) {
     this.#host = host;
@@ -146,6 +158,21 @@ class Widget {
         loadAll().catch(() => {});
       };
       for (const type of USE_EVENTS) host.addEventListener(type, this.#onUse);
+      // Held (HELD_EVENTS) before the widget's own listeners see it, and
+      // given to them again once the rest is in.
+      this.#onEarly = (event) => {
+        if (restIn || !loading || !event.isTrusted) return;
+        const target = event.composedPath()[0];
+        if (!(target instanceof Element)) return;
+        event.stopImmediatePropagation();
+        event.preventDefault();
+        loadAll().then(() => {
+          if (this.#destroyed || !target.isConnected) return;
+          if (event.type === 'click') target.click();
+          else target.dispatchEvent(new Event(event.type, { bubbles: true, composed: true }));
+        });
+      };
+      for (const type of HELD_EVENTS) root.addEventListener(type, this.#onEarly, true);
     }
     const start = () => this.#start();
     if (options.eager) start(); else whenVisible(host, start);
@@ -206,6 +233,11 @@ class Widget {
     this.#destroyed = true;
     stopWaiting(this.#host);
     this.#stopUseListening();
+    if (this.#onEarly) {
+      const root = this.#host.shadowRoot;
+      for (const type of HELD_EVENTS) root?.removeEventListener(type, this.#onEarly, true);
+      this.#onEarly = null;
+    }
     this.#media?.removeEventListener('change', this.#onMedia);
     for (const [, resolve] of this.#queued.splice(0)) resolve(null);
     if (this.#handle) {
