@@ -751,7 +751,7 @@ impl App {
                     data-testid="metadata-source">{ source_note }</p>
                 <crate::flow::FlowView lang={self.lang} snapshot={self.flow_snapshot.clone()} />
                 <div class="nodes" data-testid="nodes">
-                    { for nodes.iter().zip(replicas).map(|(n, r)| crate::cluster_view::node_box(t, self.lang, n, r, Some(&on_fault))) }
+                    { for nodes.iter().zip(replicas).map(|(n, r)| crate::cluster_view::node_box(self.lang, n, r, Some(&on_fault))) }
                 </div>
                 <p class="note">{ t.faults_note }</p>
                 { self.view_network(ctx, t, nodes) }
@@ -766,7 +766,7 @@ impl App {
                 .iter()
                 .map(|n| {
                     let v = n.id.to_string();
-                    html! { <option value={v.clone()} selected={selected == v}>{ (t.node_name)(n.kind, n.id) }</option> }
+                    html! { <option value={v.clone()} selected={selected == v}>{ (self.lang.nodes().node_name)(n.kind, n.id) }</option> }
                 })
                 .collect::<Html>()
         };

@@ -19,7 +19,6 @@ use kafkaplay_cluster::{NodeId, TopicPartition};
 use yew::prelude::*;
 
 use crate::i18n::Lang;
-use crate::i18n_play::Play;
 use crate::playground::{FaultKind, NodeKind, NodeState, NodeView, PartitionView, ReplicaRole, ReplicaView};
 
 /// A topic with more replicas than this on one broker is summarised.
@@ -331,7 +330,7 @@ impl Replicas {
 
 /// One replica: its role by icon, text, border and colour, its LEO and the HW.
 fn view_replica(lang: Lang, r: &ReplicaView) -> Html {
-    let t = lang.play();
+    let t = lang.nodes();
     let (icon, role) = role_icon_class(r.role);
     let opt = |v: Option<i64>| v.map_or("–".to_string(), |v| v.to_string());
     html! {
@@ -352,12 +351,12 @@ fn view_replica(lang: Lang, r: &ReplicaView) -> Html {
 /// broker's replicas ([`Replicas`]), and its fault buttons, which call
 /// `on_fault`; without one (a read-only widget) the box has no buttons.
 pub fn node_box(
-    t: &Play,
     lang: Lang,
     n: &NodeView,
     replicas: &Rc<Vec<ReplicaView>>,
     on_fault: Option<&Callback<(FaultKind, NodeId)>>,
 ) -> Html {
+    let t = lang.nodes();
     let name = (t.node_name)(n.kind, n.id);
     let kind = match n.kind {
         NodeKind::Controller => "controller",

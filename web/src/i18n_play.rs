@@ -32,19 +32,6 @@ pub struct Play {
     pub metadata_from_controller: fn(NodeId) -> String,
     pub metadata_from_broker: fn(NodeId) -> String,
     pub metadata_none: &'static str,
-    pub node_name: fn(NodeKind, NodeId) -> String,
-    pub state: fn(NodeState) -> &'static str,
-    pub fenced: &'static str,
-    pub active_controller: &'static str,
-    pub network_cut: &'static str,
-    /// The badge of a slow broker.
-    pub slow_badge: &'static str,
-    pub raft_role: &'static str,
-    pub no_replicas: &'static str,
-    pub role: fn(ReplicaRole) -> &'static str,
-    pub fault_button: fn(FaultKind) -> &'static str,
-    /// The accessible name of a fault button: "Kill broker 2".
-    pub fault_label: fn(FaultKind, NodeKind, NodeId) -> String,
     pub faults_note: &'static str,
 
     pub network_heading: &'static str,
@@ -195,47 +182,6 @@ pub static PLAY_EN: Play = Play {
         format!("No active controller: this is the metadata broker {b} last applied. Nothing can change until a controller is back.")
     },
     metadata_none: "No metadata: no controller is active and no broker is running.",
-    node_name: node_en,
-    state: |s| match s {
-        NodeState::Running => "running",
-        NodeState::Paused => "paused",
-        NodeState::Stopped => "stopped",
-    },
-    fenced: "fenced",
-    active_controller: "★ active controller",
-    network_cut: "network cut",
-    slow_badge: "slow",
-    raft_role: "Raft role",
-    no_replicas: "No replicas.",
-    role: |r| match r {
-        ReplicaRole::Leader => "leader",
-        ReplicaRole::InSyncFollower => "in-sync follower",
-        ReplicaRole::OutOfSyncFollower => "out-of-sync follower",
-        ReplicaRole::Offline => "offline",
-    },
-    fault_button: |f| match f {
-        FaultKind::Kill => "Kill",
-        FaultKind::Shutdown => "Stop",
-        FaultKind::Restart => "Restart",
-        FaultKind::Pause => "Pause",
-        FaultKind::Resume => "Resume",
-        FaultKind::Isolate => "Isolate",
-        FaultKind::Slow => "Slow",
-        FaultKind::Unslow => "Unslow",
-    },
-    fault_label: |f, kind, id| {
-        let verb = match f {
-            FaultKind::Kill => "Kill (kill -9)",
-            FaultKind::Shutdown => "Stop (controlled shutdown)",
-            FaultKind::Restart => "Restart",
-            FaultKind::Pause => "Pause (stop-the-world)",
-            FaultKind::Resume => "Resume",
-            FaultKind::Isolate => "Cut the network of",
-            FaultKind::Slow => "Slow the replica fetches of",
-            FaultKind::Unslow => "Stop slowing",
-        };
-        format!("{verb} {}", node_en(kind, id).to_lowercase())
-    },
     faults_note: "Kill = kill -9; Stop = controlled shutdown (leaderships move first); Pause = a GC stall; Isolate = cut this node off the network; Slow = a slow follower (its fetches arrive after replica.lag.time.max.ms, so while records are written it falls behind and leaves the ISR).",
 
     network_heading: "Network",
@@ -387,47 +333,6 @@ pub static PLAY_KO: Play = Play {
         format!("활성 컨트롤러가 없습니다. 브로커 {b}가 마지막으로 반영한 메타데이터입니다. 컨트롤러가 돌아올 때까지 아무것도 바뀌지 않습니다.")
     },
     metadata_none: "메타데이터가 없습니다. 활성 컨트롤러도, 실행 중인 브로커도 없습니다.",
-    node_name: node_ko,
-    state: |s| match s {
-        NodeState::Running => "실행 중",
-        NodeState::Paused => "일시 정지됨",
-        NodeState::Stopped => "중지됨",
-    },
-    fenced: "펜스됨(fenced)",
-    active_controller: "★ 활성 컨트롤러",
-    network_cut: "네트워크 끊김",
-    slow_badge: "느림",
-    raft_role: "Raft 역할",
-    no_replicas: "복제본 없음.",
-    role: |r| match r {
-        ReplicaRole::Leader => "리더",
-        ReplicaRole::InSyncFollower => "동기화된 팔로워",
-        ReplicaRole::OutOfSyncFollower => "동기화되지 않은 팔로워",
-        ReplicaRole::Offline => "오프라인",
-    },
-    fault_button: |f| match f {
-        FaultKind::Kill => "강제 종료",
-        FaultKind::Shutdown => "정상 종료",
-        FaultKind::Restart => "재시작",
-        FaultKind::Pause => "일시 정지",
-        FaultKind::Resume => "재개",
-        FaultKind::Isolate => "고립",
-        FaultKind::Slow => "느리게",
-        FaultKind::Unslow => "느리게 해제",
-    },
-    fault_label: |f, kind, id| {
-        let verb = match f {
-            FaultKind::Kill => "강제 종료 (kill -9)",
-            FaultKind::Shutdown => "정상 종료 (controlled shutdown)",
-            FaultKind::Restart => "재시작",
-            FaultKind::Pause => "일시 정지 (stop-the-world)",
-            FaultKind::Resume => "재개",
-            FaultKind::Isolate => "네트워크에서 고립",
-            FaultKind::Slow => "복제 요청을 느리게",
-            FaultKind::Unslow => "느리게 해제",
-        };
-        format!("{}: {verb}", node_ko(kind, id))
-    },
     faults_note: "강제 종료 = kill -9, 정상 종료 = controlled shutdown(리더를 먼저 넘김), 일시 정지 = GC 멈춤, 고립 = 이 노드의 네트워크를 끊음, 느리게 = 느린 팔로워(복제 요청이 replica.lag.time.max.ms 뒤에 도착하므로, 레코드가 쓰이는 동안 뒤처져 ISR에서 빠짐).",
 
     network_heading: "네트워크",
@@ -552,8 +457,120 @@ pub static PLAY_KO: Play = Play {
     },
 };
 
+/// The texts of a node's box ([`crate::cluster_view::node_box`]): the app's
+/// and the docs widget's. Apart from [`Play`] so that the widget's start-up
+/// module (its split keeps what the code it runs names, and every text such
+/// a table points to) holds these and not the whole page's.
+pub struct NodeTexts {
+    pub node_name: fn(NodeKind, NodeId) -> String,
+    pub state: fn(NodeState) -> &'static str,
+    pub fenced: &'static str,
+    pub active_controller: &'static str,
+    pub network_cut: &'static str,
+    /// The badge of a slow broker.
+    pub slow_badge: &'static str,
+    pub raft_role: &'static str,
+    pub no_replicas: &'static str,
+    pub role: fn(ReplicaRole) -> &'static str,
+    pub fault_button: fn(FaultKind) -> &'static str,
+    /// The accessible name of a fault button: "Kill broker 2".
+    pub fault_label: fn(FaultKind, NodeKind, NodeId) -> String,
+}
+
+pub static NODES_EN: NodeTexts = NodeTexts {
+    node_name: node_en,
+    state: |s| match s {
+        NodeState::Running => "running",
+        NodeState::Paused => "paused",
+        NodeState::Stopped => "stopped",
+    },
+    fenced: "fenced",
+    active_controller: "★ active controller",
+    network_cut: "network cut",
+    slow_badge: "slow",
+    raft_role: "Raft role",
+    no_replicas: "No replicas.",
+    role: |r| match r {
+        ReplicaRole::Leader => "leader",
+        ReplicaRole::InSyncFollower => "in-sync follower",
+        ReplicaRole::OutOfSyncFollower => "out-of-sync follower",
+        ReplicaRole::Offline => "offline",
+    },
+    fault_button: |f| match f {
+        FaultKind::Kill => "Kill",
+        FaultKind::Shutdown => "Stop",
+        FaultKind::Restart => "Restart",
+        FaultKind::Pause => "Pause",
+        FaultKind::Resume => "Resume",
+        FaultKind::Isolate => "Isolate",
+        FaultKind::Slow => "Slow",
+        FaultKind::Unslow => "Unslow",
+    },
+    fault_label: |f, kind, id| {
+        let verb = match f {
+            FaultKind::Kill => "Kill (kill -9)",
+            FaultKind::Shutdown => "Stop (controlled shutdown)",
+            FaultKind::Restart => "Restart",
+            FaultKind::Pause => "Pause (stop-the-world)",
+            FaultKind::Resume => "Resume",
+            FaultKind::Isolate => "Cut the network of",
+            FaultKind::Slow => "Slow the replica fetches of",
+            FaultKind::Unslow => "Stop slowing",
+        };
+        format!("{verb} {}", node_en(kind, id).to_lowercase())
+    },
+};
+
+pub static NODES_KO: NodeTexts = NodeTexts {
+    node_name: node_ko,
+    state: |s| match s {
+        NodeState::Running => "실행 중",
+        NodeState::Paused => "일시 정지됨",
+        NodeState::Stopped => "중지됨",
+    },
+    fenced: "펜스됨(fenced)",
+    active_controller: "★ 활성 컨트롤러",
+    network_cut: "네트워크 끊김",
+    slow_badge: "느림",
+    raft_role: "Raft 역할",
+    no_replicas: "복제본 없음.",
+    role: |r| match r {
+        ReplicaRole::Leader => "리더",
+        ReplicaRole::InSyncFollower => "동기화된 팔로워",
+        ReplicaRole::OutOfSyncFollower => "동기화되지 않은 팔로워",
+        ReplicaRole::Offline => "오프라인",
+    },
+    fault_button: |f| match f {
+        FaultKind::Kill => "강제 종료",
+        FaultKind::Shutdown => "정상 종료",
+        FaultKind::Restart => "재시작",
+        FaultKind::Pause => "일시 정지",
+        FaultKind::Resume => "재개",
+        FaultKind::Isolate => "고립",
+        FaultKind::Slow => "느리게",
+        FaultKind::Unslow => "느리게 해제",
+    },
+    fault_label: |f, kind, id| {
+        let verb = match f {
+            FaultKind::Kill => "강제 종료 (kill -9)",
+            FaultKind::Shutdown => "정상 종료 (controlled shutdown)",
+            FaultKind::Restart => "재시작",
+            FaultKind::Pause => "일시 정지 (stop-the-world)",
+            FaultKind::Resume => "재개",
+            FaultKind::Isolate => "네트워크에서 고립",
+            FaultKind::Slow => "복제 요청을 느리게",
+            FaultKind::Unslow => "느리게 해제",
+        };
+        format!("{}: {verb}", node_ko(kind, id))
+    },
+};
+
 impl crate::i18n::Lang {
     pub fn play(self) -> &'static Play {
         self.pick(&PLAY_EN, &PLAY_KO)
+    }
+
+    pub fn nodes(self) -> &'static NodeTexts {
+        self.pick(&NODES_EN, &NODES_KO)
     }
 }

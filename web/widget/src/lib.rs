@@ -490,7 +490,6 @@ impl Component for WidgetApp {
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
-        let t = self.lang.play();
         let w = text::of(self.lang);
         let Ok(options) = &*ctx.props().options else {
             return self.view_error(w);
@@ -525,7 +524,7 @@ impl Component for WidgetApp {
                         <div class="nodes" data-testid="nodes">
                             { for nodes.iter().map(|n| {
                                 let replicas = Rc::new(n.replicas.clone());
-                                kafkaplay_web::cluster_view::node_box(t, self.lang, n, &replicas, on_fault.as_ref())
+                                kafkaplay_web::cluster_view::node_box(self.lang, n, &replicas, on_fault.as_ref())
                             }) }
                         </div>
                     </div>
