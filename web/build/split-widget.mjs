@@ -22,7 +22,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gzSize, instrument, kb, launchBrowser, readProfileInPage, serve, splitByProfiles } from './split.mjs';
+import { FEATURES, gzSize, instrument, kb, launchBrowser, readProfileInPage, serve, splitByProfiles } from './split.mjs';
 
 const WASM = 'kafkaplay_widget_bg.wasm';
 const REST = 'kafkaplay_widget_rest.wasm';
@@ -49,6 +49,22 @@ async function exercise(page) {
   await page.waitForTimeout(7000);
 }
 
+/** In the page: the touched bytes (`__kafkaplayTouched`) as `START END` lines, END exclusive. */
+function touchedRanges() {
+  const touched = globalThis.__kafkaplayTouched;
+  const lines = [];
+  let start = -1;
+  for (let i = 0; i <= touched.length; i++) {
+    const on = i < touched.length && touched[i] === 1;
+    if (on && start < 0) start = i;
+    if (!on && start >= 0) {
+      lines.push(`${start} ${i}`);
+      start = -1;
+    }
+  }
+  return lines.join('\n');
+}
+
 /** Splits the widget build in `dir` in place. */
 export async function splitWidget(dir, { wasmSplit, xtask, chrome }) {
   const loaderPath = join(dir, LOADER);
@@ -59,25 +75,45 @@ export async function splitWidget(dir, { wasmSplit, xtask, chrome }) {
     const original = join(work, WASM);
     cpSync(join(dir, WASM), original);
 
-    // 1. The instrumented copy of the widget's directory.
+    // 1. The instrumented copy of the widget's directory: it records which
+    // functions run (wasm-split) and, to check `split-data` against, which
+    // bytes every load and store touches (Binaryen's --instrument-memory: each
+    // calls an import, `env.load_ptr(id, bytes, offset, address)` and the
+    // like, which the page below provides).
     const copy = join(work, 'widget');
     cpSync(dir, copy, { recursive: true });
     instrument(wasmSplit, original, join(copy, WASM));
+    execFileSync('wasm-opt', [...FEATURES, '--instrument-memory', join(copy, WASM), '-o', join(copy, WASM)], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
 
     // 2. The profile: the loader gives the page no handle on the wasm's
     // exports, so the instance is caught where the glue instantiates it.
     const server = await serve(copy);
     const browser = await launchBrowser(chrome);
     const profile = join(work, 'example.prof');
+    const touchedFile = join(work, 'touched');
     try {
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       const errors = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.addInitScript(() => {
+        // Each byte of the first 16 MB (the static data starts at 1 MB) a
+        // load or a store touched. The other hooks return their last
+        // argument: the value loaded or stored, unchanged.
+        const touched = new Uint8Array(1 << 24);
+        globalThis.__kafkaplayTouched = touched;
+        const mark = (id, bytes, offset, address) => {
+          const at = (address >>> 0) + (offset >>> 0);
+          for (let i = at; i < at + bytes && i < touched.length; i++) touched[i] = 1;
+          return address;
+        };
+        const same = (...args) => args[args.length - 1];
+        const env = new Proxy({}, { get: (_, name) => (name === 'load_ptr' || name === 'store_ptr' ? mark : same) });
         for (const name of ['instantiate', 'instantiateStreaming']) {
           const original = WebAssembly[name];
-          WebAssembly[name] = (...args) =>
-            original(...args).then((result) => {
+          WebAssembly[name] = (source, imports) =>
+            original(source, { ...imports, env }).then((result) => {
               globalThis.__kafkaplayWidgetWasm = (result.instance ?? result).exports;
               return result;
             });
@@ -88,6 +124,7 @@ export async function splitWidget(dir, { wasmSplit, xtask, chrome }) {
         throw new Error(`split-widget: the instrumented example page failed: ${errors.join('; ') || e.message}`);
       });
       if (errors.length) throw new Error(`split-widget: the instrumented example page failed: ${errors.join('; ')}`);
+      writeFileSync(touchedFile, await page.evaluate(touchedRanges));
       writeFileSync(profile, Uint8Array.from(await page.evaluate(readProfileInPage, '__kafkaplayWidgetWasm')));
     } finally {
       await browser.close();
@@ -103,12 +140,16 @@ export async function splitWidget(dir, { wasmSplit, xtask, chrome }) {
     // data moved (what `cargo xtask split-data` takes), kept in this directory.
     const debugDir = process.env.KAFKAPLAY_SPLIT_DEBUG_DIR;
     if (debugDir) {
-      for (const [from, to] of [[original, 'original.wasm'], [profile, 'profile'], [primaryOut, 'primary.wasm'], [secondaryOut, 'secondary.wasm']]) {
+      for (const [from, to] of [[original, 'original.wasm'], [profile, 'profile'], [touchedFile, 'touched'], [primaryOut, 'primary.wasm'], [secondaryOut, 'secondary.wasm']]) {
         cpSync(from, join(debugDir, to));
       }
     }
     // The constants only the rest's functions use go with them (crates/xtask/src/split_data.rs).
-    execFileSync(xtask, ['split-data', primaryOut, secondaryOut, original], { stdio: ['ignore', 'inherit', 'inherit'] });
+    // The bytes the profiling run touched check it: a constant they fall in
+    // that it would move stays, and is named (a use its rules miss).
+    execFileSync(xtask, ['split-data', primaryOut, secondaryOut, original, touchedFile], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     const primary = readFileSync(primaryOut);
     const secondary = readFileSync(secondaryOut);
     writeFileSync(join(dir, WASM), primary);

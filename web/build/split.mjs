@@ -36,7 +36,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
 
 /** The features rustc and wasm-bindgen use in the site's build (no reference types: toolchain.rs). */
-const FEATURES = [
+export const FEATURES = [
   '--enable-bulk-memory',
   '--enable-sign-ext',
   '--enable-nontrapping-float-to-int',

@@ -59,7 +59,7 @@ commands:
   split-trampolines <in> <out>
                               the release build's split step (web/build/split.mjs):
                               calls to the second module through trampolines
-  split-data <primary> <secondary> <original>
+  split-data <primary> <secondary> <original> [<touched>]
                               the widget's split step (web/build/split-widget.mjs):
                               constants only the second module uses move there
   split-keep <profile> <wasm> <pattern>...
@@ -94,8 +94,14 @@ fn main() -> ExitCode {
         ["screenshot", url, out] => browser::screenshot(url, out.as_ref()),
         ["split-trampolines", input, output] => trampolines::run(input.as_ref(), output.as_ref()),
         ["split-data", primary, secondary, original] => {
-            split_data::run(primary.as_ref(), secondary.as_ref(), original.as_ref())
+            split_data::run(primary.as_ref(), secondary.as_ref(), original.as_ref(), None)
         }
+        ["split-data", primary, secondary, original, touched] => split_data::run(
+            primary.as_ref(),
+            secondary.as_ref(),
+            original.as_ref(),
+            Some(touched.as_ref()),
+        ),
         ["split-keep", profile, wasm, patterns @ ..] if !patterns.is_empty() => {
             let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
             split_data::keep(profile.as_ref(), wasm.as_ref(), &patterns)

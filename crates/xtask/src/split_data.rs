@@ -84,6 +84,9 @@ pub struct Moved {
     pub kept_bytes: usize,
     /// Each kept constant and why ([`kept_report`]).
     pub report: String,
+    /// Constants the profiling run read or wrote that only that kept (the
+    /// rules from the code would have moved them): name, size, address.
+    pub missed: Vec<String>,
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -299,13 +302,18 @@ enum Why {
     Named(usize),
     /// An address written in another kept segment: (that segment, byte offset in it).
     Pointer(usize, usize),
+    /// Read or written in the profiling run (`split-data`'s TOUCHED).
+    Touched,
 }
 
 /// The segments the start-up module needs (indices into `data`, sorted by
 /// offset), each with why.
-fn needed(data: &[Segment], addresses: &[u32], always: &[usize]) -> BTreeMap<usize, Why> {
+fn needed(data: &[Segment], addresses: &[u32], always: &[usize], touched: &[usize]) -> BTreeMap<usize, Why> {
     let mut marked: BTreeMap<usize, Why> = always.iter().map(|i| (*i, Why::Always)).collect();
-    let mut work: Vec<usize> = always.to_vec();
+    for &i in touched {
+        marked.entry(i).or_insert(Why::Touched);
+    }
+    let mut work: Vec<usize> = marked.keys().copied().collect();
     let mark = |address: u32, why: Why, marked: &mut BTreeMap<usize, Why>, work: &mut Vec<usize>| {
         // The segment holding the address and, unless the address is where
         // a segment starts, those starting up to BEFORE bytes after it (it
@@ -360,6 +368,7 @@ fn kept_report(
         let (seg, name) = &data[*i];
         let why = match *why {
             Why::Always => "always kept".to_string(),
+            Why::Touched => "read or written in the profiling run".to_string(),
             Why::Named(k) => match named_by[k] {
                 Some(f) => format!("named by function {f}: {:#x}", addresses[k]),
                 None => format!("named by a global: {:#x}", addresses[k]),
@@ -443,7 +452,12 @@ fn with_data(wasm: &[u8], sections: &[(u8, Range<usize>, Option<String>)], data:
 /// `original`: the module `wasm-split` split, with its `name` section (the
 /// split's outputs have none: kept, it names every function the two modules
 /// import and export from each other), for the data segments' names.
-pub fn split(primary: &[u8], secondary: &[u8], original: &[u8]) -> Result<std::result::Result<Moved, String>> {
+pub fn split(
+    primary: &[u8],
+    secondary: &[u8],
+    original: &[u8],
+    touched: &[Range<u32>],
+) -> Result<std::result::Result<Moved, String>> {
     let p = scan(primary)?;
     let s = scan(secondary)?;
     let o = scan(original)?;
@@ -483,7 +497,27 @@ pub fn split(primary: &[u8], secondary: &[u8], original: &[u8]) -> Result<std::r
         return Ok(Err("data segments overlap".into()));
     }
     let segs: Vec<Segment> = data.iter().map(|(d, _)| d.clone()).collect();
-    let keep = needed(&segs, &p.addresses, &always);
+    let by_code = needed(&segs, &p.addresses, &always, &[]);
+    // The segments the profiling run read or wrote: every one should be
+    // needed by the rules above already; one that is not, is kept too and
+    // named (a use the rules miss, which would read zeros at start).
+    let touched: Vec<usize> = (0..segs.len())
+        .filter(|&i| {
+            let s = &segs[i];
+            let first = touched.partition_point(|r| r.end <= s.offset);
+            touched.get(first).is_some_and(|r| r.start < s.end())
+        })
+        .collect();
+    let missed: Vec<String> = touched
+        .iter()
+        .filter(|i| !by_code.contains_key(i))
+        .map(|&i| format!("{} ({} bytes at {:#x})", data[i].1, segs[i].bytes.len(), segs[i].offset))
+        .collect();
+    let keep = if missed.is_empty() {
+        by_code
+    } else {
+        needed(&segs, &p.addresses, &always, &touched)
+    };
     let report = kept_report(&data, &keep, &p.addresses, &p.named_by);
     let segments = segs.len() - keep.len();
     let (mut kept, mut moved) = (Vec::new(), Vec::new());
@@ -505,6 +539,7 @@ pub fn split(primary: &[u8], secondary: &[u8], original: &[u8]) -> Result<std::r
         segments,
         kept_bytes,
         report,
+        missed,
     };
     for (what, wasm) in [("start-up module", &out.primary), ("second module", &out.secondary)] {
         wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
@@ -514,11 +549,40 @@ pub fn split(primary: &[u8], secondary: &[u8], original: &[u8]) -> Result<std::r
     Ok(Ok(out))
 }
 
-/// `cargo xtask split-data PRIMARY SECONDARY ORIGINAL` (the first two rewritten in place).
-pub fn run(primary: &std::path::Path, secondary: &std::path::Path, original: &std::path::Path) -> Result<()> {
+/// The TOUCHED file: one `START END` pair (decimal, END exclusive) a line,
+/// sorted and apart, the bytes a profiling run read or wrote.
+fn read_touched(text: &str) -> Result<Vec<Range<u32>>> {
+    let mut out: Vec<Range<u32>> = Vec::new();
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let bad = || err(format!("touched ranges, line {}: {line:?} is not `START END`", n + 1));
+        let mut parts = line.split_whitespace().map(str::parse::<u32>);
+        let (Some(Ok(start)), Some(Ok(end)), None) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(bad());
+        };
+        if start >= end || out.last().is_some_and(|r| r.end > start) {
+            return Err(bad());
+        }
+        out.push(start..end);
+    }
+    Ok(out)
+}
+
+/// `cargo xtask split-data PRIMARY SECONDARY ORIGINAL [TOUCHED]` (the first
+/// two rewritten in place). TOUCHED: what the profiling run read and wrote
+/// ([`read_touched`]), to check the rules against.
+pub fn run(
+    primary: &std::path::Path,
+    secondary: &std::path::Path,
+    original: &std::path::Path,
+    touched: Option<&std::path::Path>,
+) -> Result<()> {
     let read = |p: &std::path::Path| std::fs::read(p).map_err(|e| format!("read {}: {e}", p.display()));
     let (p, s, o) = (read(primary)?, read(secondary)?, read(original)?);
-    match split(&p, &s, &o)? {
+    let touched = match touched {
+        Some(path) => read_touched(&String::from_utf8_lossy(&read(path)?))?,
+        None => Vec::new(),
+    };
+    match split(&p, &s, &o, &touched)? {
         Err(why) => println!("split-data: the data stays in the start-up module: {why}"),
         Ok(moved) => {
             std::fs::write(primary, &moved.primary).map_err(|e| format!("write {}: {e}", primary.display()))?;
@@ -531,6 +595,13 @@ pub fn run(primary: &std::path::Path, secondary: &std::path::Path, original: &st
                 "split-data: {} bytes of constants ({} segments) moved to the second module; the start-up module keeps {} bytes",
                 moved.bytes, moved.segments, moved.kept_bytes
             );
+            if !moved.missed.is_empty() {
+                println!(
+                    "split-data: warning: {} constants the code does not name were read or written in the profiling run, kept for that: {}",
+                    moved.missed.len(),
+                    moved.missed.join(", ")
+                );
+            }
         }
     }
     Ok(())
@@ -615,7 +686,7 @@ mod tests {
             seg(4000, b"nobody"),
             seg(5000, b"end"),
         ];
-        let keep = needed(&data, &[1002, 3000, 5000 - 10], &[]);
+        let keep = needed(&data, &[1002, 3000, 5000 - 10], &[], &[]);
         // Each with why: 1 through the pointer at byte 0 of 0.
         assert_eq!(
             keep.into_iter().collect::<Vec<_>>(),
@@ -623,21 +694,21 @@ mod tests {
         );
         // A base up to BEFORE bytes ahead of a constant names it; one always kept is kept.
         assert_eq!(
-            needed(&data, &[4000 - BEFORE], &[]).into_keys().collect::<Vec<_>>(),
+            needed(&data, &[4000 - BEFORE], &[], &[]).into_keys().collect::<Vec<_>>(),
             vec![3]
         );
         // Where one ends and the next starts: the next only.
         assert_eq!(
-            needed(&data, &[2000 + 7], &[]).into_keys().collect::<Vec<_>>(),
+            needed(&data, &[2000 + 7], &[], &[]).into_keys().collect::<Vec<_>>(),
             Vec::<usize>::new()
         );
-        assert_eq!(needed(&data, &[4000], &[]).into_keys().collect::<Vec<_>>(), vec![3]);
+        assert_eq!(needed(&data, &[4000], &[], &[]).into_keys().collect::<Vec<_>>(), vec![3]);
         // Where a constant starts names that one alone, not those after it;
         // inside it, as a base, also those starting up to BEFORE after.
         let close = vec![seg(100, b"ab"), seg(102, b"cd"), seg(104, b"ef")];
-        assert_eq!(needed(&close, &[102], &[]).into_keys().collect::<Vec<_>>(), vec![1]);
-        assert_eq!(needed(&close, &[101], &[]).into_keys().collect::<Vec<_>>(), vec![0, 1, 2]);
-        assert_eq!(needed(&data, &[], &[3]).into_iter().collect::<Vec<_>>(), vec![(3, Why::Always)]);
+        assert_eq!(needed(&close, &[102], &[], &[]).into_keys().collect::<Vec<_>>(), vec![1]);
+        assert_eq!(needed(&close, &[101], &[], &[]).into_keys().collect::<Vec<_>>(), vec![0, 1, 2]);
+        assert_eq!(needed(&data, &[], &[3], &[]).into_iter().collect::<Vec<_>>(), vec![(3, Why::Always)]);
     }
 
     #[test]
@@ -723,7 +794,7 @@ mod tests {
     fn a_constant_only_the_rest_uses_moves_there_at_its_own_address() {
         let (p, s) = modules();
         let (unnamed, _) = modules_named(&[]);
-        let moved = split(&unnamed, &s, &p).unwrap().unwrap();
+        let moved = split(&unnamed, &s, &p, &[]).unwrap().unwrap();
         assert_eq!(moved.bytes, "help text only the rest prints".len());
         assert_eq!(moved.segments, 1);
         assert_eq!(
@@ -739,6 +810,24 @@ mod tests {
             scan(&moved.secondary).unwrap().data,
             vec![seg(4096, b"help text only the rest prints")]
         );
+    }
+
+    #[test]
+    fn a_constant_the_profiling_run_touched_stays_and_is_named() {
+        let (p, s) = modules();
+        let (unnamed, _) = modules_named(&[]);
+        // A read of 2 bytes inside the help text, which no code of the start-up module names.
+        let moved = split(&unnamed, &s, &p, &[4100..4102]).unwrap().unwrap();
+        assert_eq!(moved.bytes, 0, "nothing moves");
+        assert_eq!(moved.missed, vec!["help (30 bytes at 0x1000)".to_string()]);
+        // What the code names already, touched, is no news.
+        let moved = split(&unnamed, &s, &p, &[1024..1028]).unwrap().unwrap();
+        assert_eq!((moved.bytes, moved.missed.len()), (30, 0));
+        // The file: pairs, sorted, apart.
+        assert_eq!(read_touched("1 4\n\n10 12\n").unwrap(), vec![1..4, 10..12]);
+        for bad in ["1", "4 1", "1 4\n3 5", "a b", "1 2 3"] {
+            assert!(read_touched(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
@@ -813,7 +902,7 @@ mod tests {
     fn without_data_names_the_data_stays() {
         let (p, s) = modules_named(&[]);
         assert_eq!(
-            split(&p, &s, &p).unwrap(),
+            split(&p, &s, &p, &[]).unwrap(),
             Err("the original module's data segments have no names".to_string())
         );
     }
@@ -830,7 +919,7 @@ mod tests {
         p.section(&data);
         let p = p.finish();
         assert_eq!(
-            split(&p, &s, &p).unwrap(),
+            split(&p, &s, &p, &[]).unwrap(),
             Err("a data segment is passive or for another memory".to_string())
         );
     }
