@@ -432,6 +432,11 @@ pub struct Playground {
     pub producer: Option<ProducerRun>,
     outcome_cursor: usize,
     pub samples: VecDeque<Sample>,
+    /// Whether [`Playground::samples`] and [`Playground::lag_history`] are
+    /// kept (the page's metrics and lag charts). The docs widget shows
+    /// neither: it turns this off, and its split's start-up module holds no
+    /// code for them.
+    pub sampling: bool,
     next_sample_at: Ms,
     last_bytes_in: u64,
     acked_since_sample: u64,
@@ -518,6 +523,7 @@ impl Playground {
             producer: None,
             outcome_cursor: 0,
             samples: VecDeque::new(),
+            sampling: true,
             next_sample_at: now + SAMPLE_INTERVAL_MS,
             last_bytes_in: 0,
             acked_since_sample: 0,
@@ -819,6 +825,10 @@ impl Playground {
     }
 
     fn sample(&mut self) {
+        if !self.sampling {
+            self.next_sample_at += SAMPLE_INTERVAL_MS;
+            return;
+        }
         let m = snapshot::metrics(&self.sim());
         let seconds = SAMPLE_INTERVAL_MS as f64 / 1000.0;
         let views = self.partitions();
@@ -1648,6 +1658,34 @@ mod tests {
         assert_eq!(first.value.as_deref(), Some(&br#"{"order": 0, "item": "coffee"}"#[..]));
         assert_eq!(first.headers[0].0, "source");
         assert!(p.samples.iter().any(|s| s.acked_per_s > 0.0 && s.bytes_in_per_s > 0.0));
+    }
+
+    #[test]
+    fn without_sampling_the_cluster_runs_the_same_and_keeps_no_samples() {
+        let run = |sampling: bool| {
+            let mut p = started(2);
+            p.sampling = sampling;
+            let before = p.samples.len();
+            p.create_topic(&TopicForm {
+                name: "orders".into(),
+                partitions: "2".into(),
+                replication_factor: "2".into(),
+            })
+            .unwrap();
+            p.run_for(1_000);
+            p.start_producer(&ProducerForm {
+                topic: "orders".into(),
+                rate: "10".into(),
+                ..ProducerForm::default()
+            })
+            .unwrap();
+            p.run_for(3_000);
+            let (hash, now) = (p.sim().trace().hash(), p.sim().now());
+            (p.samples.len() - before, hash, now)
+        };
+        let (with, digest, now) = run(true);
+        assert!(with > 0);
+        assert_eq!(run(false), (0, digest, now));
     }
 
     #[test]

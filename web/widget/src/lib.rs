@@ -352,6 +352,7 @@ impl Component for WidgetApp {
                     Err(e) => app.fail(ctx, e.to_string()),
                     Ok(mut pg) => {
                         pg.running = options.autoplay;
+                        pg.sampling = false;
                         app.script = Rc::new(options.scenario.commands.clone());
                         app.scenario_lines = app.script.len();
                         if !options.views.terminal {
@@ -477,6 +478,7 @@ impl Component for WidgetApp {
                 let running = pg.running;
                 let mut restored = Playground::restored(stored);
                 restored.running = running;
+                restored.sampling = false;
                 self.flow = Some(kafkaplay_web::flow::Flow::new(&restored.sim()));
                 // (The script stays: its lines ran on the scenario's cluster, and
                 // the terminal goes on after them with the page's next `run`.)
