@@ -30,10 +30,30 @@ const INSTRUMENT = () => {
   }
 };
 
-async function openExample() {
+// The page's clock (`Date.now`, which the widgets' frames read), made to
+// run `k` times as fast by `__timeScale(k)`.
+const FAST_CLOCK = () => {
+  const realNow = Date.now;
+  let scale = 1;
+  let lastReal = realNow();
+  let now = lastReal;
+  Date.now = () => {
+    const real = realNow();
+    now += (real - lastReal) * scale;
+    lastReal = real;
+    return Math.floor(now);
+  };
+  window.__timeScale = (k) => {
+    Date.now();
+    scale = k;
+  };
+};
+
+async function openExample({ fastClock = false } = {}) {
   const browser = await launch({ viewport: { width: 1100, height: 900 } });
   const page = await browser.newPage();
   await page.addInitScript(INSTRUMENT);
+  if (fastClock) await page.addInitScript(FAST_CLOCK);
   const errors = [];
   const wasmRequests = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -382,6 +402,41 @@ test('split: a kill clicked before the rest is in waits for it, then kills (no s
     await leaders.locator('[data-testid=restart-2]').click();
     await leaders.locator('[data-testid=node-2][data-state=running]').waitFor({ timeout: 30_000 });
     assert.deepEqual(await splitLoads(page), ['prefetch']);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('split: a page whose reader only looks runs its widgets for 12 simulated minutes on the start-up module alone', async (t) => {
+  const { browser, page, errors, wasmRequests } = await openExample({ fastClock: true });
+  try {
+    for (const id of ['leaders', 'rf1', 'scripted']) {
+      await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+      await page.locator(`#${id} [data-testid=widget]`).waitFor({ timeout: 30_000 });
+    }
+    if (!(await isSplit(page))) {
+      t.skip('this build is not split (no wasm-split)');
+      return;
+    }
+    // The brokers' and controllers' periodic work (ISR expiry, flushes,
+    // retention and leader balance every 5 minutes), and each trace's ring
+    // full and dropping its oldest lines (about 10 minutes), all while
+    // nobody touches a widget.
+    await page.evaluate(() => window.__timeScale(20));
+    const clocks = () =>
+      page.evaluate(() =>
+        ['leaders', 'rf1', 'scripted'].map((id) =>
+          parseFloat(document.getElementById(id).shadowRoot.querySelector('[data-testid=widget-clock]').textContent),
+        ),
+      );
+    await until(async () => Math.min(...(await clocks())) >= 720, 'the widgets to run 12 simulated minutes', 240_000);
+    assert.deepEqual(await splitLoads(page), [], 'nothing needed the rest');
+    assert.deepEqual(wasmRequests.map((u) => u.split('/').pop()), ['kafkaplay_widget_bg.wasm']);
+    // Still Kafka: the first widget's partitions all in sync, each led.
+    const replicas = await page.locator('#leaders [data-testid=replica]').evaluateAll((els) => els.map((e) => e.dataset.role));
+    assert.equal(replicas.length, 9);
+    assert.equal(replicas.filter((r) => r === 'leader').length, 3);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -28,6 +28,10 @@ const WASM = 'kafkaplay_widget_bg.wasm';
 const REST = 'kafkaplay_widget_rest.wasm';
 const LOADER = 'kafkaplay-widget.js';
 const SPLIT_LINE = 'const SPLIT = null;';
+/** How fast the profiling page's clock runs once its widgets are up. */
+const TIME_SCALE = 20;
+/** Simulated seconds each widget of the profiling page runs: past the 5-minute timers and the trace filling its ring (about 10 minutes, then each line drops the oldest). */
+const IDLE_SIM_S = 700;
 /** Functions kept in the start-up module by name: float formatting's fallback, which some values take. */
 const KEEP = ['::num::imp::flt2dec::', '::num::imp::bignum::'];
 
@@ -35,18 +39,36 @@ const KEEP = ['::num::imp::flt2dec::', '::num::imp::bignum::'];
  * What the profile covers: what the example page's three widgets run until a
  * reader uses one (a terminal with the built-in scenario's commands; cluster
  * and messages in Korean, dark; the scripted one's `--list`), and then their
- * clusters running on their own for a while. The rest is fetched from the
- * reader's first pointer or key in a widget, so what follows a click or
- * typing (faults, typed commands) comes from it: the loader holds a click
- * until the rest is in (a kill's own handler would otherwise load it on the
- * spot), and `run()` waits for it.
+ * clusters running on their own: the brokers' and controllers' periodic
+ * work (ISR expiry every 15 s, log flush every 30 s, retention and leader
+ * balance every 5 minutes), for which the page's clock runs fast
+ * (`Date.now`, which the widget's frames read: TIME_SCALE times real
+ * time) until each widget's clock is past IDLE_SIM_S. A reader who only
+ * looks, for that long, never needs the rest. What follows a click or
+ * typing (faults, typed commands) comes from the rest, fetched from the
+ * reader's first pointer or key in a widget: the loader holds a click until
+ * it is in (a kill's own handler would otherwise load it on the spot), and
+ * `run()` waits for it.
  */
 async function exercise(page) {
   for (const id of ['leaders', 'rf1', 'scripted']) {
     await page.locator(`#${id}`).scrollIntoViewIfNeeded();
     await page.locator(`#${id} [data-testid=widget]`).waitFor({ timeout: 60_000 });
   }
-  await page.waitForTimeout(7000);
+  await page.waitForTimeout(3000);
+  await page.evaluate((scale) => globalThis.__kafkaplayTimeScale(scale), TIME_SCALE);
+  const clocks = () =>
+    page.evaluate(() =>
+      ['leaders', 'rf1', 'scripted'].map((id) =>
+        parseFloat(document.getElementById(id).shadowRoot.querySelector('[data-testid=widget-clock]').textContent),
+      ),
+    );
+  const end = Date.now() + 300_000;
+  while (Math.min(...(await clocks())) < IDLE_SIM_S) {
+    if (Date.now() > end) throw new Error(`the widgets' clocks reached only ${await clocks()} s`);
+    await page.waitForTimeout(1000);
+  }
+  console.log(`split-widget: profiled the example page to ${(await clocks()).join(', ')} s of simulated time`);
 }
 
 /** In the page: the touched bytes (`__kafkaplayTouched`) as `START END` lines, END exclusive. */
@@ -109,6 +131,21 @@ export async function splitWidget(dir, { wasmSplit, xtask, chrome }) {
           return address;
         };
         const same = (...args) => args[args.length - 1];
+        // The page's clock, which `__kafkaplayTimeScale(k)` makes run k times as fast.
+        const realNow = Date.now;
+        let scale = 1;
+        let lastReal = realNow();
+        let now = lastReal;
+        Date.now = () => {
+          const real = realNow();
+          now += (real - lastReal) * scale;
+          lastReal = real;
+          return Math.floor(now);
+        };
+        globalThis.__kafkaplayTimeScale = (k) => {
+          Date.now();
+          scale = k;
+        };
         const env = new Proxy({}, { get: (_, name) => (name === 'load_ptr' || name === 'store_ptr' ? mark : same) });
         for (const name of ['instantiate', 'instantiateStreaming']) {
           const original = WebAssembly[name];

@@ -17,8 +17,9 @@
 // (web/build/split-widget.mjs), that file is the start-up module: what the
 // widgets run until a reader uses one. The rest (kafkaplay_widget_rest.wasm)
 // is fetched when the reader first points at or types into a widget, or
-// calls `run()`, and before a widget with `persist` or `lesson` starts;
-// a function of it needed before then loads it on the spot. A widget lives
+// calls `run()`, and before a widget with `persist` or `lesson` starts; a
+// click in a widget before it is in waits for it (HELD_EVENTS), and a
+// function of it needed before then loads it on the spot. A widget lives
 // in a shadow root with its own styles (adopted, so a strict style-src needs
 // no exception), and needs no inline script: `script-src 'self'
 // 'wasm-unsafe-eval'` is enough.
