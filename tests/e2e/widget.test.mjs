@@ -6,6 +6,7 @@
 // removing widgets stops all their work (frames, timers).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { baseUrl, launch, screenshotPath } from './browser.mjs';
 
 // Before the page's scripts: record CSP violations, count animation-frame
@@ -441,4 +442,17 @@ test('split: a page whose reader only looks runs its widgets for 12 simulated mi
   } finally {
     await browser.close();
   }
+});
+
+test('split: the start-up module is within the widget\'s budget, 250 KB gzipped', async (t) => {
+  const url = (name) => new URL(`widget/${name}`, baseUrl()).href;
+  const loader = await (await fetch(url('kafkaplay-widget.js'))).text();
+  if (!loader.includes('kafkaplay_widget_rest.wasm')) {
+    t.skip('this build is not split (no wasm-split)');
+    return;
+  }
+  // What a page that shows widgets downloads (BENCHMARKS.md measures it the same way).
+  const wasm = Buffer.from(await (await fetch(url('kafkaplay_widget_bg.wasm'))).arrayBuffer());
+  const gzipped = gzipSync(wasm, { level: 9 }).length;
+  assert.ok(gzipped <= 250_000, `the start-up module is ${gzipped} bytes gzipped`);
 });
