@@ -11,7 +11,7 @@ use crate::tool::{Exit, Invocation, Job, Stdin};
 use crate::world::World;
 
 use super::common::{help_or_version, key_values, log_line, usage_and_exit};
-use super::jopt::{Parsed, Parser};
+use super::jopt::{later, Parsed, Parser};
 
 /// `max.block.ms`'s default: how long `send` waits for metadata.
 const MAX_BLOCK_MS: Ms = 60_000;
@@ -20,150 +20,150 @@ pub fn parser() -> Parser {
     let mut p = Parser::new();
     p.arg(
         "topic",
-        "REQUIRED: The topic name to produce messages to.",
+        later(|| "REQUIRED: The topic name to produce messages to.".into()),
         "topic",
         "String",
     )
     .arg(
         "bootstrap-server",
-        "REQUIRED: The server(s) to connect to. The broker list string in the form HOST1:PORT1,HOST2:PORT2.",
+        later(|| "REQUIRED: The server(s) to connect to. The broker list string in the form HOST1:PORT1,HOST2:PORT2.".into()),
         "server to connect to",
         "String",
     )
     .flag(
         "sync",
-        "If set message send requests to the brokers are synchronously, one at a time as they arrive.",
+        later(|| "If set message send requests to the brokers are synchronously, one at a time as they arrive.".into()),
     )
     .optional_arg(
         "compression-codec",
-        "The compression codec: either 'none', 'gzip', 'snappy', 'lz4', or 'zstd'.If specified without value, then \
-             it defaults to 'gzip'",
+        later(|| "The compression codec: either 'none', 'gzip', 'snappy', 'lz4', or 'zstd'.If specified without value, then \
+             it defaults to 'gzip'".into()),
         "compression-codec",
         "String",
     )
     .arg(
         "batch-size",
-        "Number of messages to send in a single batch if they are not being sent synchronously. please note that \
-             this option will be replaced if max-partition-memory-bytes is also set",
+        later(|| "Number of messages to send in a single batch if they are not being sent synchronously. please note that \
+             this option will be replaced if max-partition-memory-bytes is also set".into()),
         "size",
         "Integer",
     )
     .default("16384")
     .arg(
         "message-send-max-retries",
-        "Brokers can fail receiving the message for multiple reasons, and being unavailable transiently is just one \
+        later(|| "Brokers can fail receiving the message for multiple reasons, and being unavailable transiently is just one \
              of them. This property specifies the number of retries before the producer give up and drop this message. \
-             This is the option to control `retries` in producer configs.",
+             This is the option to control `retries` in producer configs.".into()),
         "",
         "Integer",
     )
     .default("3")
     .arg(
         "retry-backoff-ms",
-        "Before each retry, the producer refreshes the metadata of relevant topics. Since leader election takes a \
+        later(|| "Before each retry, the producer refreshes the metadata of relevant topics. Since leader election takes a \
              bit of time, this property specifies the amount of time that the producer waits before refreshing the \
-             metadata. This is the option to control `retry.backoff.ms` in producer configs.",
+             metadata. This is the option to control `retry.backoff.ms` in producer configs.".into()),
         "",
         "Long",
     )
     .default("100")
     .arg(
         "timeout",
-        "If set and the producer is running in asynchronous mode, this gives the maximum amount of time a message \
+        later(|| "If set and the producer is running in asynchronous mode, this gives the maximum amount of time a message \
              will queue awaiting sufficient batch size. The value is given in ms. This is the option to control \
-             `linger.ms` in producer configs.",
+             `linger.ms` in producer configs.".into()),
         "timeout_ms",
         "Long",
     )
     .default("1000")
     .arg(
         "request-required-acks",
-        "The required `acks` of the producer requests",
+        later(|| "The required `acks` of the producer requests".into()),
         "request required acks",
         "String",
     )
     .default("-1")
     .arg(
         "request-timeout-ms",
-        "The ack timeout of the producer requests. Value must be non-negative and non-zero.",
+        later(|| "The ack timeout of the producer requests. Value must be non-negative and non-zero.".into()),
         "request timeout ms",
         "Integer",
     )
     .default("1500")
     .arg(
         "metadata-expiry-ms",
-        "The period of time in milliseconds after which we force a refresh of metadata even if we haven't seen any \
-             leadership changes. This is the option to control `metadata.max.age.ms` in producer configs.",
+        later(|| "The period of time in milliseconds after which we force a refresh of metadata even if we haven't seen any \
+             leadership changes. This is the option to control `metadata.max.age.ms` in producer configs.".into()),
         "metadata expiration interval",
         "Long",
     )
     .default("300000")
     .arg(
         "max-block-ms",
-        "The max time that the producer will block for during a send request.",
+        later(|| "The max time that the producer will block for during a send request.".into()),
         "max block on send",
         "Long",
     )
     .default("60000")
     .arg(
         "max-memory-bytes",
-        "The total memory used by the producer to buffer records waiting to be sent to the server. This is the \
-             option to control `buffer.memory` in producer configs.",
+        later(|| "The total memory used by the producer to buffer records waiting to be sent to the server. This is the \
+             option to control `buffer.memory` in producer configs.".into()),
         "total memory in bytes",
         "Long",
     )
     .default("33554432")
     .arg(
         "max-partition-memory-bytes",
-        "The buffer size allocated for a partition. When records are received which are smaller than this size the \
+        later(|| "The buffer size allocated for a partition. When records are received which are smaller than this size the \
              producer will attempt to optimistically group them together until this size is reached. This is the \
-             option to control `batch.size` in producer configs.",
+             option to control `batch.size` in producer configs.".into()),
         "memory in bytes per partition",
         "Integer",
     )
     .default("16384")
     .arg(
         "line-reader",
-        "The class name of the class to use for reading lines from standard in. By default each line is read as a \
-             separate message.",
+        later(|| "The class name of the class to use for reading lines from standard in. By default each line is read as a \
+             separate message.".into()),
         "reader_class",
         "String",
     )
     .default("org.apache.kafka.tools.LineMessageReader")
     .arg(
         "socket-buffer-size",
-        "The size of the tcp RECV size. This is the option to control `send.buffer.bytes` in producer configs.",
+        later(|| "The size of the tcp RECV size. This is the option to control `send.buffer.bytes` in producer configs.".into()),
         "size",
         "Integer",
     )
     .default("102400")
     .arg(
         "property",
-        "A mechanism to pass user-defined properties in the form key=value to the message reader. This allows \
+        later(|| "A mechanism to pass user-defined properties in the form key=value to the message reader. This allows \
              custom configuration for a user-defined message reader.\nDefault properties include:\n \
              parse.key=false\n parse.headers=false\n ignore.error=false\n key.separator=\\t\n \
              headers.delimiter=\\t\n headers.separator=,\n headers.key.separator=:\n null.marker=   When set, any \
              fields (key, value and headers) equal to this will be replaced by null\nDefault parsing pattern \
              when:\n parse.headers=true and parse.key=true:\n  \"h1:v1,h2:v2...\\tkey\\tvalue\"\n \
-             parse.key=true:\n  \"key\\tvalue\"\n parse.headers=true:\n  \"h1:v1,h2:v2...\\tvalue\"",
+             parse.key=true:\n  \"key\\tvalue\"\n parse.headers=true:\n  \"h1:v1,h2:v2...\\tvalue\"".into()),
         "prop",
         "String",
     )
     .arg(
         "reader-config",
-        "Config properties file for the message reader. Note that [property] takes precedence over this config.",
+        later(|| "Config properties file for the message reader. Note that [property] takes precedence over this config.".into()),
         "config file",
         "String",
     )
     .arg(
         "producer-property",
-        "A mechanism to pass user-defined properties in the form key=value to the producer. ",
+        later(|| "A mechanism to pass user-defined properties in the form key=value to the producer. ".into()),
         "producer_prop",
         "String",
     )
     .arg(
         "producer.config",
-        "Producer config properties file. Note that [producer-property] takes precedence over this config.",
+        later(|| "Producer config properties file. Note that [producer-property] takes precedence over this config.".into()),
         "config file",
         "String",
     );

@@ -21,10 +21,48 @@ enum Takes {
     },
 }
 
+/// An option's description, shown only by [`Parser::help`].
+#[derive(Debug, Clone)]
+pub enum Description {
+    Text(String),
+    /// Written when the help is: the tools that the docs widget runs at
+    /// start (`kafka-topics`, `kafka-console-producer`) describe their
+    /// options so, and its split (`cargo xtask split-data`) then leaves
+    /// their help texts, which only these functions name, out of the
+    /// start-up module.
+    Later(fn() -> String),
+}
+
+impl Description {
+    fn text(&self) -> String {
+        match self {
+            Description::Text(t) => t.clone(),
+            Description::Later(f) => f(),
+        }
+    }
+}
+
+impl From<&str> for Description {
+    fn from(text: &str) -> Self {
+        Description::Text(text.to_string())
+    }
+}
+
+impl From<&String> for Description {
+    fn from(text: &String) -> Self {
+        Description::Text(text.clone())
+    }
+}
+
+/// A description written when the help is ([`Description::Later`]).
+pub fn later(describe: fn() -> String) -> Description {
+    Description::Later(describe)
+}
+
 #[derive(Debug, Clone)]
 struct Spec {
     name: &'static str,
-    description: String,
+    description: Description,
     takes: Takes,
     defaults: Vec<String>,
 }
@@ -97,10 +135,10 @@ impl Parser {
     }
 
     /// An option without an argument (`parser.accepts(name, description)`).
-    pub fn flag(&mut self, name: &'static str, description: &str) -> &mut Self {
+    pub fn flag(&mut self, name: &'static str, description: impl Into<Description>) -> &mut Self {
         self.specs.push(Spec {
             name,
-            description: description.to_string(),
+            description: description.into(),
             takes: Takes::Nothing,
             defaults: Vec::new(),
         });
@@ -112,13 +150,13 @@ impl Parser {
     pub fn arg(
         &mut self,
         name: &'static str,
-        description: &str,
+        description: impl Into<Description>,
         described_as: &'static str,
         type_name: &'static str,
     ) -> &mut Self {
         self.specs.push(Spec {
             name,
-            description: description.to_string(),
+            description: description.into(),
             takes: Takes::Argument {
                 required: true,
                 described_as,
@@ -133,7 +171,7 @@ impl Parser {
     pub fn optional_arg(
         &mut self,
         name: &'static str,
-        description: &str,
+        description: impl Into<Description>,
         described_as: &'static str,
         type_name: &'static str,
     ) -> &mut Self {
@@ -262,14 +300,16 @@ impl Parser {
                 left.push(close);
             }
             let right = if s.defaults.is_empty() {
-                s.description.clone()
+                s.description.text()
             } else {
                 let shown = if s.defaults.len() == 1 {
                     s.defaults[0].clone()
                 } else {
                     format!("[{}]", s.defaults.join(", "))
                 };
-                format!("{} (default: {shown})", s.description).trim().to_string()
+                format!("{} (default: {shown})", s.description.text())
+                    .trim()
+                    .to_string()
             };
             rows.push((left, right));
         }

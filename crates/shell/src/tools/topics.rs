@@ -18,7 +18,7 @@ use super::common::{
     connect, help_or_version, java_hash_order, log_line, metadata_via, node_assignment_timeout, parse_or_exit,
     uncaught, usage_and_exit, IncludeList, TIMEOUT_EXCEPTION,
 };
-use super::jopt::{Parsed, Parser};
+use super::jopt::{later, Parsed, Parser};
 
 const LOGGER: &str = "org.apache.kafka.tools.TopicCommand";
 const CONFIGS_HINT: &str = " (To alter topic configurations, the kafka-configs tool can be used.)";
@@ -113,117 +113,152 @@ pub fn parser_for(flavour: Flavour) -> Parser {
 /// Kafka 3.7's `TopicCommandOptions`.
 pub fn parser_3_7() -> Parser {
     let mut p = Parser::new();
-    let config_names: Vec<String> = TOPIC_CONFIG_NAMES_3_7.iter().map(|n| format!("\t{n}")).collect();
     p.arg(
         "bootstrap-server",
-        "REQUIRED: The Kafka server to connect to.",
+        later(|| "REQUIRED: The Kafka server to connect to.".into()),
         "server to connect to",
         "String",
     )
     .arg(
         "command-config",
-        "Property file containing configs to be passed to Admin Client. This is used only with \
-             --bootstrap-server option for describing and altering broker configs.",
+        later(|| {
+            "Property file containing configs to be passed to Admin Client. This is used only with \
+             --bootstrap-server option for describing and altering broker configs."
+                .into()
+        }),
         "command config property file",
         "String",
     )
-    .flag("list", "List all available topics.")
-    .flag("create", "Create a new topic.")
-    .flag("delete", "Delete a topic")
+    .flag("list", later(|| "List all available topics.".into()))
+    .flag("create", later(|| "Create a new topic.".into()))
+    .flag("delete", later(|| "Delete a topic".into()))
     .flag(
         "alter",
-        &format!(
-            "Alter the number of partitions and replica assignment. Update the configuration of an existing topic \
+        later(|| {
+            format!(
+                "Alter the number of partitions and replica assignment. Update the configuration of an existing topic \
                  via --alter is no longer supported here{CONFIGS_HINT_3_7}."
-        ),
+            )
+        }),
     )
-    .flag("describe", "List details for the given topics.")
+    .flag("describe", later(|| "List details for the given topics.".into()))
     .arg(
         "topic",
-        "The topic to create, alter, describe or delete. It also accepts a regular expression, except for \
+        later(|| {
+            "The topic to create, alter, describe or delete. It also accepts a regular expression, except for \
              --create option. Put topic name in double quotes and use the '\\' prefix to escape regular expression \
-             symbols; e.g. \"test\\.topic\".",
+             symbols; e.g. \"test\\.topic\"."
+                .into()
+        }),
         "topic",
         "String",
     )
     .arg(
         "topic-id",
-        "The topic-id to describe.This is used only with --bootstrap-server option for describing topics.",
+        later(|| {
+            "The topic-id to describe.This is used only with --bootstrap-server option for describing topics.".into()
+        }),
         "topic-id",
         "String",
     )
     .arg(
         "config",
-        &format!(
-            "A topic configuration override for the topic being created. The following is a list of valid \
+        later(|| {
+            let config_names: Vec<String> = TOPIC_CONFIG_NAMES_3_7.iter().map(|n| format!("\t{n}")).collect();
+            format!(
+                "A topic configuration override for the topic being created. The following is a list of valid \
                  configurations: \n{}\nSee the Kafka documentation for full details on the topic configs. It is \
                  supported only in combination with --create if --bootstrap-server option is used{CONFIGS_HINT_3_7}.",
-            config_names.join("\n")
-        ),
+                config_names.join("\n")
+            )
+        }),
         "name=value",
         "String",
     )
     .arg(
         "delete-config",
-        "A topic configuration override to be removed for an existing topic (see the list of configurations under \
-             the --config option). Not supported with the --bootstrap-server option.",
+        later(|| {
+            "A topic configuration override to be removed for an existing topic (see the list of configurations under \
+             the --config option). Not supported with the --bootstrap-server option."
+                .into()
+        }),
         "name",
         "String",
     )
     .arg(
         "partitions",
-        "The number of partitions for the topic being created or altered (WARNING: If partitions are increased for \
+        later(|| {
+            "The number of partitions for the topic being created or altered (WARNING: If partitions are increased for \
              a topic that has a key, the partition logic or ordering of the messages will be affected). If not \
-             supplied for create, defaults to the cluster default.",
+             supplied for create, defaults to the cluster default."
+                .into()
+        }),
         "# of partitions",
         "Integer",
     )
     .arg(
         "replication-factor",
-        "The replication factor for each partition in the topic being created. If not supplied, defaults to the \
-             cluster default.",
+        later(|| {
+            "The replication factor for each partition in the topic being created. If not supplied, defaults to the \
+             cluster default."
+                .into()
+        }),
         "replication factor",
         "Integer",
     )
     .arg(
         "replica-assignment",
-        "A list of manual partition-to-broker assignments for the topic being created or altered.",
+        later(|| "A list of manual partition-to-broker assignments for the topic being created or altered.".into()),
         "broker_id_for_part1_replica1 : broker_id_for_part1_replica2 , broker_id_for_part2_replica1 : \
              broker_id_for_part2_replica2 , ...",
         "String",
     )
     .flag(
         "under-replicated-partitions",
-        "if set when describing topics, only show under replicated partitions",
+        later(|| "if set when describing topics, only show under replicated partitions".into()),
     )
     .flag(
         "unavailable-partitions",
-        "if set when describing topics, only show partitions whose leader is not available",
+        later(|| "if set when describing topics, only show partitions whose leader is not available".into()),
     )
     .flag(
         "under-min-isr-partitions",
-        "if set when describing topics, only show partitions whose isr count is less than the configured minimum.",
+        later(|| {
+            "if set when describing topics, only show partitions whose isr count is less than the configured minimum."
+                .into()
+        }),
     )
     .flag(
         "at-min-isr-partitions",
-        "if set when describing topics, only show partitions whose isr count is equal to the configured minimum.",
+        later(|| {
+            "if set when describing topics, only show partitions whose isr count is equal to the configured minimum."
+                .into()
+        }),
     )
     .flag(
         "topics-with-overrides",
-        "if set when describing topics, only show topics that have overridden configs",
+        later(|| "if set when describing topics, only show topics that have overridden configs".into()),
     )
     .flag(
         "if-exists",
-        "if set when altering or deleting or describing topics, the action will only execute if the topic exists.",
+        later(|| {
+            "if set when altering or deleting or describing topics, the action will only execute if the topic exists."
+                .into()
+        }),
     )
     .flag(
         "if-not-exists",
-        "if set when creating topics, the action will only execute if the topic does not already exist.",
+        later(|| {
+            "if set when creating topics, the action will only execute if the topic does not already exist.".into()
+        }),
     )
     .flag(
         "exclude-internal",
-        "exclude internal topics when running list or describe command. The internal topics will be listed by \
-             default",
+        later(|| {
+            "exclude internal topics when running list or describe command. The internal topics will be listed by \
+             default"
+                .into()
+        }),
     );
     p
 }
