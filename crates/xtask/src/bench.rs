@@ -811,43 +811,47 @@ const PAGE_READING: &str = "
 - *The docs widget* (issue 9; `dist/widget/`, built by `cargo xtask build`
   from `web/widget` with the Cargo profile `widget`: the site's, with the
   simulation's crates at \"z\" too, since a widget's cluster is a few
-  partitions). **Start-up module about 274 KB gzipped against the 250 KB
-  target: not met, 10% over.** The wasm is split (`web/build/split-widget.mjs`)
-  by a profile of the example page: its three widgets starting and running
-  their scenarios, then a broker killed and restarted. A page that shows
-  widgets downloads only that module; the rest (about 390 KB) is fetched
-  when a reader first points at or types into a widget or the page calls
-  `run()`, before a widget with `persist` or `lesson` starts, and on the
-  spot if one of its functions runs first (the e2e test checks that the
-  example page never does that, and that a tool outside the profile, run
-  as a scenario command, does). Both modules together are about the one
-  module of before (666 KB). What got the start-up module from 666 KB to
-  274 KB, measured on 2026-11-25: the split with the profile of the app's
+  partitions). **Start-up module about 244 KB gzipped: within the 250 KB
+  target** (an e2e test holds it there). The wasm is split
+  (`web/build/split-widget.mjs`) by a profile of the example page: its
+  three widgets starting and running their scenarios, then running on
+  their own to 700 simulated seconds (the page's clock 20 times as fast),
+  past the brokers' and controllers' 5-minute timers and the trace's ring
+  filling. A page that shows widgets downloads only that module (an e2e
+  test runs the example page 12 simulated minutes and sees one wasm
+  request); the rest (about 408 KB) is fetched when a reader first points
+  at or types into a widget or the page calls `run()`, before a widget
+  with `persist` or `lesson` starts, and on the spot if one of its
+  functions runs first. A click before it is in (a kill) waits for it.
+  Both modules together are about the one module of before (666 KB).
+  What got the start-up module from 666 KB to 244 KB (measured on
+  2026-11-25, in the order done): the split with the profile of the app's
   kind, 420 KB; wasm-opt keeping one-caller functions of over 50 nodes
   apart (Binaryen inlines every function with one caller, so
   `Simulation::step` was one 90 KB function of every message handler),
   341 KB; `cargo xtask split-data`, which moves the constants that only
   the rest's functions use into the rest (lesson texts, usages, error
   texts), 283 KB, after two wrong moves were found and fixed (see
-  `crates/xtask/src/split_data.rs`: a constant cut into pieces by memory
-  packing, and a `&str` stored as one 64-bit constant, both read as zeros
-  at start); a narrower profile (only kill and restart: the other faults
-  and typed commands come after the reader's first input has started the
-  rest's download; `run()` waits for it), 276 KB; the scenario option read
-  as raw JSON text instead of a `serde_json::Value`, 274 KB. In the
-  start-up module now (code before gzip, about 510 KB, spread over about
-  2,400 functions, none over 12 KB): the cluster 143 KB, the app's
-  components 81 KB, the shell 72 KB, Yew 32 KB, `core` and `alloc` 58 KB;
-  the code is about 219 KB gzipped, the kept constants 42 KB, the split's
-  imports and exports 13 KB. What is left to reach 250 KB is many small
-  cuts of code that runs at start, each a few KB: message `Debug` in trace
-  lines, the `docker-compose.yml` written when the shell starts, consumer
-  group lag sampled in a widget that shows no groups, options through
-  serde, events through serde-wasm-bindgen. The loader (with the styles),
-  the split loader and the glue are about 25 KB; the first of the example
-  page's widgets is ready 140 to 240 ms after navigation (two runs of
-  the benchmark), with one wasm
-  fetch for the three.
+  `crates/xtask/src/split_data.rs`); a narrower profile, 276 KB; the
+  scenario option read as raw JSON text, 274 KB; Yew's `tracing` events
+  compiled out (`max_level_off`), 271 KB; `split-data` keeping, for an
+  address where a constant starts, that constant alone instead of the
+  64 bytes after it too (most strings are named so: their neighbours
+  stayed), 263 KB; the kill and restart left out of the profile (the
+  loader holds a click until the rest is in), 253 KB; `KafkaError`'s
+  texts as arrays instead of `match`es (LLVM makes those switch tables,
+  which `split-data` must keep whoever uses them, with every message they
+  point to), 252 KB; the node boxes' texts apart from the page's (a table
+  of texts keeps all it points to), 248 KB; no metrics samples in a
+  widget (the page's charts), 245 KB; the profile to 700 simulated
+  seconds, 246 KB; `kafka-topics`' and `kafka-console-producer`'s option
+  descriptions written only for `--help`, 244 KB. The profiling run also
+  records every byte its loads and stores touch (Binaryen's
+  `--instrument-memory`), and `split-data` checks its rules against them:
+  none of those bytes is in a constant it moves. The loader (with the
+  styles), the split loader and the glue are about 26 KB; the first of
+  the example page's widgets is ready about 140 to 240 ms after
+  navigation, with one wasm fetch for the three.
 ";
 
 /// The page's table: case, measurement, value, target (wasm only).
