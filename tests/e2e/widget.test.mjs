@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { baseUrl, launch, screenshotPath } from './browser.mjs';
+import { fastClock } from '../../web/build/fast-clock.mjs';
 
 // Before the page's scripts: record CSP violations, count animation-frame
 // callbacks run, and keep the set of live intervals (the terminal's timer).
@@ -31,30 +32,11 @@ const INSTRUMENT = () => {
   }
 };
 
-// The page's clock (`Date.now`, which the widgets' frames read), made to
-// run `k` times as fast by `__timeScale(k)`.
-const FAST_CLOCK = () => {
-  const realNow = Date.now;
-  let scale = 1;
-  let lastReal = realNow();
-  let now = lastReal;
-  Date.now = () => {
-    const real = realNow();
-    now += (real - lastReal) * scale;
-    lastReal = real;
-    return Math.floor(now);
-  };
-  window.__timeScale = (k) => {
-    Date.now();
-    scale = k;
-  };
-};
-
-async function openExample({ fastClock = false } = {}) {
+async function openExample({ fast = false } = {}) {
   const browser = await launch({ viewport: { width: 1100, height: 900 } });
   const page = await browser.newPage();
   await page.addInitScript(INSTRUMENT);
-  if (fastClock) await page.addInitScript(FAST_CLOCK);
+  if (fast) await page.addInitScript(fastClock);
   const errors = [];
   const wasmRequests = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -410,7 +392,7 @@ test('split: a kill clicked before the rest is in waits for it, then kills (no s
 });
 
 test('split: a page whose reader only looks runs its widgets for 12 simulated minutes on the start-up module alone', async (t) => {
-  const { browser, page, errors, wasmRequests } = await openExample({ fastClock: true });
+  const { browser, page, errors, wasmRequests } = await openExample({ fast: true });
   try {
     for (const id of ['leaders', 'rf1', 'scripted']) {
       await page.locator(`#${id}`).scrollIntoViewIfNeeded();
@@ -424,7 +406,7 @@ test('split: a page whose reader only looks runs its widgets for 12 simulated mi
     // retention and leader balance every 5 minutes), and each trace's ring
     // full and dropping its oldest lines (about 10 minutes), all while
     // nobody touches a widget.
-    await page.evaluate(() => window.__timeScale(20));
+    await page.evaluate(() => window.__kafkaplayTimeScale(20));
     const clocks = () =>
       page.evaluate(() =>
         ['leaders', 'rf1', 'scripted'].map((id) =>

@@ -22,6 +22,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fastClock } from './fast-clock.mjs';
 import { FEATURES, gzSize, instrument, kb, launchBrowser, readProfileInPage, serve, splitByProfiles } from './split.mjs';
 
 const WASM = 'kafkaplay_widget_bg.wasm';
@@ -41,10 +42,9 @@ const KEEP = ['::num::imp::flt2dec::', '::num::imp::bignum::'];
  * and messages in Korean, dark; the scripted one's `--list`), and then their
  * clusters running on their own: the brokers' and controllers' periodic
  * work (ISR expiry every 15 s, log flush every 30 s, retention and leader
- * balance every 5 minutes), for which the page's clock runs fast
- * (`Date.now`, which the widget's frames read: TIME_SCALE times real
- * time) until each widget's clock is past IDLE_SIM_S. A reader who only
- * looks, for that long, never needs the rest. What follows a click or
+ * balance every 5 minutes), for which the page's clock runs TIME_SCALE
+ * times as fast (fast-clock.mjs) until each widget's clock is past
+ * IDLE_SIM_S. A reader who only looks, for that long, never needs the rest. What follows a click or
  * typing (faults, typed commands) comes from the rest, fetched from the
  * reader's first pointer or key in a widget: the loader holds a click until
  * it is in (a kill's own handler would otherwise load it on the spot), and
@@ -119,6 +119,7 @@ export async function splitWidget(dir, { wasmSplit, xtask, chrome }) {
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       const errors = [];
       page.on('pageerror', (e) => errors.push(e.message));
+      await page.addInitScript(fastClock);
       await page.addInitScript(() => {
         // Each byte of the first 16 MB (the static data starts at 1 MB) a
         // load or a store touched. The other hooks return their last
@@ -131,21 +132,6 @@ export async function splitWidget(dir, { wasmSplit, xtask, chrome }) {
           return address;
         };
         const same = (...args) => args[args.length - 1];
-        // The page's clock, which `__kafkaplayTimeScale(k)` makes run k times as fast.
-        const realNow = Date.now;
-        let scale = 1;
-        let lastReal = realNow();
-        let now = lastReal;
-        Date.now = () => {
-          const real = realNow();
-          now += (real - lastReal) * scale;
-          lastReal = real;
-          return Math.floor(now);
-        };
-        globalThis.__kafkaplayTimeScale = (k) => {
-          Date.now();
-          scale = k;
-        };
         const env = new Proxy({}, { get: (_, name) => (name === 'load_ptr' || name === 'store_ptr' ? mark : same) });
         for (const name of ['instantiate', 'instantiateStreaming']) {
           const original = WebAssembly[name];
