@@ -31,7 +31,11 @@ const LOADER = 'kafkaplay-widget.js';
 const SPLIT_LINE = 'const SPLIT = null;';
 /** How fast the profiling page's clock runs once its widgets are up. */
 const TIME_SCALE = 20;
-/** Simulated seconds each widget of the profiling page runs: past the 5-minute timers and the trace filling its ring (about 10 minutes, then each line drops the oldest). */
+/**
+ * Simulated seconds each widget of the profiling page runs: past the
+ * 5-minute timers and the trace filling its ring (about 10 minutes, then
+ * each new line drops the oldest).
+ */
 const IDLE_SIM_S = 700;
 /** Functions kept in the start-up module by name: float formatting's fallback, which some values take. */
 const KEEP = ['::num::imp::flt2dec::', '::num::imp::bignum::'];
@@ -44,11 +48,11 @@ const KEEP = ['::num::imp::flt2dec::', '::num::imp::bignum::'];
  * work (ISR expiry every 15 s, log flush every 30 s, retention and leader
  * balance every 5 minutes), for which the page's clock runs TIME_SCALE
  * times as fast (fast-clock.mjs) until each widget's clock is past
- * IDLE_SIM_S. A reader who only looks, for that long, never needs the rest. What follows a click or
- * typing (faults, typed commands) comes from the rest, fetched from the
- * reader's first pointer or key in a widget: the loader holds a click until
- * it is in (a kill's own handler would otherwise load it on the spot), and
- * `run()` waits for it.
+ * IDLE_SIM_S. A reader who only looks, for that long, never needs the
+ * rest. What follows a click or typing (faults, typed commands) comes from
+ * the rest, fetched from the reader's first pointer or key in a widget: the
+ * loader holds a click until it is in (a kill's own handler would otherwise
+ * load it on the spot), and `run()` waits for it.
  */
 async function exercise(page) {
   for (const id of ['leaders', 'rf1', 'scripted']) {

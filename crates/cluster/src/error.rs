@@ -154,10 +154,16 @@ mod tests {
         assert_eq!(format!("{last:?}"), "NewLeaderElected");
         assert_eq!(
             (last.name(), last.exception_class()),
-            ("NEW_LEADER_ELECTED", "org.apache.kafka.common.errors.NewLeaderElectedException")
+            (
+                "NEW_LEADER_ELECTED",
+                "org.apache.kafka.common.errors.NewLeaderElectedException"
+            )
         );
         // Debug as derived: the variant's name.
-        assert_eq!(format!("{:?}", Some(KafkaError::NotLeaderOrFollower)), "Some(NotLeaderOrFollower)");
+        assert_eq!(
+            format!("{:?}", Some(KafkaError::NotLeaderOrFollower)),
+            "Some(NotLeaderOrFollower)"
+        );
         let names: std::collections::BTreeSet<String> = KafkaError::ALL.iter().map(|e| format!("{e:?}")).collect();
         assert_eq!(names.len(), KafkaError::ALL.len());
     }

@@ -28,9 +28,13 @@
 //! from the module before the split (they are at the same addresses).
 //! Segments that end up next to each other are merged again on both sides.
 //!
-//! A constant moved wrongly would read as zeros at start, not fail: the
-//! docs widget's end-to-end tests check that the example page starts
-//! without loading the rest, and the widget's outputs.
+//! A constant moved wrongly would read as zeros at start, not fail. So the
+//! rules are checked against a run: TOUCHED, the bytes every load and store
+//! of the profiling run touched (web/build/split-widget.mjs builds its copy
+//! with Binaryen's `--instrument-memory`). A touched constant the rules
+//! would move stays, and is named in a warning: a use they miss. The docs
+//! widget's end-to-end tests check that the example page starts without
+//! loading the rest, and the widget's outputs.
 //!
 //! Not done (left as they are, with the reason printed) when a segment is
 //! passive or its offset is not a constant, or when either module has
@@ -48,10 +52,10 @@ use crate::Result;
 /// Not from where a constant starts: that address names the constant (or
 /// is the end of the one before); most strings are named so, and counting
 /// it as a base too kept every string's neighbours (9 KB of the widget's
-/// start-up module gzipped). Not after its end: an end pointer one past a constant comes with a
-/// pointer to its start, and counting it, the address where one constant
-/// ends and the next starts kept both (10 KB of float parsing tables, for
-/// the float formatting table after them).
+/// start-up module gzipped). Not after its end: an end pointer one past a
+/// constant comes with a pointer to its start, and counting it, the address
+/// where one constant ends and the next starts kept both (10 KB of float
+/// parsing tables, for the float formatting table after them).
 const BEFORE: u32 = 64;
 /// Data symbols always kept (by their name, from the `name` section): LLVM's
 /// switch lookup tables, which the code indexes from a base as far before
@@ -320,7 +324,11 @@ fn needed(data: &[Segment], addresses: &[u32], always: &[usize], touched: &[usiz
         // may be a base ahead of one).
         let first = data.partition_point(|s| s.end() <= address);
         let at_start = data.get(first).is_some_and(|s| s.offset == address);
-        let hi = if at_start { address } else { address.saturating_add(BEFORE) };
+        let hi = if at_start {
+            address
+        } else {
+            address.saturating_add(BEFORE)
+        };
         for (i, s) in data.iter().enumerate().skip(first) {
             if s.offset > hi {
                 break;
@@ -690,11 +698,18 @@ mod tests {
         // Each with why: 1 through the pointer at byte 0 of 0.
         assert_eq!(
             keep.into_iter().collect::<Vec<_>>(),
-            vec![(0, Why::Named(0)), (1, Why::Pointer(0, 0)), (2, Why::Named(1)), (4, Why::Named(2))]
+            vec![
+                (0, Why::Named(0)),
+                (1, Why::Pointer(0, 0)),
+                (2, Why::Named(1)),
+                (4, Why::Named(2))
+            ]
         );
         // A base up to BEFORE bytes ahead of a constant names it; one always kept is kept.
         assert_eq!(
-            needed(&data, &[4000 - BEFORE], &[], &[]).into_keys().collect::<Vec<_>>(),
+            needed(&data, &[4000 - BEFORE], &[], &[])
+                .into_keys()
+                .collect::<Vec<_>>(),
             vec![3]
         );
         // Where one ends and the next starts: the next only.
@@ -702,13 +717,25 @@ mod tests {
             needed(&data, &[2000 + 7], &[], &[]).into_keys().collect::<Vec<_>>(),
             Vec::<usize>::new()
         );
-        assert_eq!(needed(&data, &[4000], &[], &[]).into_keys().collect::<Vec<_>>(), vec![3]);
+        assert_eq!(
+            needed(&data, &[4000], &[], &[]).into_keys().collect::<Vec<_>>(),
+            vec![3]
+        );
         // Where a constant starts names that one alone, not those after it;
         // inside it, as a base, also those starting up to BEFORE after.
         let close = vec![seg(100, b"ab"), seg(102, b"cd"), seg(104, b"ef")];
-        assert_eq!(needed(&close, &[102], &[], &[]).into_keys().collect::<Vec<_>>(), vec![1]);
-        assert_eq!(needed(&close, &[101], &[], &[]).into_keys().collect::<Vec<_>>(), vec![0, 1, 2]);
-        assert_eq!(needed(&data, &[], &[3], &[]).into_iter().collect::<Vec<_>>(), vec![(3, Why::Always)]);
+        assert_eq!(
+            needed(&close, &[102], &[], &[]).into_keys().collect::<Vec<_>>(),
+            vec![1]
+        );
+        assert_eq!(
+            needed(&close, &[101], &[], &[]).into_keys().collect::<Vec<_>>(),
+            vec![0, 1, 2]
+        );
+        assert_eq!(
+            needed(&data, &[], &[3], &[]).into_iter().collect::<Vec<_>>(),
+            vec![(3, Why::Always)]
+        );
     }
 
     #[test]
@@ -817,11 +844,13 @@ mod tests {
         let (p, s) = modules();
         let (unnamed, _) = modules_named(&[]);
         // A read of 2 bytes inside the help text, which no code of the start-up module names.
-        let moved = split(&unnamed, &s, &p, &[4100..4102]).unwrap().unwrap();
+        let help_read = [Range { start: 4100, end: 4102 }];
+        let moved = split(&unnamed, &s, &p, &help_read).unwrap().unwrap();
         assert_eq!(moved.bytes, 0, "nothing moves");
         assert_eq!(moved.missed, vec!["help (30 bytes at 0x1000)".to_string()]);
         // What the code names already, touched, is no news.
-        let moved = split(&unnamed, &s, &p, &[1024..1028]).unwrap().unwrap();
+        let named_read = [Range { start: 1024, end: 1028 }];
+        let moved = split(&unnamed, &s, &p, &named_read).unwrap().unwrap();
         assert_eq!((moved.bytes, moved.missed.len()), (30, 0));
         // The file: pairs, sorted, apart.
         assert_eq!(read_touched("1 4\n\n10 12\n").unwrap(), vec![1..4, 10..12]);
