@@ -305,6 +305,13 @@ test('a widget with a lesson: its steps check the widget\'s own cluster and tell
     const done = (await events(page)).find((e) => e.type === 'lesson-step-done');
     assert.deepEqual(done.detail, { lesson: 'topics', step: 0, title: 'The containers', lessonComplete: false });
     assert.equal(await lesson.locator('[data-testid=lesson-step]').getAttribute('data-state'), 'done');
+    // Its select offers only the lessons a widget can run (none with a step
+    // on the page's consumer form or a new cluster), and picking one runs it.
+    const offered = await lesson.locator('[data-testid=lesson-select] option').evaluateAll((os) => os.length);
+    assert.equal(offered, 8, 'topics, rf1-broker-down, rf2-failover, acks-min-insync, consumer-lag, unclean-election, retention, compaction');
+    const titles = await lesson.locator('[data-testid=lesson-select] option').allInnerTexts();
+    await lesson.locator('[data-testid=lesson-select]').selectOption({ label: titles[1] });
+    await lesson.locator('[data-testid=lessons][data-lesson=rf1-broker-down]').waitFor({ timeout: 30_000 });
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

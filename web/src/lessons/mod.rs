@@ -35,9 +35,14 @@ pub use panel::LessonPanel;
 /// step is a page action on the consumer form or a new cluster): the ones
 /// a docs widget can show.
 pub fn terminal_only() -> impl Iterator<Item = &'static Lesson> {
-    content::LESSONS
-        .iter()
-        .filter(|l| l.steps.iter().all(|s| !matches!(s.command, Some(Command::Page(_)))))
+    content::LESSONS.iter().filter(|l| l.terminal_only())
+}
+
+impl Lesson {
+    /// No step is a page action: the lesson runs in a docs widget.
+    pub fn terminal_only(&self) -> bool {
+        self.steps.iter().all(|s| !matches!(s.command, Some(Command::Page(_))))
+    }
 }
 
 /// The commands a step remembers (the latest; older ones are dropped).

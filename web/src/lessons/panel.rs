@@ -36,6 +36,11 @@ pub struct LessonPanelProps {
     /// only moves to a step done before).
     #[prop_or_default]
     pub on_step_done: Callback<StepDone>,
+    /// Only the lessons without page actions ([`super::terminal_only`]): a
+    /// docs widget has no consumer form and no new-cluster button, so its
+    /// lesson select and "next lesson" offer only those.
+    #[prop_or_default]
+    pub terminal_only: bool,
 }
 
 /// A lesson step whose check just passed (the widget sends it to its page
@@ -275,6 +280,13 @@ impl LessonPanel {
     }
 }
 
+/// Whether the panel offers `LESSONS[index]` (see `terminal_only`).
+fn offered(props: &LessonPanelProps, index: usize) -> bool {
+    LESSONS
+        .get(index)
+        .is_some_and(|l| !props.terminal_only || l.terminal_only())
+}
+
 impl Component for LessonPanel {
     type Message = Msg;
     type Properties = LessonPanelProps;
@@ -355,6 +367,11 @@ impl Component for LessonPanel {
             }
             return false;
         }
+        if let Msg::Select(i) = msg {
+            if !offered(ctx.props(), i) {
+                return false;
+            }
+        }
         let done = self.with(|p, shell| match msg {
             Msg::Select(i) => p.select(i, shell),
             Msg::GoTo(i) => p.go_to(i, shell),
@@ -418,6 +435,7 @@ impl Component for LessonPanel {
             }
         });
         let heading_id = "lesson-step-heading";
+        let next_lesson = (lesson_index + 1..LESSONS.len()).find(|i| offered(ctx.props(), *i));
         html! {
             <section ref={self.root.clone()} class="card lessons" aria-labelledby="lessons-heading" data-testid="lessons" data-lesson={lesson.id}>
                 <div class="lessons-head">
@@ -425,7 +443,7 @@ impl Component for LessonPanel {
                     <label class="inline">
                         <span class="visually-hidden">{ t.choose }</span>
                         <select data-testid="lesson-select" aria-label={t.choose} {onchange}>
-                            { for LESSONS.iter().enumerate().map(|(i, l)| html! {
+                            { for LESSONS.iter().enumerate().filter(|(i, _)| offered(ctx.props(), *i)).map(|(i, l)| html! {
                                 <option value={i.to_string()} selected={i == lesson_index}>{ l.title.get(lang) }</option>
                             }) }
                         </select>
@@ -498,14 +516,14 @@ impl Component for LessonPanel {
                         { (t.progress)(done_count, total) }
                         if done_count == total { { format!(" · {}", t.complete) } }
                     </span>
-                    if step + 1 < total || lesson_index + 1 >= LESSONS.len() {
+                    if step + 1 < total || next_lesson.is_none() {
                         <button type="button" data-testid="lesson-next" disabled={step + 1 >= total}
                             class={classes!(done.then_some("go"))}
                             onclick={link.callback(|_| Msg::Next)}>{ format!("{} →", t.next) }</button>
                     } else {
                         <button type="button" data-testid="lesson-next-lesson"
                             class={classes!(done.then_some("go"))}
-                            onclick={link.callback(move |_| Msg::Select(lesson_index + 1))}>{ format!("{} →", t.next_lesson) }</button>
+                            onclick={link.callback(move |_| Msg::Select(next_lesson.unwrap_or(lesson_index)))}>{ format!("{} →", t.next_lesson) }</button>
                     }
                 </div>
                 <p class="visually-hidden" role="status" aria-live="polite" data-testid="lesson-announce">

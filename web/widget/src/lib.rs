@@ -535,7 +535,7 @@ impl Component for WidgetApp {
                     <div class="kpw-terminal">
                         if let Some(lesson) = options.lesson {
                             <kafkaplay_web::lessons::LessonPanel shell={pg.shell.clone()} lang={self.lang}
-                                lesson={Some(AttrValue::Static(lesson))}
+                                lesson={Some(AttrValue::Static(lesson))} terminal_only=true
                                 on_step_done={ctx.link().callback(Msg::LessonStep)} />
                         }
                         <kafkaplay_web::terminal::Terminal shell={Some(pg.shell.clone())}
