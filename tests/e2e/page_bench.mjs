@@ -25,8 +25,9 @@
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { gzSize } from '../../web/build/split.mjs';
 import { FULL_PAGE_STYLE, baseUrl, chromeArgs, screenshotPath } from './browser.mjs';
 
 const RUNS = Number(process.env.PAGE_BENCH_RUNS || 5);
@@ -58,23 +59,22 @@ function percentile(values, p) {
 
 function measureSize(dist) {
   const files = readdirSync(dist);
-  const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
   const startup = files.filter((f) => f.endsWith('_bg.wasm'));
   if (startup.length !== 1) throw new Error(`expected one *_bg.wasm in ${dist}, found ${startup.join(', ') || 'none'}`);
   const rest = files.filter((f) => f.endsWith('_split.wasm'));
   const bytes = readFileSync(join(dist, startup[0]));
   const js = files.filter((f) => f.endsWith('.js'));
-  const jsGzipped = js.reduce((n, f) => n + gz(readFileSync(join(dist, f))), 0);
+  const jsGzipped = js.reduce((n, f) => n + gzSize(readFileSync(join(dist, f))), 0);
   const c = 'page: the app in dist/ (trunk build --release, wasm-opt, wasm-split)';
   const what = rest.length ? 'app wasm at start-up (the split\'s first module)' : 'app wasm (not split)';
-  bench(c, `${what}, gzipped (level 9)`, gz(bytes) / 1000, 'KB', '≤ 400 KB gzipped');
+  bench(c, `${what}, gzipped (level 9)`, gzSize(bytes) / 1000, 'KB', '≤ 400 KB gzipped');
   const brotli = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   bench(c, `${what}, brotli (quality 11), for hosts that serve it`, brotli / 1000, 'KB');
   bench(c, `${what}, raw`, statSync(join(dist, startup[0])).size / 1000, 'KB');
   if (rest.length) {
     const restBytes = readFileSync(join(dist, rest[0]));
-    bench(c, 'app wasm fetched after start-up (the second module), gzipped', gz(restBytes) / 1000, 'KB');
-    bench(c, 'app wasm, both modules, gzipped', (gz(bytes) + gz(restBytes)) / 1000, 'KB');
+    bench(c, 'app wasm fetched after start-up (the second module), gzipped', gzSize(restBytes) / 1000, 'KB');
+    bench(c, 'app wasm, both modules, gzipped', (gzSize(bytes) + gzSize(restBytes)) / 1000, 'KB');
   }
   bench(c, 'JS loader and glue, gzipped', jsGzipped / 1000, 'KB');
 }
@@ -85,21 +85,20 @@ function measureSize(dist) {
  * uses one; the rest is measured beside it. */
 function measureWidgetSize(dist) {
   const dir = join(dist, 'widget');
-  const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
   const wasm = readFileSync(join(dir, 'kafkaplay_widget_bg.wasm'));
   const restPath = join(dir, 'kafkaplay_widget_rest.wasm');
   const rest = existsSync(restPath) ? readFileSync(restPath) : null;
   const c = 'page: the docs widget in dist/widget/ (the kafkaplay-widget crate, profile "widget", wasm-opt)';
   const what = rest ? 'widget wasm, start-up module' : 'widget wasm';
-  bench(c, `${what}, gzipped (level 9)`, gz(wasm) / 1000, 'KB', '≤ 250 KB gzipped');
+  bench(c, `${what}, gzipped (level 9)`, gzSize(wasm) / 1000, 'KB', '≤ 250 KB gzipped');
   const brotli = brotliCompressSync(wasm, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   bench(c, `${what}, brotli (quality 11)`, brotli / 1000, 'KB');
   bench(c, `${what}, raw`, wasm.length / 1000, 'KB');
   if (rest) {
-    bench(c, 'widget wasm, the rest (fetched when a reader uses a widget), gzipped', gz(rest) / 1000, 'KB');
-    bench(c, 'widget wasm, both modules, gzipped', (gz(wasm) + gz(rest)) / 1000, 'KB');
+    bench(c, 'widget wasm, the rest (fetched when a reader uses a widget), gzipped', gzSize(rest) / 1000, 'KB');
+    bench(c, 'widget wasm, both modules, gzipped', (gzSize(wasm) + gzSize(rest)) / 1000, 'KB');
   }
-  const js = ['kafkaplay-widget.js', 'kafkaplay_widget.js', 'split-loader.js'].reduce((n, f) => n + gz(readFileSync(join(dir, f))), 0);
+  const js = ['kafkaplay-widget.js', 'kafkaplay_widget.js', 'split-loader.js'].reduce((n, f) => n + gzSize(readFileSync(join(dir, f))), 0);
   bench(c, 'loader (with the styles), split loader and glue, gzipped', js / 1000, 'KB');
 }
 

@@ -163,8 +163,10 @@ export async function splitWidget(dir, { wasmSplit, xtask, chrome }) {
 
     // 3. The split, and the loader told the rest's name.
     const { primaryOut, secondaryOut } = splitByProfiles({ wasmSplit, xtask, original, profiles: [profile], work });
-    // To look into a split: the named original and both modules before the
-    // data moved (what `cargo xtask split-data` takes), kept in this directory.
+    // To look into a split: the named original, the profile, the touched
+    // bytes and both modules before the data moved (what `cargo xtask
+    // split-data` takes), kept in this directory (split-data adds
+    // kept-data.txt there).
     const debugDir = process.env.KAFKAPLAY_SPLIT_DEBUG_DIR;
     if (debugDir) {
       for (const [from, to] of [[original, 'original.wasm'], [profile, 'profile'], [touchedFile, 'touched'], [primaryOut, 'primary.wasm'], [secondaryOut, 'secondary.wasm']]) {
