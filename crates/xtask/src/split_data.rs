@@ -363,17 +363,18 @@ fn needed(data: &[Segment], addresses: &[u32], always: &[usize], touched: &[usiz
 /// that names it (its index in the start-up module) or the kept constant
 /// that points to it.
 fn kept_report(
-    data: &[(Segment, &str)],
+    segs: &[Segment],
+    names: &[&str],
     keep: &BTreeMap<usize, Why>,
     addresses: &[u32],
     named_by: &[Option<u32>],
 ) -> String {
     use std::fmt::Write;
     let mut rows: Vec<_> = keep.iter().collect();
-    rows.sort_by_key(|(i, _)| std::cmp::Reverse(data[**i].0.bytes.len()));
+    rows.sort_by_key(|(i, _)| std::cmp::Reverse(segs[**i].bytes.len()));
     let mut out = String::new();
     for (i, why) in rows {
-        let (seg, name) = &data[*i];
+        let (seg, name) = (&segs[*i], names[*i]);
         let why = match *why {
             Why::Always => "always kept".to_string(),
             Why::Touched => "read or written in the profiling run".to_string(),
@@ -381,7 +382,7 @@ fn kept_report(
                 Some(f) => format!("named by function {f}: {:#x}", addresses[k]),
                 None => format!("named by a global: {:#x}", addresses[k]),
             },
-            Why::Pointer(j, at) => format!("pointed to from {:#x}+{at} ({})", data[j].0.offset, data[j].1),
+            Why::Pointer(j, at) => format!("pointed to from {:#x}+{at} ({})", segs[j].offset, names[j]),
         };
         let _ = writeln!(out, "{}\t{:#x}\t{}\t{}", seg.bytes.len(), seg.offset, name, why);
     }
@@ -498,13 +499,13 @@ pub fn split(
         data.push((d, *name));
     }
     data.sort_by_key(|(d, _)| d.offset);
-    let always: Vec<usize> = (0..data.len())
-        .filter(|i| ALWAYS_KEPT.iter().any(|k| data[*i].1.contains(k)))
+    let (segs, names): (Vec<Segment>, Vec<&str>) = data.into_iter().unzip();
+    let always: Vec<usize> = (0..names.len())
+        .filter(|i| ALWAYS_KEPT.iter().any(|k| names[*i].contains(k)))
         .collect();
-    if data.windows(2).any(|w| w[0].0.end() > w[1].0.offset) {
+    if segs.windows(2).any(|w| w[0].end() > w[1].offset) {
         return Ok(Err("data segments overlap".into()));
     }
-    let segs: Vec<Segment> = data.iter().map(|(d, _)| d.clone()).collect();
     let by_code = needed(&segs, &p.addresses, &always, &[]);
     // The segments the profiling run read or wrote: every one should be
     // needed by the rules above already; one that is not, is kept too and
@@ -519,14 +520,14 @@ pub fn split(
     let missed: Vec<String> = touched
         .iter()
         .filter(|i| !by_code.contains_key(i))
-        .map(|&i| format!("{} ({} bytes at {:#x})", data[i].1, segs[i].bytes.len(), segs[i].offset))
+        .map(|&i| format!("{} ({} bytes at {:#x})", names[i], segs[i].bytes.len(), segs[i].offset))
         .collect();
     let keep = if missed.is_empty() {
         by_code
     } else {
         needed(&segs, &p.addresses, &always, &touched)
     };
-    let report = kept_report(&data, &keep, &p.addresses, &p.named_by);
+    let report = kept_report(&segs, &names, &keep, &p.addresses, &p.named_by);
     let segments = segs.len() - keep.len();
     let (mut kept, mut moved) = (Vec::new(), Vec::new());
     for (i, d) in segs.into_iter().enumerate() {
